@@ -1,0 +1,325 @@
+"""The Drumbeat domain model: plain, frozen values that every rule takes and returns.
+
+Nothing here knows about files, databases or web requests. A `Workspace` is the whole
+state the rules need: the KPI dictionary with its readings, the cycles and the OKRs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+
+class Direction(StrEnum):
+    """Which side of a KPI is good: higher, lower, or inside a band."""
+
+    UP = "up"
+    DOWN = "down"
+    RANGE = "range"
+
+
+class Cadence(StrEnum):
+    """How often a KPI is expected to get a new reading."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def days(self) -> float:
+        """The length of one period, in days (calendar averages for months on)."""
+        return _CADENCE_DAYS[self]
+
+
+_CADENCE_DAYS = {
+    Cadence.DAILY: 1.0,
+    Cadence.WEEKLY: 7.0,
+    Cadence.MONTHLY: 365.25 / 12,
+    Cadence.QUARTERLY: 365.25 / 4,
+    Cadence.YEARLY: 365.25,
+}
+
+
+class Perspective(StrEnum):
+    """The four Balanced-Scorecard perspectives."""
+
+    FINANCIAL = "financial"
+    CUSTOMER = "customer"
+    INTERNAL = "internal"
+    LEARNING = "learning"
+
+
+class Tier(StrEnum):
+    """Key / Secondary / Transient: how much attention a KPI deserves."""
+
+    KEY = "key"
+    SECONDARY = "secondary"
+    TRANSIENT = "transient"
+
+
+class Indicator(StrEnum):
+    LEADING = "leading"
+    LAGGING = "lagging"
+
+
+class SourceType(StrEnum):
+    MANUAL = "manual"
+    CSV = "csv"
+    PUSH = "push"
+    SQL = "sql"
+
+
+class KeyResultKind(StrEnum):
+    """`change` moves a KPI from baseline to target; `sustain` holds it there."""
+
+    CHANGE = "change"
+    SUSTAIN = "sustain"
+
+
+class Commitment(StrEnum):
+    COMMITTED = "committed"
+    ASPIRATIONAL = "aspirational"
+
+
+class Health(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    UNKNOWN = "unknown"
+
+
+class Grade(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class Lifecycle(StrEnum):
+    """The four statuses of a KPI between monitoring and improvement."""
+
+    OKR_TARGET = "okr_target"
+    COMPLETED = "completed"
+    AT_RISK = "at_risk"
+    WATCH = "watch"
+
+
+class CycleStatus(StrEnum):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """An inclusive interval `[low, high]`."""
+
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+Target = float | Band
+"""A KR's target: one level, or a band for a `sustain` KR on a `range` KPI."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Health thresholds: numbers for `up`/`down` KPIs, bands for `range` KPIs."""
+
+    green: float | Band | None = None
+    red: float | None = None
+    amber: Band | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.green is None and self.red is None and self.amber is None
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmarks:
+    industry: float | None = None
+    best_in_class: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a KPI's readings come from; `sql` names a connection and a query."""
+
+    type: SourceType = SourceType.MANUAL
+    connection: str | None = None
+    query: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An inclusive range of days."""
+
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One value of a KPI at a date or a timestamp."""
+
+    at: dt.date | dt.datetime
+    value: float
+    note: str | None = None
+
+    @property
+    def day(self) -> dt.date:
+        """The calendar day of the reading, which every rule compares."""
+        return self.at.date() if isinstance(self.at, dt.datetime) else self.at
+
+
+def reading_order(reading: Reading) -> tuple[dt.date, dt.datetime]:
+    """Sort key that orders dates and timestamps together (a date is at midnight)."""
+    at = reading.at
+    if isinstance(at, dt.datetime):
+        moment = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC).date(), moment.astimezone(dt.UTC)
+    return at, dt.datetime(at.year, at.month, at.day, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class KPI:
+    """A dictionary entry: one governed measure, with its readings in time order."""
+
+    key: str
+    name: str
+    description: str | None = None
+    unit: str | None = None
+    direction: Direction = Direction.UP
+    cadence: Cadence | None = None
+    owner: str | None = None
+    team: str | None = None
+    perspective: Perspective | None = None
+    tier: Tier = Tier.SECONDARY
+    indicator: Indicator | None = None
+    north_star: bool = False
+    financial: bool = False
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    benchmarks: Benchmarks = field(default_factory=Benchmarks)
+    drives: tuple[str, ...] = ()
+    source: Source = field(default_factory=Source)
+    spc_baseline: Period | None = None
+    readings: tuple[Reading, ...] = ()
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.readings, key=reading_order))
+        if ordered != self.readings:
+            object.__setattr__(self, "readings", ordered)
+
+    @cached_property
+    def reading_days(self) -> tuple[dt.date, ...]:
+        return tuple(reading.day for reading in self.readings)
+
+    def readings_until(self, day: dt.date) -> tuple[Reading, ...]:
+        """The readings dated on or before `day`, oldest first."""
+        return self.readings[: bisect.bisect_right(self.reading_days, day)]
+
+    def readings_between(self, after: dt.date, until: dt.date) -> tuple[Reading, ...]:
+        """The readings dated in `(after, until]`, oldest first."""
+        days = self.reading_days
+        return self.readings[
+            bisect.bisect_right(days, after) : bisect.bisect_right(days, until)
+        ]
+
+    def latest_until(self, day: dt.date) -> Reading | None:
+        index = bisect.bisect_right(self.reading_days, day)
+        return self.readings[index - 1] if index else None
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    key: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """A named OKR period, planning before its start, closed after its end."""
+
+    key: str
+    start: dt.date
+    end: dt.date
+
+    def status(self, as_of: dt.date) -> CycleStatus:
+        if as_of < self.start:
+            return CycleStatus.PLANNING
+        if as_of > self.end:
+            return CycleStatus.CLOSED
+        return CycleStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A person's dated word on a KR: confidence, what changed, blockers."""
+
+    at: dt.date
+    by: str | None = None
+    confidence: float | None = None
+    note: str | None = None
+    blockers: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    """A measurable result, always read from a dictionary KPI."""
+
+    key: str
+    kpi: str
+    target: Target
+    title: str | None = None
+    kind: KeyResultKind = KeyResultKind.CHANGE
+    baseline: float | None = None
+    deadline: dt.date | None = None
+    owner: str | None = None
+    weight: float = 1
+    checkins: tuple[CheckIn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    key: str
+    title: str
+    cycle: str
+    team: str | None = None
+    owner: str | None = None
+    commitment: Commitment = Commitment.ASPIRATIONAL
+    parent: str | None = None
+    key_results: tuple[KeyResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything the rules read: the dictionary, the cycles and the OKRs."""
+
+    kpis: tuple[KPI, ...] = ()
+    cycles: tuple[Cycle, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    teams: tuple[Team, ...] = ()
+    organisation: str | None = None
+    version: int = 1
+
+    @cached_property
+    def kpi_by_key(self) -> dict[str, KPI]:
+        return {kpi.key: kpi for kpi in self.kpis}
+
+    @cached_property
+    def cycle_by_key(self) -> dict[str, Cycle]:
+        return {cycle.key: cycle for cycle in self.cycles}
+
+    def objectives_in(self, cycle_key: str) -> tuple[Objective, ...]:
+        return tuple(o for o in self.objectives if o.cycle == cycle_key)

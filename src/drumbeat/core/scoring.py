@@ -1,0 +1,183 @@
+"""Key Result and objective scoring, read from the KPI's own readings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from drumbeat.core.model import (
+    KPI,
+    Band,
+    Commitment,
+    Cycle,
+    Direction,
+    Grade,
+    KeyResult,
+    KeyResultKind,
+    Objective,
+    Reading,
+    Target,
+)
+
+RED_BELOW = 0.4
+GREEN_FROM = 0.7
+"""Grade bands (Google's convention): < 0.4 red, < 0.7 yellow, else green."""
+
+
+def meets_target(value: float, target: Target, direction: Direction) -> bool:
+    """True when `value` is at or beyond `target` on the KPI's good side.
+
+    A band target is met inside `[low, high]`, inclusive. A single level on a
+    `range` KPI reads as "at least", like `up`.
+    """
+    if isinstance(target, Band):
+        return value in target
+    if direction is Direction.DOWN:
+        return value <= target
+    return value >= target
+
+
+def grade(score: float | None) -> Grade | None:
+    if score is None:
+        return None
+    if score < RED_BELOW:
+        return Grade.RED
+    if score < GREEN_FROM:
+        return Grade.YELLOW
+    return Grade.GREEN
+
+
+def key_result_deadline(key_result: KeyResult, cycle: Cycle) -> dt.date:
+    return key_result.deadline or cycle.end
+
+
+def default_baseline(kpi: KPI, cycle: Cycle) -> Reading | None:
+    """The latest reading dated on or before the cycle start."""
+    return kpi.latest_until(cycle.start)
+
+
+def key_result_baseline(
+    key_result: KeyResult, kpi: KPI | None, cycle: Cycle
+) -> float | None:
+    """The KR's baseline: as given, else the latest reading up to the cycle start."""
+    if key_result.baseline is not None:
+        return key_result.baseline
+    if kpi is None:
+        return None
+    reading = default_baseline(kpi, cycle)
+    return reading.value if reading else None
+
+
+def scoring_window(
+    key_result: KeyResult, kpi: KPI, cycle: Cycle, as_of: dt.date
+) -> tuple[Reading, ...]:
+    """The readings that count: after the cycle start, up to min(as_of, deadline)."""
+    until = min(as_of, key_result_deadline(key_result, cycle))
+    return kpi.readings_between(cycle.start, until)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResultScore:
+    """A KR's state on a date. `progress` is unclipped; `score` is in [0, 1]."""
+
+    key: str
+    kpi: str
+    kind: KeyResultKind
+    baseline: float | None
+    target: Target
+    current: Reading | None
+    progress: float | None
+    score: float | None
+    weight: float
+
+    @property
+    def grade(self) -> Grade | None:
+        return grade(self.score)
+
+
+def change_progress(
+    baseline: float | None, target: float, current: float | None
+) -> float | None:
+    """How far from baseline to target the KPI has moved (unclipped).
+
+    Undefined (None) without a baseline or a current value, and when the target
+    equals the baseline: there is no distance to travel.
+    """
+    if baseline is None or current is None or target == baseline:
+        return None
+    return (current - baseline) / (target - baseline)
+
+
+def sustain_progress(
+    readings: Sequence[Reading], target: Target, direction: Direction
+) -> float | None:
+    """The share of readings that meet the target; None when there are none."""
+    if not readings:
+        return None
+    met = sum(meets_target(r.value, target, direction) for r in readings)
+    return met / len(readings)
+
+
+def key_result_score(
+    key_result: KeyResult, kpi: KPI | None, cycle: Cycle, as_of: dt.date
+) -> KeyResultScore:
+    """Score a KR from its KPI's readings as of `as_of` (None where it cannot be)."""
+    baseline = key_result_baseline(key_result, kpi, cycle)
+    current: Reading | None = None
+    progress: float | None = None
+    if kpi is not None:
+        window = scoring_window(key_result, kpi, cycle, as_of)
+        current = window[-1] if window else None
+        if key_result.kind is KeyResultKind.SUSTAIN:
+            progress = sustain_progress(window, key_result.target, kpi.direction)
+        elif not isinstance(key_result.target, Band):
+            progress = change_progress(
+                baseline, key_result.target, current.value if current else None
+            )
+    score = None if progress is None else min(max(progress, 0.0), 1.0)
+    return KeyResultScore(
+        key=key_result.key,
+        kpi=key_result.kpi,
+        kind=key_result.kind,
+        baseline=baseline,
+        target=key_result.target,
+        current=current,
+        progress=progress,
+        score=score,
+        weight=key_result.weight,
+    )
+
+
+def objective_score(key_results: Sequence[KeyResultScore]) -> float | None:
+    """The weighted mean of the KRs' scores that exist; None if none does."""
+    scored = [kr for kr in key_results if kr.score is not None]
+    total_weight = sum(kr.weight for kr in scored)
+    if not scored or total_weight == 0:
+        return None
+    return sum(kr.score * kr.weight for kr in scored if kr.score is not None) / (
+        total_weight
+    )
+
+
+class Outcome(StrEnum):
+    """How an objective ended, by its commitment (read at cycle close)."""
+
+    MET = "met"
+    MISSED = "missed"
+    SUCCESS = "success"
+    FELL_SHORT = "fell_short"
+
+
+def objective_outcome(
+    objective: Objective, score: float | None, cycle: Cycle, as_of: dt.date
+) -> Outcome | None:
+    """At close: a committed objective below 1.0 is missed; an aspirational one at
+    0.7 or above is a success. None while the cycle is open or nothing was scored.
+    """
+    if as_of <= cycle.end or score is None:
+        return None
+    if objective.commitment is Commitment.COMMITTED:
+        return Outcome.MET if score >= 1.0 else Outcome.MISSED
+    return Outcome.SUCCESS if score >= GREEN_FROM else Outcome.FELL_SHORT

@@ -1,0 +1,170 @@
+"""Process behaviour (XmR) charts: natural process limits and Wheeler's rules 1-3.
+
+A KPI's readings vary from week to week; most of that variation is noise. The limits
+are computed from the KPI's baseline readings, and a reading is a *signal* only when
+it breaks one of the three detection rules. A signal on the KPI's bad side is
+unfavourable: the process has changed for the worse, whatever the thresholds say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from drumbeat.core.model import KPI, Band, Direction, Reading
+
+LIMIT_FACTOR = 2.66
+"""Natural process limits are mean ± 2.66 × the average moving range."""
+
+QUARTILE_FACTOR = 1.33
+"""Quartile lines (rule 2) are halfway to the limits: mean ± 1.33 × mR̄."""
+
+MINIMUM_BASELINE = 6
+"""Fewer baseline readings than this give no limits: the noise cannot be told."""
+
+DEFAULT_BASELINE_LENGTH = 20
+"""Without an explicit `spc.baseline`, the first 20 readings set the limits."""
+
+RUN_LENGTH = 8
+"""Rule 3: eight consecutive points on one side of the mean."""
+
+
+class Side(StrEnum):
+    ABOVE = "above"
+    BELOW = "below"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessLimits:
+    """The central line and natural limits of one KPI's process."""
+
+    mean: float
+    average_moving_range: float
+
+    @property
+    def upper(self) -> float:
+        return self.mean + LIMIT_FACTOR * self.average_moving_range
+
+    @property
+    def lower(self) -> float:
+        return self.mean - LIMIT_FACTOR * self.average_moving_range
+
+    @property
+    def upper_quartile(self) -> float:
+        return self.mean + QUARTILE_FACTOR * self.average_moving_range
+
+    @property
+    def lower_quartile(self) -> float:
+        return self.mean - QUARTILE_FACTOR * self.average_moving_range
+
+    @property
+    def noise(self) -> float:
+        """The widest change that noise alone produces: 2.66 × mR̄."""
+        return LIMIT_FACTOR * self.average_moving_range
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One hit of a detection rule, over readings `first..last` (indices, inclusive)."""
+
+    rule: int
+    side: Side
+    first: int
+    last: int
+    favourable: bool
+
+
+def baseline_readings(kpi: KPI, as_of: dt.date) -> tuple[Reading, ...]:
+    """The readings that set a KPI's limits: `spc.baseline`, else the first 20.
+
+    Only readings known on `as_of` count, so that limits never use the future.
+    """
+    if kpi.spc_baseline is not None:
+        period = kpi.spc_baseline
+        return kpi.readings_between(
+            period.start - dt.timedelta(days=1), min(period.end, as_of)
+        )
+    return kpi.readings_until(as_of)[:DEFAULT_BASELINE_LENGTH]
+
+
+def average_moving_range(values: Sequence[float]) -> float:
+    """The mean absolute difference between successive values."""
+    ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
+    return sum(ranges) / len(ranges)
+
+
+def process_limits(values: Sequence[float]) -> ProcessLimits | None:
+    """Limits from baseline values, or None when there are fewer than six."""
+    if len(values) < MINIMUM_BASELINE:
+        return None
+    return ProcessLimits(
+        mean=sum(values) / len(values),
+        average_moving_range=average_moving_range(values),
+    )
+
+
+def kpi_process_limits(kpi: KPI, as_of: dt.date) -> ProcessLimits | None:
+    return process_limits([r.value for r in baseline_readings(kpi, as_of)])
+
+
+def favourable_side(
+    direction: Direction, limits: ProcessLimits, green: float | Band | None
+) -> Side | None:
+    """The side a shift should go for the KPI to improve, if it has one.
+
+    A `range` KPI improves towards its green band; when its process is centred in
+    the band already (or it has no band), every shift is a departure: no good side.
+    """
+    if direction is Direction.UP:
+        return Side.ABOVE
+    if direction is Direction.DOWN:
+        return Side.BELOW
+    if isinstance(green, Band):
+        if limits.mean < green.low:
+            return Side.ABOVE
+        if limits.mean > green.high:
+            return Side.BELOW
+    return None
+
+
+def detect_signals(
+    values: Sequence[float], limits: ProcessLimits, good_side: Side | None
+) -> list[Signal]:
+    """Every window of `values` that breaks rule 1, 2 or 3, in order of its end."""
+    signals: list[Signal] = []
+
+    def hit(rule: int, side: Side, first: int, last: int) -> None:
+        signals.append(Signal(rule, side, first, last, favourable=side is good_side))
+
+    run_side: Side | None = None
+    run: list[int] = []
+    for index, value in enumerate(values):
+        if value > limits.upper:
+            hit(1, Side.ABOVE, index, index)
+        elif value < limits.lower:
+            hit(1, Side.BELOW, index, index)
+
+        if index >= 3:
+            window = values[index - 3 : index + 1]
+            if sum(v > limits.upper_quartile for v in window) >= 3:
+                hit(2, Side.ABOVE, index - 3, index)
+            if sum(v < limits.lower_quartile for v in window) >= 3:
+                hit(2, Side.BELOW, index - 3, index)
+
+        if value == limits.mean:
+            continue  # on the central line: neither extends nor breaks a run
+        side = Side.ABOVE if value > limits.mean else Side.BELOW
+        if side is not run_side:
+            run_side, run = side, []
+        run.append(index)
+        if len(run) >= RUN_LENGTH:
+            hit(3, side, run[-RUN_LENGTH], index)
+    return signals
+
+
+def active_signals(signals: Sequence[Signal], latest_index: int) -> list[Signal]:
+    """The hits whose window includes the latest reading."""
+    return [s for s in signals if s.first <= latest_index <= s.last]

@@ -1,0 +1,162 @@
+"""The diagnostic flow (KPI → OKR): which KPIs to work on next cycle, with draft KRs.
+
+Judged as of the cycle's start date. Red KPIs come first, then amber ones and those
+with an unfavourable signal, then those furthest behind their benchmark; within
+each, the north star and `key` tier first. A KPI that was just completed, one the
+cycle already targets, and transient KPIs are never suggested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drumbeat.core.health import KPIAssessment, assess_kpi
+from drumbeat.core.lifecycle import completions, targeted_kpis
+from drumbeat.core.model import (
+    KPI,
+    Band,
+    Cycle,
+    Direction,
+    Health,
+    Target,
+    Tier,
+    Workspace,
+)
+from drumbeat.core.numbers import format_number, format_target
+
+_TIER_RANK = {Tier.KEY: 0, Tier.SECONDARY: 1, Tier.TRANSIENT: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A KPI worth elevating to a Key Result, with the draft KR."""
+
+    kpi: KPI
+    baseline: float | None
+    commit_target: Target | None
+    stretch_target: Target | None
+    why: str
+    assessment: KPIAssessment
+    benchmark_gap: float | None
+
+    @property
+    def kind(self) -> str:
+        return "sustain" if isinstance(self.commit_target, Band) else "change"
+
+    @property
+    def title(self) -> str:
+        """A draft KR title, such as "Increase NPS from 38 to 45"."""
+        name = self.kpi.name
+        if isinstance(self.commit_target, Band):
+            return f"Bring {name} into {format_target(self.commit_target)} and hold it"
+        if self.commit_target is None or self.baseline is None:
+            return f"Improve {name}"
+        verb = "Increase" if self.commit_target > self.baseline else "Reduce"
+        return (
+            f"{verb} {name} from {format_number(self.baseline)} to "
+            f"{format_number(self.commit_target)}"
+        )
+
+
+def benchmark_gap(kpi: KPI, value: float) -> float | None:
+    """How far behind its benchmark a KPI is, as a share of the benchmark.
+
+    Compared with the industry average, else best in class; positive when behind.
+    None for `range` KPIs and KPIs without a benchmark.
+    """
+    benchmark = kpi.benchmarks.industry
+    if benchmark is None:
+        benchmark = kpi.benchmarks.best_in_class
+    if benchmark is None or kpi.direction is Direction.RANGE:
+        return None
+    behind = benchmark - value if kpi.direction is Direction.UP else value - benchmark
+    return behind / abs(benchmark) if benchmark else behind
+
+
+def _ahead(kpi: KPI, candidate: float, baseline: float) -> bool:
+    if kpi.direction is Direction.DOWN:
+        return candidate < baseline
+    return candidate > baseline
+
+
+def draft_targets(kpi: KPI, baseline: float) -> tuple[Target | None, Target | None]:
+    """The committed target (green threshold, else industry benchmark) and the
+    stretch target (best in class), each only when it asks for an improvement."""
+    if kpi.direction is Direction.RANGE:
+        green = kpi.thresholds.green
+        return (green if isinstance(green, Band) else None), None
+    candidates = [kpi.thresholds.green, kpi.benchmarks.industry]
+    commit = next(
+        (
+            c
+            for c in candidates
+            if isinstance(c, int | float) and _ahead(kpi, c, baseline)
+        ),
+        None,
+    )
+    best = kpi.benchmarks.best_in_class
+    reference = commit if commit is not None else baseline
+    stretch = best if best is not None and _ahead(kpi, best, reference) else None
+    return commit, stretch
+
+
+def _reasons(assessment: KPIAssessment, gap: float | None) -> list[str]:
+    kpi, latest = assessment.kpi, assessment.latest
+    assert latest is not None
+    value = format_number(latest.value)
+    reasons = []
+    if assessment.threshold_health in (Health.RED, Health.AMBER):
+        reasons.append(
+            f"{assessment.threshold_health} at {value} {kpi.unit or ''}".strip()
+        )
+    for signal in assessment.signals:
+        if not signal.favourable:
+            reasons.append(f"unfavourable signal (rule {signal.rule}, {signal.side})")
+            break
+    if gap is not None and gap > 0:
+        reasons.append(f"{gap:.0%} behind its benchmark")
+    if assessment.stale:
+        reasons.append("its readings are stale")
+    return reasons
+
+
+def suggest(workspace: Workspace, cycle: Cycle) -> list[Suggestion]:
+    """The ranked KPIs worth elevating in `cycle`, best first."""
+    as_of = cycle.start
+    excluded = targeted_kpis(workspace, [cycle]) | set(completions(workspace, as_of))
+    ranked: list[tuple[tuple[float, ...], Suggestion]] = []
+    for kpi in workspace.kpis:
+        if kpi.key in excluded or kpi.tier is Tier.TRANSIENT:
+            continue
+        assessment = assess_kpi(kpi, as_of)
+        if assessment.latest is None:
+            continue
+        gap = benchmark_gap(kpi, assessment.latest.value)
+        if assessment.health is Health.RED:
+            band = 0
+        elif assessment.health is Health.AMBER or assessment.unfavourable_signal:
+            band = 1
+        elif gap is not None and gap > 0:
+            band = 2
+        else:
+            continue
+        baseline = assessment.latest.value
+        commit, stretch = draft_targets(kpi, baseline)
+        suggestion = Suggestion(
+            kpi=kpi,
+            baseline=baseline,
+            commit_target=commit,
+            stretch_target=stretch,
+            why="; ".join(_reasons(assessment, gap)),
+            assessment=assessment,
+            benchmark_gap=gap,
+        )
+        order = (
+            band,
+            0 if kpi.north_star else 1,
+            _TIER_RANK[kpi.tier],
+            -(gap or 0.0),
+        )
+        ranked.append((order, suggestion))
+    ranked.sort(key=lambda pair: pair[0])
+    return [suggestion for _, suggestion in ranked]
