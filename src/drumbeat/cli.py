@@ -1,0 +1,290 @@
+"""The `drumbeat` command: lint, score and suggest on workspace files.
+
+Exit codes are part of the contract: 0 success, 1 when `lint` finds an error, 2 on
+unusable input (with a one-line message on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from drumbeat.core import contract
+from drumbeat.core.lint import Finding, has_errors, lint_workspace
+from drumbeat.core.model import Workspace
+from drumbeat.core.numbers import format_number, format_target
+from drumbeat.core.status import WorkspaceStatus, workspace_status
+from drumbeat.core.suggest import Suggestion, suggest
+from drumbeat.workspace import WorkspaceError, load_workspace
+
+EXIT_FINDINGS = 1
+EXIT_UNUSABLE = 2
+
+HEALTH_STYLE = {"green": "green", "amber": "yellow", "red": "red", "unknown": "dim"}
+GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+class Unusable(click.ClickException):
+    """Input the command cannot work with: exit 2, one line on stderr."""
+
+    exit_code = EXIT_UNUSABLE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"drumbeat: {self.format_message()}", err=True)
+
+
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date as YYYY-MM-DD", param, ctx)
+
+
+FILE = click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+AS_OF = click.option(
+    "--as-of",
+    type=IsoDate(),
+    default=None,
+    help="Judge as of this date (YYYY-MM-DD). Default: today.",
+)
+FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or the JSON of the CLI contract.",
+)
+
+
+def _load(file: Path) -> Workspace:
+    if not file.exists():
+        raise Unusable(f"{file}: no such file")
+    try:
+        return load_workspace(file)
+    except WorkspaceError as error:
+        raise Unusable(error.summary) from None
+
+
+def _console() -> Console:
+    """Colour on a terminal; plain and wide enough for CI logs elsewhere."""
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, soft_wrap=False, width=160)
+    return console
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="drumbeat")
+def main() -> None:
+    """Drumbeat: KPIs and OKRs as one system.
+
+    Work on workspace files (KPIs, readings, cycles and OKRs as YAML).
+    """
+
+
+@main.command()
+@FILE
+@AS_OF
+@FORMAT
+def lint(file: Path, as_of: dt.date | None, output_format: str) -> None:
+    """Check OKRs and KPIs for what stops honest scoring; exit 1 on errors."""
+    workspace = _load(file)
+    findings = lint_workspace(workspace, as_of or dt.date.today())
+    if output_format == "json":
+        _print_json(contract.findings_json(findings))
+    else:
+        _print_findings(findings)
+    if has_errors(findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@FILE
+@AS_OF
+@FORMAT
+def score(file: Path, as_of: dt.date | None, output_format: str) -> None:
+    """Show each KPI's health and each objective's and KR's score."""
+    workspace = _load(file)
+    status = workspace_status(workspace, as_of or dt.date.today())
+    if output_format == "json":
+        _print_json(contract.workspace_status_json(status))
+    else:
+        _print_status(status)
+
+
+@main.command(name="suggest")
+@FILE
+@click.option("--cycle", "cycle_key", required=True, help="The cycle to plan for.")
+@FORMAT
+def suggest_command(file: Path, cycle_key: str, output_format: str) -> None:
+    """Rank the KPIs worth elevating to Key Results in a cycle, with draft KRs."""
+    workspace = _load(file)
+    cycle = workspace.cycle_by_key.get(cycle_key)
+    if cycle is None:
+        known = ", ".join(workspace.cycle_by_key) or "none"
+        raise Unusable(f"{file}: no cycle '{cycle_key}' (cycles: {known})")
+    suggestions = suggest(workspace, cycle)
+    if output_format == "json":
+        _print_json(contract.suggestions_json(cycle.key, suggestions))
+    else:
+        _print_suggestions(cycle.key, cycle.start, suggestions)
+
+
+# --- Tables ---------------------------------------------------------------------
+
+
+def _styled(value: str | None, styles: dict[str, str]) -> Text:
+    if value is None:
+        return Text("-", style="dim")
+    return Text(value, style=styles.get(value, ""))
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else format_number(value)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    console = _console()
+    if not findings:
+        console.print("No findings: these OKRs can be scored honestly.")
+        return
+    table = Table(show_lines=False, expand=False)
+    table.add_column("severity")
+    table.add_column("rule", no_wrap=True)
+    table.add_column("subject", no_wrap=True)
+    table.add_column("message", overflow="fold")
+    for finding in findings:
+        severity = str(finding.severity)
+        table.add_row(
+            _styled(severity, SEVERITY_STYLE),
+            finding.rule,
+            finding.subject,
+            finding.message,
+        )
+    console.print(table)
+    counts = Counter(str(f.severity) for f in findings)
+    console.print(
+        ", ".join(
+            f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
+            for s in ("error", "warning", "info")
+        )
+    )
+
+
+def _print_status(status: WorkspaceStatus) -> None:
+    console = _console()
+    kpis = Table(title=f"KPIs as of {status.as_of}", title_justify="left")
+    for column in ("KPI", "latest", "at", "health", "stale", "lifecycle", "signals"):
+        kpis.add_column(column, justify="right" if column == "latest" else "left")
+    for kpi_status in status.kpis:
+        assessment = kpi_status.assessment
+        latest = assessment.latest
+        unit = f" {assessment.kpi.unit}" if assessment.kpi.unit else ""
+        signals = ", ".join(
+            f"rule {s.rule} {s.side}{'' if s.favourable else ' (unfavourable)'}"
+            for s in assessment.signals
+        )
+        kpis.add_row(
+            assessment.kpi.key,
+            f"{format_number(latest.value)}{unit}" if latest else "-",
+            str(latest.day) if latest else "-",
+            _styled(str(assessment.health), HEALTH_STYLE),
+            Text("stale", style="yellow") if assessment.stale else Text(""),
+            str(kpi_status.lifecycle).replace("_", " "),
+            signals,
+        )
+    console.print(kpis)
+
+    for cycle_key in dict.fromkeys(o.cycle.key for o in status.objectives):
+        table = Table(title=f"Cycle {cycle_key}", title_justify="left")
+        for column in (
+            "objective / key result",
+            "KPI",
+            "baseline",
+            "current",
+            "target",
+            "progress",
+            "score",
+            "grade",
+        ):
+            table.add_column(column, no_wrap=column != "objective / key result")
+        for objective in (o for o in status.objectives if o.cycle.key == cycle_key):
+            grade = objective.grade
+            outcome = f" ({objective.outcome})" if objective.outcome else ""
+            table.add_row(
+                Text(objective.objective.key + outcome, style="bold"),
+                "",
+                "",
+                "",
+                "",
+                "",
+                _percent(objective.score),
+                _styled(str(grade) if grade else None, GRADE_STYLE),
+            )
+            for kr in objective.key_results:
+                kr_grade = kr.grade
+                table.add_row(
+                    f"  {kr.key}",
+                    kr.kpi,
+                    _number(kr.baseline),
+                    _number(kr.current.value if kr.current else None),
+                    format_target(kr.target),
+                    _percent(kr.progress),
+                    _percent(kr.score),
+                    _styled(str(kr_grade) if kr_grade else None, GRADE_STYLE),
+                )
+        console.print(table)
+
+
+def _print_suggestions(
+    cycle_key: str, start: dt.date, suggestions: list[Suggestion]
+) -> None:
+    console = _console()
+    if not suggestions:
+        console.print(f"Nothing to elevate in {cycle_key}: every KPI is on track.")
+        return
+    table = Table(
+        title=f"KPIs worth elevating in {cycle_key} (as of {start})",
+        title_justify="left",
+    )
+    for column in ("#", "KPI", "baseline", "commit", "stretch", "draft KR", "why"):
+        table.add_column(column, overflow="fold")
+    for rank, suggestion in enumerate(suggestions, start=1):
+        table.add_row(
+            str(rank),
+            suggestion.kpi.key,
+            _number(suggestion.baseline),
+            format_target(suggestion.commit_target)
+            if suggestion.commit_target is not None
+            else "-",
+            format_target(suggestion.stretch_target)
+            if suggestion.stretch_target is not None
+            else "-",
+            suggestion.title,
+            suggestion.why,
+        )
+    console.print(table)

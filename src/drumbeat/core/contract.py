@@ -1,0 +1,129 @@
+"""The JSON shapes of the CLI contract (WORKSPACE-FORMAT.md), as plain values.
+
+Users' scripts read these: names and shapes are stable. Numbers are plain JSON
+numbers; a whole number is written without a decimal point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from drumbeat.core.lint import Finding
+from drumbeat.core.model import Band, Reading, Target
+from drumbeat.core.spc import Signal
+from drumbeat.core.status import KPIStatus, ObjectiveStatus, WorkspaceStatus
+from drumbeat.core.suggest import Suggestion
+
+JSON = dict[str, Any]
+
+
+def plain_number(value: float | None) -> float | int | None:
+    """`48.0` → `48`; other numbers as they are."""
+    if value is None:
+        return None
+    if float(value).is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def plain_target(target: Target | None) -> Any:
+    if isinstance(target, Band):
+        return [plain_number(target.low), plain_number(target.high)]
+    return plain_number(target)
+
+
+def plain_moment(at: dt.date | dt.datetime) -> str:
+    return at.isoformat()
+
+
+def reading_json(reading: Reading | None) -> JSON | None:
+    if reading is None:
+        return None
+    return {"at": plain_moment(reading.at), "value": plain_number(reading.value)}
+
+
+def findings_json(findings: Iterable[Finding]) -> JSON:
+    return {
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": str(f.severity),
+                "subject": f.subject,
+                "message": f.message,
+            }
+            for f in findings
+        ]
+    }
+
+
+def _signal_json(signal: Signal, readings: Sequence[Reading]) -> JSON:
+    return {
+        "rule": signal.rule,
+        "at": plain_moment(readings[signal.last].at),
+        "favourable": signal.favourable,
+    }
+
+
+def kpi_status_json(status: KPIStatus) -> JSON:
+    assessment = status.assessment
+    readings = assessment.kpi.readings_until(assessment.as_of)
+    return {
+        "key": assessment.kpi.key,
+        "health": str(assessment.health),
+        "stale": assessment.stale,
+        "lifecycle": str(status.lifecycle),
+        "latest": reading_json(assessment.latest),
+        "signals": [_signal_json(s, readings) for s in assessment.signals],
+    }
+
+
+def objective_status_json(status: ObjectiveStatus) -> JSON:
+    grade = status.grade
+    return {
+        "key": status.objective.key,
+        "cycle": status.cycle.key,
+        "score": plain_number(status.score),
+        "grade": str(grade) if grade else None,
+        "outcome": str(status.outcome) if status.outcome else None,
+        "key_results": [
+            {
+                "key": kr.key,
+                "kpi": kr.kpi,
+                "kind": str(kr.kind),
+                "baseline": plain_number(kr.baseline),
+                "target": plain_target(kr.target),
+                "current": plain_number(kr.current.value) if kr.current else None,
+                "progress": plain_number(kr.progress),
+                "score": plain_number(kr.score),
+            }
+            for kr in status.key_results
+        ],
+    }
+
+
+def workspace_status_json(status: WorkspaceStatus) -> JSON:
+    return {
+        "as_of": status.as_of.isoformat(),
+        "kpis": [kpi_status_json(k) for k in status.kpis],
+        "objectives": [objective_status_json(o) for o in status.objectives],
+    }
+
+
+def suggestions_json(cycle_key: str, suggestions: Iterable[Suggestion]) -> JSON:
+    return {
+        "cycle": cycle_key,
+        "suggestions": [
+            {
+                "kpi": s.kpi.key,
+                "baseline": plain_number(s.baseline),
+                "commit_target": plain_target(s.commit_target),
+                "stretch_target": plain_target(s.stretch_target),
+                "why": s.why,
+                "kind": s.kind,
+                "title": s.title,
+            }
+            for s in suggestions
+        ],
+    }

@@ -1,0 +1,514 @@
+"""Load a workspace file into the core model, or say exactly what is wrong and where.
+
+Loading is all or nothing: a file with any error gives no workspace. Every error
+names the file, the line and the field (`kpis[nps].thresholds.treshold`).
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterable, Iterator, Sequence
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from drumbeat.core.model import (
+    KPI,
+    Band,
+    Benchmarks,
+    CheckIn,
+    Cycle,
+    Direction,
+    KeyResult,
+    KeyResultKind,
+    Objective,
+    Period,
+    Reading,
+    Source,
+    SourceType,
+    Team,
+    Thresholds,
+    Workspace,
+)
+from drumbeat.workspace.schema import (
+    FORMAT_VERSION,
+    KeyResultSchema,
+    KPISchema,
+    ObjectiveSchema,
+    WorkspaceSchema,
+)
+from drumbeat.workspace.yamlio import LocatedError, Mapping, parse_yaml
+
+Loc = tuple[str | int, ...]
+
+
+class WorkspaceError(Exception):
+    """A workspace file that cannot be used, with every problem found in it."""
+
+    def __init__(self, filename: str, problems: Sequence[LocatedError]) -> None:
+        self.filename = filename
+        self.problems = sorted(problems, key=lambda p: p.line or 0)
+        super().__init__(self.summary)
+
+    def describe(self, problem: LocatedError) -> str:
+        where = f"{self.filename}:{problem.line}" if problem.line else self.filename
+        field = f" {problem.field}:" if problem.field else ""
+        return f"{where}:{field} {problem.message}"
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.describe(problem) for problem in self.problems]
+
+    @property
+    def summary(self) -> str:
+        """The first problem on one line, with a count of the others."""
+        first = self.lines[0]
+        others = len(self.problems) - 1
+        if others:
+            first += f" (and {others} more problem{'s' if others > 1 else ''})"
+        return first
+
+
+def load_workspace(path: Path) -> Workspace:
+    """Read and validate a workspace file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise WorkspaceError(str(path), [LocatedError(None, None, reason)]) from None
+    return load_workspace_text(text, filename=str(path))
+
+
+def load_workspace_text(text: str, *, filename: str = "<workspace>") -> Workspace:
+    """Validate workspace YAML text; `filename` is used in error messages."""
+    try:
+        raw = parse_yaml(text)
+    except LocatedError as problem:
+        raise WorkspaceError(filename, [problem]) from None
+    if not isinstance(raw, Mapping):
+        shape = "empty" if raw is None else f"a {type(raw).__name__}"
+        raise WorkspaceError(
+            filename,
+            [
+                LocatedError(
+                    1,
+                    None,
+                    f"the file is {shape}; expected a mapping with "
+                    "`version: 1` and `kpis`, `cycles`, `objectives`",
+                )
+            ],
+        )
+    try:
+        schema = WorkspaceSchema.model_validate(raw)
+    except ValidationError as error:
+        raise WorkspaceError(filename, list(_schema_problems(raw, error))) from None
+    problems = list(_reference_problems(raw, schema))
+    if problems:
+        raise WorkspaceError(filename, problems)
+    return _to_core(schema)
+
+
+# --- Locating problems ----------------------------------------------------------
+
+
+def _line(raw: Any, loc: Loc) -> int | None:
+    """The line of the field at `loc`: its key's line, else its mapping's."""
+    line = raw.line if isinstance(raw, Mapping) else None
+    node = raw
+    for part in loc:
+        if isinstance(node, Mapping):
+            if part not in node:
+                break
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if isinstance(node, Mapping):
+                line = node.line
+        else:
+            break
+    return line
+
+
+def _path(raw: Any, loc: Loc) -> str:
+    """`kpis[nps].thresholds.green`: list items named by key (or date) if any."""
+    text = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            label = part
+            if isinstance(item, Mapping):
+                for name in ("key", "at"):
+                    if isinstance(item.get(name), str | int):
+                        label = item[name]
+                        break
+            text += f"[{label}]"
+            node = item
+        else:
+            text += f".{part}" if text else part
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return text
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The schema model that holds the field at `loc` (for "did you mean")."""
+    model: type[BaseModel] = WorkspaceSchema
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        inner = _inner_model(field.annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        inner = _inner_model(argument)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _schema_problems(raw: Mapping, error: ValidationError) -> Iterator[LocatedError]:
+    seen: set[Loc] = set()
+    for detail in error.errors():
+        loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
+        if loc in seen:
+            continue  # one message per field: the first alternative's says enough
+        seen.add(loc)
+        yield LocatedError(_line(raw, loc), _path(raw, loc), _message(raw, loc, detail))
+
+
+def _is_union_tag(part: str | int) -> bool:
+    return isinstance(part, str) and ("[" in part or part in {"function-before"})
+
+
+def _message(raw: Mapping, loc: Loc, detail: Any) -> str:
+    kind: str = detail["type"]
+    value = detail.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        hint = ""
+        if model is not None:
+            close = get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+        allowed = ", ".join(model.model_fields) if model else ""
+        return f"unknown field '{loc[-1]}'{hint}" + (
+            f"; expected one of: {allowed}" if allowed and not hint else ""
+        )
+    if kind == "missing":
+        return f"missing required field '{loc[-1]}'"
+    if kind in ("string_type", "model_type", "list_type", "int_type", "bool_type"):
+        expected = {
+            "string_type": "text",
+            "model_type": "a mapping",
+            "list_type": "a list",
+            "int_type": "a whole number",
+            "bool_type": "true or false",
+        }[kind]
+        return f"expected {expected}, not {value!r}"
+    if kind == "string_pattern_mismatch":
+        if loc[:1] == ("kpis",) and (loc[-1] == "key" or "drives" in loc):
+            return (
+                f"{value!r} is not a valid KPI key: use lower-case letters, digits "
+                "and dashes"
+            )
+        return f"{value!r} cannot contain '/' or spaces"
+    if kind == "string_too_short":
+        return "must not be empty"
+    message: str = detail["msg"]
+    return message.removeprefix("Value error, ")
+
+
+# --- Relations between values ---------------------------------------------------
+
+
+def _reference_problems(
+    raw: Mapping, schema: WorkspaceSchema
+) -> Iterator[LocatedError]:
+    def problem(loc: Loc, message: str) -> LocatedError:
+        return LocatedError(_line(raw, loc), _path(raw, loc), message)
+
+    if schema.version != FORMAT_VERSION:
+        yield problem(
+            ("version",),
+            f"format version {schema.version} is not supported; this Drumbeat reads "
+            f"version {FORMAT_VERSION}",
+        )
+    for section in ("teams", "kpis", "cycles", "objectives"):
+        keys = [item.key for item in getattr(schema, section)]
+        for index in _duplicates(keys):
+            yield problem((section, index, "key"), f"duplicate key '{keys[index]}'")
+
+    team_keys = {team.key for team in schema.teams}
+    kpi_keys = {kpi.key for kpi in schema.kpis}
+    cycle_keys = {cycle.key for cycle in schema.cycles}
+    objective_keys = {objective.key for objective in schema.objectives}
+
+    def missing(loc: Loc, kind: str, key: str, known: Iterable[str]) -> LocatedError:
+        close = get_close_matches(key, list(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return problem(loc, f"refers to {kind} '{key}', which is not defined{hint}")
+
+    for index, team in enumerate(schema.teams):
+        if team.parent is not None and team.parent not in team_keys:
+            yield missing(("teams", index, "parent"), "team", team.parent, team_keys)
+
+    for index, cycle in enumerate(schema.cycles):
+        if cycle.end < cycle.start:
+            yield problem(
+                ("cycles", index, "end"),
+                f"the cycle ends ({cycle.end}) before it starts ({cycle.start})",
+            )
+
+    for index, kpi in enumerate(schema.kpis):
+        at = ("kpis", index)
+        if team_keys and kpi.team is not None and kpi.team not in team_keys:
+            yield missing((*at, "team"), "team", kpi.team, team_keys)
+        for position, driven in enumerate(kpi.drives):
+            if driven not in kpi_keys:
+                yield missing((*at, "drives", position), "KPI", driven, kpi_keys)
+        yield from (problem((*at, *loc), m) for loc, m in _kpi_problems(kpi))
+
+    kpis_by_key = {kpi.key: kpi for kpi in schema.kpis}
+    for index, objective in enumerate(schema.objectives):
+        at = ("objectives", index)
+        if objective.cycle not in cycle_keys:
+            yield missing((*at, "cycle"), "cycle", objective.cycle, cycle_keys)
+        if team_keys and objective.team is not None and objective.team not in team_keys:
+            yield missing((*at, "team"), "team", objective.team, team_keys)
+        if objective.parent is not None:
+            if objective.parent not in objective_keys:
+                yield missing(
+                    (*at, "parent"), "objective", objective.parent, objective_keys
+                )
+            elif objective.parent == objective.key:
+                yield problem((*at, "parent"), "an objective cannot be its own parent")
+        kr_keys = [kr.key for kr in objective.key_results]
+        for position in _duplicates(kr_keys):
+            yield problem(
+                (*at, "key_results", position, "key"),
+                f"duplicate key result key '{kr_keys[position]}' in this objective",
+            )
+        for position, kr in enumerate(objective.key_results):
+            measured = kpis_by_key.get(kr.kpi)
+            if measured is not None:
+                for loc, message in _target_problems(kr, measured):
+                    yield problem((*at, "key_results", position, *loc), message)
+    yield from _parent_cycles(raw, schema.objectives)
+
+
+def _duplicates(keys: Sequence[Any]) -> Iterator[int]:
+    seen: set[Any] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            yield index
+        seen.add(key)
+
+
+def _kpi_problems(kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
+    thresholds = kpi.thresholds
+    if thresholds is not None:
+        if kpi.direction is Direction.RANGE:
+            if thresholds.green is not None and not isinstance(thresholds.green, tuple):
+                yield (
+                    ("thresholds", "green"),
+                    ("a range KPI's green threshold is a band [low, high]"),
+                )
+            if thresholds.red is not None:
+                yield (
+                    ("thresholds", "red"),
+                    ("a range KPI has no red level: it is red outside its amber band"),
+                )
+            green, amber = thresholds.green, thresholds.amber
+            if (
+                isinstance(green, tuple)
+                and amber is not None
+                and not (amber[0] <= green[0] and green[1] <= amber[1])
+            ):
+                yield (
+                    ("thresholds", "amber"),
+                    ("the amber band must contain the green band"),
+                )
+        else:
+            if isinstance(thresholds.green, tuple):
+                yield (
+                    ("thresholds", "green"),
+                    (
+                        f"an {kpi.direction} KPI's green threshold is one number; "
+                        "bands are for `direction: range`"
+                    ),
+                )
+            elif thresholds.green is not None and thresholds.red is not None:
+                wrong = (
+                    thresholds.green <= thresholds.red
+                    if kpi.direction is Direction.UP
+                    else thresholds.green >= thresholds.red
+                )
+                if wrong:
+                    side = "above" if kpi.direction is Direction.UP else "below"
+                    yield (
+                        ("thresholds", "green"),
+                        (
+                            f"for an {kpi.direction} KPI the green threshold must be "
+                            f"{side} the red one"
+                        ),
+                    )
+            if thresholds.amber is not None:
+                yield (
+                    ("thresholds", "amber"),
+                    (
+                        "an amber band is for `direction: range`; an up or down KPI is "
+                        "amber between green and red"
+                    ),
+                )
+    if kpi.spc is not None and kpi.spc.baseline is not None:
+        period = kpi.spc.baseline
+        if period.end < period.start:
+            yield ("spc", "baseline", "end"), "the baseline ends before it starts"
+    source = kpi.source
+    if source is not None:
+        if source.type is SourceType.SQL and not (source.connection and source.query):
+            yield ("source",), "an sql source needs a `connection` and a `query`"
+        if source.type is not SourceType.SQL and (source.connection or source.query):
+            yield ("source", "type"), "`connection` and `query` are for `type: sql`"
+    ats = [reading.at for reading in kpi.readings]
+    for position in _duplicates(ats):
+        yield (
+            ("readings", position, "at"),
+            (f"a second reading at {ats[position]}: one reading per date or time"),
+        )
+
+
+def _target_problems(kr: KeyResultSchema, kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
+    band_target = isinstance(kr.target, tuple)
+    if kr.kind is KeyResultKind.SUSTAIN and kpi.direction is Direction.RANGE:
+        if not band_target:
+            yield (
+                ("target",),
+                (f"'{kpi.key}' is a range KPI: a sustain target is a band [low, high]"),
+            )
+    elif band_target:
+        yield (
+            ("target",),
+            (
+                "a band target [low, high] is only for a sustain KR on a range KPI; "
+                "give one number"
+            ),
+        )
+
+
+def _parent_cycles(
+    raw: Mapping, objectives: Sequence[ObjectiveSchema]
+) -> Iterator[LocatedError]:
+    """Objectives whose parent chain leads back to themselves."""
+    parents = {o.key: o.parent for o in objectives}
+    for index, objective in enumerate(objectives):
+        seen: set[str] = set()
+        parent = objective.parent
+        while parent in parents and parent not in seen and parent != objective.key:
+            seen.add(parent)
+            parent = parents[parent]
+        if parent == objective.key and objective.parent != objective.key:
+            loc: Loc = ("objectives", index, "parent")
+            yield LocatedError(
+                _line(raw, loc),
+                _path(raw, loc),
+                f"objective '{objective.key}' is its own ancestor through its parents",
+            )
+
+
+# --- To the core model ----------------------------------------------------------
+
+
+def _target(value: float | tuple[float, float]) -> float | Band:
+    return Band(*value) if isinstance(value, tuple) else value
+
+
+def _kpi(kpi: KPISchema) -> KPI:
+    thresholds = kpi.thresholds
+    benchmarks = kpi.benchmarks
+    source = kpi.source
+    baseline = kpi.spc.baseline if kpi.spc else None
+    return KPI(
+        key=kpi.key,
+        name=kpi.name,
+        description=kpi.description,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        cadence=kpi.cadence,
+        owner=kpi.owner,
+        team=kpi.team,
+        perspective=kpi.perspective,
+        tier=kpi.tier,
+        indicator=kpi.indicator,
+        north_star=kpi.north_star,
+        financial=kpi.financial,
+        thresholds=Thresholds(
+            green=_target(thresholds.green) if thresholds.green is not None else None,
+            red=thresholds.red,
+            amber=Band(*thresholds.amber) if thresholds.amber else None,
+        )
+        if thresholds
+        else Thresholds(),
+        benchmarks=Benchmarks(benchmarks.industry, benchmarks.best_in_class)
+        if benchmarks
+        else Benchmarks(),
+        drives=tuple(kpi.drives),
+        source=Source(source.type, source.connection, source.query)
+        if source
+        else Source(),
+        spc_baseline=Period(baseline.start, baseline.end) if baseline else None,
+        readings=tuple(Reading(r.at, r.value, r.note) for r in kpi.readings),
+    )
+
+
+def _objective(objective: ObjectiveSchema) -> Objective:
+    return Objective(
+        key=objective.key,
+        title=objective.title,
+        cycle=objective.cycle,
+        team=objective.team,
+        owner=objective.owner,
+        commitment=objective.commitment,
+        parent=objective.parent,
+        key_results=tuple(
+            KeyResult(
+                key=kr.key,
+                kpi=kr.kpi,
+                target=_target(kr.target),
+                title=kr.title,
+                kind=kr.kind,
+                baseline=kr.baseline,
+                deadline=kr.deadline,
+                owner=kr.owner,
+                weight=kr.weight,
+                checkins=tuple(
+                    CheckIn(c.at, c.by, c.confidence, c.note, c.blockers)
+                    for c in kr.checkins
+                ),
+            )
+            for kr in objective.key_results
+        ),
+    )
+
+
+def _to_core(schema: WorkspaceSchema) -> Workspace:
+    return Workspace(
+        version=schema.version,
+        organisation=schema.organisation,
+        teams=tuple(Team(t.key, t.name, t.parent) for t in schema.teams),
+        kpis=tuple(_kpi(kpi) for kpi in schema.kpis),
+        cycles=tuple(Cycle(c.key, c.start, c.end) for c in schema.cycles),
+        objectives=tuple(_objective(o) for o in schema.objectives),
+    )

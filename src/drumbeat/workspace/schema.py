@@ -1,0 +1,203 @@
+"""The workspace file's schema (format version 1), as pydantic models.
+
+These models check each value on its own: types, enumerations, dates, finite
+numbers, unknown fields. Rules that relate values to each other (references,
+duplicates, thresholds against direction) are checked by `drumbeat.workspace.load`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from drumbeat.core.model import (
+    Cadence,
+    Commitment,
+    Direction,
+    Indicator,
+    KeyResultKind,
+    Perspective,
+    SourceType,
+    Tier,
+)
+
+FORMAT_VERSION = 1
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _band(value: Any) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"must be a band [low, high], not {value!r}")
+    low, high = (_number(v) for v in value)
+    if low > high:
+        raise ValueError(f"band [{value[0]}, {value[1]}] has low above high")
+    return low, high
+
+
+def _number_or_band(value: Any) -> float | tuple[float, float]:
+    if isinstance(value, list):
+        return _band(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number, or [low, high], not {value!r}")
+    return _number(value)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"must be a date as YYYY-MM-DD, not {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"{value} is not a real date ({error})") from None
+
+
+def _date_or_timestamp(value: Any) -> dt.date | dt.datetime:
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"must be a date (YYYY-MM-DD) or an ISO timestamp, not {value!r}"
+            ) from None
+    return _date(value)
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+BandValue = Annotated[tuple[float, float], BeforeValidator(_band)]
+NumberOrBand = Annotated[float | tuple[float, float], BeforeValidator(_number_or_band)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+DateOrTimestamp = Annotated[dt.date | dt.datetime, BeforeValidator(_date_or_timestamp)]
+Text = Annotated[str, Field(strict=True), StringConstraints(min_length=1)]
+Key = Annotated[
+    str,
+    Field(strict=True),
+    StringConstraints(min_length=1, pattern=r"^[^/\s]+$"),
+]
+KPIKey = Annotated[str, Field(strict=True), StringConstraints(pattern=r"^[a-z0-9-]+$")]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TeamSchema(Schema):
+    key: Key
+    name: Text
+    parent: Key | None = None
+
+
+class ThresholdsSchema(Schema):
+    green: NumberOrBand | None = None
+    red: Number | None = None
+    amber: BandValue | None = None
+
+
+class BenchmarksSchema(Schema):
+    industry: Number | None = None
+    best_in_class: Number | None = None
+
+
+class SourceSchema(Schema):
+    type: SourceType = SourceType.MANUAL
+    connection: Text | None = None
+    query: Text | None = None
+
+
+class PeriodSchema(Schema):
+    start: Date
+    end: Date
+
+
+class SpcSchema(Schema):
+    baseline: PeriodSchema | None = None
+
+
+class ReadingSchema(Schema):
+    at: DateOrTimestamp
+    value: Number
+    note: Text | None = None
+
+
+class KPISchema(Schema):
+    key: KPIKey
+    name: Text
+    description: Text | None = None
+    unit: Text | None = None
+    direction: Direction = Direction.UP
+    cadence: Cadence | None = None
+    owner: Text | None = None
+    team: Key | None = None
+    perspective: Perspective | None = None
+    tier: Tier = Tier.SECONDARY
+    indicator: Indicator | None = None
+    north_star: Flag = False
+    financial: Flag = False
+    thresholds: ThresholdsSchema | None = None
+    benchmarks: BenchmarksSchema | None = None
+    drives: list[KPIKey] = []
+    source: SourceSchema | None = None
+    spc: SpcSchema | None = None
+    readings: list[ReadingSchema] = []
+
+
+class CycleSchema(Schema):
+    key: Key
+    start: Date
+    end: Date
+
+
+class CheckInSchema(Schema):
+    at: Date
+    by: Text | None = None
+    confidence: Annotated[Number, Field(ge=0, le=1)] | None = None
+    note: Text | None = None
+    blockers: Text | None = None
+
+
+class KeyResultSchema(Schema):
+    key: Key
+    title: Text | None = None
+    kpi: Text
+    kind: KeyResultKind = KeyResultKind.CHANGE
+    baseline: Number | None = None
+    target: NumberOrBand
+    deadline: Date | None = None
+    owner: Text | None = None
+    weight: Annotated[Number, Field(gt=0)] = 1.0
+    checkins: list[CheckInSchema] = []
+
+
+class ObjectiveSchema(Schema):
+    key: Key
+    title: Text
+    cycle: Key
+    team: Key | None = None
+    owner: Text | None = None
+    commitment: Commitment = Commitment.ASPIRATIONAL
+    parent: Key | None = None
+    key_results: list[KeyResultSchema] = []
+
+
+class WorkspaceSchema(Schema):
+    version: Annotated[int, Field(strict=True)] = FORMAT_VERSION
+    organisation: Text | None = None
+    teams: list[TeamSchema] = []
+    kpis: list[KPISchema] = []
+    cycles: list[CycleSchema] = []
+    objectives: list[ObjectiveSchema] = []
