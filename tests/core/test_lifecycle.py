@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from drumbeat.core.lifecycle import most_recently_closed
-from drumbeat.core.model import KPI, KeyResultKind, Lifecycle, Thresholds, Workspace
+from drumbeat.core.model import (
+    KPI,
+    Health,
+    KeyResultKind,
+    Lifecycle,
+    Thresholds,
+    Workspace,
+)
 from drumbeat.core.status import KPIStatus, kpi_statuses
 from tests.core.builders import (
     cycle,
@@ -27,7 +34,7 @@ GREEN_FROM_50 = Thresholds(green=50.0, red=20.0)
 
 
 def nps(thresholds: Thresholds = GREEN_FROM_50) -> KPI:
-    """An NPS that rose from 30 to 55 over 2025-Q4 and 2026-Q1, then held."""
+    """An NPS that reached 55 in 2025-Q4, fell back to 30, then reached 55 again."""
     return kpi(
         "nps",
         thresholds=thresholds,
@@ -35,7 +42,7 @@ def nps(thresholds: Thresholds = GREEN_FROM_50) -> KPI:
             [
                 (date(2025, 9, 20), 30.0),
                 (date(2025, 11, 1), 55.0),
-                (date(2025, 12, 20), 30.0),
+                (date(2026, 1, 1), 30.0),
                 (date(2026, 2, 1), 40.0),
                 (date(2026, 3, 20), 55.0),
                 (date(2026, 4, 5), 55.0),
@@ -56,7 +63,7 @@ def test_okr_target_when_a_kr_of_an_active_cycle_measures_it():
         objectives=[objective(key_result(target=90.0), cycle="2026-Q2")],
     )
     status = status_of(ws, "nps", IN_Q2)
-    assert status.assessment.health.value == "red"
+    assert status.assessment.health is Health.RED
     assert status.lifecycle is Lifecycle.OKR_TARGET
 
 

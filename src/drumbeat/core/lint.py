@@ -204,9 +204,11 @@ def kr_already_met(ctx: LintContext, case: KeyResultCase) -> str | None:
     reading, target = case.before_cycle, case.scalar_target
     if case.kpi is None or reading is None or target is None or not case.is_change:
         return None
-    if target == case.baseline:
+    if case.baseline is None or target == case.baseline:
         return None  # kr-not-a-change says it better
-    good = _good_direction(case) or (1 if case.kpi.direction is Direction.UP else -1)
+    # A `range` KPI inside (or without) its green band has no better side: the KR's
+    # own way from baseline to target says which side meets it.
+    good = _good_direction(case) or (1 if target > case.baseline else -1)
     if (reading.value - target) * good < 0:
         return None
     return (

@@ -224,6 +224,9 @@ def _message(raw: Mapping, loc: Loc, detail: Any) -> str:
                 "and dashes"
             )
         return f"{value!r} cannot contain '/' or spaces"
+    if kind == "enum":
+        expected = detail.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}, not {value!r}"
     if kind == "string_too_short":
         return "must not be empty"
     message: str = detail["msg"]

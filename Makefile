@@ -1,0 +1,51 @@
+# Drumbeat: `make demo` runs the main job, `make test` the whole test suite.
+# Both create the virtual environment themselves from the lock file (uv.lock).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .uv/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+# The sample organisation's readings run to late November 2026: judge it then.
+DEMO_AS_OF ?= 2026-11-25
+
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test lint typecheck unit bench sample clean
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	$(BIN)/drumbeat score examples/okrs.yaml --as-of $(DEMO_AS_OF)
+	$(BIN)/drumbeat lint examples/okrs.yaml --as-of $(DEMO_AS_OF) || true
+	$(BIN)/drumbeat suggest examples/okrs.yaml --cycle 2027-Q1
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python benchmarks/core_bench.py
+
+sample: install
+	$(BIN)/python examples/generate.py
+
+clean:
+	rm -rf $(VENV) .uv .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,174 @@
+"""The `drumbeat` command: the CLI contract of WORKSPACE-FORMAT.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from drumbeat.cli import main
+from tests.workspace.test_load import GOOD
+
+
+@pytest.fixture
+def workspace_file(tmp_path: Path) -> Path:
+    path = tmp_path / "okrs.yaml"
+    path.write_text(GOOD)
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_score_json_has_the_contract_shape(workspace_file: Path):
+    code, out, _ = run(
+        "score", str(workspace_file), "--as-of", "2026-08-15", "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["as_of"] == "2026-08-15"
+    nps = data["kpis"][0]
+    assert nps == {
+        "key": "nps",
+        "health": "green",
+        "stale": False,
+        "lifecycle": "okr_target",
+        "latest": {"at": "2026-07-31", "value": 48},
+        "signals": [],
+    }
+    objective = data["objectives"][0]
+    assert objective["key"] == "community-relevance"
+    assert objective["grade"] in ("red", "yellow", "green")
+    nps_up = objective["key_results"][0]
+    assert nps_up == {
+        "key": "nps-up",
+        "kpi": "nps",
+        "kind": "change",
+        "baseline": 38,
+        "target": 58,
+        "current": 48,
+        "progress": 0.5,
+        "score": 0.5,
+    }
+    uptime_held = objective["key_results"][1]
+    assert uptime_held["target"] == [99.9, 100]
+    assert uptime_held["score"] is None  # no uptime reading after the cycle start
+    # Weighted mean of the scored KRs only: nps-up (weight 2) is the only one.
+    assert objective["score"] == 0.5
+
+
+def test_score_table_shows_health_and_scores(workspace_file: Path):
+    code, out, _ = run("score", str(workspace_file), "--as-of", "2026-08-15")
+    assert code == 0
+    assert "KPIs as of 2026-08-15" in out
+    assert "48 points" in out
+    assert "okr target" in out
+    assert "nps-up" in out
+    assert "50%" in out
+
+
+def test_lint_json_lists_findings_with_rule_severity_subject_message(
+    workspace_file: Path,
+):
+    code, out, _ = run(
+        "lint", str(workspace_file), "--as-of", "2026-08-15", "--format", "json"
+    )
+    findings = json.loads(out)["findings"]
+    assert code == 0, "warnings alone do not fail lint"
+    assert {"rule", "severity", "subject", "message"} == set(findings[0])
+    rules = {(f["rule"], f["subject"]) for f in findings}
+    assert ("kpi-incomplete", "uptime") in rules
+
+
+def test_lint_exits_1_on_an_error_finding(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(GOOD.replace("kpi: nps\n", "kpi: npz\n"))
+    code, out, _ = run("lint", str(path), "--as-of", "2026-08-15", "--format", "json")
+    assert code == 1
+    finding = next(
+        f for f in json.loads(out)["findings"] if f["rule"] == "kr-unknown-kpi"
+    )
+    assert finding["severity"] == "error"
+    assert finding["subject"] == "community-relevance/nps-up"
+    assert "did you mean 'nps'?" in finding["message"]
+
+
+def test_lint_table_counts_findings_by_severity(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(GOOD.replace("kpi: nps\n", "kpi: npz\n"))
+    code, out, _ = run("lint", str(path), "--as-of", "2026-08-15")
+    assert code == 1
+    assert "kr-unknown-kpi" in out
+    assert "1 error," in out
+
+
+def test_suggest_json_ranks_kpis_for_the_cycle(tmp_path: Path):
+    """NPS at 40 is amber (green from 45): worth elevating, with a draft KR."""
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        GOOD.replace("{at: 2026-07-31, value: 48}", "{at: 2026-07-31, value: 40}")
+        .replace(
+            "cycles:\n",
+            "cycles:\n  - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n",
+        )
+    )
+    code, out, _ = run("suggest", str(path), "--cycle", "2026-Q4", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["cycle"] == "2026-Q4"
+    assert data["suggestions"][0] == {
+        "kpi": "nps",
+        "baseline": 40,
+        "commit_target": 45,
+        "stretch_target": 65,
+        "why": "amber at 40 points; 11% behind its benchmark",
+        "kind": "change",
+        "title": "Increase Net Promoter Score from 40 to 45",
+    }
+
+
+def test_suggest_refuses_an_unknown_cycle(workspace_file: Path):
+    code, _, err = run("suggest", str(workspace_file), "--cycle", "2031-Q1")
+    assert code == 2
+    assert "no cycle '2031-Q1' (cycles: 2026-Q3)" in err
+
+
+@pytest.mark.parametrize("command", ["lint", "score"])
+def test_a_bad_file_exits_2_with_one_located_line(tmp_path: Path, command: str):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(GOOD.replace("thresholds:", "treshold:", 1))
+    code, out, err = run(command, str(path))
+    assert code == 2
+    assert out == ""
+    assert err.strip().count("\n") == 0
+    assert f"{path}:18: kpis[nps].treshold: unknown field 'treshold'" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_file_exits_2(tmp_path: Path):
+    code, _, err = run("score", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "nope.yaml: no such file" in err
+
+
+def test_a_bad_as_of_date_exits_2(workspace_file: Path):
+    code, _, err = run("score", str(workspace_file), "--as-of", "2026-13-01")
+    assert code == 2
+    assert "'2026-13-01' is not a date as YYYY-MM-DD" in err
+
+
+def test_the_installed_command_keeps_the_exit_codes(tmp_path: Path):
+    """The console script itself, as a CI pipeline runs it."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kpis: [")
+    command = [sys.executable, "-m", "drumbeat", "lint", str(bad)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "malformed YAML" in result.stderr
+    assert "Traceback" not in result.stderr
