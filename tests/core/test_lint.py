@@ -50,7 +50,9 @@ ERROR = Severity.ERROR
 INFO = Severity.INFO
 
 
-def history(*values: float, last: dt.date = dt.date(2026, 3, 30)) -> tuple[Reading, ...]:
+def history(
+    *values: float, last: dt.date = dt.date(2026, 3, 30)
+) -> tuple[Reading, ...]:
     """Weekly readings that end on `last` (by default two days before Q2 starts)."""
     return weekly_readings(last - dt.timedelta(weeks=len(values) - 1), values)
 
@@ -567,7 +569,8 @@ KEY_NPS = kpi("nps", readings=history(40), tier=Tier.KEY)
     "kpis",
     [
         pytest.param(
-            [KEY_NPS, kpi("visits", readings=history(40))], id="secondary-drives-nothing"
+            [KEY_NPS, kpi("visits", readings=history(40))],
+            id="secondary-drives-nothing",
         ),
         pytest.param(
             [
@@ -711,9 +714,7 @@ NPS_AND_VISITS = [kpi("nps", readings=history(40)), kpi("visits", readings=histo
         ),
         pytest.param(
             [
-                objective(
-                    key_result(target=50.0), key_result(target=60.0, key="kr2")
-                ),
+                objective(key_result(target=50.0), key_result(target=60.0, key="kr2")),
             ],
             "o1/kr2",
             "targets 'nps' at 60, not 50 as o1/kr1",
@@ -769,7 +770,9 @@ def key_results(count: int) -> list[KeyResult]:
 @pytest.mark.parametrize(
     ("count", "message"),
     [
-        pytest.param(1, "has 1 key result; an objective needs 2 to 5: add a KR", id="1"),
+        pytest.param(
+            1, "has 1 key result; an objective needs 2 to 5: add a KR", id="1"
+        ),
         pytest.param(
             6,
             "has 6 key results; an objective needs 2 to 5: keep the ones that matter",
@@ -993,7 +996,9 @@ def sql(query: str) -> Source:
         ),
         pytest.param(
             kpi("nps", name="NPS", source=sql("SELECT avg(score) FROM survey")),
-            kpi("nps-2", name="Loyalty", source=sql("select avg(score)\n  from survey")),
+            kpi(
+                "nps-2", name="Loyalty", source=sql("select avg(score)\n  from survey")
+            ),
             "has the same source query as 'nps'",
             id="same-source-query",
         ),

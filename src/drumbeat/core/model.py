@@ -178,8 +178,12 @@ class Reading:
 
     @property
     def day(self) -> dt.date:
-        """The calendar day of the reading, which every rule compares."""
-        return self.at.date() if isinstance(self.at, dt.datetime) else self.at
+        """The calendar day of the reading, which every rule compares.
+
+        A timestamp with a time zone counts on its UTC day, so that readings from
+        several zones keep one order.
+        """
+        return reading_order(self)[0]
 
 
 def reading_order(reading: Reading) -> tuple[dt.date, dt.datetime]:
