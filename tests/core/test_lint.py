@@ -377,6 +377,13 @@ def test_kr_not_a_change_quiet(nps: KPI, kr: KeyResult) -> None:
             "the target 12",
             id="range-without-band-reading-past-target",
         ),
+        pytest.param(
+            kpi("nps", readings=history(60)),
+            key_result(target=55.0, baseline=40.0, kind=SUSTAIN),
+            "the latest reading before the cycle (60 on 2026-03-30) already meets "
+            "the target 55",
+            id="sustain-reading-meets-target-though-given-baseline-does-not",
+        ),
     ],
 )
 def test_kr_already_met_fires(nps: KPI, kr: KeyResult, message: str) -> None:
@@ -415,6 +422,16 @@ def test_kr_already_met_fires(nps: KPI, kr: KeyResult, message: str) -> None:
             kpi("nps", readings=history(21), direction=RANGE, thresholds=COMFORT),
             key_result(target=20.5),
             id="range-inside-band-reading-short-of-lower-target",
+        ),
+        pytest.param(
+            kpi("nps", readings=history(60)),
+            key_result(target=55.0, kind=SUSTAIN),
+            id="sustain-baseline-meets-target-is-not-a-change",
+        ),
+        pytest.param(
+            kpi("nps", readings=history(50)),
+            key_result(target=55.0, kind=SUSTAIN),
+            id="sustain-reading-short-of-target",
         ),
     ],
 )
@@ -841,6 +858,8 @@ def test_objective_too_many_quiet(objectives: list[Objective]) -> None:
         pytest.param("Cut churn by 5%", "'5%'", id="percentage"),
         pytest.param("Raise $1.5m for the new wing", "'$1.5m'", id="money"),
         pytest.param("Open 3 galleries by 2027", "'3'", id="year-is-not-a-figure"),
+        pytest.param("Grow 10x", "'10x'", id="multiple"),
+        pytest.param("Reach 2000 members", "'2000'", id="count-that-looks-like-a-year"),
     ],
 )
 def test_objective_has_numbers_fires(title: str, figures: str) -> None:

@@ -201,19 +201,25 @@ def kr_not_a_change(ctx: LintContext, case: KeyResultCase) -> str | None:
 
 
 def kr_already_met(ctx: LintContext, case: KeyResultCase) -> str | None:
-    reading, target = case.before_cycle, case.scalar_target
-    if case.kpi is None or reading is None or target is None or not case.is_change:
+    reading = case.before_cycle
+    if case.kpi is None or reading is None or case.baseline is None:
         return None
-    if case.baseline is None or target == case.baseline:
-        return None  # kr-not-a-change says it better
-    # A `range` KPI inside (or without) its green band has no better side: the KR's
-    # own way from baseline to target says which side meets it.
-    good = _good_direction(case) or (1 if target > case.baseline else -1)
-    if (reading.value - target) * good < 0:
-        return None
+    target = case.key_result.target
+    if case.is_change:
+        if isinstance(target, Band) or target == case.baseline:
+            return None  # kr-not-a-change says it better
+        # A `range` KPI inside (or without) its green band has no better side: the
+        # KR's own way from baseline to target says which side meets it.
+        good = _good_direction(case) or (1 if target > case.baseline else -1)
+        if (reading.value - target) * good < 0:
+            return None
+    elif meets_target(case.baseline, target, case.kpi.direction) or not (
+        meets_target(reading.value, target, case.kpi.direction)
+    ):
+        return None  # either kr-not-a-change says it, or the target is not met
     return (
         f"the latest reading before the cycle ({format_number(reading.value)} on "
-        f"{reading.day}) already meets the target {format_number(target)}: "
+        f"{reading.day}) already meets the target {format_target(target)}: "
         "set a target beyond what the KPI already does"
     )
 
@@ -324,17 +330,26 @@ def objective_kr_count(ctx: LintContext, case: ObjectiveCase) -> str | None:
 
 
 _FIGURE = re.compile(
-    r"(?<![A-Za-z0-9])(?:[$£€]\s?)?\d[\d,.]*\s?(?:%|k|m|bn)?(?![A-Za-z])"
+    r"(?<![A-Za-z0-9])(?:[$£€]\s?)?\d[\d,.]*(?:\s?%|x|k|m|bn)?(?![A-Za-z0-9])"
 )
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_DATE_YEAR = re.compile(
+    r"\b(?:in|by|until|before|after|since|of|for|through|during)\s+(?:19|20)\d\d$",
+    re.IGNORECASE,
+)
+
+
+def _figures(title: str) -> list[str]:
+    """The numbers in a title, less years that date it ("by 2027") and names such
+    as "Q3" or "H1"."""
+    return [
+        m.group().strip()
+        for m in _FIGURE.finditer(title)
+        if not _DATE_YEAR.search(title[: m.end()].rstrip())
+    ]
 
 
 def objective_has_numbers(ctx: LintContext, case: ObjectiveCase) -> str | None:
-    figures = [
-        m.group().strip()
-        for m in _FIGURE.finditer(case.objective.title)
-        if not _YEAR.fullmatch(m.group().strip())
-    ]
+    figures = _figures(case.objective.title)
     if not figures:
         return None
     return (
