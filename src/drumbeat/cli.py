@@ -135,19 +135,31 @@ def score(file: Path, as_of: dt.date | None, output_format: str) -> None:
 @main.command(name="suggest")
 @FILE
 @click.option("--cycle", "cycle_key", required=True, help="The cycle to plan for.")
+@click.option(
+    "--as-of",
+    type=IsoDate(),
+    default=None,
+    help="Plan ahead: judge KPIs as of this date if it is before the cycle start.",
+)
 @FORMAT
-def suggest_command(file: Path, cycle_key: str, output_format: str) -> None:
-    """Rank the KPIs worth elevating to Key Results in a cycle, with draft KRs."""
+def suggest_command(
+    file: Path, cycle_key: str, as_of: dt.date | None, output_format: str
+) -> None:
+    """Rank the KPIs worth elevating to Key Results in a cycle, with draft KRs.
+
+    KPIs are judged as of the cycle's start date (or an earlier --as-of).
+    """
     workspace = _load(file)
     cycle = workspace.cycle_by_key.get(cycle_key)
     if cycle is None:
         known = ", ".join(workspace.cycle_by_key) or "none"
         raise Unusable(f"{file}: no cycle '{cycle_key}' (cycles: {known})")
-    suggestions = suggest(workspace, cycle)
+    suggestions = suggest(workspace, cycle, as_of)
     if output_format == "json":
         _print_json(contract.suggestions_json(cycle.key, suggestions))
     else:
-        _print_suggestions(cycle.key, cycle.start, suggestions)
+        judged_on = min(as_of, cycle.start) if as_of else cycle.start
+        _print_suggestions(cycle.key, judged_on, suggestions)
 
 
 # --- Tables ---------------------------------------------------------------------

@@ -112,8 +112,9 @@ def test_suggest_json_ranks_kpis_for_the_cycle(tmp_path: Path):
     """NPS at 40 is amber (green from 45): worth elevating, with a draft KR."""
     path = tmp_path / "okrs.yaml"
     path.write_text(
-        GOOD.replace("{at: 2026-07-31, value: 48}", "{at: 2026-07-31, value: 40}")
-        .replace(
+        GOOD.replace(
+            "{at: 2026-07-31, value: 48}", "{at: 2026-07-31, value: 40}"
+        ).replace(
             "cycles:\n",
             "cycles:\n  - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n",
         )

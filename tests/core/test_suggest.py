@@ -111,6 +111,30 @@ def test_suggest_judges_as_of_the_cycle_start() -> None:
     assert suggestion.why == "red at 20"
 
 
+def test_suggest_planning_ahead_judges_as_of_the_earlier_date() -> None:
+    """Planned a month early, a weekly KPI read last week is not stale yet."""
+    weekly = up_kpi(
+        "nps",
+        20,
+        cadence=Cadence.WEEKLY,
+        readings=readings_at([(dt.date(2026, 3, 1), 20)]),
+    )
+    ws = workspace([weekly], [Q2])
+    [at_start] = suggest(ws, Q2)
+    [ahead] = suggest(ws, Q2, as_of=dt.date(2026, 3, 4))
+    assert at_start.why == "red at 20; its readings are stale"
+    assert ahead.why == "red at 20"
+
+
+def test_suggest_never_judges_after_the_cycle_start() -> None:
+    slipped = up_kpi(
+        "slipped",
+        50,
+        readings=readings_at([(BEFORE_Q2, 50), (dt.date(2026, 4, 15), 10)]),
+    )
+    assert suggest(workspace([slipped], [Q2]), Q2, as_of=dt.date(2026, 5, 1)) == []
+
+
 # --- ranking ----------------------------------------------------------------------
 
 
@@ -364,7 +388,7 @@ def test_suggest_draft_kr_baseline_is_the_latest_reading_before_the_cycle() -> N
             id="up",
         ),
         pytest.param(
-            down_kpi("wait", 300), "change", "Reduce Wait from 300 to 200", id="down"
+            down_kpi("wait", 300), "change", "Reduce wait from 300 to 200", id="down"
         ),
         pytest.param(
             kpi(
@@ -374,7 +398,7 @@ def test_suggest_draft_kr_baseline_is_the_latest_reading_before_the_cycle() -> N
                 thresholds=UPTIME_BAND,
             ),
             "sustain",
-            "Bring Uptime into [99.9, 100] and hold it",
+            "Bring uptime into [99.9, 100] and hold it",
             id="range",
         ),
     ],

@@ -208,7 +208,10 @@ BAD_INPUT = [
         id="missing-cycle",
     ),
     pytest.param(
-        ("    team: visitor-experience\n    perspective", "    team: vx\n    perspective"),
+        (
+            "    team: visitor-experience\n    perspective",
+            "    team: vx\n    perspective",
+        ),
         14,
         "kpis[nps].team",
         "refers to team 'vx', which is not defined",

@@ -330,7 +330,7 @@ def objective_kr_count(ctx: LintContext, case: ObjectiveCase) -> str | None:
 
 
 _FIGURE = re.compile(
-    r"(?<![A-Za-z0-9])(?:[$£€]\s?)?\d[\d,.]*(?:\s?%|x|k|m|bn)?(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])(?:[$£€]\s?)?\d[\d,.]*(?:\s?%|[xX]|[kKmM]|bn|BN)?(?![A-Za-z0-9])"
 )
 _DATE_YEAR = re.compile(
     r"\b(?:in|by|until|before|after|since|of|for|through|during)\s+(?:19|20)\d\d$",

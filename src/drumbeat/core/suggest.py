@@ -8,6 +8,7 @@ cycle already targets, and transient KPIs are never suggested.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from drumbeat.core.health import KPIAssessment, assess_kpi
@@ -46,7 +47,7 @@ class Suggestion:
     @property
     def title(self) -> str:
         """A draft KR title, such as "Increase NPS from 38 to 45"."""
-        name = self.kpi.name
+        name = _in_sentence(self.kpi.name)
         if isinstance(self.commit_target, Band):
             return f"Bring {name} into {format_target(self.commit_target)} and hold it"
         if self.commit_target is None or self.baseline is None:
@@ -56,6 +57,14 @@ class Suggestion:
             f"{verb} {name} from {format_number(self.baseline)} to "
             f"{format_number(self.commit_target)}"
         )
+
+
+def _in_sentence(name: str) -> str:
+    """"Monthly logo churn" → "monthly logo churn"; "NPS" and "Net MRR" stay."""
+    words = name.split()
+    if words and words[0][1:].islower() and not any(w[:1].isupper() for w in words[1:]):
+        return name[0].lower() + name[1:]
+    return name
 
 
 def benchmark_gap(kpi: KPI, value: float) -> float | None:
@@ -120,15 +129,24 @@ def _reasons(assessment: KPIAssessment, gap: float | None) -> list[str]:
     return reasons
 
 
-def suggest(workspace: Workspace, cycle: Cycle) -> list[Suggestion]:
-    """The ranked KPIs worth elevating in `cycle`, best first."""
-    as_of = cycle.start
-    excluded = targeted_kpis(workspace, [cycle]) | set(completions(workspace, as_of))
+def suggest(
+    workspace: Workspace, cycle: Cycle, as_of: dt.date | None = None
+) -> list[Suggestion]:
+    """The ranked KPIs worth elevating in `cycle`, best first.
+
+    KPIs are judged as of the cycle start, or as of an earlier `as_of` when planning
+    ahead (so that a reading not yet due by the start does not read as stale).
+    "Just completed" always means in the last cycle closed before the start.
+    """
+    judged_on = min(as_of, cycle.start) if as_of else cycle.start
+    excluded = targeted_kpis(workspace, [cycle]) | set(
+        completions(workspace, cycle.start)
+    )
     ranked: list[tuple[tuple[float, ...], Suggestion]] = []
     for kpi in workspace.kpis:
         if kpi.key in excluded or kpi.tier is Tier.TRANSIENT:
             continue
-        assessment = assess_kpi(kpi, as_of)
+        assessment = assess_kpi(kpi, judged_on)
         if assessment.latest is None:
             continue
         gap = benchmark_gap(kpi, assessment.latest.value)
