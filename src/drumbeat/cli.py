@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from drumbeat.core import contract
 from drumbeat.core.lint import Finding, has_errors, lint_workspace
 from drumbeat.core.model import Workspace
 from drumbeat.core.numbers import format_number, format_target
+from drumbeat.core.spc import Signal
 from drumbeat.core.status import WorkspaceStatus, workspace_status
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.workspace import WorkspaceError, load_workspace
@@ -84,7 +87,7 @@ def _load(file: Path) -> Workspace:
 def _console() -> Console:
     """Colour on a terminal; plain and wide enough for CI logs elsewhere."""
     console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal:
+    if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(highlight=False, soft_wrap=False, width=160)
     return console
 
@@ -207,6 +210,24 @@ def _print_findings(findings: list[Finding]) -> None:
     )
 
 
+def _signals_text(signals: Sequence[Signal]) -> Text:
+    """ "unfavourable: rules 1, 2 below" in red; favourable ones in green."""
+    text = Text()
+    groups: dict[tuple[bool, str], list[int]] = {}
+    for signal in signals:
+        groups.setdefault((signal.favourable, str(signal.side)), []).append(signal.rule)
+    for (favourable, side), rules in sorted(groups.items()):
+        if text:
+            text.append("; ")
+        label = "favourable" if favourable else "unfavourable"
+        numbers = ", ".join(str(rule) for rule in sorted(set(rules)))
+        text.append(
+            f"{label}: rule{'s' if len(set(rules)) > 1 else ''} {numbers} {side}",
+            style="green" if favourable else "red",
+        )
+    return text
+
+
 def _print_status(status: WorkspaceStatus) -> None:
     console = _console()
     kpis = Table(title=f"KPIs as of {status.as_of}", title_justify="left")
@@ -216,10 +237,7 @@ def _print_status(status: WorkspaceStatus) -> None:
         assessment = kpi_status.assessment
         latest = assessment.latest
         unit = f" {assessment.kpi.unit}" if assessment.kpi.unit else ""
-        signals = ", ".join(
-            f"rule {s.rule} {s.side}{'' if s.favourable else ' (unfavourable)'}"
-            for s in assessment.signals
-        )
+        signals = _signals_text(assessment.signals)
         kpis.add_row(
             assessment.kpi.key,
             f"{format_number(latest.value)}{unit}" if latest else "-",
@@ -243,7 +261,12 @@ def _print_status(status: WorkspaceStatus) -> None:
             "score",
             "grade",
         ):
-            table.add_column(column, no_wrap=column != "objective / key result")
+            table.add_column(
+                column,
+                no_wrap=not column.startswith("objective"),
+                overflow="fold",
+                min_width=24 if column.startswith("objective") else None,
+            )
         for objective in (o for o in status.objectives if o.cycle.key == cycle_key):
             grade = objective.grade
             outcome = f" ({objective.outcome})" if objective.outcome else ""

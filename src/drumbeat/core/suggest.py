@@ -60,7 +60,7 @@ class Suggestion:
 
 
 def _in_sentence(name: str) -> str:
-    """"Monthly logo churn" → "monthly logo churn"; "NPS" and "Net MRR" stay."""
+    """ "Monthly logo churn" → "monthly logo churn"; "NPS" and "Net MRR" stay."""
     words = name.split()
     if words and words[0][1:].islower() and not any(w[:1].isupper() for w in words[1:]):
         return name[0].lower() + name[1:]
