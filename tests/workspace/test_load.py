@@ -415,3 +415,18 @@ def test_an_objective_cannot_be_its_own_ancestor():
     with pytest.raises(WorkspaceError) as caught:
         load(text)
     assert "is its own ancestor" in caught.value.summary
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(GOOD, id="good"), pytest.param("kpis: [", id="malformed")]
+)
+def test_parsing_leaves_the_garbage_collector_as_it_was(text):
+    """The collector is paused while parsing, for speed, and always restarted."""
+    import gc
+
+    assert gc.isenabled()
+    try:
+        load(text)
+    except WorkspaceError:
+        pass
+    assert gc.isenabled()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -183,16 +184,20 @@ class Reading:
         A timestamp with a time zone counts on its UTC day, so that readings from
         several zones keep one order.
         """
-        return reading_order(self)[0]
+        at = self.at
+        if not isinstance(at, dt.datetime):
+            return at
+        return at.astimezone(dt.UTC).date() if at.tzinfo else at.date()
 
 
-def reading_order(reading: Reading) -> tuple[dt.date, dt.datetime]:
-    """Sort key that orders dates and timestamps together (a date is at midnight)."""
+def reading_order(reading: Reading) -> tuple[dt.date, float]:
+    """Sort key that orders dates and timestamps together: a date comes first on
+    its day; a timestamp counts in UTC (a naive one is taken as UTC)."""
     at = reading.at
-    if isinstance(at, dt.datetime):
-        moment = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC).date(), moment.astimezone(dt.UTC)
-    return at, dt.datetime(at.year, at.month, at.day, tzinfo=dt.UTC)
+    if not isinstance(at, dt.datetime):
+        return at, -1.0
+    moment = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    return moment.date(), moment.timestamp()
 
 
 @dataclass(frozen=True)
@@ -220,9 +225,10 @@ class KPI:
     readings: tuple[Reading, ...] = ()
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.readings, key=reading_order))
-        if ordered != self.readings:
-            object.__setattr__(self, "readings", ordered)
+        keys = [reading_order(reading) for reading in self.readings]
+        if any(a > b for a, b in itertools.pairwise(keys)):
+            ordered = sorted(self.readings, key=reading_order)
+            object.__setattr__(self, "readings", tuple(ordered))
 
     @cached_property
     def reading_days(self) -> tuple[dt.date, ...]:

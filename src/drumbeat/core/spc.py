@@ -139,24 +139,26 @@ def detect_signals(
     def hit(rule: int, side: Side, first: int, last: int) -> None:
         signals.append(Signal(rule, side, first, last, favourable=side is good_side))
 
+    upper, lower, mean = limits.upper, limits.lower, limits.mean
+    beyond_upper_quartile = [v > limits.upper_quartile for v in values]
+    beyond_lower_quartile = [v < limits.lower_quartile for v in values]
     run_side: Side | None = None
     run: list[int] = []
     for index, value in enumerate(values):
-        if value > limits.upper:
+        if value > upper:
             hit(1, Side.ABOVE, index, index)
-        elif value < limits.lower:
+        elif value < lower:
             hit(1, Side.BELOW, index, index)
 
         if index >= 3:
-            window = values[index - 3 : index + 1]
-            if sum(v > limits.upper_quartile for v in window) >= 3:
+            if sum(beyond_upper_quartile[index - 3 : index + 1]) >= 3:
                 hit(2, Side.ABOVE, index - 3, index)
-            if sum(v < limits.lower_quartile for v in window) >= 3:
+            if sum(beyond_lower_quartile[index - 3 : index + 1]) >= 3:
                 hit(2, Side.BELOW, index - 3, index)
 
-        if value == limits.mean:
+        if value == mean:
             continue  # on the central line: neither extends nor breaks a run
-        side = Side.ABOVE if value > limits.mean else Side.BELOW
+        side = Side.ABOVE if value > mean else Side.BELOW
         if side is not run_side:
             run_side, run = side, []
         run.append(index)
