@@ -39,7 +39,12 @@ from drumbeat.workspace.schema import (
     ObjectiveSchema,
     WorkspaceSchema,
 )
-from drumbeat.workspace.yamlio import LocatedError, Mapping, parse_yaml
+from drumbeat.workspace.yamlio import (
+    LocatedError,
+    Mapping,
+    collector_paused,
+    parse_yaml,
+)
 
 Loc = tuple[str | int, ...]
 
@@ -83,6 +88,11 @@ def load_workspace(path: Path) -> Workspace:
 
 def load_workspace_text(text: str, *, filename: str = "<workspace>") -> Workspace:
     """Validate workspace YAML text; `filename` is used in error messages."""
+    with collector_paused():
+        return _load(text, filename)
+
+
+def _load(text: str, filename: str) -> Workspace:
     try:
         raw = parse_yaml(text)
     except LocatedError as problem:
