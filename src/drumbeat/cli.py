@@ -21,9 +21,11 @@ from rich.table import Table
 from rich.text import Text
 
 from drumbeat.core import contract
+from drumbeat.core.close import CycleClose, close_cycle
 from drumbeat.core.lint import Finding, has_errors, lint_workspace
-from drumbeat.core.model import Workspace
+from drumbeat.core.model import Cycle, Workspace
 from drumbeat.core.numbers import format_number, format_target
+from drumbeat.core.rhythm import CheckInItem, KPIReview, checkin_agenda, kpi_review
 from drumbeat.core.spc import Signal
 from drumbeat.core.status import WorkspaceStatus, workspace_status
 from drumbeat.core.suggest import Suggestion, suggest
@@ -82,6 +84,14 @@ def _load(file: Path) -> Workspace:
         return load_workspace(file)
     except WorkspaceError as error:
         raise Unusable(error.summary) from None
+
+
+def _cycle(workspace: Workspace, file: Path, cycle_key: str) -> Cycle:
+    cycle = workspace.cycle_by_key.get(cycle_key)
+    if cycle is None:
+        known = ", ".join(workspace.cycle_by_key) or "none"
+        raise Unusable(f"{file}: no cycle '{cycle_key}' (cycles: {known})")
+    return cycle
 
 
 def _console() -> Console:
@@ -153,16 +163,44 @@ def suggest_command(
     KPIs are judged as of the cycle's start date (or an earlier --as-of).
     """
     workspace = _load(file)
-    cycle = workspace.cycle_by_key.get(cycle_key)
-    if cycle is None:
-        known = ", ".join(workspace.cycle_by_key) or "none"
-        raise Unusable(f"{file}: no cycle '{cycle_key}' (cycles: {known})")
+    cycle = _cycle(workspace, file, cycle_key)
     suggestions = suggest(workspace, cycle, as_of)
     if output_format == "json":
         _print_json(contract.suggestions_json(cycle.key, suggestions))
     else:
         judged_on = min(as_of, cycle.start) if as_of else cycle.start
         _print_suggestions(cycle.key, judged_on, suggestions)
+
+
+@main.command()
+@FILE
+@AS_OF
+@FORMAT
+def review(file: Path, as_of: dt.date | None, output_format: str) -> None:
+    """The weekly agendas: KPI exceptions with owners, then the OKR check-in."""
+    workspace = _load(file)
+    on = as_of or dt.date.today()
+    kpis = kpi_review(workspace, on)
+    checkins = checkin_agenda(workspace, on)
+    if output_format == "json":
+        _print_json(contract.review_json(on, kpis, checkins))
+    else:
+        _print_review(on, kpis, checkins)
+
+
+@main.command()
+@FILE
+@click.option("--cycle", "cycle_key", required=True, help="The cycle to close.")
+@FORMAT
+def close(file: Path, cycle_key: str, output_format: str) -> None:
+    """A cycle's close: final grades, new baselines, completed KPIs."""
+    workspace = _load(file)
+    cycle = _cycle(workspace, file, cycle_key)
+    report = close_cycle(workspace, cycle)
+    if output_format == "json":
+        _print_json(contract.cycle_close_json(report))
+    else:
+        _print_close(report)
 
 
 # --- Tables ---------------------------------------------------------------------
@@ -323,3 +361,104 @@ def _print_suggestions(
             suggestion.why,
         )
     console.print(table)
+
+
+def _print_review(
+    as_of: dt.date, review: KPIReview, checkins: Sequence[CheckInItem]
+) -> None:
+    console = _console()
+    table = Table(title=f"KPI review, {as_of}: exceptions", title_justify="left")
+    for column in ("KPI", "latest", "health", "why", "owner"):
+        table.add_column(column, overflow="fold")
+    for item in review.exceptions:
+        assessment = item.status.assessment
+        latest = assessment.latest
+        table.add_row(
+            assessment.kpi.key,
+            format_number(latest.value) if latest else "-",
+            _styled(str(assessment.health), HEALTH_STYLE),
+            ", ".join(item.reasons),
+            item.owner or "-",
+        )
+    console.print(table if review.exceptions else "No exceptions.")
+    if review.on_track:
+        fine = ", ".join(s.assessment.kpi.key for s in review.on_track)
+        console.print(f"On track ({len(review.on_track)}): {fine}")
+
+    agenda = Table(title=f"OKR check-in, {as_of}", title_justify="left")
+    for column in (
+        "objective / KR",
+        "score",
+        "forecast",
+        "confidence",
+        "days left",
+        "blockers",
+    ):
+        agenda.add_column(column, overflow="fold")
+    for checkin in checkins:
+        last = checkin.last_checkin
+        confidence = last.confidence if last else None
+        agenda.add_row(
+            f"{checkin.objective.key}/{checkin.key_result.key}",
+            _percent(checkin.score.score),
+            Text(
+                _percent(checkin.forecast),
+                style="red" if checkin.on_track is False else "",
+            ),
+            Text(
+                "-" if confidence is None else f"{confidence:.1f}",
+                style="red" if checkin.low_confidence else "",
+            ),
+            str(checkin.days_left),
+            (last.blockers if last and last.blockers else ""),
+        )
+    console.print(agenda if checkins else "No active cycle: nothing to check in on.")
+
+
+def _print_close(report: CycleClose) -> None:
+    console = _console()
+    objectives = Table(
+        title=f"Cycle {report.cycle.key}: final grades", title_justify="left"
+    )
+    for column in ("objective", "commitment", "score", "grade", "outcome"):
+        objectives.add_column(column)
+    for status in report.objectives:
+        grade = status.grade
+        objectives.add_row(
+            status.objective.key,
+            str(status.objective.commitment),
+            _percent(status.score),
+            _styled(str(grade) if grade else None, GRADE_STYLE),
+            str(status.outcome or "-").replace("_", " "),
+        )
+    console.print(objectives)
+    handback = Table(title="Back to the KPIs", title_justify="left")
+    for column in (
+        "KR",
+        "KPI",
+        "baseline",
+        "target",
+        "achieved",
+        "new baseline",
+        "proposed threshold",
+    ):
+        handback.add_column(column, overflow="fold")
+    for kr in report.key_results:
+        handback.add_row(
+            f"{kr.objective}/{kr.score.key}",
+            kr.kpi,
+            _number(kr.score.baseline),
+            format_target(kr.target),
+            _number(kr.achieved),
+            _number(kr.new_baseline),
+            _number(kr.proposed_threshold),
+        )
+    console.print(handback)
+    if report.completed_kpis:
+        console.print(
+            "Completed, back to monitoring: " + ", ".join(report.completed_kpis)
+        )
+    if report.transient_kpis:
+        console.print(
+            "Transient KPIs to keep or retire: " + ", ".join(report.transient_kpis)
+        )

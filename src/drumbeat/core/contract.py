@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from drumbeat.core.close import CycleClose
 from drumbeat.core.lint import Finding
 from drumbeat.core.model import Band, Reading, Target
+from drumbeat.core.rhythm import CheckInItem, KPIReview
 from drumbeat.core.spc import Signal
 from drumbeat.core.status import KPIStatus, ObjectiveStatus, WorkspaceStatus
 from drumbeat.core.suggest import Suggestion
@@ -126,4 +128,90 @@ def suggestions_json(cycle_key: str, suggestions: Iterable[Suggestion]) -> JSON:
             }
             for s in suggestions
         ],
+    }
+
+
+def kpi_review_json(review: KPIReview) -> JSON:
+    return {
+        "exceptions": [
+            {
+                "key": item.status.assessment.kpi.key,
+                "owner": item.owner,
+                "health": str(item.status.assessment.health),
+                "stale": item.status.assessment.stale,
+                "reasons": list(item.reasons),
+                "latest": reading_json(item.status.assessment.latest),
+            }
+            for item in review.exceptions
+        ],
+        "on_track": [
+            {
+                "key": status.assessment.kpi.key,
+                "health": str(status.assessment.health),
+                "latest": reading_json(status.assessment.latest),
+            }
+            for status in review.on_track
+        ],
+    }
+
+
+def checkin_agenda_json(items: Iterable[CheckInItem]) -> list[JSON]:
+    agenda = []
+    for item in items:
+        last = item.last_checkin
+        agenda.append(
+            {
+                "objective": item.objective.key,
+                "key_result": item.key_result.key,
+                "kpi": item.key_result.kpi,
+                "score": plain_number(item.score.score),
+                "progress": plain_number(item.score.progress),
+                "forecast": plain_number(item.forecast),
+                "on_track": item.on_track,
+                "days_left": item.days_left,
+                "last_checkin": {
+                    "at": last.at.isoformat(),
+                    "by": last.by,
+                    "confidence": plain_number(last.confidence),
+                    "note": last.note,
+                    "blockers": last.blockers,
+                }
+                if last
+                else None,
+            }
+        )
+    return agenda
+
+
+def review_json(
+    as_of: dt.date, review: KPIReview, items: Iterable[CheckInItem]
+) -> JSON:
+    return {
+        "as_of": as_of.isoformat(),
+        "kpi_review": kpi_review_json(review),
+        "checkins": checkin_agenda_json(items),
+    }
+
+
+def cycle_close_json(close: CycleClose) -> JSON:
+    return {
+        "cycle": close.cycle.key,
+        "objectives": [objective_status_json(o) for o in close.objectives],
+        "key_results": [
+            {
+                "objective": kr.objective,
+                "key": kr.score.key,
+                "kpi": kr.kpi,
+                "baseline": plain_number(kr.score.baseline),
+                "target": plain_target(kr.target),
+                "achieved": plain_number(kr.achieved),
+                "score": plain_number(kr.score.score),
+                "reached": kr.reached,
+                "new_baseline": plain_number(kr.new_baseline),
+                "proposed_threshold": plain_number(kr.proposed_threshold),
+            }
+            for kr in close.key_results
+        ],
+        "completed_kpis": list(close.completed_kpis),
+        "transient_kpis": list(close.transient_kpis),
     }

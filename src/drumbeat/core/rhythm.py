@@ -1,0 +1,144 @@
+"""The operating rhythm's agendas: the KPI review and the weekly OKR check-in.
+
+The KPI review lists exceptions only (red, amber, stale, unfavourable signals), each
+with its owner, worst first; green KPIs are one line each. The check-in lists every
+KR of the active cycles with its score, its forecast to the deadline, the last
+confidence and blockers: low confidence and off-track forecasts first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from drumbeat.core.forecast import days_left, forecast_progress, on_track
+from drumbeat.core.lifecycle import active_cycles
+from drumbeat.core.model import CheckIn, Health, KeyResult, Objective, Tier, Workspace
+from drumbeat.core.scoring import KeyResultScore, key_result_score
+from drumbeat.core.status import KPIStatus, kpi_statuses
+
+LOW_CONFIDENCE_BELOW = 0.5
+
+_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.UNKNOWN: 2, Health.GREEN: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A KPI on the review agenda, with why it is there."""
+
+    status: KPIStatus
+    reasons: tuple[str, ...]
+
+    @property
+    def owner(self) -> str | None:
+        return self.status.assessment.kpi.owner
+
+
+@dataclass(frozen=True, slots=True)
+class KPIReview:
+    exceptions: tuple[ReviewItem, ...]
+    on_track: tuple[KPIStatus, ...]
+
+
+def review_reasons(status: KPIStatus) -> tuple[str, ...]:
+    """Why a KPI needs attention; empty when it does not."""
+    assessment = status.assessment
+    reasons = []
+    if assessment.health in (Health.RED, Health.AMBER):
+        reasons.append(str(assessment.health))
+    for signal in assessment.signals:
+        if not signal.favourable:
+            reasons.append(f"unfavourable signal (rule {signal.rule}, {signal.side})")
+            break
+    if assessment.stale:
+        reasons.append("stale")
+    return tuple(reasons)
+
+
+def kpi_review(workspace: Workspace, as_of: dt.date) -> KPIReview:
+    """The KPI review agenda: exceptions worst first (red, amber, then signal or
+    stale only; the north star and key tier first within each), then the rest."""
+    exceptions: list[ReviewItem] = []
+    fine: list[KPIStatus] = []
+    for status in kpi_statuses(workspace, as_of):
+        reasons = review_reasons(status)
+        if reasons:
+            exceptions.append(ReviewItem(status, reasons))
+        else:
+            fine.append(status)
+
+    def worst_first(item: ReviewItem) -> tuple[int, int, int]:
+        kpi = item.status.assessment.kpi
+        return (
+            _HEALTH_RANK[item.status.assessment.health],
+            0 if kpi.north_star else 1,
+            0 if kpi.tier is Tier.KEY else 1,
+        )
+
+    return KPIReview(tuple(sorted(exceptions, key=worst_first)), tuple(fine))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInItem:
+    """A KR on the weekly check-in agenda."""
+
+    objective: Objective
+    key_result: KeyResult
+    score: KeyResultScore
+    forecast: float | None
+    """The progress expected at the deadline at the current pace."""
+    last_checkin: CheckIn | None
+    days_left: int
+
+    @property
+    def on_track(self) -> bool | None:
+        return on_track(self.forecast)
+
+    @property
+    def low_confidence(self) -> bool:
+        last = self.last_checkin
+        return (
+            last is not None
+            and last.confidence is not None
+            and last.confidence < LOW_CONFIDENCE_BELOW
+        )
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.low_confidence or self.on_track is False
+
+
+def last_checkin(key_result: KeyResult, as_of: dt.date) -> CheckIn | None:
+    """The latest check-in on or before `as_of`."""
+    earlier = [c for c in key_result.checkins if c.at <= as_of]
+    return max(earlier, key=lambda c: c.at) if earlier else None
+
+
+def checkin_agenda(workspace: Workspace, as_of: dt.date) -> list[CheckInItem]:
+    """Every KR of the cycles active on `as_of`: low confidence and off-track
+    first, then the lowest confidence and forecast."""
+    items = []
+    for cycle in active_cycles(workspace, as_of):
+        for objective in workspace.objectives_in(cycle.key):
+            for kr in objective.key_results:
+                scored = key_result_score(
+                    kr, workspace.kpi_by_key.get(kr.kpi), cycle, as_of
+                )
+                items.append(
+                    CheckInItem(
+                        objective=objective,
+                        key_result=kr,
+                        score=scored,
+                        forecast=forecast_progress(kr, scored, cycle),
+                        last_checkin=last_checkin(kr, as_of),
+                        days_left=days_left(kr, cycle, as_of),
+                    )
+                )
+
+    def attention_first(item: CheckInItem) -> tuple[bool, float, float]:
+        last = item.last_checkin
+        confidence = last.confidence if last and last.confidence is not None else 1.0
+        forecast = item.forecast if item.forecast is not None else 1.0
+        return (not item.needs_attention, confidence, forecast)
+
+    return sorted(items, key=attention_first)
