@@ -173,3 +173,49 @@ def test_the_installed_command_keeps_the_exit_codes(tmp_path: Path):
     assert result.returncode == 2
     assert "malformed YAML" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "okrs.yaml"
+
+
+def test_review_json_lists_exceptions_with_owners_and_the_checkin_agenda():
+    code, out, _ = run(
+        "review", str(EXAMPLE), "--as-of", "2026-11-25", "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    first = data["kpi_review"]["exceptions"][0]
+    assert (first["key"], first["health"], first["owner"]) == (
+        "logo-churn",
+        "red",
+        "Priya Raman",
+    )
+    assert "mql-to-sql" in {e["key"] for e in data["kpi_review"]["exceptions"]}
+    checkins = data["checkins"]
+    assert {"objective", "key_result", "forecast", "on_track", "last_checkin"} <= set(
+        checkins[0]
+    )
+    # Low confidence comes first.
+    assert checkins[0]["last_checkin"]["confidence"] < 0.5
+
+
+def test_close_reports_final_grades_and_completed_kpis():
+    code, out, _ = run("close", str(EXAMPLE), "--cycle", "2026-Q3", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["cycle"] == "2026-Q3"
+    assert "ticket-resolution-time" in data["completed_kpis"]
+    resolution = next(
+        kr for kr in data["key_results"] if kr["kpi"] == "ticket-resolution-time"
+    )
+    assert resolution["reached"] is True
+    assert resolution["proposed_threshold"] == resolution["achieved"]
+
+
+def test_review_and_close_tables_render(workspace_file: Path):
+    code, out, _ = run("review", str(workspace_file), "--as-of", "2026-08-15")
+    assert code == 0
+    assert "OKR check-in, 2026-08-15" in out
+    code, out, _ = run("close", str(workspace_file), "--cycle", "2026-Q3")
+    assert code == 0
+    assert "Cycle 2026-Q3: final grades" in out
