@@ -5,43 +5,47 @@ from __future__ import annotations
 import math
 
 import pytest
-import yaml
 
-from drumbeat.workspace.yamlio import LocatedError, Mapping, _EventLoader, parse_yaml
-
-SCALARS = """\
-octal: 0123
-hex: 0x1F
-underscores: 1_000
-sexagesimal: 12:30
-leading-dot: .5
-trailing-dot: 1.
-negative: -3
-exponent: 6.02e+23
-infinite: .inf
-truthy: yes
-nothing: ~
-quoted: '38'
-tagged: !!str 5
-date: 2026-01-01
-flow: [1, {nested: text}]
-"""
+from drumbeat.workspace.yamlio import LocatedError, Mapping, parse_yaml
 
 
-class _WithoutTimestamps(yaml.SafeLoader):
-    """PyYAML's own composer and constructors, with the same implicit types."""
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("012", 12, id="leading-zero-is-decimal"),
+        pytest.param("0o17", 15, id="octal"),
+        pytest.param("0x1F", 31, id="hex"),
+        pytest.param("-3", -3, id="negative"),
+        pytest.param("1e5", 100000.0, id="exponent-without-a-dot"),
+        pytest.param("6.02e+23", 6.02e23, id="exponent"),
+        pytest.param(".5", 0.5, id="leading-dot"),
+        pytest.param("1.", 1.0, id="trailing-dot"),
+        pytest.param("-.inf", float("-inf"), id="infinite"),
+        pytest.param("true", True, id="true"),
+        pytest.param("False", False, id="false"),
+        pytest.param("~", None, id="tilde"),
+        pytest.param("null", None, id="null"),
+        pytest.param("yes", "yes", id="yes-is-text"),
+        pytest.param("12:30", "12:30", id="no-sexagesimal"),
+        pytest.param("1_000", "1_000", id="no-underscores"),
+        pytest.param("2026-01-01", "2026-01-01", id="dates-stay-text"),
+        pytest.param("'38'", "38", id="quoted"),
+        pytest.param("!!str 5", "5", id="tagged-text"),
+        pytest.param("!!int '7'", 7, id="tagged-int"),
+    ],
+)
+def test_plain_scalars_follow_the_yaml_1_2_core_schema(text: str, expected: object):
+    assert parse_yaml(f"value: {text}\n")["value"] == expected
 
-    yaml_implicit_resolvers = _EventLoader.yaml_implicit_resolvers
+
+def test_nan_reads_as_nan():
+    assert math.isnan(parse_yaml("value: .nan\n")["value"])
 
 
-def test_scalars_read_as_pyyaml_reads_them_but_dates_stay_text():
-    ours = parse_yaml(SCALARS)
-    theirs = yaml.load(SCALARS, Loader=_WithoutTimestamps)
-    assert ours == theirs
-    assert ours["octal"] == 83
-    assert ours["sexagesimal"] == 750
-    assert ours["date"] == "2026-01-01"
-    assert math.isinf(ours["infinite"])
+def test_keys_are_the_text_as_written():
+    data = parse_yaml("1: a\n~: b\nyes: c\n")
+    assert list(data) == ["1", "~", "yes"]
+    assert data.key_lines == {"1": 1, "~": 2, "yes": 3}
 
 
 def test_mappings_know_their_line_and_their_keys_lines():
@@ -65,6 +69,7 @@ def test_aliases_reuse_the_anchored_value():
         ),
         pytest.param("? [a]\n: 1\n", 1, "a key must be plain text", id="list-key"),
         pytest.param("a: !!binary aGk=\n", 1, "unsupported YAML tag", id="tag"),
+        pytest.param("a: !!int seven\n", 1, "'seven' is not a valid int", id="bad-int"),
         pytest.param("a: 1\n---\nb: 2\n", 2, "one YAML document", id="two-docs"),
         pytest.param("a: [1\n", 2, "malformed YAML", id="unclosed"),
     ],

@@ -27,6 +27,7 @@ from drumbeat.core.model import (
     Workspace,
 )
 from drumbeat.core.model import Commitment as _Commitment
+from drumbeat.workspace.yamlio import core_schema_resolvers
 
 
 class _Flow(dict[str, Any]):
@@ -38,6 +39,9 @@ class _FlowList(list[Any]):
 
 
 class _Dumper(yaml.SafeDumper):
+    # Quote exactly what the loader would read as something other than text.
+    yaml_implicit_resolvers = core_schema_resolvers(with_timestamps=True)
+
     def ignore_aliases(self, data: Any) -> bool:
         return True
 

@@ -9,6 +9,7 @@ impossible; duplicate keys are refused at the line of the second one.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -17,18 +18,73 @@ import yaml
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-_SCALAR_TAGS = {
-    _STR,
-    _INT,
-    _FLOAT,
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+# YAML 1.2's core schema, not PyYAML's YAML 1.1: `012` is twelve, `1:30` is text,
+# `1e5` is a number, `yes` is text. Dates stay text for the schema to check.
+CORE_SCHEMA: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    (_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
+    (_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    (_INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+    (
+        _FLOAT,
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        "-+.0123456789",
+    ),
+)
+
+
+_CORE_TAGS = frozenset(tag for tag, _, _ in CORE_SCHEMA)
 _CONTAINER_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", None, "!"}
+
+
+def core_schema_resolvers(*, with_timestamps: bool) -> dict[Any, Any]:
+    """Implicit resolvers for a PyYAML Loader or Dumper class, by first character."""
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    rules = list(CORE_SCHEMA)
+    if with_timestamps:
+        timestamp = next(
+            (tag, regexp)
+            for resolver in yaml.SafeLoader.yaml_implicit_resolvers.values()
+            for tag, regexp in resolver
+            if tag == TIMESTAMP
+        )
+        rules.append((*timestamp, "0123456789"))
+    for tag, regexp, first_characters in rules:
+        for first in [*first_characters, None] if tag == _NULL else first_characters:
+            resolvers.setdefault(first, []).append((tag, regexp))
+    return resolvers
+
+
+def _core_value(tag: str, value: str) -> Any:
+    """The Python value of a core-schema scalar (ValueError when it is not one)."""
+    if tag == _NULL:
+        if value not in ("", "~", "null", "Null", "NULL"):
+            raise ValueError(value)
+        return None
+    if tag == _BOOL:
+        lowered = value.lower()
+        if lowered not in ("true", "false"):
+            raise ValueError(value)
+        return lowered == "true"
+    if tag == _INT:
+        if value.startswith(("0o", "0x")):
+            return int(value, 0)
+        return int(value, 10)
+    lowered = value.lower()
+    if lowered.endswith(".inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(value)
 
 
 class LocatedError(Exception):
@@ -51,12 +107,11 @@ class Mapping(dict[Any, Any]):
 
 
 class _EventLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """libyaml's parser with YAML 1.1's implicit types, less timestamps."""
+    """libyaml's parser with YAML 1.2's core schema for plain scalars."""
 
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = core_schema_resolvers(
+        with_timestamps=False
+    )
 
 
 @contextmanager
@@ -79,7 +134,6 @@ class _Builder:
     def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader: Any = loader  # libyaml's loader, loosely typed in the stubs
         self.anchors: dict[str, Any] = {}
-        self.constructors = loader.yaml_constructors
         # Plain scalars repeat (keys, dates, small numbers): resolve each text once.
         self.plain: dict[str, Any] = {}
 
@@ -98,22 +152,19 @@ class _Builder:
         value: str = event.value
         tag = event.tag
         if tag is None or tag == "!":
-            if event.implicit[0]:
-                tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
-            else:
+            if not event.implicit[0]:
                 return value  # quoted
-        if tag in (_STR, _TIMESTAMP):
+            tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag in (_STR, TIMESTAMP):
             return value
-        if tag not in _SCALAR_TAGS:
-            raise LocatedError(
-                event.start_mark.line + 1, None, f"unsupported YAML tag {tag}"
-            )
-        if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
-            return int(value)
-        if tag == _FLOAT and value.replace(".", "", 1).isdigit():
-            return float(value)
-        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
-        return self.constructors[tag](self.loader, node)
+        line = event.start_mark.line + 1
+        if tag not in _CORE_TAGS:
+            raise LocatedError(line, None, f"unsupported YAML tag {tag}")
+        try:
+            return _core_value(tag, value)
+        except ValueError:
+            kind = tag.rsplit(":", 1)[-1]
+            raise LocatedError(line, None, f"'{value}' is not a valid {kind}") from None
 
     def build(self) -> Any:
         """The document's value (None for an empty stream)."""
@@ -180,6 +231,8 @@ class _Builder:
             if type(parent) is list:
                 parent.append(value)
             elif top[2] is None:
+                if kind is yaml.ScalarEvent:
+                    value = event.value  # keys are text as written: `1`, `~`, `<<`
                 self._check_key(parent, value, event)
                 top[1], top[2] = value, event.start_mark.line + 1
             else:
