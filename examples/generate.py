@@ -961,6 +961,8 @@ KPIS: list[KPISpec] = [
         perspective="internal",
         tier="transient",
         thresholds={"green": 95, "red": 40},
+        # Failed card payments on the old billing system end in involuntary churn.
+        drives=["logo-churn"],
         comment="A one-off measure for the 2026-Q4 migration: a transient KPI.",
         series=Series(
             anchors=[("2026-09-25", 0.0)],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import sys
 from collections import Counter
@@ -33,9 +34,11 @@ from drumbeat.workspace import WorkspaceError, load_workspace
 
 EXIT_FINDINGS = 1
 EXIT_UNUSABLE = 2
+MAX_PROBLEMS_SHOWN = 20
 
 HEALTH_STYLE = {"green": "green", "amber": "yellow", "red": "red", "unknown": "dim"}
 GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -45,7 +48,8 @@ class Unusable(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"drumbeat: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines():
+            click.echo(f"drumbeat: {line}", err=True)
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]
@@ -83,7 +87,14 @@ def _load(file: Path) -> Workspace:
     try:
         return load_workspace(file)
     except WorkspaceError as error:
-        raise Unusable(error.summary) from None
+        raise Unusable(
+            "\n".join(error.lines[:MAX_PROBLEMS_SHOWN])
+            + (
+                f"\n... and {len(error.lines) - MAX_PROBLEMS_SHOWN} more problems"
+                if len(error.lines) > MAX_PROBLEMS_SHOWN
+                else ""
+            )
+        ) from None
 
 
 def _cycle(workspace: Workspace, file: Path, cycle_key: str) -> Cycle:
@@ -191,11 +202,19 @@ def review(file: Path, as_of: dt.date | None, output_format: str) -> None:
 @main.command()
 @FILE
 @click.option("--cycle", "cycle_key", required=True, help="The cycle to close.")
+@AS_OF
 @FORMAT
-def close(file: Path, cycle_key: str, output_format: str) -> None:
+def close(
+    file: Path, cycle_key: str, as_of: dt.date | None, output_format: str
+) -> None:
     """A cycle's close: final grades, new baselines, completed KPIs."""
     workspace = _load(file)
     cycle = _cycle(workspace, file, cycle_key)
+    if cycle.end >= (as_of or dt.date.today()):
+        raise Unusable(
+            f"{file}: cycle '{cycle.key}' runs until {cycle.end}; close it after its "
+            "end (`drumbeat review` shows where it stands now)"
+        )
     report = close_cycle(workspace, cycle)
     if output_format == "json":
         _print_json(contract.cycle_close_json(report))
@@ -217,7 +236,8 @@ def _number(value: float | None) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70%."""
+    return "-" if value is None else f"{math.floor(value * 100)}%"
 
 
 def _print_findings(findings: list[Finding]) -> None:
@@ -230,7 +250,8 @@ def _print_findings(findings: list[Finding]) -> None:
     table.add_column("rule", no_wrap=True)
     table.add_column("subject", no_wrap=True)
     table.add_column("message", overflow="fold")
-    for finding in findings:
+    by_severity = sorted(findings, key=lambda f: SEVERITY_ORDER[str(f.severity)])
+    for finding in by_severity:
         severity = str(finding.severity)
         table.add_row(
             _styled(severity, SEVERITY_STYLE),
@@ -338,7 +359,10 @@ def _print_suggestions(
 ) -> None:
     console = _console()
     if not suggestions:
-        console.print(f"Nothing to elevate in {cycle_key}: every KPI is on track.")
+        console.print(
+            f"Nothing to elevate in {cycle_key}: no KPI is red, amber, signalling or "
+            "behind its benchmark (KPIs without readings are not judged)."
+        )
         return
     table = Table(
         title=f"KPIs worth elevating in {cycle_key} (as of {start})",

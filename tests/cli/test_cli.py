@@ -219,3 +219,58 @@ def test_review_and_close_tables_render(workspace_file: Path):
     code, out, _ = run("close", str(workspace_file), "--cycle", "2026-Q3")
     assert code == 0
     assert "Cycle 2026-Q3: final grades" in out
+
+
+def test_every_problem_of_a_bad_file_is_listed_one_per_line(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        GOOD.replace("cadence: quarterly", "cadence: often").replace(
+            "value: 48}", "value: lots}"
+        )
+    )
+    code, _, err = run("score", str(path))
+    assert code == 2
+    assert err.splitlines() == [
+        f"drumbeat: {path}:12: kpis[nps].cadence: must be one of 'daily', 'weekly', "
+        "'monthly', 'quarterly' or 'yearly', not 'often'",
+        f"drumbeat: {path}:25: kpis[nps].readings[2026-07-31].value: must be a "
+        "number, not 'lots'",
+    ]
+
+
+def test_close_refuses_a_cycle_that_has_not_ended(workspace_file: Path):
+    code, _, err = run(
+        "close", str(workspace_file), "--cycle", "2026-Q3", "--as-of", "2026-09-30"
+    )
+    assert code == 2
+    assert "cycle '2026-Q3' runs until 2026-09-30; close it after its end" in err
+
+
+def test_lint_table_lists_errors_first(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(GOOD.replace("kpi: nps\n", "kpi: npz\n"))
+    _, out, _ = run("lint", str(path), "--as-of", "2026-08-15")
+    rows = [
+        line for line in out.splitlines() if line.startswith("│ ") and "│ " in line[2:]
+    ]
+    severities = [
+        row.split("│")[1].strip() for row in rows if row.split("│")[1].strip()
+    ]
+    assert severities[0] == "error"
+    assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+def test_scores_in_tables_are_rounded_down_so_they_agree_with_the_grade(tmp_path: Path):
+    """0.6996 is yellow: the table must not say 70%."""
+    path = tmp_path / "okrs.yaml"
+    path.write_text(GOOD.replace("value: 48}", "value: 51.992}"))
+    _, out, _ = run("score", str(path), "--as-of", "2026-08-15")
+    row = next(line for line in out.splitlines() if "nps-up" in line)
+    assert "69%" in row
+    assert "yellow" in row
+
+
+def test_suggest_says_why_there_is_nothing_to_elevate(workspace_file: Path):
+    code, out, _ = run("suggest", str(workspace_file), "--cycle", "2026-Q3")
+    assert code == 0
+    assert "no KPI is red, amber, signalling or behind its benchmark" in out

@@ -78,6 +78,14 @@ def test_close_lists_completed_and_transient_kpis():
     assert close.transient_kpis == ("migration",)
 
 
+def test_close_of_a_cycle_ending_on_the_last_possible_day():
+    last = cycle("end-of-time", dt.date(9999, 1, 1), dt.date.max)
+    close = close_cycle(
+        workspace([NPS], [last], [objective(key_result(), cycle=last.key)]), last
+    )
+    assert close.objectives[0].outcome is None  # not scored: no reading in the cycle
+
+
 def test_kpi_history_traces_every_cycle_that_targeted_it():
     history = kpi_cycle_history(WS, "nps", dt.date(2026, 10, 15))
     assert [(h.cycle, h.score.baseline, h.target, h.achieved) for h in history] == [

@@ -83,6 +83,13 @@ def test_process_limits_of_spc_baseline_stop_at_as_of():
     assert kpi_process_limits(measure, as_of=week(4)) is None
 
 
+def test_process_limits_of_a_baseline_from_the_first_possible_day():
+    measure = kpi(values=[1.0, 2.0] * 4, spc_baseline=Period(date.min, date.max))
+    limits = kpi_process_limits(measure, FAR_FUTURE)
+    assert limits is not None
+    assert limits.mean == 1.5
+
+
 def test_process_limits_none_when_spc_baseline_holds_fewer_than_six():
     measure = kpi(values=[10.0, 12.0] * 10, spc_baseline=Period(week(0), week(4)))
     assert kpi_process_limits(measure, FAR_FUTURE) is None
@@ -126,6 +133,11 @@ def test_rule_1_point_beyond_a_limit(values, expected):
         pytest.param([2.0, -2.0, 2.0, -2.0], [], id="three-split-across-sides"),
         pytest.param([2.0, 2.0, -2.0, 0.0, 2.0], [], id="three-in-five-not-four"),
         pytest.param([1.33, 1.33, 1.33, 1.33], [], id="on-the-quartile-line"),
+        pytest.param(
+            [0.0, 2.0, 2.0, 2.0, 0.0],
+            [(ABOVE, 0, 3)],
+            id="a-point-back-inside-is-not-part-of-a-signal",
+        ),
     ],
 )
 def test_rule_2_three_of_four_beyond_the_same_quartile_line(values, expected):
@@ -181,6 +193,17 @@ def test_favourable_side_by_direction(direction, green, expected):
 def test_signal_favourable_when_on_the_good_side(good_side, favourable):
     signals = detect_signals([3.0, -3.0], UNIT, good_side)
     assert [s.favourable for s in signals] == favourable
+
+
+def test_a_good_latest_reading_after_three_bad_ones_keeps_a_kpi_green():
+    """Only a signal the latest reading is part of turns a green KPI amber."""
+    values = [10.0, 10.5] * 10 + [12.5, 12.5, 12.5, 8.0]
+    measure = kpi(
+        values=values, direction=Direction.DOWN, thresholds=Thresholds(green=12)
+    )
+    assessment = assess_kpi(measure, FAR_FUTURE)
+    assert [(s.rule, s.favourable) for s in assessment.signals] == [(1, True)]
+    assert str(assessment.health) == "green"
 
 
 def test_active_signals_are_those_whose_window_includes_the_latest():

@@ -276,6 +276,55 @@ BAD_INPUT = [
         id="infinite",
     ),
     pytest.param(
+        ("value: 48}", "value: " + "9" * 400 + "}"),
+        25,
+        "kpis[nps].readings[2026-07-31].value",
+        "is too large: must be a finite number",
+        id="too-large",
+    ),
+    pytest.param(
+        (
+            "      - {at: 2026-07-31, value: 48}\n",
+            "      - {at: 2026-07-31, value: 48}\n"
+            "      - {at: '2026-08-01T01:00:00', value: 1}\n"
+            "      - {at: '2026-08-01T01:00:00Z', value: 2}\n",
+        ),
+        27,
+        "kpis[nps].readings[2026-08-01T01:00:00Z].at",
+        "a second reading at",
+        id="duplicate-moment-naive-and-utc",
+    ),
+    pytest.param(
+        (
+            "    readings:\n      - {at: 2026-06-30",
+            "    readings:\n    notes:\n      - {at: 2026-06-30",
+        ),
+        23,
+        "kpis[nps].readings",
+        "is empty: give a value, or leave the field out",
+        id="empty-section",
+    ),
+    pytest.param(
+        (
+            "  - {key: company, name: Riverside Museum}",
+            "  - {key: company, name: Riverside Museum, parent: visitor-experience}",
+        ),
+        4,
+        "teams[company].parent",
+        "'company' is its own ancestor through its parents",
+        id="team-parent-cycle",
+    ),
+    pytest.param(
+        (
+            "  - {key: company, name: Riverside Museum}",
+            "  - {key: company, name: Riverside Museum, parent: company}",
+        ),
+        4,
+        "teams[company].parent",
+        "cannot be its own parent",
+        id="team-own-parent",
+    ),
+    pytest.param(
         ("value: 48}", "value: true}"),
         25,
         "kpis[nps].readings[2026-07-31].value",

@@ -66,7 +66,9 @@ class CycleClose:
 
 def close_cycle(workspace: Workspace, cycle: Cycle) -> CycleClose:
     """The close of `cycle`: final grades and each KR's hand-back to its KPI."""
-    closed_on = cycle.end + dt.timedelta(days=1)
+    closed_on = (
+        cycle.end + dt.timedelta(days=1) if cycle.end < dt.date.max else cycle.end
+    )
     objectives = tuple(
         objective_status(workspace, objective, closed_on)
         for objective in workspace.objectives_in(cycle.key)

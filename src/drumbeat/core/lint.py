@@ -208,10 +208,11 @@ def kr_already_met(ctx: LintContext, case: KeyResultCase) -> str | None:
     if case.is_change:
         if isinstance(target, Band) or target == case.baseline:
             return None  # kr-not-a-change says it better
-        # A `range` KPI inside (or without) its green band has no better side: the
-        # KR's own way from baseline to target says which side meets it.
-        good = _good_direction(case) or (1 if target > case.baseline else -1)
-        if (reading.value - target) * good < 0:
+        # Met means at or past the target on the KR's own way from its baseline;
+        # a way against the KPI's good side is kr-target-wrong-direction's to say.
+        way = 1 if target > case.baseline else -1
+        good = _good_direction(case)
+        if (good and way != good) or (reading.value - target) * way < 0:
             return None
     elif meets_target(case.baseline, target, case.kpi.direction) or not (
         meets_target(reading.value, target, case.kpi.direction)
@@ -263,8 +264,6 @@ def kr_beyond_best_in_class(ctx: LintContext, case: KeyResultCase) -> str | None
 def kr_vanity_metric(ctx: LintContext, case: KeyResultCase) -> str | None:
     if case.kpi is None or case.kpi.key in ctx.drives_key:
         return None
-    if case.kpi.tier is Tier.TRANSIENT:
-        return None  # kr-transient-metric asks the right question
     return (
         f"'{case.kpi.key}' is a {case.kpi.tier} KPI that drives no key KPI: "
         "so what if it moves? Measure a key KPI, or record with `drives:` which "
@@ -330,17 +329,19 @@ def objective_kr_count(ctx: LintContext, case: ObjectiveCase) -> str | None:
 
 
 _FIGURE = re.compile(
-    r"(?<![A-Za-z0-9])(?:[$£€]\s?)?\d[\d,.]*(?:\s?%|[xX]|[kKmM]|bn|BN)?(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])(?<![A-Za-z]-)(?:[$£€]\s?)?\d[\d,.]*"
+    r"(?:\s?%|[xX]|[kKmM]|bn|BN)?(?![A-Za-z0-9])"
 )
 _DATE_YEAR = re.compile(
-    r"\b(?:in|by|until|before|after|since|of|for|through|during)\s+(?:19|20)\d\d$",
+    r"\b(?:in|by|until|before|after|since|of|for|through|during|[QH][1-4])"
+    r"\s+(?:19|20)\d\d$",
     re.IGNORECASE,
 )
 
 
 def _figures(title: str) -> list[str]:
-    """The numbers in a title, less years that date it ("by 2027") and names such
-    as "Q3" or "H1"."""
+    """The numbers in a title, less years that date it ("by 2027", "Q4 2026") and
+    names such as "Q3", "H1" or "COVID-19"."""
     return [
         m.group().strip()
         for m in _FIGURE.finditer(title)

@@ -84,8 +84,10 @@ def baseline_readings(kpi: KPI, as_of: dt.date) -> tuple[Reading, ...]:
     """
     if kpi.spc_baseline is not None:
         period = kpi.spc_baseline
-        return kpi.readings_between(
-            period.start - dt.timedelta(days=1), min(period.end, as_of)
+        return tuple(
+            r
+            for r in kpi.readings_until(min(period.end, as_of))
+            if r.day >= period.start
         )
     return kpi.readings_until(as_of)[:DEFAULT_BASELINE_LENGTH]
 
@@ -150,10 +152,13 @@ def detect_signals(
         elif value < lower:
             hit(1, Side.BELOW, index, index)
 
+        # Rule 2 is judged at each point beyond a quartile line, so that a signal
+        # always ends on a point that is part of it.
         if index >= 3:
-            if sum(beyond_upper_quartile[index - 3 : index + 1]) >= 3:
+            window = slice(index - 3, index + 1)
+            if beyond_upper_quartile[index] and sum(beyond_upper_quartile[window]) >= 3:
                 hit(2, Side.ABOVE, index - 3, index)
-            if sum(beyond_lower_quartile[index - 3 : index + 1]) >= 3:
+            if beyond_lower_quartile[index] and sum(beyond_lower_quartile[window]) >= 3:
                 hit(2, Side.BELOW, index - 3, index)
 
         if value == mean:

@@ -31,12 +31,14 @@ from drumbeat.core.model import (
     Team,
     Thresholds,
     Workspace,
+    reading_order,
 )
 from drumbeat.workspace.schema import (
     FORMAT_VERSION,
     KeyResultSchema,
     KPISchema,
     ObjectiveSchema,
+    TeamSchema,
     WorkspaceSchema,
 )
 from drumbeat.workspace.yamlio import (
@@ -218,6 +220,8 @@ def _message(raw: Mapping, loc: Loc, detail: Any) -> str:
         )
     if kind == "missing":
         return f"missing required field '{loc[-1]}'"
+    if value is None and kind in ("list_type", "model_type"):
+        return "is empty: give a value, or leave the field out"
     if kind in ("string_type", "model_type", "list_type", "int_type", "bool_type"):
         expected = {
             "string_type": "text",
@@ -300,13 +304,10 @@ def _reference_problems(
             yield missing((*at, "cycle"), "cycle", objective.cycle, cycle_keys)
         if team_keys and objective.team is not None and objective.team not in team_keys:
             yield missing((*at, "team"), "team", objective.team, team_keys)
-        if objective.parent is not None:
-            if objective.parent not in objective_keys:
-                yield missing(
-                    (*at, "parent"), "objective", objective.parent, objective_keys
-                )
-            elif objective.parent == objective.key:
-                yield problem((*at, "parent"), "an objective cannot be its own parent")
+        if objective.parent is not None and objective.parent not in objective_keys:
+            yield missing(
+                (*at, "parent"), "objective", objective.parent, objective_keys
+            )
         kr_keys = [kr.key for kr in objective.key_results]
         for position in _duplicates(kr_keys):
             yield problem(
@@ -318,7 +319,8 @@ def _reference_problems(
             if measured is not None:
                 for loc, message in _target_problems(kr, measured):
                     yield problem((*at, "key_results", position, *loc), message)
-    yield from _parent_cycles(raw, schema.objectives)
+    yield from _parent_cycles(raw, "objectives", schema.objectives)
+    yield from _parent_cycles(raw, "teams", schema.teams)
 
 
 def _duplicates(keys: Sequence[Any]) -> Iterator[int]:
@@ -395,8 +397,10 @@ def _kpi_problems(kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
             yield ("source",), "an sql source needs a `connection` and a `query`"
         if source.type is not SourceType.SQL and (source.connection or source.query):
             yield ("source", "type"), "`connection` and `query` are for `type: sql`"
+    # Compared as moments: 01:00 and 01:00Z are the same reading.
     ats = [reading.at for reading in kpi.readings]
-    for position in _duplicates(ats):
+    moments = [reading_order(Reading(at, 0.0)) for at in ats]
+    for position in _duplicates(moments):
         yield (
             ("readings", position, "at"),
             (f"a second reading at {ats[position]}: one reading per date or time"),
@@ -422,23 +426,25 @@ def _target_problems(kr: KeyResultSchema, kpi: KPISchema) -> Iterator[tuple[Loc,
 
 
 def _parent_cycles(
-    raw: Mapping, objectives: Sequence[ObjectiveSchema]
+    raw: Mapping, section: str, items: Sequence[ObjectiveSchema | TeamSchema]
 ) -> Iterator[LocatedError]:
-    """Objectives whose parent chain leads back to themselves."""
-    parents = {o.key: o.parent for o in objectives}
-    for index, objective in enumerate(objectives):
+    """Objectives or teams whose parent chain leads back to themselves."""
+    parents = {item.key: item.parent for item in items}
+    for index, item in enumerate(items):
         seen: set[str] = set()
-        parent = objective.parent
-        while parent in parents and parent not in seen and parent != objective.key:
+        parent = item.parent
+        while parent in parents and parent not in seen:
+            if parent == item.key:
+                loc: Loc = (section, index, "parent")
+                message = (
+                    "cannot be its own parent"
+                    if item.parent == item.key
+                    else f"'{item.key}' is its own ancestor through its parents"
+                )
+                yield LocatedError(_line(raw, loc), _path(raw, loc), message)
+                break
             seen.add(parent)
             parent = parents[parent]
-        if parent == objective.key and objective.parent != objective.key:
-            loc: Loc = ("objectives", index, "parent")
-            yield LocatedError(
-                _line(raw, loc),
-                _path(raw, loc),
-                f"objective '{objective.key}' is its own ancestor through its parents",
-            )
 
 
 # --- To the core model ----------------------------------------------------------

@@ -33,9 +33,13 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a number, not {value!r}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("is too large: must be a finite number") from None
+    if not math.isfinite(number):
         raise ValueError(f"must be a finite number, not {value!r}")
-    return float(value)
+    return number
 
 
 def _band(value: Any) -> tuple[float, float]:
