@@ -27,6 +27,7 @@ install: $(VENV)/.synced
 demo: install
 	$(BIN)/drumbeat score examples/okrs.yaml --as-of $(DEMO_AS_OF)
 	$(BIN)/drumbeat lint examples/okrs.yaml --as-of $(DEMO_AS_OF) || true
+	$(BIN)/drumbeat review examples/okrs.yaml --as-of $(DEMO_AS_OF)
 	$(BIN)/drumbeat suggest examples/okrs.yaml --cycle 2027-Q1 --as-of $(DEMO_AS_OF)
 
 lint: install
