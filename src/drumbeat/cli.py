@@ -486,3 +486,54 @@ def _print_close(report: CycleClose) -> None:
         console.print(
             "Transient KPIs to keep or retire: " + ", ".join(report.transient_kpis)
         )
+
+
+# --- With a database ------------------------------------------------------------
+
+
+def _django() -> None:
+    """Set Django up for the commands that work on the database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drumbeat.server.settings")
+    django.setup()
+
+
+@main.command()
+@FILE
+def apply(file: Path) -> None:
+    """Load a workspace file into the database (all or nothing; idempotent)."""
+    workspace = _load(file)
+    _django()
+    from drumbeat.server.sync import workspace_apply
+
+    result = workspace_apply(workspace, source_detail=file.name)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+def export(file: Path | None) -> None:
+    """Write the database as a workspace file (to FILE, or standard output)."""
+    _django()
+    from drumbeat.server.sync import workspace_export
+
+    text = workspace_export()
+    if file is None:
+        click.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        click.echo(f"Exported to {file}.")
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def manage(arguments: tuple[str, ...]) -> None:
+    """Django's management commands: `drumbeat manage migrate`, `runserver` ..."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["drumbeat manage", *arguments])

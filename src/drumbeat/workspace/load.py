@@ -94,12 +94,23 @@ def load_workspace_text(text: str, *, filename: str = "<workspace>") -> Workspac
         return _load(text, filename)
 
 
+def load_workspace_data(data: Any, *, filename: str = "<data>") -> Workspace:
+    """Validate workspace data already in the file's shape (from the database, an
+    API body): the same rules and messages as a file, without line numbers."""
+    with collector_paused():
+        return _validate(data, filename)
+
+
 def _load(text: str, filename: str) -> Workspace:
     try:
         raw = parse_yaml(text)
     except LocatedError as problem:
         raise WorkspaceError(filename, [problem]) from None
-    if not isinstance(raw, Mapping):
+    return _validate(raw, filename)
+
+
+def _validate(raw: Any, filename: str) -> Workspace:
+    if not isinstance(raw, dict):
         shape = "empty" if raw is None else f"a {type(raw).__name__}"
         raise WorkspaceError(
             filename,
@@ -152,7 +163,7 @@ def _path(raw: Any, loc: Loc) -> str:
         if isinstance(part, int):
             item = node[part] if isinstance(node, list) and part < len(node) else None
             label = part
-            if isinstance(item, Mapping):
+            if isinstance(item, dict):
                 for name in ("key", "at"):
                     if isinstance(item.get(name), str | int):
                         label = item[name]
@@ -161,7 +172,7 @@ def _path(raw: Any, loc: Loc) -> str:
             node = item
         else:
             text += f".{part}" if text else part
-            node = node.get(part) if isinstance(node, Mapping) else None
+            node = node.get(part) if isinstance(node, dict) else None
     return text
 
 
@@ -191,7 +202,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _schema_problems(raw: Mapping, error: ValidationError) -> Iterator[LocatedError]:
+def _schema_problems(raw: Any, error: ValidationError) -> Iterator[LocatedError]:
     seen: set[Loc] = set()
     for detail in error.errors():
         loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
@@ -205,7 +216,7 @@ def _is_union_tag(part: str | int) -> bool:
     return isinstance(part, str) and ("[" in part or part in {"function-before"})
 
 
-def _message(raw: Mapping, loc: Loc, detail: Any) -> str:
+def _message(raw: Any, loc: Loc, detail: Any) -> str:
     kind: str = detail["type"]
     value = detail.get("input")
     if kind == "extra_forbidden":
@@ -250,9 +261,7 @@ def _message(raw: Mapping, loc: Loc, detail: Any) -> str:
 # --- Relations between values ---------------------------------------------------
 
 
-def _reference_problems(
-    raw: Mapping, schema: WorkspaceSchema
-) -> Iterator[LocatedError]:
+def _reference_problems(raw: Any, schema: WorkspaceSchema) -> Iterator[LocatedError]:
     def problem(loc: Loc, message: str) -> LocatedError:
         return LocatedError(_line(raw, loc), _path(raw, loc), message)
 
@@ -426,7 +435,7 @@ def _target_problems(kr: KeyResultSchema, kpi: KPISchema) -> Iterator[tuple[Loc,
 
 
 def _parent_cycles(
-    raw: Mapping, section: str, items: Sequence[ObjectiveSchema | TeamSchema]
+    raw: Any, section: str, items: Sequence[ObjectiveSchema | TeamSchema]
 ) -> Iterator[LocatedError]:
     """Objectives or teams whose parent chain leads back to themselves."""
     parents = {item.key: item.parent for item in items}

@@ -1,0 +1,1 @@
+"""The KPI dictionary: definitions, readings and each KPI's computed status."""

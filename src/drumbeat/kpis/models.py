@@ -1,0 +1,133 @@
+"""The KPI dictionary: versioned definitions, readings with provenance, and the
+computed status that pages read (so that a page's cost never grows with history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from drumbeat.core import model as core
+
+
+def _choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+class KPI(models.Model):
+    """A dictionary entry. Every change to it is kept with who and when."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=50, blank=True)
+    direction = models.CharField(max_length=10, choices=_choices(core.Direction))
+    cadence = models.CharField(
+        max_length=10, choices=_choices(core.Cadence), blank=True
+    )
+    owner_name = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_kpis",
+        help_text="The person who may edit the definition and record readings.",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    team_name = models.CharField(max_length=200, blank=True)
+    perspective = models.CharField(
+        max_length=10, choices=_choices(core.Perspective), blank=True
+    )
+    tier = models.CharField(max_length=10, choices=_choices(core.Tier))
+    indicator = models.CharField(
+        max_length=10, choices=_choices(core.Indicator), blank=True
+    )
+    north_star = models.BooleanField(default=False)
+    financial = models.BooleanField(default=False)
+    thresholds = models.JSONField(default=dict, blank=True)
+    benchmarks = models.JSONField(default=dict, blank=True)
+    drives = models.JSONField(default=list, blank=True)
+    source = models.JSONField(default=dict, blank=True)
+    spc_baseline_start = models.DateField(null=True, blank=True)
+    spc_baseline_end = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["position", "updated_at"])
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name = "KPI"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reading(models.Model):
+    """One value of a KPI at a date or a time. A correction supersedes the earlier
+    value, which stays, so a score can be shown as it stood at the time."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual"
+        APPLY = "apply"
+        IMPORT = "import"
+        API = "api"
+        PULL = "pull"
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="readings")
+    at = models.CharField(max_length=40, help_text="ISO date or timestamp, as given")
+    day = models.DateField(help_text="The day the rules compare (UTC for timestamps)")
+    value = models.FloatField()
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    source_detail = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kpi", "day", "at"]
+        indexes = [models.Index(fields=["kpi", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "at"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_current_reading_per_moment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.key} {self.at} = {self.value}"
+
+
+class KPIStatus(models.Model):
+    """A KPI's computed state, kept up to date on every change, read by pages."""
+
+    kpi = models.OneToOneField(KPI, on_delete=models.CASCADE, related_name="status")
+    as_of = models.DateField()
+    latest_value = models.FloatField(null=True)
+    latest_day = models.DateField(null=True)
+    health = models.CharField(max_length=10)
+    threshold_health = models.CharField(max_length=10)
+    stale = models.BooleanField(default=False)
+    lifecycle = models.CharField(max_length=12)
+    signals = models.JSONField(default=list)
+    sparkline = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.kpi.key}: {self.health}"

@@ -1,0 +1,170 @@
+"""Reads of the KPI dictionary: the database back in the workspace file's shape,
+so that the core (and its validation) is the only place the rules live."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from drumbeat.accounts.models import Organisation, Team
+from drumbeat.kpis.models import KPI, Reading
+from drumbeat.okrs.models import Cycle, Objective
+
+
+def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
+    """Readings not superseded by a correction."""
+    readings = Reading.objects.filter(superseded_at__isnull=True)
+    if kpis is not None:
+        readings = readings.filter(kpi__in=list(kpis))
+    return readings
+
+
+def kpi_data(kpi: KPI, readings: Iterable[Reading]) -> dict[str, Any]:
+    """One KPI as the workspace format writes it."""
+    data: dict[str, Any] = {
+        "key": kpi.key,
+        "name": kpi.name,
+        "direction": kpi.direction,
+        "tier": kpi.tier,
+        "north_star": kpi.north_star,
+        "financial": kpi.financial,
+        "drives": list(kpi.drives),
+    }
+    optional = {
+        "description": kpi.description,
+        "unit": kpi.unit,
+        "cadence": kpi.cadence,
+        "owner": kpi.owner_name,
+        "team": kpi.team.key if kpi.team else kpi.team_name,
+        "perspective": kpi.perspective,
+        "indicator": kpi.indicator,
+        "thresholds": kpi.thresholds,
+        "benchmarks": kpi.benchmarks,
+        "source": kpi.source,
+    }
+    data.update({name: value for name, value in optional.items() if value})
+    if kpi.spc_baseline_start and kpi.spc_baseline_end:
+        data["spc"] = {
+            "baseline": {"start": kpi.spc_baseline_start, "end": kpi.spc_baseline_end}
+        }
+    data["readings"] = [
+        {"at": r.at, "value": r.value, **({"note": r.note} if r.note else {})}
+        for r in readings
+    ]
+    return data
+
+
+def objectives_data() -> list[dict[str, Any]]:
+    """Every objective with its KRs and check-ins, in the file's shape."""
+    objectives = Objective.objects.select_related("cycle", "team", "parent")
+    result = []
+    for objective in objectives.prefetch_related("key_results__checkins"):
+        result.append(
+            {
+                "key": objective.key,
+                "title": objective.title,
+                "cycle": objective.cycle.key,
+                "commitment": objective.commitment,
+                **({"team": objective.team.key} if objective.team else {}),
+                **(
+                    {"team": objective.team_name}
+                    if not objective.team and objective.team_name
+                    else {}
+                ),
+                **({"owner": objective.owner_name} if objective.owner_name else {}),
+                **({"parent": objective.parent.key} if objective.parent else {}),
+                "key_results": [
+                    {
+                        "key": kr.key,
+                        "kpi": kr.kpi_key,
+                        "kind": kr.kind,
+                        "target": kr.target,
+                        "weight": kr.weight,
+                        **({"title": kr.title} if kr.title else {}),
+                        **(
+                            {"baseline": kr.baseline} if kr.baseline is not None else {}
+                        ),
+                        **({"deadline": kr.deadline} if kr.deadline else {}),
+                        **({"owner": kr.owner_name} if kr.owner_name else {}),
+                        "checkins": [
+                            {
+                                "at": c.at,
+                                **({"by": c.by_name} if c.by_name else {}),
+                                **(
+                                    {"confidence": c.confidence}
+                                    if c.confidence is not None
+                                    else {}
+                                ),
+                                **({"note": c.note} if c.note else {}),
+                                **({"blockers": c.blockers} if c.blockers else {}),
+                            }
+                            for c in kr.checkins.all()
+                        ],
+                    }
+                    for kr in objective.key_results.all()
+                ],
+            }
+        )
+    return result
+
+
+def workspace_data(kpis: QuerySet[KPI] | None = None) -> dict[str, Any]:
+    """The database in the workspace format's shape: every cycle and objective,
+    and the given KPIs (all by default) with their current readings."""
+    chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
+    by_kpi: dict[int, list[Reading]] = defaultdict(list)
+    for reading in current_readings(chosen).order_by("day", "at"):
+        by_kpi[reading.kpi_id].append(reading)
+    teams = list(Team.objects.select_related("parent"))
+    organisation = Organisation.objects.first()
+    return {
+        "version": 1,
+        **({"organisation": organisation.name} if organisation else {}),
+        "teams": [
+            {
+                "key": t.key,
+                "name": t.name,
+                **({"parent": t.parent.key} if t.parent else {}),
+            }
+            for t in teams
+        ],
+        "kpis": [kpi_data(kpi, by_kpi[kpi.pk]) for kpi in chosen],
+        "cycles": [
+            {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
+        ],
+        "objectives": objectives_data(),
+    }
+
+
+PERSPECTIVES = ("financial", "customer", "internal", "learning")
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    team: str | None = None
+    tier: str | None = None
+    perspective: str | None = None
+    exceptions_only: bool = False
+
+
+def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
+    """The KPIs of the Balanced Dashboard with their stored status (one query).
+
+    Everyone signed in may read every KPI: transparency is how OKRs work.
+    """
+    kpis = KPI.objects.select_related("status", "team")
+    if filters.team:
+        kpis = kpis.filter(team__key=filters.team)
+    if filters.tier:
+        kpis = kpis.filter(tier=filters.tier)
+    if filters.perspective:
+        kpis = kpis.filter(perspective=filters.perspective)
+    if filters.exceptions_only:
+        kpis = kpis.filter(
+            Q(status__health__in=["red", "amber"]) | Q(status__stale=True)
+        )
+    return kpis

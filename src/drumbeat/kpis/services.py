@@ -1,0 +1,123 @@
+"""Writes to the KPI dictionary and the statuses computed from it.
+
+Every write goes through here; every rule is computed by `drumbeat.core` on a
+workspace rebuilt from the database, never re-implemented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from drumbeat.core.model import Workspace
+from drumbeat.core.spc import Signal
+from drumbeat.core.status import kpi_statuses, objective_status
+from drumbeat.kpis.models import KPI, KPIStatus
+from drumbeat.kpis.selectors import workspace_data
+from drumbeat.okrs.models import KeyResult, Objective
+from drumbeat.workspace import load_workspace_data
+
+SPARKLINE_POINTS = 26
+
+
+def database_workspace(kpis: QuerySet[KPI] | None = None) -> Workspace:
+    """The core workspace of what the database holds (current readings only)."""
+    return load_workspace_data(workspace_data(kpis), filename="<database>")
+
+
+def _signals_json(signals: Sequence[Signal], days: Sequence[dt.date]) -> list[Any]:
+    return [
+        {
+            "rule": s.rule,
+            "side": str(s.side),
+            "at": days[s.last].isoformat(),
+            "favourable": s.favourable,
+        }
+        for s in signals
+    ]
+
+
+@transaction.atomic
+def statuses_refresh(
+    *, as_of: dt.date | None = None, kpi_keys: Iterable[str] | None = None
+) -> None:
+    """Recompute the stored status of KPIs (all, or those given) and the scores of
+    every KR and objective, as of `as_of` (today by default)."""
+    on = as_of or timezone.localdate()
+    if kpi_keys is None:
+        chosen = KPI.objects.all()
+    else:
+        # The KPIs asked for, and every KPI that shares an objective with them, so
+        # that those objectives' scores are whole.
+        asked = set(kpi_keys)
+        sharing = KeyResult.objects.filter(
+            objective__key_results__kpi_key__in=asked
+        ).values_list("kpi_key", flat=True)
+        chosen = KPI.objects.filter(key__in=asked | set(sharing))
+    workspace = database_workspace(chosen)
+    by_key = {kpi.key: kpi for kpi in chosen}
+    statuses = []
+    for status in kpi_statuses(workspace, on):
+        assessment = status.assessment
+        kpi = assessment.kpi
+        readings = kpi.readings_until(on)
+        recent = readings[-SPARKLINE_POINTS:]
+        limits = assessment.limits
+        statuses.append(
+            KPIStatus(
+                kpi=by_key[kpi.key],
+                as_of=on,
+                latest_value=assessment.latest.value if assessment.latest else None,
+                latest_day=assessment.latest.day if assessment.latest else None,
+                health=str(assessment.health),
+                threshold_health=str(assessment.threshold_health),
+                stale=assessment.stale,
+                lifecycle=str(status.lifecycle),
+                signals=_signals_json(assessment.signals, [r.day for r in readings]),
+                sparkline={
+                    "values": [r.value for r in recent],
+                    "dates": [r.day.isoformat() for r in recent],
+                    "mean": limits.mean if limits else None,
+                    "upper": limits.upper if limits else None,
+                    "lower": limits.lower if limits else None,
+                    "health": str(assessment.health),
+                },
+            )
+        )
+    KPIStatus.objects.filter(kpi__in=list(by_key.values())).delete()
+    KPIStatus.objects.bulk_create(statuses)
+    _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else set(by_key))
+
+
+def _scores_refresh(
+    workspace: Workspace, on: dt.date, kpi_keys: set[str] | None
+) -> None:
+    objectives = {o.key: o for o in Objective.objects.all()}
+    key_results = {(kr.objective_id, kr.key): kr for kr in KeyResult.objects.all()}
+    changed_objectives = []
+    changed_key_results = []
+    for objective in workspace.objectives:
+        if kpi_keys is not None and not any(
+            kr.kpi in kpi_keys for kr in objective.key_results
+        ):
+            continue
+        status = objective_status(workspace, objective, on)
+        row = objectives[objective.key]
+        row.score = status.score
+        changed_objectives.append(row)
+        for scored in status.key_results:
+            kr_row = key_results[(row.pk, scored.key)]
+            kr_row.computed_baseline = scored.baseline
+            kr_row.current = scored.current.value if scored.current else None
+            kr_row.progress = scored.progress
+            kr_row.score = scored.score
+            changed_key_results.append(kr_row)
+    Objective.objects.bulk_update(changed_objectives, ["score"])
+    KeyResult.objects.bulk_update(
+        changed_key_results, ["computed_baseline", "current", "progress", "score"]
+    )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from drumbeat.kpis import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
+]

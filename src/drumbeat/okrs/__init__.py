@@ -1,0 +1,1 @@
+"""Cycles, objectives, key results and check-ins."""

@@ -1,0 +1,1 @@
+"""The Drumbeat web application: Django project settings, URLs and WSGI."""
