@@ -208,8 +208,8 @@
     if (isNum(d.lower)) lines.push(hline(d.lower, "Lower limit", p.limit, "dashed", 1.2, lab("Lower limit " + fmt(d.lower), p.text, "insideEndBottom")));
     if (isNum(d.upper_quartile)) lines.push(hline(d.upper_quartile, "Upper quartile", p.quartile, "dotted", 1));
     if (isNum(d.lower_quartile)) lines.push(hline(d.lower_quartile, "Lower quartile", p.quartile, "dotted", 1));
-    if (isNum(bench.industry)) lines.push(hline(bench.industry, "Industry", p.benchmark, [6, 3, 1, 3], 1.2, lab("Industry " + fmt(bench.industry), p.benchmark, "insideStartTop")));
-    if (isNum(bench.best_in_class)) lines.push(hline(bench.best_in_class, "Best in class", p.benchmark, [6, 3, 1, 3], 1.2, lab("Best in class " + fmt(bench.best_in_class), p.benchmark, "insideStartTop")));
+    if (isNum(bench.industry)) lines.push(hline(bench.industry, "Industry", p.benchmark, [6, 3, 1, 3], 1.2, lab("Industry " + fmt(bench.industry), p.benchmark, "insideMiddleTop")));
+    if (isNum(bench.best_in_class)) lines.push(hline(bench.best_in_class, "Best in class", p.benchmark, [6, 3, 1, 3], 1.2, lab("Best in class " + fmt(bench.best_in_class), p.benchmark, "insideMiddleTop")));
 
     // Single threshold levels we cannot turn into bands (direction unknown).
     var bands = thresholdBands(thresholds, direction, ext[0], ext[1]);
@@ -222,7 +222,7 @@
     var areas = bands.map(function (b) {
       return [{
         yAxis: b[0], name: b[3], itemStyle: { color: p.band[b[2]] },
-        label: { show: !!b[3], position: "insideTopRight", color: p.health[b[2]], fontSize: 10, formatter: b[3] },
+        label: { show: !!b[3], position: "insideTopLeft", color: p.health[b[2]], fontSize: 10, formatter: b[3] },
       }, { yAxis: b[1] }];
     });
     var lastT = data[data.length - 1][0];
@@ -277,12 +277,12 @@
     return {
       aria: { enabled: true },
       textStyle: { color: p.text },
-      legend: series.length > 1 ? { top: 0, right: 0, textStyle: { color: p.text }, data: series.map(function (s) { return s.name; }) } : undefined,
+      legend: series.length > 1 ? { type: "scroll", top: 0, right: 0, left: 48, textStyle: { color: p.text }, data: series.map(function (s) { return s.name; }) } : undefined,
       grid: { left: 12, right: 24, top: 40, bottom: 64, containLabel: true },
       xAxis: {
         type: "time",
         axisLine: { lineStyle: { color: p.limit } },
-        axisLabel: { color: p.text, hideOverlap: true },
+        axisLabel: { color: p.text, hideOverlap: true, formatter: { year: "{yyyy}", month: "{MMM}", day: "{d} {MMM}" } },
         splitLine: { show: false },
       },
       yAxis: {

@@ -1,0 +1,101 @@
+"""`drumbeat apply` and `drumbeat export`: file ⇄ database, lossless and idempotent."""
+
+from __future__ import annotations
+
+import pytest
+
+from drumbeat.kpis.models import KPI, KPIStatus, Reading
+from drumbeat.okrs.models import KeyResult, Objective
+from drumbeat.server.sync import workspace_apply, workspace_export
+from drumbeat.workspace import load_workspace, load_workspace_text
+from tests.server.conftest import EXAMPLE, SMALL
+
+pytestmark = pytest.mark.django_db
+
+
+def test_apply_creates_everything_in_the_file():
+    result = workspace_apply(load_workspace_text(SMALL))
+    assert result.created["KPI"] == 2
+    assert result.created["reading"] == 3
+    assert result.created["objective"] == 1
+    assert result.created["key result"] == 2
+    assert KPI.objects.get(key="csat").team.key == "support"
+
+
+def test_the_second_apply_changes_nothing():
+    workspace = load_workspace_text(SMALL)
+    workspace_apply(workspace)
+    history = KPI.history.count()
+    readings = Reading.objects.count()
+    result = workspace_apply(workspace)
+    assert result.changed is False
+    assert (
+        result.summary() == "Nothing to change: the database already matches the file."
+    )
+    assert (KPI.history.count(), Reading.objects.count()) == (history, readings)
+
+
+def test_a_changed_definition_is_kept_in_history():
+    workspace_apply(load_workspace_text(SMALL))
+    workspace_apply(
+        load_workspace_text(
+            SMALL.replace("{green: 90, red: 80}", "{green: 92, red: 80}")
+        )
+    )
+    csat = KPI.objects.get(key="csat")
+    assert csat.thresholds == {"green": 92, "red": 80}
+    assert csat.version == 2
+    assert [h.thresholds["green"] for h in csat.history.order_by("history_date")] == [
+        90,
+        92,
+    ]
+
+
+def test_a_changed_reading_is_a_correction_that_keeps_the_old_value():
+    workspace_apply(load_workspace_text(SMALL))
+    result = workspace_apply(
+        load_workspace_text(
+            SMALL.replace("{at: 2026-07-03, value: 88}", "{at: 2026-07-03, value: 87}")
+        )
+    )
+    assert result.updated["reading"] == 1
+    values = Reading.objects.filter(kpi__key="csat", at="2026-07-03").order_by(
+        "recorded_at", "pk"
+    )
+    assert [(r.value, r.superseded_at is not None) for r in values] == [
+        (88, True),
+        (87, False),
+    ]
+
+
+def test_apply_computes_statuses_and_scores():
+    workspace_apply(load_workspace_text(SMALL))
+    churn = KPIStatus.objects.get(kpi__key="churn")
+    assert (churn.health, churn.latest_value) == ("red", 2.5)
+    kr = KeyResult.objects.get(key="csat-up")
+    # Baseline 85 (2026-06-26), current 88 (2026-07-03), target 95.
+    assert (kr.computed_baseline, kr.current) == (85, 88)
+    assert kr.score == pytest.approx(0.3)
+    assert Objective.objects.get(key="happier").score == pytest.approx(0.3)
+
+
+def test_apply_is_all_or_nothing(monkeypatch):
+    """A failure half-way leaves the database as it was."""
+    from drumbeat.server import sync
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sync, "statuses_refresh", fail)
+    with pytest.raises(RuntimeError):
+        workspace_apply(load_workspace_text(SMALL))
+    assert KPI.objects.count() == 0
+    assert Reading.objects.count() == 0
+
+
+def test_apply_export_apply_is_lossless():
+    original = load_workspace(EXAMPLE)
+    workspace_apply(original)
+    exported = load_workspace_text(workspace_export())
+    assert exported == original
+    assert workspace_apply(exported).changed is False
