@@ -14,7 +14,7 @@ from drumbeat.server.sync import workspace_apply
 from drumbeat.workspace import load_workspace, load_workspace_text
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "okrs.yaml"
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test password
+PASSWORD = "correct horse battery staple"
 
 SMALL = """\
 version: 1
