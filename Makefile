@@ -12,7 +12,7 @@ DEMO_AS_OF ?= 2026-11-25
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint typecheck unit bench sample clean
+.PHONY: install demo test lint typecheck unit unit-postgres bench sample clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -39,6 +39,11 @@ typecheck: install
 
 unit: install
 	$(BIN)/pytest
+
+# The database tests again on PostgreSQL (pytest-django makes test_drumbeat).
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
+unit-postgres: install
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/server
 
 test: lint typecheck unit
 
