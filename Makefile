@@ -25,10 +25,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 install: $(VENV)/.synced
 
 demo: install
-	$(BIN)/drumbeat score examples/okrs.yaml --as-of $(DEMO_AS_OF)
-	$(BIN)/drumbeat lint examples/okrs.yaml --as-of $(DEMO_AS_OF) || true
-	$(BIN)/drumbeat review examples/okrs.yaml --as-of $(DEMO_AS_OF)
-	$(BIN)/drumbeat suggest examples/okrs.yaml --cycle 2027-Q1 --as-of $(DEMO_AS_OF)
+	$(BIN)/drumbeat lint examples/okrs.yaml --as-of $(DEMO_AS_OF) | tail -n 1 || true
+	$(BIN)/drumbeat manage migrate --no-input -v 0
+	$(BIN)/drumbeat apply examples/okrs.yaml
+	$(BIN)/drumbeat manage demo_users
+	@echo "Drumbeat is at http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(BIN)/drumbeat manage runserver --insecure --noreload 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

@@ -34,7 +34,7 @@ def test_a_tile_shows_value_unit_and_health_in_words(small_workspace, users):
     # churn 2.5 % on a `down` KPI whose red starts at 2: red, said in words.
     churn = page[page.index('data-kpi="churn"') :]
     churn = churn[: churn.index("</article>")]
-    assert "2.5 <small>percent</small>" in churn
+    assert '2.5 <span class="unit">percent</span>' in churn
     assert '<span class="health red">Red</span>' in churn
     assert "At risk" in churn  # Q3 has closed: red makes it at risk
 
