@@ -3,6 +3,7 @@ so that the core (and its validation) is the only place the rules live."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,8 +12,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from drumbeat.accounts.models import Organisation, Team
+from drumbeat.core.close import kpi_cycle_history
+from drumbeat.core.contract import plain_target
+from drumbeat.core.health import assess_kpi
+from drumbeat.core.model import Workspace
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.okrs.models import Cycle, Objective
+from drumbeat.workspace import load_workspace_data
 
 
 def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
@@ -168,3 +174,48 @@ def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
             Q(status__health__in=["red", "amber"]) | Q(status__stale=True)
         )
     return kpis
+
+
+def database_workspace(kpis: QuerySet[KPI] | None = None) -> Workspace:
+    """The core workspace of what the database holds (current readings only)."""
+    return load_workspace_data(workspace_data(kpis), filename="<database>")
+
+
+def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
+    """Everything the process behaviour chart draws, computed by the core: readings,
+    mean, natural limits, quartile lines, thresholds, benchmarks, signals and the
+    OKR cycles that targeted the KPI (baseline → target → achieved)."""
+    workspace = database_workspace(KPI.objects.filter(pk=kpi.pk))
+    core_kpi = workspace.kpi_by_key[kpi.key]
+    assessment = assess_kpi(core_kpi, as_of)
+    readings = core_kpi.readings_until(as_of)
+    limits = assessment.limits
+    cycles = workspace.cycle_by_key
+    return {
+        "dates": [r.day.isoformat() for r in readings],
+        "values": [r.value for r in readings],
+        "mean": limits.mean if limits else None,
+        "upper": limits.upper if limits else None,
+        "lower": limits.lower if limits else None,
+        "upper_quartile": limits.upper_quartile if limits else None,
+        "lower_quartile": limits.lower_quartile if limits else None,
+        "direction": kpi.direction,
+        "thresholds": kpi.thresholds,
+        "benchmarks": kpi.benchmarks,
+        "unit": kpi.unit,
+        "signals": [
+            {"index": s.last, "rule": s.rule, "favourable": s.favourable}
+            for s in assessment.history_signals
+        ],
+        "cycles": [
+            {
+                "key": entry.cycle,
+                "start": cycles[entry.cycle].start.isoformat(),
+                "end": cycles[entry.cycle].end.isoformat(),
+                "baseline": entry.score.baseline,
+                "target": plain_target(entry.target),
+                "achieved": entry.achieved,
+            }
+            for entry in kpi_cycle_history(workspace, kpi.key, as_of)
+        ],
+    }

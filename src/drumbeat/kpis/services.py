@@ -7,27 +7,63 @@ workspace rebuilt from the database, never re-implemented.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from drumbeat.core.model import Workspace
 from drumbeat.core.spc import Signal
 from drumbeat.core.status import kpi_statuses, objective_status
-from drumbeat.kpis.models import KPI, KPIStatus
-from drumbeat.kpis.selectors import workspace_data
+from drumbeat.kpis.models import KPI, KPIStatus, Reading
+from drumbeat.kpis.selectors import database_workspace
 from drumbeat.okrs.models import KeyResult, Objective
-from drumbeat.workspace import load_workspace_data
 
 SPARKLINE_POINTS = 26
 
 
-def database_workspace(kpis: QuerySet[KPI] | None = None) -> Workspace:
-    """The core workspace of what the database holds (current readings only)."""
-    return load_workspace_data(workspace_data(kpis), filename="<database>")
+class ReadingError(ValueError):
+    """A reading that cannot be recorded, with a message for the person."""
+
+
+@transaction.atomic
+def reading_record(
+    *,
+    kpi: KPI,
+    day: dt.date,
+    value: float,
+    by: User | None,
+    note: str = "",
+    source: str = Reading.Source.MANUAL,
+    source_detail: str = "",
+) -> Reading:
+    """Record a KPI's value on a day. A different value on a day that has one is a
+    correction: the earlier reading stays, superseded. The same value again changes
+    nothing. The KPI's status and the scores of KRs on it are refreshed at once."""
+    if not math.isfinite(value):
+        raise ReadingError("The value must be a finite number.")
+    at = day.isoformat()
+    current = Reading.objects.filter(kpi=kpi, at=at, superseded_at__isnull=True).first()
+    if current is not None:
+        if current.value == value and current.note == note:
+            return current
+        current.superseded_at = timezone.now()
+        current.save(update_fields=["superseded_at"])
+    reading = Reading.objects.create(
+        kpi=kpi,
+        at=at,
+        day=day,
+        value=value,
+        note=note,
+        source=source,
+        source_detail=source_detail,
+        recorded_by=by,
+    )
+    statuses_refresh(kpi_keys=[kpi.key])
+    return reading
 
 
 def _signals_json(signals: Sequence[Signal], days: Sequence[dt.date]) -> list[Any]:

@@ -3,18 +3,27 @@ render."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
+from drumbeat.accounts.selectors import can_record_readings
 from drumbeat.core.model import Tier
+from drumbeat.kpis.forms import ReadingForm
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     PERSPECTIVES,
     DashboardFilters,
     current_readings,
     dashboard_kpis,
+    kpi_chart,
 )
+from drumbeat.kpis.services import ReadingError, reading_record
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -52,6 +61,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """A KPI's definition, process behaviour chart and readings with provenance."""
     kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
-    readings = current_readings([kpi]).order_by("-day", "-at")[:200]
-    return render(request, "kpis/kpi_detail.html", {"kpi": kpi, "readings": readings})
+    return _kpi_page(request, kpi, ReadingForm(initial={"day": timezone.localdate()}))
+
+
+def _kpi_page(
+    request: HttpRequest, kpi: KPI, form: ReadingForm, status: int = 200
+) -> HttpResponse:
+    readings = current_readings([kpi]).select_related("recorded_by")
+    context = {
+        "kpi": kpi,
+        "readings": readings.order_by("-day", "-at")[:200],
+        "chart": kpi_chart(kpi, timezone.localdate()),
+        "form": form,
+        "can_record": can_record_readings(request.user, kpi),
+    }
+    return render(request, "kpis/kpi_detail.html", context, status=status)
+
+
+@require_POST
+def reading_create(request: HttpRequest, key: str) -> HttpResponse:
+    """Record or correct a reading: the KPI's owner and admins only."""
+    kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+    if not can_record_readings(request.user, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin records its readings.")
+    form = ReadingForm(request.POST)
+    if not form.is_valid():
+        return _kpi_page(request, kpi, form, status=400)
+    try:
+        reading_record(
+            kpi=kpi,
+            day=form.cleaned_data["day"],
+            value=form.cleaned_data["value"],
+            note=form.cleaned_data["note"],
+            by=request.user if isinstance(request.user, User) else None,
+        )
+    except ReadingError as error:
+        form.add_error("value", str(error))
+        return _kpi_page(request, kpi, form, status=400)
+    messages.success(
+        request, "Reading recorded; the KPI's status and KR scores are updated."
+    )
+    return redirect("kpi-detail", key=kpi.key)

@@ -20,7 +20,8 @@ from django.utils import timezone
 from drumbeat.accounts.models import Organisation, Team
 from drumbeat.core.model import Band, Workspace
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.kpis.services import database_workspace, statuses_refresh
+from drumbeat.kpis.selectors import database_workspace
+from drumbeat.kpis.services import statuses_refresh
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from drumbeat.workspace import dump_workspace, workspace_to_data
 
