@@ -72,7 +72,7 @@ def test_a_correction_keeps_the_earlier_value(owned, users):
         (88, True, "apply"),
         (89, False, "manual"),
     ]
-    assert readings.last().recorded_by == users["owner"]
+    assert readings[1].recorded_by == users["owner"]
 
 
 @pytest.mark.parametrize(
