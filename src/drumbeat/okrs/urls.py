@@ -1,0 +1,14 @@
+from django.urls import path
+
+from drumbeat.okrs import views
+
+urlpatterns = [
+    path("cycles/", views.cycles_index, name="cycles"),
+    path("cycles/<str:key>/", views.cycle_board, name="cycle-board"),
+    path("objectives/<str:key>/", views.objective_detail, name="objective-detail"),
+    path(
+        "objectives/<str:objective_key>/key-results/<str:kr_key>/check-ins/",
+        views.check_in,
+        name="check-in",
+    ),
+]

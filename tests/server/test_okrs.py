@@ -1,0 +1,115 @@
+"""The cycle board and the weekly check-in."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from drumbeat.okrs.models import CheckIn
+from tests.server.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+CHECK_IN = "/objectives/happier/key-results/csat-up/check-ins/"
+
+
+def test_the_cycle_board_shows_scores_grades_and_baseline_current_target(
+    small_workspace, users
+):
+    page = client_for(users["viewer"]).get("/cycles/2026-Q3/").content.decode()
+    assert "Customers are happier with support" in page
+    # csat-up: baseline 85 → current 88 → target 95 is 30%, red.
+    row = page[page.index('data-kr="csat-up"') :]
+    row = row[: row.index("</tr>")]
+    assert "85 → 88 → 95" in row
+    assert "30% · red" in row
+
+
+def test_the_okrs_link_opens_the_latest_cycle(small_workspace, users):
+    response = client_for(users["viewer"]).get("/cycles/")
+    assert response.status_code == 302
+    assert response["Location"] == "/cycles/2026-Q3/"
+
+
+def test_the_alignment_tree_puts_team_objectives_under_company_ones(
+    sample_workspace, users
+):
+    page = client_for(users["viewer"]).get("/cycles/2026-Q4/").content.decode()
+    tree = page[page.index('class="alignment"') :]
+    company = tree.index("Grow with the customers we already have")
+    assert company < tree.index("<ul>", company)
+
+
+def test_the_cycle_board_runs_constant_queries(sample_workspace, users):
+    client = client_for(users["viewer"])
+    counts = []
+    for cycle in ("2026-Q3", "2026-Q4"):  # 9 and 11 objectives
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/cycles/{cycle}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 200),
+        ("editor", 200),
+        ("owner", 403),
+        ("viewer", 403),
+        ("outsider", 403),
+    ],
+)
+def test_only_team_editors_and_admins_check_in(small_workspace, users, role, status):
+    response = client_for(users[role]).post(
+        CHECK_IN,
+        {"confidence": "0.6", "note": "Survey shipped"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == status
+    assert CheckIn.objects.filter(note="Survey shipped").exists() is (status == 200)
+
+
+def test_a_check_in_comes_back_as_the_kr_block_without_a_reload(small_workspace, users):
+    response = client_for(users["editor"]).post(
+        CHECK_IN,
+        {"confidence": "0.6", "note": "Survey shipped", "blockers": "Budget"},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<article id="kr-csat-up"')
+    assert "confidence 0.6 — Survey shipped" in page
+    assert "Blocked: Budget" in page
+    assert "Check-in saved." in page
+    check_in = CheckIn.objects.get(note="Survey shipped")
+    assert (check_in.by, check_in.confidence) == (users["editor"], 0.6)
+
+
+@pytest.mark.parametrize("confidence", ["1.5", "-0.1", "sure"])
+def test_a_confidence_outside_0_to_1_is_refused_beside_the_field(
+    small_workspace, users, confidence
+):
+    response = client_for(users["editor"]).post(
+        CHECK_IN,
+        {"confidence": confidence, "note": "kept"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="error"' in page
+    assert 'value="kept"' in page
+    assert not CheckIn.objects.filter(note="kept").exists()
+
+
+def test_the_check_in_form_is_shown_to_editors_only(small_workspace, users):
+    page = client_for(users["editor"]).get("/objectives/happier/").content.decode()
+    assert "Check in</button>" in page
+    page = client_for(users["viewer"]).get("/objectives/happier/").content.decode()
+    assert "Check in</button>" not in page
+
+
+def test_an_unknown_cycle_or_objective_is_a_404(small_workspace, users):
+    client = client_for(users["viewer"])
+    assert client.get("/cycles/2031-Q1/").status_code == 404
+    assert client.get("/objectives/nope/").status_code == 404
