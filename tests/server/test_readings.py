@@ -107,3 +107,14 @@ def test_the_kpi_page_carries_the_chart_data_from_the_core(owned, users):
     page = client_for(users["viewer"]).get("/kpis/csat/").content.decode()
     assert "data-xmr-chart=" in page
     assert "&quot;key&quot;: &quot;2026-Q3&quot;" in page  # the cycle band
+
+
+def test_recording_on_a_kpi_that_drives_others_refreshes_it(sample_workspace, users):
+    """csat drives nps and churn: a part of the dictionary must still load."""
+    KPI.objects.filter(key="csat").update(owner=users["owner"])
+    response = client_for(users["owner"]).post(
+        "/kpis/csat/readings/", {"day": "2026-11-24", "value": "93"}
+    )
+    assert response.status_code == 302
+    assert KPIStatus.objects.get(kpi__key="csat").latest_value == 93
+    assert client_for(users["viewer"]).get("/kpis/csat/").status_code == 200

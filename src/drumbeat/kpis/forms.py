@@ -8,7 +8,9 @@ from django import forms
 class ReadingForm(forms.Form):
     """A KPI owner's reading: a day, a finite number and an optional note."""
 
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     value = forms.FloatField(
         error_messages={"invalid": "Enter a number, such as 42 or 99.95."}
     )

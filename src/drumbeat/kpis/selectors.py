@@ -29,8 +29,11 @@ def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
     return readings
 
 
-def kpi_data(kpi: KPI, readings: Iterable[Reading]) -> dict[str, Any]:
-    """One KPI as the workspace format writes it."""
+def kpi_data(
+    kpi: KPI, readings: Iterable[Reading], known: set[str] | None = None
+) -> dict[str, Any]:
+    """One KPI as the workspace format writes it; `drives` links to KPIs outside
+    `known` (when given) are left out, so that a part of the dictionary loads."""
     data: dict[str, Any] = {
         "key": kpi.key,
         "name": kpi.name,
@@ -38,7 +41,7 @@ def kpi_data(kpi: KPI, readings: Iterable[Reading]) -> dict[str, Any]:
         "tier": kpi.tier,
         "north_star": kpi.north_star,
         "financial": kpi.financial,
-        "drives": list(kpi.drives),
+        "drives": [k for k in kpi.drives if known is None or k in known],
     }
     optional = {
         "description": kpi.description,
@@ -122,6 +125,7 @@ def workspace_data(kpis: QuerySet[KPI] | None = None) -> dict[str, Any]:
     """The database in the workspace format's shape: every cycle and objective,
     and the given KPIs (all by default) with their current readings."""
     chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
+    known = None if kpis is None else {kpi.key for kpi in chosen}
     by_kpi: dict[int, list[Reading]] = defaultdict(list)
     for reading in current_readings(chosen).order_by("day", "at"):
         by_kpi[reading.kpi_id].append(reading)
@@ -138,7 +142,7 @@ def workspace_data(kpis: QuerySet[KPI] | None = None) -> dict[str, Any]:
             }
             for t in teams
         ],
-        "kpis": [kpi_data(kpi, by_kpi[kpi.pk]) for kpi in chosen],
+        "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
         "cycles": [
             {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
         ],
