@@ -223,3 +223,42 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
             for entry in kpi_cycle_history(workspace, kpi.key, as_of)
         ],
     }
+
+
+def dictionary_kpis(
+    *, search: str = "", filters: DashboardFilters | None = None
+) -> QuerySet[KPI]:
+    """The KPI dictionary, searched by key, name or definition (one query)."""
+    kpis = dashboard_kpis(filters or DashboardFilters())
+    if search:
+        kpis = kpis.filter(
+            Q(key__icontains=search)
+            | Q(name__icontains=search)
+            | Q(description__icontains=search)
+        )
+    return kpis
+
+
+def definition_history(kpi: KPI, limit: int = 50) -> list[dict[str, Any]]:
+    """The KPI's definition changes, newest first: when, who, and which fields."""
+    records = list(
+        kpi.history.select_related("history_user").order_by("-history_date")[
+            : limit + 1
+        ]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if older is None:
+            changed = ["created"]
+        else:
+            changed = [change.field for change in newer.diff_against(older).changes]
+        changes.append(
+            {
+                "at": newer.history_date,
+                "by": newer.history_user,
+                "fields": [
+                    name for name in changed if name not in ("version", "updated_by")
+                ],
+            }
+        )
+    return changes[:limit]

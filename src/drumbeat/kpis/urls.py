@@ -4,6 +4,7 @@ from drumbeat.kpis import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
     path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
     path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),
 ]

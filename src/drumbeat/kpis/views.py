@@ -21,6 +21,8 @@ from drumbeat.kpis.selectors import (
     DashboardFilters,
     current_readings,
     dashboard_kpis,
+    definition_history,
+    dictionary_kpis,
     kpi_chart,
 )
 from drumbeat.kpis.services import ReadingError, reading_record
@@ -60,6 +62,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def kpi_dictionary(request: HttpRequest) -> HttpResponse:
+    """The KPI dictionary: search and filters."""
+    filters = DashboardFilters(
+        team=request.GET.get("team") or None,
+        tier=request.GET.get("tier") or None,
+        perspective=request.GET.get("perspective") or None,
+    )
+    search = request.GET.get("q", "").strip()
+    context = {
+        "kpis": dictionary_kpis(search=search, filters=filters),
+        "search": search,
+        "filters": filters,
+        "teams": Team.objects.all(),
+        "tiers": [t.value for t in Tier],
+        "perspectives": PERSPECTIVES,
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "kpis/dictionary.html#rows" if partial else "kpis/dictionary.html"
+    return render(request, template, context)
+
+
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A KPI's definition, process behaviour chart and readings with provenance."""
     kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
@@ -76,6 +99,7 @@ def _kpi_page(
         "chart": kpi_chart(kpi, timezone.localdate()),
         "form": form,
         "can_record": can_record_readings(request.user, kpi),
+        "history": definition_history(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
 
