@@ -15,3 +15,61 @@ class ReadingForm(forms.Form):
         error_messages={"invalid": "Enter a number, such as 42 or 99.95."}
     )
     note = forms.CharField(required=False, max_length=500)
+
+
+def _band_or_number(text: str) -> float | list[float] | None:
+    """ "45" → 45.0; "99.9, 100" → [99.9, 100.0]; "" → None."""
+    text = text.strip().strip("[]")
+    if not text:
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise forms.ValidationError(
+            "Enter a number, or low, high for a band."
+        ) from None
+    if len(numbers) == 1:
+        return numbers[0]
+    if len(numbers) == 2:
+        return numbers
+    raise forms.ValidationError("Enter a number, or low, high for a band.")
+
+
+class KPIDefinitionForm(forms.Form):
+    """A KPI's definition as its owner edits it; `version` guards against
+    overwriting someone else's change."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Definition"
+    )
+    unit = forms.CharField(required=False, max_length=50)
+    direction = forms.ChoiceField(
+        choices=[
+            ("up", "up: higher is better"),
+            ("down", "down: lower is better"),
+            ("range", "range: inside a band"),
+        ]
+    )
+    cadence = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "–"),
+            *[(c, c) for c in ("daily", "weekly", "monthly", "quarterly", "yearly")],
+        ],
+    )
+    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    green = forms.CharField(required=False, help_text="a number; range KPIs: low, high")
+    red = forms.CharField(required=False, help_text="a number (not for range KPIs)")
+    amber = forms.CharField(required=False, help_text="range KPIs: low, high")
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def clean_green(self) -> float | list[float] | None:
+        return _band_or_number(self.cleaned_data["green"])
+
+    def clean_red(self) -> float | list[float] | None:
+        return _band_or_number(self.cleaned_data["red"])
+
+    def clean_amber(self) -> float | list[float] | None:
+        return _band_or_number(self.cleaned_data["amber"])

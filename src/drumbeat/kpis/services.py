@@ -19,8 +19,9 @@ from drumbeat.core.model import Workspace
 from drumbeat.core.spc import Signal
 from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
-from drumbeat.kpis.selectors import database_workspace
+from drumbeat.kpis.selectors import database_workspace, kpi_data
 from drumbeat.okrs.models import KeyResult, Objective
+from drumbeat.workspace import load_workspace_data
 
 SPARKLINE_POINTS = 26
 
@@ -157,3 +158,49 @@ def _scores_refresh(
     KeyResult.objects.bulk_update(
         changed_key_results, ["computed_baseline", "current", "progress", "score"]
     )
+
+
+class StaleEditError(Exception):
+    """Someone else saved the object after the form was opened."""
+
+
+DEFINITION_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "cadence",
+    "owner_name",
+)
+
+
+@transaction.atomic
+def kpi_update(
+    *,
+    kpi: KPI,
+    values: dict[str, Any],
+    thresholds: dict[str, Any],
+    by: User,
+    version: int,
+) -> KPI:
+    """Change a KPI's definition and thresholds, checked by the workspace format's
+    own rules; refused if it changed since `version` was read. Kept in history."""
+    locked = KPI.objects.select_for_update().select_related("updated_by").get(pk=kpi.pk)
+    if locked.version != version:
+        who = locked.updated_by.get_username() if locked.updated_by else "someone"
+        when = timezone.localtime(locked.updated_at).strftime("%Y-%m-%d %H:%M")
+        raise StaleEditError(
+            f"Changed by {who} at {when} since you opened it; reload to see it."
+        )
+    for name in DEFINITION_FIELDS:
+        setattr(locked, name, values[name])
+    locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}
+    # The same validation as a workspace file: thresholds against direction.
+    load_workspace_data(
+        {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
+    )
+    locked.version += 1
+    locked.updated_by = by
+    locked.save()
+    statuses_refresh(kpi_keys=[locked.key])
+    return locked

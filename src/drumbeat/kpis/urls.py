@@ -6,5 +6,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
     path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
+    path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),
 ]

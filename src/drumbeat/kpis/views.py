@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_record_readings
+from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
 from drumbeat.core.model import Tier
-from drumbeat.kpis.forms import ReadingForm
+from drumbeat.core.numbers import format_number
+from drumbeat.kpis.forms import KPIDefinitionForm, ReadingForm
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     PERSPECTIVES,
@@ -25,7 +26,14 @@ from drumbeat.kpis.selectors import (
     dictionary_kpis,
     kpi_chart,
 )
-from drumbeat.kpis.services import ReadingError, reading_record
+from drumbeat.kpis.services import (
+    DEFINITION_FIELDS,
+    ReadingError,
+    StaleEditError,
+    kpi_update,
+    reading_record,
+)
+from drumbeat.workspace import WorkspaceError
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -99,6 +107,7 @@ def _kpi_page(
         "chart": kpi_chart(kpi, timezone.localdate()),
         "form": form,
         "can_record": can_record_readings(request.user, kpi),
+        "can_edit": can_edit_definition(request.user, kpi),
         "history": definition_history(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
@@ -128,3 +137,55 @@ def reading_create(request: HttpRequest, key: str) -> HttpResponse:
         request, "Reading recorded; the KPI's status and KR scores are updated."
     )
     return redirect("kpi-detail", key=kpi.key)
+
+
+def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """Edit a KPI's definition and thresholds: its owner and admins only. A save
+    over someone else's newer change is refused, never a silent overwrite."""
+    kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+    if not can_edit_definition(request.user, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin edits its definition.")
+    if request.method != "POST":
+        thresholds = kpi.thresholds
+        form = KPIDefinitionForm(
+            initial={
+                **{name: getattr(kpi, name) for name in DEFINITION_FIELDS},
+                **{
+                    name: _threshold_text(thresholds.get(name))
+                    for name in ("green", "red", "amber")
+                },
+                "version": kpi.version,
+            }
+        )
+        return render(request, "kpis/kpi_edit.html", {"kpi": kpi, "form": form})
+    form = KPIDefinitionForm(request.POST)
+    if form.is_valid() and isinstance(request.user, User):
+        data = form.cleaned_data
+        try:
+            kpi_update(
+                kpi=kpi,
+                values={name: data[name] for name in DEFINITION_FIELDS},
+                thresholds={name: data[name] for name in ("green", "red", "amber")},
+                by=request.user,
+                version=data["version"],
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        except WorkspaceError as error:
+            for problem in error.problems:
+                field = (problem.field or "").rsplit(".", 1)[-1]
+                form.add_error(field if field in form.fields else None, problem.message)
+        else:
+            messages.success(
+                request, "Definition saved; the change is kept in its history."
+            )
+            return redirect("kpi-detail", key=kpi.key)
+    return render(request, "kpis/kpi_edit.html", {"kpi": kpi, "form": form}, status=400)
+
+
+def _threshold_text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(format_number(v) for v in value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    return ""
