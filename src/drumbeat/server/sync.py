@@ -89,6 +89,18 @@ def _upsert(
     return row
 
 
+def _link_parents(
+    rows: dict[str, Any], parents: dict[str, str | None], kind: str, result: ApplyResult
+) -> None:
+    """Point each row at its parent (teams, objectives), once all rows exist."""
+    for key, parent_key in parents.items():
+        row, parent = rows[key], rows.get(parent_key) if parent_key else None
+        if row.parent_id != (parent.pk if parent else None):
+            row.parent = parent
+            row.save()
+            result.updated[f"{kind} parent"] += 1
+
+
 @transaction.atomic
 def workspace_apply(
     workspace: Workspace,
@@ -112,12 +124,7 @@ def workspace_apply(
         teams[team.key] = _upsert(
             Team, {"key": team.key}, {"name": team.name}, "team", result
         )
-    for spec in workspace.teams:
-        parent = teams.get(spec.parent) if spec.parent else None
-        row = teams[spec.key]
-        if row.parent_id != (parent.pk if parent else None):
-            row.parent = parent
-            row.save()
+    _link_parents(teams, {t.key: t.parent for t in workspace.teams}, "team", result)
     all_teams = {t.key: t for t in Team.objects.all()}
 
     now = timezone.now()
@@ -257,12 +264,12 @@ def workspace_apply(
                     result.updated["check-in list"] += 1
                 else:
                     result.created["check-in"] += len(wanted)
-    for objective in workspace.objectives:
-        parent = objectives.get(objective.parent) if objective.parent else None
-        row = objectives[objective.key]
-        if row.parent_id != (parent.pk if parent else None):
-            row.parent = parent
-            row.save()
+    _link_parents(
+        objectives,
+        {o.key: o.parent for o in workspace.objectives},
+        "objective",
+        result,
+    )
 
     if result.changed or not _statuses_complete():
         statuses_refresh()
