@@ -45,7 +45,7 @@ unit: install
 # The database tests again on PostgreSQL (pytest-django makes test_drumbeat).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
 unit-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/server
+	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest tests/server
 
 test: lint typecheck unit
 

@@ -185,7 +185,11 @@ def kpi_update(
 ) -> KPI:
     """Change a KPI's definition and thresholds, checked by the workspace format's
     own rules; refused if it changed since `version` was read. Kept in history."""
-    locked = KPI.objects.select_for_update().select_related("updated_by").get(pk=kpi.pk)
+    locked = (
+        KPI.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=kpi.pk)
+    )
     if locked.version != version:
         who = locked.updated_by.get_username() if locked.updated_by else "someone"
         when = timezone.localtime(locked.updated_at).strftime("%Y-%m-%d %H:%M")
