@@ -101,3 +101,19 @@ def test_apply_export_apply_is_lossless():
     exported = load_workspace_text(workspace_export())
     assert exported == original
     assert workspace_apply(exported).changed is False
+
+
+def test_refresh_statuses_recomputes_as_of_a_date():
+    from django.core.management import call_command
+
+    workspace_apply(load_workspace_text(SMALL))
+    call_command("refresh_statuses", "--as-of", "2026-07-06", verbosity=0)
+    csat = KPIStatus.objects.get(kpi__key="csat")
+    assert (str(csat.as_of), csat.stale, csat.lifecycle) == (
+        "2026-07-06",
+        False,
+        "okr_target",
+    )
+    call_command("refresh_statuses", "--as-of", "2026-12-01", verbosity=0)
+    csat = KPIStatus.objects.get(kpi__key="csat")
+    assert (csat.stale, csat.lifecycle) == (True, "at_risk")
