@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
-from drumbeat.okrs.models import KeyResult
+from drumbeat.okrs.models import KeyResult, Objective
 from tests.server.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,44 @@ def test_recording_on_a_kpi_that_drives_others_refreshes_it(sample_workspace, us
     assert response.status_code == 302
     assert KPIStatus.objects.get(kpi__key="csat").latest_value == 93
     assert client_for(users["viewer"]).get("/kpis/csat/").status_code == 200
+
+
+SHARED = """\
+kpis:
+  - key: a
+    name: A
+    readings: [{at: 2026-06-30, value: 0}, {at: 2026-07-02, value: 5}]
+  - key: b
+    name: B
+    readings: [{at: 2026-06-30, value: 0}, {at: 2026-07-02, value: 5}]
+  - key: c
+    name: C
+    readings: [{at: 2026-06-30, value: 0}, {at: 2026-07-02, value: 2}]
+cycles:
+  - {key: q3, start: 2026-07-01, end: 2026-09-30}
+objectives:
+  - key: one
+    title: One
+    cycle: q3
+    key_results: [{key: a, kpi: a, target: 10}, {key: b, kpi: b, target: 10}]
+  - key: two
+    title: Two
+    cycle: q3
+    key_results: [{key: b, kpi: b, target: 10}, {key: c, kpi: c, target: 10}]
+"""
+
+
+def test_a_reading_leaves_other_objectives_scores_whole(users):
+    """Recording on `a` recomputes objective `one` (a, b); objective `two` (b, c)
+    keeps the score of both its KRs."""
+    from drumbeat.server.sync import workspace_apply
+    from drumbeat.workspace import load_workspace_text
+
+    workspace_apply(load_workspace_text(SHARED))
+    KPI.objects.filter(key="a").update(owner=users["owner"])
+    assert Objective.objects.get(key="two").score == pytest.approx(0.35)
+    client_for(users["owner"]).post(
+        "/kpis/a/readings/", {"day": "2026-07-03", "value": "10"}
+    )
+    assert Objective.objects.get(key="one").score == 0.75
+    assert Objective.objects.get(key="two").score == pytest.approx(0.35)

@@ -86,6 +86,7 @@ def statuses_refresh(
     """Recompute the stored status of KPIs (all, or those given) and the scores of
     every KR and objective, as of `as_of` (today by default)."""
     on = as_of or timezone.localdate()
+    asked: set[str] = set()
     if kpi_keys is None:
         chosen = KPI.objects.all()
     else:
@@ -128,7 +129,8 @@ def statuses_refresh(
         )
     KPIStatus.objects.filter(kpi__in=list(by_key.values())).delete()
     KPIStatus.objects.bulk_create(statuses)
-    _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else set(by_key))
+    # Only objectives on the KPIs asked for: all their KPIs are in this workspace.
+    _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else asked)
 
 
 def _scores_refresh(
