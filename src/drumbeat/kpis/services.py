@@ -21,6 +21,7 @@ from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import database_workspace, kpi_data
 from drumbeat.okrs.models import KeyResult, Objective
+from drumbeat.server.editing import ensure_unchanged
 from drumbeat.workspace import load_workspace_data
 
 SPARKLINE_POINTS = 26
@@ -162,10 +163,6 @@ def _scores_refresh(
     )
 
 
-class StaleEditError(Exception):
-    """Someone else saved the object after the form was opened."""
-
-
 DEFINITION_FIELDS = (
     "name",
     "description",
@@ -192,12 +189,7 @@ def kpi_update(
         .select_related("updated_by")
         .get(pk=kpi.pk)
     )
-    if locked.version != version:
-        who = locked.updated_by.get_username() if locked.updated_by else "someone"
-        when = timezone.localtime(locked.updated_at).strftime("%Y-%m-%d %H:%M")
-        raise StaleEditError(
-            f"Changed by {who} at {when} since you opened it; reload to see it."
-        )
+    ensure_unchanged(locked, version)
     for name in DEFINITION_FIELDS:
         setattr(locked, name, values[name])
     locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}

@@ -29,10 +29,10 @@ from drumbeat.kpis.selectors import (
 from drumbeat.kpis.services import (
     DEFINITION_FIELDS,
     ReadingError,
-    StaleEditError,
     kpi_update,
     reading_record,
 )
+from drumbeat.server.editing import StaleEditError
 from drumbeat.workspace import WorkspaceError
 
 

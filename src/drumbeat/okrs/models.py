@@ -54,6 +54,13 @@ class Objective(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords(excluded_fields=["position", "score", "updated_at"])
 
     class Meta:
@@ -84,6 +91,15 @@ class KeyResult(models.Model):
     owner_name = models.CharField(max_length=200, blank=True)
     weight = models.FloatField(default=1.0)
     position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Computed from the KPI's readings whenever they or the KR change.
     computed_baseline = models.FloatField(null=True)
     current = models.FloatField(null=True)
@@ -96,6 +112,7 @@ class KeyResult(models.Model):
             "current",
             "progress",
             "score",
+            "updated_at",
         ]
     )
 
