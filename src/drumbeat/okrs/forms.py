@@ -19,3 +19,53 @@ class CheckInForm(forms.Form):
         required=False, label="What changed", widget=forms.TextInput()
     )
     blockers = forms.CharField(required=False, widget=forms.TextInput())
+
+
+def _number_or_band(text: str) -> float | list[float]:
+    parts = [part.strip() for part in text.strip().strip("[]").split(",")]
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise forms.ValidationError(
+            "Enter a number, or low, high for a band."
+        ) from None
+    if len(numbers) == 1:
+        return numbers[0]
+    if len(numbers) == 2:
+        return numbers
+    raise forms.ValidationError("Enter a number, or low, high for a band.")
+
+
+class KeyResultForm(forms.Form):
+    """A KR as a team editor writes it: it always measures a dictionary KPI."""
+
+    key = forms.SlugField(max_length=100, help_text="short, unique in the objective")
+    title = forms.CharField(required=False, max_length=300)
+    kpi = forms.ChoiceField(label="KPI")
+    kind = forms.ChoiceField(
+        choices=[
+            ("change", "change: move from baseline to target"),
+            ("sustain", "sustain: hold the target through the cycle"),
+        ]
+    )
+    baseline = forms.FloatField(
+        required=False, help_text="empty: the latest reading by the cycle start"
+    )
+    target = forms.CharField(help_text="a number; sustain on a range KPI: low, high")
+    deadline = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="empty: the cycle end",
+    )
+    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    weight = forms.FloatField(min_value=0.01, initial=1.0)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+    def __init__(
+        self, *args: object, kpi_choices: list[tuple[str, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kpi"].choices = kpi_choices  # type: ignore[attr-defined]
+
+    def clean_target(self) -> float | list[float]:
+        return _number_or_band(self.cleaned_data["target"])

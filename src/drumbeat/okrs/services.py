@@ -1,11 +1,20 @@
-"""Writes to OKRs: check-ins."""
+"""Writes to OKRs: key results and check-ins."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
-from drumbeat.okrs.models import CheckIn, KeyResult
+from drumbeat.kpis.models import KPI
+from drumbeat.kpis.selectors import kpi_data
+from drumbeat.kpis.services import statuses_refresh
+from drumbeat.okrs.models import CheckIn, KeyResult, Objective
+from drumbeat.server.editing import ensure_unchanged
+from drumbeat.workspace import WorkspaceError, load_workspace_data
+from drumbeat.workspace.yamlio import LocatedError
 
 
 def key_result_check_in(
@@ -27,4 +36,85 @@ def key_result_check_in(
         confidence=confidence,
         note=note,
         blockers=blockers,
+    )
+
+
+KEY_RESULT_FIELDS = (
+    "key",
+    "title",
+    "kpi_key",
+    "kind",
+    "baseline",
+    "target",
+    "deadline",
+    "owner_name",
+    "weight",
+)
+
+
+@transaction.atomic
+def key_result_save(
+    *,
+    objective: Objective,
+    key_result: KeyResult | None,
+    values: dict[str, Any],
+    by: User,
+    version: int | None = None,
+) -> KeyResult:
+    """Create or change a KR, checked by the workspace format's own rules (a band
+    target only for a sustain KR on a range KPI, a unique key); an edit over
+    someone else's newer change is refused. Its score is computed at once."""
+    if key_result is None:
+        row = KeyResult(objective=objective, position=objective.key_results.count())
+    else:
+        row = (
+            KeyResult.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .get(pk=key_result.pk)
+        )
+        ensure_unchanged(row, version or 0)
+        row.version += 1
+    for name in KEY_RESULT_FIELDS:
+        setattr(row, name, values[name])
+    row.updated_by = by
+    clash = objective.key_results.filter(key=row.key).exclude(pk=row.pk).exists()
+    if clash:
+        raise WorkspaceError(
+            "KR",
+            [LocatedError(None, "key", f"this objective already has a KR '{row.key}'")],
+        )
+    _validate(objective, row)
+    row.save()
+    statuses_refresh(kpi_keys=[row.kpi_key])
+    return row
+
+
+def _validate(objective: Objective, row: KeyResult) -> None:
+    kpi = KPI.objects.filter(key=row.kpi_key).first()
+    cycle = objective.cycle
+    kr: dict[str, Any] = {
+        "key": row.key,
+        "kpi": row.kpi_key,
+        "kind": row.kind,
+        "target": row.target,
+        "weight": row.weight,
+    }
+    if row.baseline is not None:
+        kr["baseline"] = row.baseline
+    if row.deadline is not None:
+        kr["deadline"] = row.deadline
+    load_workspace_data(
+        {
+            "kpis": [kpi_data(kpi, [], known=set())] if kpi else [],
+            "cycles": [{"key": cycle.key, "start": cycle.start, "end": cycle.end}],
+            "objectives": [
+                {
+                    "key": objective.key,
+                    "title": objective.title,
+                    "cycle": cycle.key,
+                    "key_results": [kr],
+                }
+            ],
+        },
+        filename="KR",
     )

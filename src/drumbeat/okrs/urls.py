@@ -7,6 +7,16 @@ urlpatterns = [
     path("cycles/<str:key>/", views.cycle_board, name="cycle-board"),
     path("objectives/<str:key>/", views.objective_detail, name="objective-detail"),
     path(
+        "objectives/<str:objective_key>/key-results/new/",
+        views.key_result_create,
+        name="key-result-create",
+    ),
+    path(
+        "objectives/<str:objective_key>/key-results/<str:kr_key>/edit/",
+        views.key_result_edit,
+        name="key-result-edit",
+    ),
+    path(
         "objectives/<str:objective_key>/key-results/<str:kr_key>/check-ins/",
         views.check_in,
         name="check-in",

@@ -10,10 +10,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import can_edit_team_okrs
-from drumbeat.okrs.forms import CheckInForm
+from drumbeat.core.numbers import format_number
+from drumbeat.kpis.models import KPI
+from drumbeat.okrs.forms import CheckInForm, KeyResultForm
 from drumbeat.okrs.models import Cycle, KeyResult, Objective
 from drumbeat.okrs.selectors import alignment_tree, cycle_objectives
-from drumbeat.okrs.services import key_result_check_in
+from drumbeat.okrs.services import (
+    KEY_RESULT_FIELDS,
+    key_result_check_in,
+    key_result_save,
+)
+from drumbeat.server.editing import StaleEditError
+from drumbeat.workspace import WorkspaceError
 
 
 def cycles_index(request: HttpRequest) -> HttpResponse:
@@ -99,3 +107,83 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
     return render(
         request, "okrs/objective_detail.html#key-result", context, status=status
     )
+
+
+def key_result_create(request: HttpRequest, objective_key: str) -> HttpResponse:
+    """Add a KR to an objective: the team's editors and admins."""
+    objective = get_object_or_404(
+        Objective.objects.select_related("cycle", "team"), key=objective_key
+    )
+    return _key_result_form(request, objective, None)
+
+
+def key_result_edit(
+    request: HttpRequest, objective_key: str, kr_key: str
+) -> HttpResponse:
+    """Change a KR: the team's editors and admins; a stale form is refused."""
+    key_result = get_object_or_404(
+        KeyResult.objects.select_related("objective__cycle", "objective__team"),
+        objective__key=objective_key,
+        key=kr_key,
+    )
+    return _key_result_form(request, key_result.objective, key_result)
+
+
+def _key_result_form(
+    request: HttpRequest, objective: Objective, key_result: KeyResult | None
+) -> HttpResponse:
+    if not can_edit_team_okrs(request.user, objective.team):
+        raise PermissionDenied("Only the team's editors and admins change its OKRs.")
+    choices = [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
+    if request.method != "POST":
+        initial: dict[str, object] = {"weight": 1.0}
+        if key_result is not None:
+            initial = {
+                name: getattr(key_result, name) for name in KEY_RESULT_FIELDS
+            } | {"kpi": key_result.kpi_key, "version": key_result.version}
+            initial["target"] = _target_text(key_result.target)
+        form = KeyResultForm(initial=initial, kpi_choices=choices)
+        return _render_form(request, objective, key_result, form)
+    form = KeyResultForm(request.POST, kpi_choices=choices)
+    if form.is_valid() and isinstance(request.user, User):
+        data = form.cleaned_data
+        values = {name: data.get(name) for name in KEY_RESULT_FIELDS}
+        values["kpi_key"] = data["kpi"]
+        values["title"] = data["title"] or ""
+        values["owner_name"] = data["owner_name"] or ""
+        try:
+            key_result_save(
+                objective=objective,
+                key_result=key_result,
+                values=values,
+                by=request.user,
+                version=data["version"],
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        except WorkspaceError as error:
+            for problem in error.problems:
+                field = (problem.field or "").rsplit(".", 1)[-1]
+                field = {"kpi_key": "kpi"}.get(field, field)
+                form.add_error(field if field in form.fields else None, problem.message)
+        else:
+            return redirect("objective-detail", key=objective.key)
+    return _render_form(request, objective, key_result, form, status=400)
+
+
+def _render_form(
+    request: HttpRequest,
+    objective: Objective,
+    key_result: KeyResult | None,
+    form: KeyResultForm,
+    status: int = 200,
+) -> HttpResponse:
+    title = f"Edit {key_result.key}" if key_result else "Add a key result"
+    context = {"objective": objective, "form": form, "title": title}
+    return render(request, "okrs/key_result_form.html", context, status=status)
+
+
+def _target_text(target: object) -> str:
+    if isinstance(target, list):
+        return ", ".join(format_number(v) for v in target)
+    return format_number(target) if isinstance(target, int | float) else ""
