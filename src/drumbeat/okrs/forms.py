@@ -69,3 +69,28 @@ class KeyResultForm(forms.Form):
 
     def clean_target(self) -> float | list[float]:
         return _number_or_band(self.cleaned_data["target"])
+
+
+class ObjectiveForm(forms.Form):
+    """An objective as a team editor writes it: words, not numbers."""
+
+    key = forms.SlugField(max_length=100, help_text="short, unique")
+    title = forms.CharField(max_length=300, help_text="the change wanted, in words")
+    team = forms.ChoiceField()
+    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    commitment = forms.ChoiceField(
+        choices=[("aspirational", "aspirational"), ("committed", "committed")]
+    )
+    parent = forms.ChoiceField(required=False, label="Contributes to")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+    def __init__(
+        self,
+        *args: object,
+        team_choices: list[tuple[str, str]],
+        parent_choices: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["team"].choices = team_choices  # type: ignore[attr-defined]
+        self.fields["parent"].choices = [("", "–"), *parent_choices]  # type: ignore[attr-defined]

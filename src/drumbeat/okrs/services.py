@@ -11,7 +11,7 @@ from django.utils import timezone
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
 from drumbeat.kpis.services import statuses_refresh
-from drumbeat.okrs.models import CheckIn, KeyResult, Objective
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from drumbeat.server.editing import ensure_unchanged
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
@@ -118,3 +118,40 @@ def _validate(objective: Objective, row: KeyResult) -> None:
         },
         filename="KR",
     )
+
+
+@transaction.atomic
+def objective_save(
+    *,
+    cycle: Cycle,
+    objective: Objective | None,
+    values: dict[str, Any],
+    by: User,
+    version: int | None = None,
+) -> Objective:
+    """Create or change an objective; an edit over someone else's newer change is
+    refused. Keys are unique across cycles, as in workspace files."""
+    if objective is None:
+        row = Objective(cycle=cycle, position=cycle.objectives.count())
+    else:
+        row = (
+            Objective.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .get(pk=objective.pk)
+        )
+        ensure_unchanged(row, version or 0)
+        row.version += 1
+    for name in ("key", "title", "team", "owner_name", "commitment", "parent"):
+        setattr(row, name, values[name])
+    row.updated_by = by
+    if Objective.objects.filter(key=row.key).exclude(pk=row.pk).exists():
+        raise WorkspaceError(
+            "objective",
+            [LocatedError(None, "key", f"an objective '{row.key}' already exists")],
+        )
+    if row.parent_id is not None and row.parent_id == row.pk:
+        raise WorkspaceError(
+            "objective", [LocatedError(None, "parent", "cannot be its own parent")]
+        )
+    row.save()
+    return row

@@ -5,7 +5,13 @@ from drumbeat.okrs import views
 urlpatterns = [
     path("cycles/", views.cycles_index, name="cycles"),
     path("cycles/<str:key>/", views.cycle_board, name="cycle-board"),
+    path(
+        "cycles/<str:key>/objectives/new/",
+        views.objective_create,
+        name="objective-create",
+    ),
     path("objectives/<str:key>/", views.objective_detail, name="objective-detail"),
+    path("objectives/<str:key>/edit/", views.objective_edit, name="objective-edit"),
     path(
         "objectives/<str:objective_key>/key-results/new/",
         views.key_result_create,

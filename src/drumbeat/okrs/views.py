@@ -9,16 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.core.numbers import format_number
 from drumbeat.kpis.models import KPI
-from drumbeat.okrs.forms import CheckInForm, KeyResultForm
+from drumbeat.okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from drumbeat.okrs.models import Cycle, KeyResult, Objective
 from drumbeat.okrs.selectors import alignment_tree, cycle_objectives
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
     key_result_check_in,
     key_result_save,
+    objective_save,
 )
 from drumbeat.server.editing import StaleEditError
 from drumbeat.workspace import WorkspaceError
@@ -187,3 +189,91 @@ def _target_text(target: object) -> str:
     if isinstance(target, list):
         return ", ".join(format_number(v) for v in target)
     return format_number(target) if isinstance(target, int | float) else ""
+
+
+def objective_create(request: HttpRequest, key: str) -> HttpResponse:
+    """Add an objective to a cycle, for a team the person edits."""
+    cycle = get_object_or_404(Cycle, key=key)
+    return _objective_form(request, cycle, None)
+
+
+def objective_edit(request: HttpRequest, key: str) -> HttpResponse:
+    objective = get_object_or_404(
+        Objective.objects.select_related("cycle", "team", "parent"), key=key
+    )
+    if not can_edit_team_okrs(request.user, objective.team):
+        raise PermissionDenied("Only the team's editors and admins change its OKRs.")
+    return _objective_form(request, objective.cycle, objective)
+
+
+def _objective_form(
+    request: HttpRequest, cycle: Cycle, objective: Objective | None
+) -> HttpResponse:
+    teams = [t for t in Team.objects.all() if can_edit_team_okrs(request.user, t)]
+    if not teams:
+        raise PermissionDenied("Only team editors and admins write objectives.")
+    parents = Objective.objects.filter(cycle__start__lte=cycle.end)
+    if objective is not None:
+        parents = parents.exclude(pk=objective.pk)
+    team_choices = [(t.key, t.name) for t in teams]
+    parent_choices = [(o.key, o.title) for o in parents]
+    if request.method != "POST":
+        initial: dict[str, object] = {"commitment": "aspirational"}
+        if objective is not None:
+            initial = {
+                "key": objective.key,
+                "title": objective.title,
+                "team": objective.team.key if objective.team else "",
+                "owner_name": objective.owner_name,
+                "commitment": objective.commitment,
+                "parent": objective.parent.key if objective.parent else "",
+                "version": objective.version,
+            }
+        form = ObjectiveForm(
+            initial=initial, team_choices=team_choices, parent_choices=parent_choices
+        )
+        return _render_objective_form(request, cycle, objective, form)
+    form = ObjectiveForm(
+        request.POST, team_choices=team_choices, parent_choices=parent_choices
+    )
+    if form.is_valid() and isinstance(request.user, User):
+        data = form.cleaned_data
+        values = {
+            "key": data["key"],
+            "title": data["title"],
+            "team": next(t for t in teams if t.key == data["team"]),
+            "owner_name": data["owner_name"] or "",
+            "commitment": data["commitment"],
+            "parent": parents.filter(key=data["parent"]).first()
+            if data["parent"]
+            else None,
+        }
+        try:
+            saved = objective_save(
+                cycle=cycle,
+                objective=objective,
+                values=values,
+                by=request.user,
+                version=data["version"],
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        except WorkspaceError as error:
+            for problem in error.problems:
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, problem.message)
+        else:
+            return redirect("objective-detail", key=saved.key)
+    return _render_objective_form(request, cycle, objective, form, status=400)
+
+
+def _render_objective_form(
+    request: HttpRequest,
+    cycle: Cycle,
+    objective: Objective | None,
+    form: ObjectiveForm,
+    status: int = 200,
+) -> HttpResponse:
+    title = f"Edit {objective.key}" if objective else f"Add an objective to {cycle.key}"
+    context = {"cycle": cycle, "form": form, "title": title}
+    return render(request, "okrs/objective_form.html", context, status=status)
