@@ -17,7 +17,7 @@ class ReadingForm(forms.Form):
     note = forms.CharField(required=False, max_length=500)
 
 
-def _band_or_number(text: str) -> float | list[float] | None:
+def number_or_band(text: str) -> float | list[float] | None:
     """ "45" → 45.0; "99.9, 100" → [99.9, 100.0]; "" → None."""
     text = text.strip().strip("[]")
     if not text:
@@ -66,10 +66,10 @@ class KPIDefinitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     def clean_green(self) -> float | list[float] | None:
-        return _band_or_number(self.cleaned_data["green"])
+        return number_or_band(self.cleaned_data["green"])
 
     def clean_red(self) -> float | list[float] | None:
-        return _band_or_number(self.cleaned_data["red"])
+        return number_or_band(self.cleaned_data["red"])
 
     def clean_amber(self) -> float | list[float] | None:
-        return _band_or_number(self.cleaned_data["amber"])
+        return number_or_band(self.cleaned_data["amber"])

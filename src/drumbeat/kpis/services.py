@@ -21,7 +21,7 @@ from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import database_workspace, kpi_data
 from drumbeat.okrs.models import KeyResult, Objective
-from drumbeat.server.editing import ensure_unchanged
+from drumbeat.server.editing import lock_for_edit
 from drumbeat.workspace import load_workspace_data
 
 SPARKLINE_POINTS = 26
@@ -184,12 +184,7 @@ def kpi_update(
 ) -> KPI:
     """Change a KPI's definition and thresholds, checked by the workspace format's
     own rules; refused if it changed since `version` was read. Kept in history."""
-    locked = (
-        KPI.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .get(pk=kpi.pk)
-    )
-    ensure_unchanged(locked, version)
+    locked = lock_for_edit(KPI, kpi.pk, version)
     for name in DEFINITION_FIELDS:
         setattr(locked, name, values[name])
     locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}
@@ -197,7 +192,6 @@ def kpi_update(
     load_workspace_data(
         {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
     )
-    locked.version += 1
     locked.updated_by = by
     locked.save()
     statuses_refresh(kpi_keys=[locked.key])

@@ -32,7 +32,7 @@ from drumbeat.kpis.services import (
     kpi_update,
     reading_record,
 )
-from drumbeat.server.editing import StaleEditError
+from drumbeat.server.editing import StaleEditError, add_problems_to_form
 from drumbeat.workspace import WorkspaceError
 
 
@@ -172,9 +172,7 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
         except StaleEditError as error:
             form.add_error(None, str(error))
         except WorkspaceError as error:
-            for problem in error.problems:
-                field = (problem.field or "").rsplit(".", 1)[-1]
-                form.add_error(field if field in form.fields else None, problem.message)
+            add_problems_to_form(form, error)
         else:
             messages.success(
                 request, "Definition saved; the change is kept in its history."

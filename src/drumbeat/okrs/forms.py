@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from drumbeat.kpis.forms import number_or_band
+
 
 class CheckInForm(forms.Form):
     """A weekly check-in: confidence 0-1, what changed, blockers. The value itself
@@ -19,21 +21,6 @@ class CheckInForm(forms.Form):
         required=False, label="What changed", widget=forms.TextInput()
     )
     blockers = forms.CharField(required=False, widget=forms.TextInput())
-
-
-def _number_or_band(text: str) -> float | list[float]:
-    parts = [part.strip() for part in text.strip().strip("[]").split(",")]
-    try:
-        numbers = [float(part) for part in parts]
-    except ValueError:
-        raise forms.ValidationError(
-            "Enter a number, or low, high for a band."
-        ) from None
-    if len(numbers) == 1:
-        return numbers[0]
-    if len(numbers) == 2:
-        return numbers
-    raise forms.ValidationError("Enter a number, or low, high for a band.")
 
 
 class KeyResultForm(forms.Form):
@@ -68,7 +55,10 @@ class KeyResultForm(forms.Form):
         self.fields["kpi"].choices = kpi_choices  # type: ignore[attr-defined]
 
     def clean_target(self) -> float | list[float]:
-        return _number_or_band(self.cleaned_data["target"])
+        value = number_or_band(self.cleaned_data["target"])
+        if value is None:
+            raise forms.ValidationError("This field is required.")
+        return value
 
 
 class ObjectiveForm(forms.Form):

@@ -12,7 +12,7 @@ from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
 from drumbeat.kpis.services import statuses_refresh
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from drumbeat.server.editing import ensure_unchanged
+from drumbeat.server.editing import lock_for_edit
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
 
@@ -67,13 +67,7 @@ def key_result_save(
     if key_result is None:
         row = KeyResult(objective=objective, position=objective.key_results.count())
     else:
-        row = (
-            KeyResult.objects.select_for_update(of=("self",))
-            .select_related("updated_by")
-            .get(pk=key_result.pk)
-        )
-        ensure_unchanged(row, version or 0)
-        row.version += 1
+        row = lock_for_edit(KeyResult, key_result.pk, version)
     for name in KEY_RESULT_FIELDS:
         setattr(row, name, values[name])
     row.updated_by = by
@@ -134,13 +128,7 @@ def objective_save(
     if objective is None:
         row = Objective(cycle=cycle, position=cycle.objectives.count())
     else:
-        row = (
-            Objective.objects.select_for_update(of=("self",))
-            .select_related("updated_by")
-            .get(pk=objective.pk)
-        )
-        ensure_unchanged(row, version or 0)
-        row.version += 1
+        row = lock_for_edit(Objective, objective.pk, version)
     for name in ("key", "title", "team", "owner_name", "commitment", "parent"):
         setattr(row, name, values[name])
     row.updated_by = by

@@ -22,7 +22,7 @@ from drumbeat.okrs.services import (
     key_result_save,
     objective_save,
 )
-from drumbeat.server.editing import StaleEditError
+from drumbeat.server.editing import StaleEditError, add_problems_to_form
 from drumbeat.workspace import WorkspaceError
 
 
@@ -164,10 +164,7 @@ def _key_result_form(
         except StaleEditError as error:
             form.add_error(None, str(error))
         except WorkspaceError as error:
-            for problem in error.problems:
-                field = (problem.field or "").rsplit(".", 1)[-1]
-                field = {"kpi_key": "kpi"}.get(field, field)
-                form.add_error(field if field in form.fields else None, problem.message)
+            add_problems_to_form(form, error, {"kpi_key": "kpi"})
         else:
             return redirect("objective-detail", key=objective.key)
     return _render_form(request, objective, key_result, form, status=400)
@@ -259,9 +256,7 @@ def _objective_form(
         except StaleEditError as error:
             form.add_error(None, str(error))
         except WorkspaceError as error:
-            for problem in error.problems:
-                field = problem.field if problem.field in form.fields else None
-                form.add_error(field, problem.message)
+            add_problems_to_form(form, error)
         else:
             return redirect("objective-detail", key=saved.key)
     return _render_objective_form(request, cycle, objective, form, status=400)

@@ -3,8 +3,9 @@ and a save over someone else's newer change is refused, never silently applied."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.utils import timezone
 
 
@@ -21,3 +22,33 @@ def ensure_unchanged(locked: Any, version: int) -> None:
     raise StaleEditError(
         f"Changed by {who} at {when} since you opened it; reload to see it."
     )
+
+
+EditedModel = TypeVar("EditedModel", bound=models.Model)
+
+
+def lock_for_edit(
+    model: type[EditedModel], pk: int, version: int | None
+) -> EditedModel:
+    """The row, locked until the transaction ends, if nobody changed it since
+    `version`; its version is moved on for the save."""
+    row: Any = (
+        model._default_manager.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=pk)
+    )
+    ensure_unchanged(row, version or 0)
+    row.version += 1
+    locked: EditedModel = row
+    return locked
+
+
+def add_problems_to_form(
+    form: Any, error: Any, aliases: dict[str, str] | None = None
+) -> None:
+    """Put each located problem of a WorkspaceError beside its form field (by the
+    last part of its path), or above the form."""
+    for problem in error.problems:
+        field = (problem.field or "").rsplit(".", 1)[-1]
+        field = (aliases or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, problem.message)
