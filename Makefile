@@ -12,7 +12,7 @@ DEMO_AS_OF ?= 2026-11-25
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint typecheck unit unit-postgres bench sample clean
+.PHONY: install demo test lint typecheck unit unit-postgres screenshots bench sample clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -48,6 +48,10 @@ unit-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest tests/server
 
 test: lint typecheck unit
+
+# Refresh the README's screenshots from the browser tests.
+screenshots: install
+	DRUMBEAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/server/test_browser.py
 
 bench: install
 	$(BIN)/python benchmarks/core_bench.py

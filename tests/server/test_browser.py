@@ -14,7 +14,14 @@ from django.contrib.auth.models import User
 from tests.server.conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+# `make screenshots` writes them into docs/screenshots (the README's); a plain test
+# run keeps the working tree clean.
+SCREENSHOTS = Path(
+    os.environ.get(
+        "DRUMBEAT_SCREENSHOTS", Path(__file__).parents[2] / "var" / "screenshots"
+    )
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
