@@ -60,11 +60,13 @@ def findings_json(findings: Iterable[Finding]) -> JSON:
     }
 
 
-def _signal_json(signal: Signal, readings: Sequence[Reading]) -> JSON:
+def signal_json(signal: Signal, readings: Sequence[Reading]) -> JSON:
+    """A detection-rule hit, dated by the last reading of its window."""
     return {
         "rule": signal.rule,
         "at": plain_moment(readings[signal.last].at),
         "favourable": signal.favourable,
+        "side": str(signal.side),
     }
 
 
@@ -77,7 +79,7 @@ def kpi_status_json(status: KPIStatus) -> JSON:
         "stale": assessment.stale,
         "lifecycle": str(status.lifecycle),
         "latest": reading_json(assessment.latest),
-        "signals": [_signal_json(s, readings) for s in assessment.signals],
+        "signals": [signal_json(s, readings) for s in assessment.signals],
     }
 
 

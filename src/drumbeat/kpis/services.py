@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.core.contract import signal_json
 from drumbeat.core.model import Workspace
-from drumbeat.core.spc import Signal
 from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import database_workspace, kpi_data
@@ -68,18 +68,6 @@ def reading_record(
     return reading
 
 
-def _signals_json(signals: Sequence[Signal], days: Sequence[dt.date]) -> list[Any]:
-    return [
-        {
-            "rule": s.rule,
-            "side": str(s.side),
-            "at": days[s.last].isoformat(),
-            "favourable": s.favourable,
-        }
-        for s in signals
-    ]
-
-
 @transaction.atomic
 def statuses_refresh(
     *, as_of: dt.date | None = None, kpi_keys: Iterable[str] | None = None
@@ -117,7 +105,7 @@ def statuses_refresh(
                 threshold_health=str(assessment.threshold_health),
                 stale=assessment.stale,
                 lifecycle=str(status.lifecycle),
-                signals=_signals_json(assessment.signals, [r.day for r in readings]),
+                signals=[signal_json(s, readings) for s in assessment.signals],
                 sparkline={
                     "values": [r.value for r in recent],
                     "dates": [r.day.isoformat() for r in recent],
