@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from drumbeat.core.numbers import format_number
+
 
 class ReadingForm(forms.Form):
     """A KPI owner's reading: a day, a finite number and an optional note."""
@@ -34,6 +36,15 @@ def number_or_band(text: str) -> float | list[float] | None:
     if len(numbers) == 2:
         return numbers
     raise forms.ValidationError("Enter a number, or low, high for a band.")
+
+
+def number_or_band_text(value: object) -> str:
+    """The inverse of `number_or_band`: 45 → "45"; [99.9, 100] → "99.9, 100"."""
+    if isinstance(value, list):
+        return ", ".join(format_number(v) for v in value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    return ""
 
 
 class KPIDefinitionForm(forms.Form):

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
 from drumbeat.core.model import Tier
-from drumbeat.core.numbers import format_number
-from drumbeat.kpis.forms import KPIDefinitionForm, ReadingForm
+from drumbeat.kpis.forms import KPIDefinitionForm, ReadingForm, number_or_band_text
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     PERSPECTIVES,
@@ -151,7 +150,7 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
             initial={
                 **{name: getattr(kpi, name) for name in DEFINITION_FIELDS},
                 **{
-                    name: _threshold_text(thresholds.get(name))
+                    name: number_or_band_text(thresholds.get(name))
                     for name in ("green", "red", "amber")
                 },
                 "version": kpi.version,
@@ -179,11 +178,3 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
             )
             return redirect("kpi-detail", key=kpi.key)
     return render(request, "kpis/kpi_edit.html", {"kpi": kpi, "form": form}, status=400)
-
-
-def _threshold_text(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(format_number(v) for v in value)
-    if isinstance(value, int | float):
-        return format_number(value)
-    return ""

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs
-from drumbeat.core.numbers import format_number
+from drumbeat.kpis.forms import number_or_band_text
 from drumbeat.kpis.models import KPI
 from drumbeat.okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from drumbeat.okrs.models import Cycle, KeyResult, Objective
@@ -143,7 +143,7 @@ def _key_result_form(
             initial = {
                 name: getattr(key_result, name) for name in KEY_RESULT_FIELDS
             } | {"kpi": key_result.kpi_key, "version": key_result.version}
-            initial["target"] = _target_text(key_result.target)
+            initial["target"] = number_or_band_text(key_result.target)
         form = KeyResultForm(initial=initial, kpi_choices=choices)
         return _render_form(request, objective, key_result, form)
     form = KeyResultForm(request.POST, kpi_choices=choices)
@@ -180,12 +180,6 @@ def _render_form(
     title = f"Edit {key_result.key}" if key_result else "Add a key result"
     context = {"objective": objective, "form": form, "title": title}
     return render(request, "okrs/key_result_form.html", context, status=status)
-
-
-def _target_text(target: object) -> str:
-    if isinstance(target, list):
-        return ", ".join(format_number(v) for v in target)
-    return format_number(target) if isinstance(target, int | float) else ""
 
 
 def objective_create(request: HttpRequest, key: str) -> HttpResponse:
