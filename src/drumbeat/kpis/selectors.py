@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,6 +159,16 @@ class DashboardFilters:
     tier: str | None = None
     perspective: str | None = None
     exceptions_only: bool = False
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> DashboardFilters:
+        """From a page's query string: `?team=...&tier=...&exceptions=1`."""
+        return cls(
+            team=query.get("team") or None,
+            tier=query.get("tier") or None,
+            perspective=query.get("perspective") or None,
+            exceptions_only=query.get("exceptions") == "1",
+        )
 
 
 def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:

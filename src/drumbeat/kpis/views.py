@@ -3,6 +3,8 @@ render."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -37,12 +39,7 @@ from drumbeat.workspace import WorkspaceError
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The north-star KPI on top, then the four perspectives, each KPI a tile."""
-    filters = DashboardFilters(
-        team=request.GET.get("team") or None,
-        tier=request.GET.get("tier") or None,
-        perspective=request.GET.get("perspective") or None,
-        exceptions_only=request.GET.get("exceptions") == "1",
-    )
+    filters = DashboardFilters.from_query(request.GET)
     kpis = list(dashboard_kpis(filters))
     north_star = next((k for k in kpis if k.north_star), None)
     sections = [
@@ -71,11 +68,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def kpi_dictionary(request: HttpRequest) -> HttpResponse:
     """The KPI dictionary: search and filters."""
-    filters = DashboardFilters(
-        team=request.GET.get("team") or None,
-        tier=request.GET.get("tier") or None,
-        perspective=request.GET.get("perspective") or None,
-    )
+    # The dictionary lists every KPI: no "exceptions only" here.
+    filters = replace(DashboardFilters.from_query(request.GET), exceptions_only=False)
     search = request.GET.get("q", "").strip()
     context = {
         "kpis": dictionary_kpis(search=search, filters=filters),
