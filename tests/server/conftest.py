@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -97,3 +98,33 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def assert_admins_only(response: Any, role: str | None) -> None:
+    """Admins are served; anyone else signed in is refused; anonymous visitors are
+    sent to sign in."""
+    if role is None:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/sign-in/?next=")
+    elif role == "admin":
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+
+
+def key_result_form(**changes: str) -> dict[str, str]:
+    """The KR form as a team editor sends it: csat-up on csat, target 95."""
+    form = {
+        "key": "csat-up",
+        "title": "Raise CSAT to 95",
+        "kpi": "csat",
+        "kind": "change",
+        "baseline": "",
+        "target": "95",
+        "deadline": "",
+        "owner_name": "Grace",
+        "weight": "1",
+        "version": "1",
+    }
+    form.update(changes)
+    return form

@@ -183,3 +183,26 @@ def test_the_cycle_board_in_a_browser(
     page.wait_for_selector("[data-objective]")
     assert "/cycles/2026-Q4/" in page.url
     page.screenshot(path=str(SCREENSHOTS / "cycle.png"), full_page=True)
+
+
+def test_an_editor_drafts_a_kr_from_a_suggestion_and_lint_answers_as_they_type(
+    browser_page, live_server, sample_workspace, users
+):
+    page = browser_page
+    sign_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/cycles/2026-Q4/plan/")
+    page.wait_for_selector("text=Draft a KR")
+    page.screenshot(path=str(SCREENSHOTS / "plan.png"), full_page=True)
+    page.locator("summary", has_text="Draft a KR").first.click()
+    page.locator("details.dropdown[open] a").first.click()
+    page.wait_for_selector("input[name=target]")
+    assert page.input_value("input[name=target]") != ""  # pre-filled from the KPI
+    # Aim the target the wrong way: the findings box answers without a reload.
+    page.evaluate("window.__marker = 'same page'")
+    baseline = page.input_value("input[name=baseline]")
+    wrong = "0" if float(baseline or "1") > 0 else "-1000"
+    page.fill("input[name=target]", wrong)
+    page.locator("input[name=target]").dispatch_event("change")
+    page.wait_for_selector("#kr-lint [data-rule]")
+    assert page.evaluate("window.__marker") == "same page"
+    assert page.locator("#kr-lint").inner_text() != ""

@@ -6,29 +6,12 @@ from __future__ import annotations
 import pytest
 
 from drumbeat.okrs.models import KeyResult
-from tests.server.conftest import client_for
+from tests.server.conftest import client_for, key_result_form
 
 pytestmark = pytest.mark.django_db
 
 NEW = "/objectives/happier/key-results/new/"
 EDIT = "/objectives/happier/key-results/csat-up/edit/"
-
-
-def _form(**changes: str) -> dict[str, str]:
-    form = {
-        "key": "csat-up",
-        "title": "Raise CSAT to 95",
-        "kpi": "csat",
-        "kind": "change",
-        "baseline": "",
-        "target": "95",
-        "deadline": "",
-        "owner_name": "Grace",
-        "weight": "1",
-        "version": "1",
-    }
-    form.update(changes)
-    return form
 
 
 @pytest.mark.parametrize(
@@ -44,13 +27,17 @@ def _form(**changes: str) -> dict[str, str]:
 def test_only_the_teams_editors_and_admins_add_a_kr(
     small_workspace, users, role, status
 ):
-    response = client_for(users[role]).post(NEW, _form(key="nps-up", version=""))
+    response = client_for(users[role]).post(
+        NEW, key_result_form(key="nps-up", version="")
+    )
     assert response.status_code == status
     assert KeyResult.objects.filter(key="nps-up").exists() is (status == 302)
 
 
 def test_a_new_kr_is_scored_at_once(small_workspace, users):
-    client_for(users["editor"]).post(NEW, _form(key="csat-90", target="90", version=""))
+    client_for(users["editor"]).post(
+        NEW, key_result_form(key="csat-90", target="90", version="")
+    )
     kr = KeyResult.objects.get(key="csat-90")
     # Baseline 85 → current 88 → target 90: 60%.
     assert kr.score == pytest.approx(0.6)
@@ -58,7 +45,7 @@ def test_a_new_kr_is_scored_at_once(small_workspace, users):
 
 
 def test_a_changed_target_rescores_and_is_kept_in_history(small_workspace, users):
-    response = client_for(users["editor"]).post(EDIT, _form(target="91"))
+    response = client_for(users["editor"]).post(EDIT, key_result_form(target="91"))
     assert response.status_code == 302
     kr = KeyResult.objects.get(key="csat-up")
     assert (kr.target, kr.version) == (91, 2)
@@ -67,8 +54,8 @@ def test_a_changed_target_rescores_and_is_kept_in_history(small_workspace, users
 
 
 def test_a_stale_kr_form_is_refused(small_workspace, users):
-    client_for(users["admin"]).post(EDIT, _form(target="91"))
-    response = client_for(users["editor"]).post(EDIT, _form(target="99"))
+    client_for(users["admin"]).post(EDIT, key_result_form(target="91"))
+    response = client_for(users["editor"]).post(EDIT, key_result_form(target="99"))
     assert response.status_code == 400
     assert "Changed by admin at " in response.content.decode()
     assert KeyResult.objects.get(key="csat-up").target == 91
@@ -88,7 +75,7 @@ def test_a_stale_kr_form_is_refused(small_workspace, users):
     ],
 )
 def test_a_bad_kr_is_refused_beside_the_field(small_workspace, users, changes, message):
-    response = client_for(users["editor"]).post(EDIT, _form(**changes))
+    response = client_for(users["editor"]).post(EDIT, key_result_form(**changes))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert KeyResult.objects.get(key="csat-up").version == 1

@@ -1,9 +1,13 @@
-"""Teams and memberships. Admins are Django staff users."""
+"""Teams and memberships. Admins are Django staff users.
+
+Teams and memberships keep their history (who changed them, when); changes to
+people are logged in Django's admin log (see `accounts.services`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Team(models.Model):
@@ -18,6 +22,7 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="children",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]  # as the organisation lists them
@@ -38,6 +43,7 @@ class Membership(models.Model):
     )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

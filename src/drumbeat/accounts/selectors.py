@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.kpis.models import KPI
@@ -33,3 +39,154 @@ def can_edit_team_okrs(user: AnyUser, team: Team | None) -> bool:
     return Membership.objects.filter(
         user_id=user.pk, team=team, role=Membership.Role.EDITOR
     ).exists()
+
+
+# --- People and teams, as an admin manages them -----------------------------------
+
+
+def people_list(search: str = "") -> QuerySet[User]:
+    """Everyone, by username, with their memberships and owned KPIs prefetched:
+    a constant number of queries however many people there are."""
+    people = User.objects.order_by("username").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("team").order_by("team__name"),
+        ),
+        Prefetch("owned_kpis", queryset=KPI.objects.order_by("key")),
+    )
+    if search:
+        people = people.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    return people
+
+
+def person_memberships(person: User) -> QuerySet[Membership]:
+    return person.memberships.select_related("team").order_by("team__name")
+
+
+def person_history(person: User, limit: int = 50) -> list[LogEntry]:
+    """Who added or changed a person and when, newest first (the admin log: the
+    same entries the Django admin writes)."""
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User),
+            object_id=str(person.pk),
+        )
+        .select_related("user")
+        .order_by("-action_time")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class TeamNode:
+    """A team in the tree, at `depth` below the top (0), with its people."""
+
+    team: Team
+    depth: int
+    editors: list[User]
+    viewers: list[User]
+
+
+def team_tree() -> list[TeamNode]:
+    """Every team in tree order (each under its parent, siblings by name), with
+    members and their people prefetched: two queries for any number of teams."""
+    teams = list(
+        Team.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user").order_by(
+                    "role", "user__username"
+                ),
+            )
+        )
+        .order_by("name")
+    )
+    children: dict[int | None, list[Team]] = {}
+    for team in teams:
+        children.setdefault(team.parent_id, []).append(team)
+    nodes: list[TeamNode] = []
+    placed: set[int] = set()
+
+    def place(team: Team, depth: int) -> None:
+        if team.pk in placed:  # a loop in the data: list each team once
+            return
+        placed.add(team.pk)
+        members = list(team.memberships.all())
+        nodes.append(
+            TeamNode(
+                team,
+                depth,
+                editors=[m.user for m in members if m.role == Membership.Role.EDITOR],
+                viewers=[m.user for m in members if m.role == Membership.Role.VIEWER],
+            )
+        )
+        for child in children.get(team.pk, []):
+            place(child, depth + 1)
+
+    for team in children.get(None, []):
+        place(team, 0)
+    for team in teams:  # teams in a loop of parents have no top: list them anyway
+        place(team, 0)
+    return nodes
+
+
+def team_ancestor_ids(team: Team) -> list[int]:
+    """The ids of the teams above `team`, nearest first (one query)."""
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    ancestors: list[int] = []
+    parent_id = parents.get(team.pk)
+    while parent_id is not None and parent_id not in ancestors:
+        ancestors.append(parent_id)
+        parent_id = parents.get(parent_id)
+    return ancestors
+
+
+def team_members(team: Team) -> QuerySet[Membership]:
+    return team.memberships.select_related("user").order_by("role", "user__username")
+
+
+def team_changes(team: Team, limit: int = 50) -> list[dict[str, Any]]:
+    """Who changed a team or its members and when, newest first."""
+    kinds = {"+": "added", "~": "changed", "-": "removed"}
+    changes = [
+        {
+            "at": row.history_date,
+            "by": row.history_user,
+            "what": (
+                f"team {kinds[row.history_type]}: {row.name} ({row.key})"
+                f"{', under ' + row.parent.name if row.parent else ''}"
+            ),
+        }
+        for row in Team.history.filter(id=team.pk)
+        .select_related("history_user", "parent")
+        .order_by("-history_date")[:limit]
+    ]
+    changes += [
+        {
+            "at": row.history_date,
+            "by": row.history_user,
+            "what": {
+                "+": f"{row.user.get_username()} added as {row.role}",
+                "~": f"{row.user.get_username()} now {row.role}",
+                "-": f"{row.user.get_username()} removed",
+            }[row.history_type],
+        }
+        for row in Membership.history.filter(team_id=team.pk)
+        .select_related("history_user", "user")
+        .order_by("-history_date")[:limit]
+    ]
+    return sorted(changes, key=lambda change: change["at"], reverse=True)[:limit]
+
+
+def active_usernames() -> list[str]:
+    """Usernames of the people who may sign in, for picking a team's members."""
+    return list(
+        User.objects.filter(is_active=True)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )

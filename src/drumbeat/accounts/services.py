@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from drumbeat.accounts.models import Membership, Team
+from drumbeat.accounts.selectors import team_ancestor_ids
 from drumbeat.kpis.models import KPI
 
 
@@ -51,3 +56,219 @@ def demo_users_create(*, editor_team: str, owner_name: str) -> list[DemoUser]:
         owner=User.objects.get(username="owner")
     )
     return made
+
+
+# --- People and teams, as an admin manages them -----------------------------------
+
+USERNAME_TAKEN = "Someone already has the username “{username}”."
+ONE_ROLE_PER_TEAM = "One role per team: {teams} cannot be both editor and viewer."
+SELF_DEMOTION = "You cannot remove your own admin rights; ask another admin."
+SELF_DEACTIVATION = "You cannot deactivate yourself; ask another admin."
+SELF_RESET = "Change your own password on the password page instead."
+TEAM_KEY_TAKEN = "Another team already has the key “{key}”."
+TEAM_CYCLE = (
+    "{parent} is {team} itself or one of its sub-teams: a team cannot sit under itself."
+)
+
+# As the Django admin names them in its log.
+PERSON_FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email address",
+    "is_staff": "Staff status",
+    "is_superuser": "Superuser status",
+    "is_active": "Active",
+}
+# Password length in random bytes: 12 give 16 URL-safe characters, 96 bits.
+PASSWORD_BYTES = 12
+
+
+@dataclass(frozen=True)
+class OneTimePassword:
+    """A person and the password to give them: shown once, kept only as a hash."""
+
+    user: User
+    password: str
+
+
+def _log_person(*, by: User, person: User, flag: int, fields: list[str]) -> None:
+    """Keep who added or changed a person in Django's admin log, in the admin's
+    own message format, so the admin's history page of the user shows it too."""
+    message: list[dict[str, Any]] = (
+        [{"added": {}}] if flag == ADDITION else [{"changed": {"fields": fields}}]
+    )
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=[person],
+        action_flag=flag,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def _attributed(row: Team | Membership, by: User) -> None:
+    """Name `by` in the history row the next save or delete of `row` writes."""
+    row._history_user = by  # type: ignore[union-attr]
+
+
+def _membership_put(*, team: Team, user: User, role: str, by: User) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValueError(f"A role is editor or viewer, not {role!r}.")
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        membership = Membership(team=team, user=user)
+    elif membership.role == role:
+        return membership  # nothing changed: no history row
+    membership.role = role
+    _attributed(membership, by)
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def person_create(
+    *,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    is_admin: bool = False,
+    editor_of: Iterable[Team] = (),
+    viewer_of: Iterable[Team] = (),
+    by: User,
+) -> OneTimePassword:
+    """Add a person with a random password, to be given to them once; optionally
+    an editor or viewer of some teams. Nothing is written if anything is wrong."""
+    username = username.strip()
+    editor_teams, viewer_teams = list(editor_of), list(viewer_of)
+    both = sorted({t.name for t in editor_teams} & {t.name for t in viewer_teams})
+    if both:
+        raise ValidationError(
+            {"viewer_of": ONE_ROLE_PER_TEAM.format(teams=", ".join(both))}
+        )
+    # Usernames differing only in case are refused too: people would mix them up.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": USERNAME_TAKEN.format(username=username)})
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    person = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=is_admin,
+        is_superuser=is_admin,
+    )
+    person.set_password(password)
+    person.full_clean()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # added by someone else since the check above
+        raise ValidationError(
+            {"username": USERNAME_TAKEN.format(username=username)}
+        ) from None
+    for team in editor_teams:
+        _membership_put(team=team, user=person, role=Membership.Role.EDITOR, by=by)
+    for team in viewer_teams:
+        _membership_put(team=team, user=person, role=Membership.Role.VIEWER, by=by)
+    _log_person(by=by, person=person, flag=ADDITION, fields=[])
+    return OneTimePassword(person, password)
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    is_admin: bool,
+    is_active: bool,
+    by: User,
+) -> User:
+    """Change a person's name, email, admin rights or whether they may sign in
+    (people are deactivated, never deleted: their history stays theirs). An admin
+    cannot demote or deactivate themselves, so there is always an admin left."""
+    problems: dict[str, str] = {}
+    if person.pk == by.pk and person.is_staff and not is_admin:
+        problems["is_admin"] = SELF_DEMOTION
+    if person.pk == by.pk and not is_active:
+        problems["is_active"] = SELF_DEACTIVATION
+    if problems:
+        raise ValidationError(problems)
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "is_staff": is_admin,
+        "is_superuser": is_admin,
+        "is_active": is_active,
+    }
+    changed = [name for name, value in values.items() if getattr(person, name) != value]
+    if not changed:
+        return person
+    for name in changed:
+        setattr(person, name, values[name])
+    person.full_clean()
+    person.save(update_fields=changed)
+    _log_person(
+        by=by,
+        person=person,
+        flag=CHANGE,
+        fields=[PERSON_FIELD_LABELS[name] for name in changed],
+    )
+    return person
+
+
+@transaction.atomic
+def person_password_reset(*, person: User, by: User) -> OneTimePassword:
+    """Give a person a new random password, to be handed to them once; the old
+    one stops working and their open sessions end."""
+    if person.pk == by.pk:
+        raise ValidationError(SELF_RESET)
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    _log_person(by=by, person=person, flag=CHANGE, fields=["password"])
+    return OneTimePassword(person, password)
+
+
+@transaction.atomic
+def team_save(
+    *, team: Team | None, key: str, name: str, parent: Team | None, by: User
+) -> Team:
+    """Create a team (`team` None) or change one; a team cannot sit under itself
+    or one of its sub-teams. Kept in the team's history with `by`."""
+    others = Team.objects.filter(key=key)
+    if team is not None:
+        others = others.exclude(pk=team.pk)
+    if others.exists():
+        raise ValidationError({"key": TEAM_KEY_TAKEN.format(key=key)})
+    row = team or Team()
+    if (
+        row.pk is not None
+        and parent is not None
+        and row.pk in [parent.pk, *team_ancestor_ids(parent)]
+    ):
+        raise ValidationError(
+            {"parent": TEAM_CYCLE.format(parent=parent.name, team=row.name)}
+        )
+    row.key, row.name, row.parent = key, name, parent
+    row.full_clean()
+    _attributed(row, by)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def membership_set(*, team: Team, user: User, role: str, by: User) -> Membership:
+    """Make `user` an editor or a viewer of `team` (added, or their role changed).
+    Kept in the membership's history with `by`."""
+    return _membership_put(team=team, user=user, role=role, by=by)
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Take a person out of a team. Kept in the membership's history with `by`."""
+    _attributed(membership, by)
+    membership.delete()

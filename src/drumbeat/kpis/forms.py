@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django import forms
+from enum import StrEnum
+from typing import Any
 
+from django import forms
+from django.contrib.auth.models import User
+
+from drumbeat.accounts.models import Team
+from drumbeat.core.model import Indicator, Perspective, Tier
 from drumbeat.core.numbers import format_number
+from drumbeat.kpis.services import DEFINITION_FIELDS
 
 
 class ReadingForm(forms.Form):
@@ -47,9 +54,8 @@ def number_or_band_text(value: object) -> str:
     return ""
 
 
-class KPIDefinitionForm(forms.Form):
-    """A KPI's definition as its owner edits it; `version` guards against
-    overwriting someone else's change."""
+class KPIFieldsForm(forms.Form):
+    """The fields of a KPI's definition that creating and editing it share."""
 
     name = forms.CharField(max_length=200)
     description = forms.CharField(
@@ -70,11 +76,9 @@ class KPIDefinitionForm(forms.Form):
             *[(c, c) for c in ("daily", "weekly", "monthly", "quarterly", "yearly")],
         ],
     )
-    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
     green = forms.CharField(required=False, help_text="a number; range KPIs: low, high")
     red = forms.CharField(required=False, help_text="a number (not for range KPIs)")
     amber = forms.CharField(required=False, help_text="range KPIs: low, high")
-    version = forms.IntegerField(widget=forms.HiddenInput())
 
     def clean_green(self) -> float | list[float] | None:
         return number_or_band(self.cleaned_data["green"])
@@ -84,3 +88,139 @@ class KPIDefinitionForm(forms.Form):
 
     def clean_amber(self) -> float | list[float] | None:
         return number_or_band(self.cleaned_data["amber"])
+
+    def kpi_values(self) -> dict[str, Any]:
+        """What was typed, as KPI field values (for a service, or to lint)."""
+        raise NotImplementedError
+
+    def thresholds(self) -> dict[str, float | list[float]]:
+        """The thresholds given, in the workspace format's shape."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("green", "red", "amber")
+            if self.cleaned_data[name] is not None
+        }
+
+
+class KPIDefinitionForm(KPIFieldsForm):
+    """A KPI's definition as its owner edits it; `version` guards against
+    overwriting someone else's change."""
+
+    field_order = DEFINITION_FIELDS
+
+    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def kpi_values(self) -> dict[str, Any]:
+        """The definition typed, as KPI field values (thresholds included)."""
+        return {
+            **{name: self.cleaned_data[name] for name in DEFINITION_FIELDS},
+            "thresholds": self.thresholds(),
+        }
+
+
+# Not `ModelChoiceField[User]`: Django's classes are subscriptable at run time only
+# with django-stubs-ext's monkeypatch, which the settings do not install.
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice of people, each shown by full name (or username)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return person_name(obj)
+
+
+def person_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _enum_choices(enum: type[StrEnum], *, blank: bool = False) -> list[tuple[str, str]]:
+    return [*([("", "–")] if blank else []), *[(m.value, m.value) for m in enum]]
+
+
+class KPICreateForm(KPIFieldsForm):
+    """A new KPI dictionary entry, as an admin writes it."""
+
+    field_order = (
+        "key",
+        "name",
+        "description",
+        "unit",
+        "direction",
+        "cadence",
+        "owner",
+        "team",
+        "perspective",
+        "tier",
+        "indicator",
+        "north_star",
+        "financial",
+        "green",
+        "red",
+        "amber",
+        "industry",
+        "best_in_class",
+    )
+
+    key = forms.SlugField(
+        max_length=100, help_text="unique: lower-case letters, digits and hyphens"
+    )
+    owner = PersonChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label="–",
+        help_text="the person who may edit its definition and record its readings",
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        to_field_name="key",
+        required=False,
+        empty_label="–",
+    )
+    perspective = forms.ChoiceField(
+        required=False, choices=_enum_choices(Perspective, blank=True)
+    )
+    tier = forms.ChoiceField(choices=_enum_choices(Tier), initial=Tier.SECONDARY.value)
+    indicator = forms.ChoiceField(
+        required=False, choices=_enum_choices(Indicator, blank=True)
+    )
+    north_star = forms.BooleanField(required=False, label="North-star KPI")
+    financial = forms.BooleanField(required=False, label="Financial measure")
+    industry = forms.FloatField(
+        required=False,
+        label="Industry benchmark",
+        error_messages={"invalid": "Enter a number, such as 42 or 99.95."},
+    )
+    best_in_class = forms.FloatField(
+        required=False,
+        label="Best-in-class benchmark",
+        error_messages={"invalid": "Enter a number, such as 42 or 99.95."},
+    )
+
+    def kpi_values(self) -> dict[str, Any]:
+        """The KPI typed, as the field values `kpi_create` takes."""
+        data = self.cleaned_data
+        owner: User | None = data["owner"]
+        fields = (
+            "key",
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "cadence",
+            "team",
+            "perspective",
+            "tier",
+            "indicator",
+            "north_star",
+            "financial",
+        )
+        return {
+            **{name: data[name] for name in fields},
+            "owner": owner,
+            "owner_name": person_name(owner) if owner else "",
+            "thresholds": self.thresholds(),
+            "benchmarks": {
+                name: data[name]
+                for name in ("industry", "best_in_class")
+                if data[name] is not None
+            },
+        }

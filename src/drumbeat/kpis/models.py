@@ -10,13 +10,14 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from drumbeat.core import model as core
+from drumbeat.server.editing import Edited
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(member.value, member.value.replace("_", " ")) for member in enum]
 
 
-class KPI(models.Model):
+class KPI(Edited):
     """A dictionary entry. Every change to it is kept with who and when."""
 
     key = models.SlugField(max_length=100, unique=True)
@@ -56,15 +57,6 @@ class KPI(models.Model):
     spc_baseline_start = models.DateField(null=True, blank=True)
     spc_baseline_end = models.DateField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     history = HistoricalRecords(excluded_fields=["position", "updated_at"])
 
     class Meta:

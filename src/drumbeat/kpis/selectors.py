@@ -3,6 +3,7 @@ so that the core (and its validation) is the only place the rules live."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -10,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from drumbeat.accounts.models import Organisation, Team
 from drumbeat.core.close import kpi_cycle_history
 from drumbeat.core.contract import plain_target
 from drumbeat.core.health import assess_kpi
+from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.okrs.models import Cycle, Objective
+from drumbeat.okrs.models import Cycle, LintFinding, Objective
 from drumbeat.workspace import load_workspace_data
 
 
@@ -121,27 +124,25 @@ def objectives_data() -> list[dict[str, Any]]:
     return result
 
 
-def workspace_data(kpis: QuerySet[KPI] | None = None) -> dict[str, Any]:
+def workspace_data(
+    kpis: QuerySet[KPI] | None = None, *, readings_of: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The database in the workspace format's shape: every cycle and objective,
-    and the given KPIs (all by default) with their current readings."""
+    and the given KPIs (all by default) with their current readings (only those of
+    the KPIs keyed in `readings_of`, when given)."""
     chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
     known = None if kpis is None else {kpi.key for kpi in chosen}
+    readings = current_readings(chosen)
+    if readings_of is not None:
+        readings = readings.filter(kpi__key__in=list(readings_of))
     by_kpi: dict[int, list[Reading]] = defaultdict(list)
-    for reading in current_readings(chosen).order_by("day", "at"):
+    for reading in readings.order_by("day", "at"):
         by_kpi[reading.kpi_id].append(reading)
-    teams = list(Team.objects.select_related("parent"))
     organisation = Organisation.objects.first()
     return {
         "version": 1,
         **({"organisation": organisation.name} if organisation else {}),
-        "teams": [
-            {
-                "key": t.key,
-                "name": t.name,
-                **({"parent": t.parent.key} if t.parent else {}),
-            }
-            for t in teams
-        ],
+        "teams": teams_data(),
         "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
         "cycles": [
             {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
@@ -190,9 +191,13 @@ def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
     return kpis
 
 
-def database_workspace(kpis: QuerySet[KPI] | None = None) -> Workspace:
+def database_workspace(
+    kpis: QuerySet[KPI] | None = None, *, readings_of: Iterable[str] | None = None
+) -> Workspace:
     """The core workspace of what the database holds (current readings only)."""
-    return load_workspace_data(workspace_data(kpis), filename="<database>")
+    return load_workspace_data(
+        workspace_data(kpis, readings_of=readings_of), filename="<database>"
+    )
 
 
 def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
@@ -272,3 +277,59 @@ def definition_history(kpi: KPI, limit: int = 50) -> list[dict[str, Any]]:
             }
         )
     return changes[:limit]
+
+
+def teams_data() -> list[dict[str, Any]]:
+    """Every team in the workspace file's shape."""
+    return [
+        {"key": t.key, "name": t.name, **({"parent": t.parent.key} if t.parent else {})}
+        for t in Team.objects.select_related("parent")
+    ]
+
+
+def kpi_draft_findings(
+    *,
+    kpi: KPI | None = None,
+    draft: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
+) -> list[Finding]:
+    """The KPI lint findings on one KPI: as stored (`kpi`), as being edited (`kpi`
+    and the `draft` field values typed), or new (`draft` alone), judged with the
+    whole dictionary by `drumbeat.core.lint`'s KPI and dictionary rules.
+
+    Kept: the findings on that KPI, and on the dictionary as a whole (`kpis`).
+    Raises WorkspaceError when the draft breaks the workspace format's rules.
+    """
+    checked = copy.copy(kpi) if kpi is not None else KPI()
+    for name, value in (draft or {}).items():
+        setattr(checked, name, value)
+    # Only the checked KPI's readings matter (to `kpi-stale`); a new KPI has none.
+    readings = (
+        list(current_readings([kpi]).order_by("day", "at")) if kpi is not None else []
+    )
+    others = KPI.objects.select_related("team")
+    if kpi is not None:
+        others = others.exclude(pk=kpi.pk)
+    data = {
+        "version": 1,
+        "teams": teams_data(),
+        # Last, so that a KPI it repeats is the earlier one and it is the duplicate.
+        "kpis": [
+            *(kpi_data(other, []) for other in others),
+            kpi_data(checked, readings),
+        ],
+    }
+    workspace = load_workspace_data(data, filename=f"KPI {checked.key}")
+    findings = lint_workspace(workspace, as_of or timezone.localdate())
+    return [
+        finding
+        for finding in findings
+        if finding.subject in (checked.key, "kpis")
+        # A KPI not yet created cannot have had a reading: not stale, just new.
+        and not (kpi is None and finding.rule == "kpi-stale")
+    ]
+
+
+def kpi_findings(kpi: KPI) -> QuerySet[LintFinding]:
+    """The stored lint findings on a KPI, as of the last refresh."""
+    return LintFinding.objects.filter(kpi_key=kpi.key)

@@ -8,21 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from drumbeat.core.contract import signal_json
-from drumbeat.core.model import Workspace
+from drumbeat.core.lint import DICTIONARY_RULES, Finding, lint_workspace
+from drumbeat.core.model import Direction, Tier, Workspace
+from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.status import kpi_statuses, objective_status
+from drumbeat.kpis.bulk import ReadingRow, readings_insert, readings_supersede
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import database_workspace, kpi_data
-from drumbeat.okrs.models import KeyResult, Objective
+from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.server.editing import lock_for_edit
-from drumbeat.workspace import load_workspace_data
+from drumbeat.workspace import WorkspaceError, load_workspace_data
+from drumbeat.workspace.schema import date_or_timestamp, finite_number
+from drumbeat.workspace.yamlio import LocatedError
 
 SPARKLINE_POINTS = 26
 
@@ -120,6 +127,109 @@ def statuses_refresh(
     KPIStatus.objects.bulk_create(statuses)
     # Only objectives on the KPIs asked for: all their KPIs are in this workspace.
     _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else asked)
+    if kpi_keys is None:
+        _findings_store(lint_workspace(workspace, on), workspace, on, scope=None)
+    else:
+        findings_refresh(as_of=on, kpi_keys=asked)
+
+
+@transaction.atomic
+def findings_refresh(
+    *,
+    as_of: dt.date | None = None,
+    kpi_keys: Iterable[str] = (),
+    cycle_keys: Iterable[str] = (),
+) -> None:
+    """Recompute the stored lint findings about the given KPIs, the given cycles and
+    the cycles whose KRs read those KPIs, and the dictionary-wide ones.
+
+    Lint runs on the whole dictionary's definitions with the readings of only the
+    KPIs those cycles read, so that its cost follows the change, not the history.
+    """
+    on = as_of or timezone.localdate()
+    kpis = set(kpi_keys)
+    cycles = set(cycle_keys) | set(
+        KeyResult.objects.filter(kpi_key__in=kpis).values_list(
+            "objective__cycle__key", flat=True
+        )
+    )
+    read = kpis | set(
+        KeyResult.objects.filter(objective__cycle__key__in=cycles).values_list(
+            "kpi_key", flat=True
+        )
+    )
+    workspace = database_workspace(readings_of=read)
+    scope = FindingScope(kpi_keys=frozenset(read), cycle_keys=frozenset(cycles))
+    _findings_store(lint_workspace(workspace, on), workspace, on, scope=scope)
+
+
+@dataclass(frozen=True)
+class FindingScope:
+    """Which stored findings a partial refresh replaces: the dictionary-wide ones,
+    those on these KPIs and those in these cycles."""
+
+    kpi_keys: frozenset[str]
+    cycle_keys: frozenset[str]
+
+
+_DICTIONARY_RULE_IDS = frozenset(rule.id for rule, _ in DICTIONARY_RULES)
+
+
+def _findings_store(
+    findings: list[Finding],
+    workspace: Workspace,
+    on: dt.date,
+    scope: FindingScope | None,
+) -> None:
+    """Replace the stored findings in `scope` (all of them when None)."""
+    cycle_ids = dict(Cycle.objects.values_list("key", "pk"))
+    objective_cycles = {o.key: o.cycle for o in workspace.objectives}
+    placed = [_finding_placed(finding, objective_cycles, on) for finding in findings]
+    stored = LintFinding.objects.all()
+    if scope is not None:
+        stored = stored.filter(
+            Q(rule__in=_DICTIONARY_RULE_IDS)
+            | Q(kpi_key__in=scope.kpi_keys)
+            | Q(cycle__key__in=scope.cycle_keys)
+        )
+        placed = [
+            (row, cycle)
+            for row, cycle in placed
+            if row.rule in _DICTIONARY_RULE_IDS
+            or row.kpi_key in scope.kpi_keys
+            or cycle in scope.cycle_keys
+        ]
+    stored.delete()
+    rows = []
+    for row, cycle in placed:
+        row.cycle_id = cycle_ids.get(cycle) if cycle else None
+        rows.append(row)
+    LintFinding.objects.bulk_create(rows)
+
+
+def _finding_placed(
+    finding: Finding, objective_cycles: dict[str, str], on: dt.date
+) -> tuple[LintFinding, str | None]:
+    """A finding placed beside what it concerns, with its cycle's key: a KPI
+    (`kpi-*` rules), an objective or one of its KRs (`objective/kr`), or a cycle
+    (`cycle` or `cycle/team`)."""
+    row = LintFinding(
+        rule=finding.rule,
+        severity=str(finding.severity),
+        subject=finding.subject,
+        message=finding.message,
+        as_of=on,
+    )
+    if finding.rule.startswith("kpi-"):
+        row.kpi_key = "" if finding.subject == "kpis" else finding.subject
+        return row, None
+    head, _, tail = finding.subject.partition("/")
+    cycle = objective_cycles.get(head)
+    if cycle is None:
+        return row, head
+    row.objective_key = head
+    row.key_result_key = tail
+    return row, cycle
 
 
 def _scores_refresh(
@@ -184,3 +294,253 @@ def kpi_update(
     locked.save()
     statuses_refresh(kpi_keys=[locked.key])
     return locked
+
+
+RESERVED_KPI_KEYS = frozenset({"new", "lint"})
+"""Keys that would be hidden by the dictionary's own pages (/kpis/new/)."""
+
+
+@transaction.atomic
+def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
+    """Add a KPI to the dictionary, at its end, checked by the workspace format's
+    own rules (a new key, thresholds against direction); its status is computed at
+    once, and its history starts with who created it.
+
+    `values` are the KPI's field values: `key`, `name`, and any of `description`,
+    `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
+    `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`.
+    """
+    key = values["key"]
+    if key in RESERVED_KPI_KEYS:
+        raise WorkspaceError(
+            f"KPI {key}",
+            [
+                LocatedError(
+                    None,
+                    "key",
+                    f"'{key}' names a page of the dictionary: choose another key",
+                )
+            ],
+        )
+    if KPI.objects.filter(key=key).exists():
+        raise WorkspaceError(
+            f"KPI {key}",
+            [
+                LocatedError(
+                    None, "key", f"a KPI '{key}' already exists: choose another key"
+                )
+            ],
+        )
+    # The workspace format's defaults for what `values` leaves out.
+    kpi = KPI(
+        **{"direction": Direction.UP.value, "tier": Tier.SECONDARY.value, **values}
+    )
+    # The same validation as a workspace file: key, thresholds against direction.
+    load_workspace_data(
+        {"kpis": [kpi_data(kpi, [], known=set())]}, filename=f"KPI {key}"
+    )
+    last = KPI.objects.order_by("-position").values_list("position", flat=True).first()
+    kpi.position = 0 if last is None else last + 1
+    kpi.updated_by = by
+    # simple_history records this user, in a request or not (a command, a task).
+    setattr(kpi, "_history_user", by)  # noqa: B010
+    kpi.save()
+    statuses_refresh(kpi_keys=[key])
+    return kpi
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingIn:
+    """A reading as a script, a file or a pull gives it, not yet checked."""
+
+    kpi: str
+    at: Any
+    value: Any
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """What is wrong with one reading of a batch: its position, field and why."""
+
+    index: int
+    field: str
+    message: str
+
+
+class IngestError(ValueError):
+    """A batch refused whole, with every problem found (up to a cap)."""
+
+    def __init__(self, problems: list[RowProblem], more: int = 0) -> None:
+        self.problems = problems
+        self.more = more
+        shown = "; ".join(f"#{p.index} {p.field}: {p.message}" for p in problems[:3])
+        super().__init__(f"{len(problems) + more} problem(s): {shown}")
+
+
+@dataclass
+class IngestResult:
+    """What a batch changed."""
+
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    kpi_keys: set[str] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.corrected + self.unchanged
+
+
+MAX_PROBLEMS = 1000
+INGEST_CHUNK = 10_000
+
+
+def readings_check(
+    readings: Iterable[ReadingIn], kpi_ids: dict[str, int], *, start: int = 0
+) -> tuple[list[ReadingRow], list[RowProblem]]:
+    """Readings made ready to write, and the problems of those that are not: an
+    unknown KPI, a moment that is not a date or ISO timestamp, a value that is not
+    a finite number. Positions count from `start`."""
+    rows: list[ReadingRow] = []
+    problems: list[RowProblem] = []
+    for index, reading in enumerate(readings, start):
+        kpi_id = kpi_ids.get(reading.kpi)
+        if kpi_id is None:
+            problems.append(
+                RowProblem(
+                    index,
+                    "kpi",
+                    f"no KPI '{reading.kpi}' in the dictionary: check the key, or "
+                    "add the KPI first",
+                )
+            )
+        try:
+            at = date_or_timestamp(reading.at)
+        except ValueError as error:
+            problems.append(RowProblem(index, "at", str(error)))
+            continue
+        try:
+            value = finite_number(reading.value)
+        except ValueError as error:
+            problems.append(RowProblem(index, "value", str(error)))
+            continue
+        if kpi_id is not None:
+            text = reading.at if isinstance(reading.at, str) else at.isoformat()
+            day = CoreReading(at, value).day
+            rows.append(ReadingRow(kpi_id, text, day, value, reading.note or ""))
+    return rows, problems
+
+
+@transaction.atomic
+def readings_ingest(
+    *,
+    readings: Callable[[], Iterable[ReadingIn]],
+    by: User | None,
+    source: str,
+    source_detail: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Record a batch of readings all or nothing: every reading is checked before
+    any is written, and a bad batch raises IngestError listing each problem.
+
+    `readings` is called twice (check, then write), so that a file of a million
+    rows streams through in chunks with bounded memory. The same reading again
+    changes nothing; a different value at a KPI's moment is a correction that
+    keeps the earlier value, superseded; within a batch the last one wins. The
+    touched KPIs' statuses and the KR scores on them are refreshed once, at the end.
+    """
+    kpi_ids = dict(KPI.objects.values_list("key", "pk"))
+    problems: list[RowProblem] = []
+    more = 0
+    for start, chunk in _chunks(readings()):
+        found = readings_check(chunk, kpi_ids, start=start)[1]
+        room = MAX_PROBLEMS - len(problems)
+        problems.extend(found[:room])
+        more += max(0, len(found) - room)
+    if problems:
+        raise IngestError(problems, more)
+    result = IngestResult()
+    touched: set[int] = set()
+    now = timezone.now()
+    for _, chunk in _chunks(readings()):
+        rows = readings_check(chunk, kpi_ids)[0]
+        _readings_write(rows, result, now, by, source, source_detail)
+        touched.update(row.kpi_id for row in rows)
+        if progress is not None:
+            progress(len(chunk))
+    keys_by_id = {pk: key for key, pk in kpi_ids.items()}
+    result.kpi_keys = {keys_by_id[pk] for pk in touched}
+    if result.created or result.corrected:
+        statuses_refresh(kpi_keys=result.kpi_keys)
+    return result
+
+
+def _chunks(
+    readings: Iterable[ReadingIn],
+) -> Iterator[tuple[int, list[ReadingIn]]]:
+    chunk: list[ReadingIn] = []
+    start = 0
+    for reading in readings:
+        chunk.append(reading)
+        if len(chunk) == INGEST_CHUNK:
+            yield start, chunk
+            start += len(chunk)
+            chunk = []
+    if chunk:
+        yield start, chunk
+
+
+def _readings_write(
+    rows: list[ReadingRow],
+    result: IngestResult,
+    now: dt.datetime,
+    by: User | None,
+    source: str,
+    source_detail: str,
+) -> None:
+    latest = {(row.kpi_id, row.at): row for row in rows}  # the last one wins
+    current = _current_readings(latest.values())
+    new: list[ReadingRow] = []
+    superseded: list[int] = []
+    for moment, row in latest.items():
+        existing = current.get(moment)
+        if existing is None:
+            new.append(row)
+        elif (existing[1], existing[2]) == (row.value, row.note):
+            result.unchanged += 1
+        else:
+            superseded.append(existing[0])
+            new.append(row)
+    result.unchanged += len(rows) - len(latest)
+    result.corrected += len(superseded)
+    result.created += len(new) - len(superseded)
+    readings_supersede(superseded, now)
+    readings_insert(
+        new,
+        source=source,
+        source_detail=source_detail,
+        recorded_by_id=by.pk if by else None,
+        recorded_at=now,
+    )
+
+
+def _current_readings(
+    rows: Iterable[ReadingRow],
+) -> dict[tuple[int, str], tuple[int, float, str]]:
+    """The current readings at the rows' moments: (kpi, at) → (pk, value, note)."""
+    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    for row in rows:
+        low, high = spans.get(row.kpi_id, (row.day, row.day))
+        spans[row.kpi_id] = (min(low, row.day), max(high, row.day))
+    if not spans:
+        return {}
+    first = min(low for low, _ in spans.values())
+    last = max(high for _, high in spans.values())
+    found = Reading.objects.filter(
+        superseded_at__isnull=True,
+        kpi_id__in=list(spans),
+        day__gte=first,
+        day__lte=last,
+    ).values_list("kpi_id", "at", "pk", "value", "note")
+    return {(kpi_id, at): (pk, value, note) for kpi_id, at, pk, value, note in found}

@@ -5,6 +5,8 @@ from drumbeat.kpis import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
+    path("kpis/new/", views.kpi_create, name="kpi-create"),
+    path("kpis/lint/", views.kpi_lint, name="kpi-lint"),
     path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),

@@ -14,9 +14,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
+from drumbeat.accounts.selectors import (
+    can_edit_definition,
+    can_record_readings,
+    is_admin,
+)
 from drumbeat.core.model import Tier
-from drumbeat.kpis.forms import KPIDefinitionForm, ReadingForm, number_or_band_text
+from drumbeat.kpis import services
+from drumbeat.kpis.forms import (
+    KPICreateForm,
+    KPIDefinitionForm,
+    KPIFieldsForm,
+    ReadingForm,
+    number_or_band_text,
+)
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     PERSPECTIVES,
@@ -26,6 +37,8 @@ from drumbeat.kpis.selectors import (
     definition_history,
     dictionary_kpis,
     kpi_chart,
+    kpi_draft_findings,
+    kpi_findings,
 )
 from drumbeat.kpis.services import (
     DEFINITION_FIELDS,
@@ -75,6 +88,7 @@ def kpi_dictionary(request: HttpRequest) -> HttpResponse:
         "kpis": dictionary_kpis(search=search, filters=filters),
         "search": search,
         "filters": filters,
+        "can_create": is_admin(request.user),
         "teams": Team.objects.all(),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
@@ -102,6 +116,7 @@ def _kpi_page(
         "can_record": can_record_readings(request.user, kpi),
         "can_edit": can_edit_definition(request.user, kpi),
         "history": definition_history(kpi),
+        "lint_findings": kpi_findings(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
 
@@ -172,3 +187,54 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
             )
             return redirect("kpi-detail", key=kpi.key)
     return render(request, "kpis/kpi_edit.html", {"kpi": kpi, "form": form}, status=400)
+
+
+ADMINS_ONLY = "Only an admin manages the KPI dictionary."
+
+
+def kpi_create(request: HttpRequest) -> HttpResponse:
+    """Add a KPI to the dictionary: admins only."""
+    if not is_admin(request.user):
+        raise PermissionDenied(ADMINS_ONLY)
+    if request.method != "POST":
+        return render(request, "kpis/kpi_create.html", {"form": KPICreateForm()})
+    form = KPICreateForm(request.POST)
+    if form.is_valid() and isinstance(request.user, User):
+        try:
+            kpi = services.kpi_create(values=form.kpi_values(), by=request.user)
+        except WorkspaceError as error:
+            add_problems_to_form(form, error)
+        else:
+            messages.success(request, f"KPI '{kpi.key}' added to the dictionary.")
+            return redirect("kpi-detail", key=kpi.key)
+    return render(request, "kpis/kpi_create.html", {"form": form}, status=400)
+
+
+@require_POST
+def kpi_lint(request: HttpRequest) -> HttpResponse:
+    """The lint findings on the KPI being written in a create form, or in the edit
+    form of the KPI `?kpi=KEY`: a partial the form shows as it changes. Admins and
+    (for an edit) the KPI's owner only. Saves nothing."""
+    key = request.GET.get("kpi")
+    kpi = (
+        get_object_or_404(KPI.objects.select_related("team"), key=key) if key else None
+    )
+    form: KPIFieldsForm
+    if kpi is not None:
+        if not can_edit_definition(request.user, kpi):
+            raise PermissionDenied(
+                "Only the KPI's owner or an admin edits its definition."
+            )
+        form = KPIDefinitionForm(request.POST)
+    else:
+        if not is_admin(request.user):
+            raise PermissionDenied(ADMINS_ONLY)
+        form = KPICreateForm(request.POST)
+    findings = None
+    if form.is_valid():
+        try:
+            findings = kpi_draft_findings(kpi=kpi, draft=form.kpi_values())
+        except WorkspaceError as error:
+            add_problems_to_form(form, error)
+    context = {"lint_form": form, "lint_findings": findings}
+    return render(request, "kpis/_lint.html", context)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
 from django import forms
 
-from drumbeat.kpis.forms import number_or_band
+from drumbeat.core.contract import plain_target
+from drumbeat.core.numbers import format_number, format_target
+from drumbeat.core.suggest import Suggestion
+from drumbeat.kpis.forms import number_or_band, number_or_band_text
 
 
 class CheckInForm(forms.Form):
@@ -61,6 +67,34 @@ class KeyResultForm(forms.Form):
         return value
 
 
+KEY_RESULT_DRAFT_FIELDS = ("key", "title", "kpi", "kind", "baseline", "target")
+"""The query parameters that open the KR form pre-filled with a draft."""
+
+
+def key_result_draft_query(suggestion: Suggestion) -> str:
+    """The query string of a suggestion's draft KR: the KPI, its latest reading as
+    baseline and the committed target; the stretch target is named in the title."""
+    title = suggestion.title
+    if suggestion.stretch_target is not None:
+        title += f" (stretch {format_target(suggestion.stretch_target)})"
+    draft = {
+        "key": suggestion.kpi.key,
+        "title": title,
+        "kpi": suggestion.kpi.key,
+        "kind": suggestion.kind,
+        "baseline": (
+            "" if suggestion.baseline is None else format_number(suggestion.baseline)
+        ),
+        "target": number_or_band_text(plain_target(suggestion.commit_target)),
+    }
+    return urlencode({name: value for name, value in draft.items() if value})
+
+
+def key_result_draft_initial(query: Mapping[str, str]) -> dict[str, object]:
+    """The KR form's initial values from a draft's query parameters."""
+    return {name: query[name] for name in KEY_RESULT_DRAFT_FIELDS if query.get(name)}
+
+
 class ObjectiveForm(forms.Form):
     """An objective as a team editor writes it: words, not numbers."""
 
@@ -84,3 +118,16 @@ class ObjectiveForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["team"].choices = team_choices  # type: ignore[attr-defined]
         self.fields["parent"].choices = [("", "–"), *parent_choices]  # type: ignore[attr-defined]
+
+
+class CycleForm(forms.Form):
+    """An OKR period, as an admin sets it up."""
+
+    key = forms.CharField(max_length=50, help_text="such as 2027-Q1")
+    start = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())

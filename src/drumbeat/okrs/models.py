@@ -7,14 +7,16 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from drumbeat.core import model as core
+from drumbeat.server.editing import Edited
 
 
-class Cycle(models.Model):
+class Cycle(Edited):
     """A named OKR period: planning before its start, closed after its end."""
 
     key = models.CharField(max_length=50, unique=True)
     start = models.DateField()
     end = models.DateField()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["start", "key"]
@@ -23,7 +25,7 @@ class Cycle(models.Model):
         return self.key
 
 
-class Objective(models.Model):
+class Objective(Edited):
     """A qualitative statement of the change wanted, with 2-5 key results."""
 
     key = models.CharField(max_length=100, unique=True)
@@ -52,15 +54,6 @@ class Objective(models.Model):
     score = models.FloatField(
         null=True, help_text="Computed: weighted mean of KR scores"
     )
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     history = HistoricalRecords(excluded_fields=["position", "score", "updated_at"])
 
     class Meta:
@@ -70,7 +63,7 @@ class Objective(models.Model):
         return self.title
 
 
-class KeyResult(models.Model):
+class KeyResult(Edited):
     """A measurable result read from a dictionary KPI (by key: a KR may name a KPI
     that is not in the dictionary yet, which lint reports)."""
 
@@ -91,15 +84,6 @@ class KeyResult(models.Model):
     owner_name = models.CharField(max_length=200, blank=True)
     weight = models.FloatField(default=1.0)
     position = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     # Computed from the KPI's readings whenever they or the KR change.
     computed_baseline = models.FloatField(null=True)
     current = models.FloatField(null=True)
@@ -149,3 +133,26 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_result} {self.at}"
+
+
+class LintFinding(models.Model):
+    """A lint finding as of the last refresh, kept so that pages show it beside
+    the OKR or KPI it concerns without re-running lint on every view."""
+
+    rule = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    subject = models.CharField(max_length=220)
+    message = models.TextField()
+    cycle = models.ForeignKey(
+        Cycle, null=True, on_delete=models.CASCADE, related_name="findings"
+    )
+    objective_key = models.CharField(max_length=100, blank=True, db_index=True)
+    key_result_key = models.CharField(max_length=100, blank=True)
+    kpi_key = models.CharField(max_length=100, blank=True, db_index=True)
+    as_of = models.DateField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject}"

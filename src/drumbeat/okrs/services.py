@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
-from drumbeat.kpis.services import statuses_refresh
+from drumbeat.kpis.services import findings_refresh, statuses_refresh
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from drumbeat.server.editing import lock_for_edit
 from drumbeat.workspace import WorkspaceError, load_workspace_data
@@ -142,4 +142,41 @@ def objective_save(
             "objective", [LocatedError(None, "parent", "cannot be its own parent")]
         )
     row.save()
+    findings_refresh(cycle_keys=[cycle.key])
+    return row
+
+
+@transaction.atomic
+def cycle_save(
+    *,
+    cycle: Cycle | None,
+    values: dict[str, Any],
+    by: User,
+    version: int | None = None,
+) -> Cycle:
+    """Create or change a cycle, checked by the workspace format's own rules (it
+    ends after it starts; keys are unique). KR scores and lint findings in it are
+    recomputed, since both read its dates. Kept in history."""
+    row = Cycle() if cycle is None else lock_for_edit(Cycle, cycle.pk, version)
+    for name in ("key", "start", "end"):
+        setattr(row, name, values[name])
+    if Cycle.objects.filter(key=row.key).exclude(pk=row.pk).exists():
+        raise WorkspaceError(
+            "cycle",
+            [LocatedError(None, "key", f"a cycle '{row.key}' already exists")],
+        )
+    load_workspace_data(
+        {"cycles": [{"key": row.key, "start": row.start, "end": row.end}]},
+        filename="cycle",
+    )
+    row.updated_by = by
+    row._history_user = by  # type: ignore[attr-defined]
+    row.save()
+    reading = KeyResult.objects.filter(objective__cycle=row).values_list(
+        "kpi_key", flat=True
+    )
+    if kpi_keys := set(reading):
+        statuses_refresh(kpi_keys=kpi_keys)
+    else:
+        findings_refresh(cycle_keys=[row.key])
     return row

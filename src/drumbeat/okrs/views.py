@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,14 +12,32 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_edit_team_okrs
+from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
+from drumbeat.core.lint import Finding
 from drumbeat.kpis.forms import number_or_band_text
 from drumbeat.kpis.models import KPI
-from drumbeat.okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
-from drumbeat.okrs.models import Cycle, KeyResult, Objective
-from drumbeat.okrs.selectors import alignment_tree, cycle_objectives
+from drumbeat.okrs.forms import (
+    CheckInForm,
+    CycleForm,
+    KeyResultForm,
+    ObjectiveForm,
+    key_result_draft_initial,
+)
+from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.selectors import (
+    alignment_tree,
+    cycle_findings,
+    cycle_objectives,
+    key_result_data,
+    key_result_draft_findings,
+    objective_findings,
+    objectives_editable_by,
+    okr_teams_editable_by,
+    plan_for_cycle,
+)
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
+    cycle_save,
     key_result_check_in,
     key_result_save,
     objective_save,
@@ -34,6 +54,8 @@ def cycles_index(request: HttpRequest) -> HttpResponse:
         or Cycle.objects.order_by("-start").first()
     )
     if cycle is None:
+        if is_admin(request.user):
+            return redirect("cycle-create")
         raise Http404("No cycle yet: an admin creates one, or `drumbeat apply` a file.")
     return redirect("cycle-board", key=cycle.key)
 
@@ -42,16 +64,19 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
     """Objectives by team with score bars and grades, and the alignment tree."""
     cycle = get_object_or_404(Cycle, key=key)
     objectives = list(cycle_objectives(cycle))
-    by_team: dict[str, list[Objective]] = {}
+    findings = cycle_findings(cycle)
+    by_team: dict[str, list[tuple[Objective, list[LintFinding]]]] = {}
     for objective in objectives:
         team = (
             objective.team.name if objective.team else objective.team_name or "No team"
         )
-        by_team.setdefault(team, []).append(objective)
+        on_objective = findings.by_objective.get(objective.key, [])
+        by_team.setdefault(team, []).append((objective, on_objective))
     context = {
         "cycle": cycle,
         "cycles": Cycle.objects.all(),
         "by_team": by_team,
+        "findings": findings,
         "tree": alignment_tree(objectives),
     }
     return render(request, "okrs/cycle_board.html", context)
@@ -70,6 +95,7 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
         "objective": objective,
         "can_check_in": can_check_in,
         "form": CheckInForm(),
+        "findings": objective_findings(objective),
     }
     return render(request, "okrs/objective_detail.html", context)
 
@@ -136,7 +162,7 @@ def _key_result_form(
 ) -> HttpResponse:
     if not can_edit_team_okrs(request.user, objective.team):
         raise PermissionDenied("Only the team's editors and admins change its OKRs.")
-    choices = [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
+    choices = _kpi_choices()
     if request.method != "POST":
         initial: dict[str, object] = {"weight": 1.0}
         if key_result is not None:
@@ -144,15 +170,14 @@ def _key_result_form(
                 name: getattr(key_result, name) for name in KEY_RESULT_FIELDS
             } | {"kpi": key_result.kpi_key, "version": key_result.version}
             initial["target"] = number_or_band_text(key_result.target)
+        # A draft from cycle planning (`?kpi=...&target=...`) fills the form in.
+        initial |= key_result_draft_initial(request.GET)
         form = KeyResultForm(initial=initial, kpi_choices=choices)
         return _render_form(request, objective, key_result, form)
     form = KeyResultForm(request.POST, kpi_choices=choices)
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
-        values = {name: data.get(name) for name in KEY_RESULT_FIELDS}
-        values["kpi_key"] = data["kpi"]
-        values["title"] = data["title"] or ""
-        values["owner_name"] = data["owner_name"] or ""
+        values = _key_result_values(data)
         try:
             key_result_save(
                 objective=objective,
@@ -180,6 +205,61 @@ def _render_form(
     title = f"Edit {key_result.key}" if key_result else "Add a key result"
     context = {"objective": objective, "form": form, "title": title}
     return render(request, "okrs/key_result_form.html", context, status=status)
+
+
+def _kpi_choices() -> list[tuple[str, str]]:
+    return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
+
+
+def _key_result_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A KR form's cleaned data as `KEY_RESULT_FIELDS` values."""
+    values = {name: data.get(name) for name in KEY_RESULT_FIELDS}
+    values["kpi_key"] = data["kpi"]
+    values["title"] = data["title"] or ""
+    values["owner_name"] = data["owner_name"] or ""
+    return values
+
+
+@require_POST
+def key_result_lint(request: HttpRequest, objective_key: str) -> HttpResponse:
+    """The lint findings of a KR as it is being written (htmx, on each change): its
+    own and its objective's, as if it were saved (`?replacing=` the KR being
+    edited). Nothing is saved; a draft that does not load shows why."""
+    objective = get_object_or_404(
+        Objective.objects.select_related("cycle", "team"), key=objective_key
+    )
+    if not can_edit_team_okrs(request.user, objective.team):
+        raise PermissionDenied("Only the team's editors and admins change its OKRs.")
+    form = KeyResultForm(request.POST, kpi_choices=_kpi_choices())
+    findings: list[Finding] = []
+    if form.is_valid():
+        try:
+            findings = key_result_draft_findings(
+                objective,
+                key_result_data(_key_result_values(form.cleaned_data)),
+                replacing=request.GET.get("replacing") or None,
+                as_of=timezone.localdate(),
+            )
+        except WorkspaceError as error:
+            add_problems_to_form(form, error, {"kpi_key": "kpi", "owner": "owner_name"})
+    context = {"form": form, "findings": findings}
+    return render(request, "okrs/key_result_form.html#lint", context)
+
+
+def cycle_plan(request: HttpRequest, key: str) -> HttpResponse:
+    """Planning a cycle: the KPIs worth elevating, each with a draft KR to start
+    from (for those who write OKRs), and the lint findings of its objectives."""
+    cycle = get_object_or_404(Cycle, key=key)
+    plan = plan_for_cycle(cycle, timezone.localdate())
+    teams = okr_teams_editable_by(request.user)
+    objectives = [planned.objective for planned in plan.objectives]
+    context = {
+        "cycle": cycle,
+        "plan": plan,
+        "writes_okrs": bool(teams),
+        "draft_into": objectives_editable_by(request.user, objectives, teams),
+    }
+    return render(request, "okrs/cycle_plan.html", context)
 
 
 def objective_create(request: HttpRequest, key: str) -> HttpResponse:
@@ -266,3 +346,42 @@ def _render_objective_form(
     title = f"Edit {objective.key}" if objective else f"Add an objective to {cycle.key}"
     context = {"cycle": cycle, "form": form, "title": title}
     return render(request, "okrs/objective_form.html", context, status=status)
+
+
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    """Set up a new OKR period: admins only."""
+    return _cycle_form(request, None)
+
+
+def cycle_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """Change a cycle's key or dates: admins only; a stale form is refused."""
+    return _cycle_form(request, get_object_or_404(Cycle, key=key))
+
+
+def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
+    if not is_admin(request.user):
+        raise PermissionDenied("Only admins set up cycles.")
+    title = f"Edit cycle {cycle.key}" if cycle else "New cycle"
+    if request.method != "POST":
+        initial = (
+            {name: getattr(cycle, name) for name in ("key", "start", "end", "version")}
+            if cycle
+            else {}
+        )
+        form = CycleForm(initial=initial)
+        return render(request, "okrs/cycle_form.html", {"form": form, "title": title})
+    form = CycleForm(request.POST)
+    if form.is_valid() and isinstance(request.user, User):
+        data = form.cleaned_data
+        try:
+            saved = cycle_save(
+                cycle=cycle, values=data, by=request.user, version=data["version"]
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        except WorkspaceError as error:
+            add_problems_to_form(form, error)
+        else:
+            return redirect("cycle-board", key=saved.key)
+    context = {"form": form, "title": title}
+    return render(request, "okrs/cycle_form.html", context, status=400)

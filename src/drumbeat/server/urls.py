@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("drumbeat.kpis.urls")),
     path("", include("drumbeat.okrs.urls")),
+    path("", include("drumbeat.accounts.urls")),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -30,7 +30,7 @@ FORMAT_VERSION = 1
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _number(value: Any) -> float:
+def finite_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a number, not {value!r}")
     try:
@@ -45,7 +45,7 @@ def _number(value: Any) -> float:
 def _band(value: Any) -> tuple[float, float]:
     if not isinstance(value, list) or len(value) != 2:
         raise ValueError(f"must be a band [low, high], not {value!r}")
-    low, high = (_number(v) for v in value)
+    low, high = (finite_number(v) for v in value)
     if low > high:
         raise ValueError(f"band [{value[0]}, {value[1]}] has low above high")
     return low, high
@@ -56,7 +56,7 @@ def _number_or_band(value: Any) -> float | tuple[float, float]:
         return _band(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a number, or [low, high], not {value!r}")
-    return _number(value)
+    return finite_number(value)
 
 
 def _date(value: Any) -> dt.date:
@@ -70,7 +70,7 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"{value} is not a real date ({error})") from None
 
 
-def _date_or_timestamp(value: Any) -> dt.date | dt.datetime:
+def date_or_timestamp(value: Any) -> dt.date | dt.datetime:
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
         try:
             return dt.datetime.fromisoformat(value)
@@ -81,11 +81,11 @@ def _date_or_timestamp(value: Any) -> dt.date | dt.datetime:
     return _date(value)
 
 
-Number = Annotated[float, BeforeValidator(_number)]
+Number = Annotated[float, BeforeValidator(finite_number)]
 BandValue = Annotated[tuple[float, float], BeforeValidator(_band)]
 NumberOrBand = Annotated[float | tuple[float, float], BeforeValidator(_number_or_band)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
-DateOrTimestamp = Annotated[dt.date | dt.datetime, BeforeValidator(_date_or_timestamp)]
+DateOrTimestamp = Annotated[dt.date | dt.datetime, BeforeValidator(date_or_timestamp)]
 Text = Annotated[str, Field(strict=True), StringConstraints(min_length=1)]
 Key = Annotated[
     str,

@@ -8,7 +8,10 @@ from typing import Any
 
 from django import template
 
-from drumbeat.core.numbers import format_number
+from drumbeat.core.model import Band
+from drumbeat.core.numbers import format_number, format_target
+from drumbeat.core.suggest import Suggestion
+from drumbeat.okrs.forms import key_result_draft_query
 from drumbeat.okrs.selectors import grade_of
 
 register = template.Library()
@@ -27,8 +30,12 @@ def percent_floor(value: float | None) -> str:
 
 @register.filter
 def target(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, list):
         return f"[{format_number(value[0])}, {format_number(value[1])}]"
+    if isinstance(value, Band):
+        return format_target(value)
     return format_number(value) if isinstance(value, int | float) else str(value)
 
 
@@ -46,3 +53,9 @@ def latest(items: Iterable[Any]) -> Any:
     """The last of prefetched items (a queryset's `last` would query again)."""
     listed = list(items)
     return listed[-1] if listed else None
+
+
+@register.filter
+def draft_query(suggestion: Suggestion) -> str:
+    """The query string that opens the KR form with a suggestion's draft KR."""
+    return key_result_draft_query(suggestion)

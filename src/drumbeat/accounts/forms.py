@@ -1,0 +1,94 @@
+"""Forms of the people and team pages: they parse and check input; services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from drumbeat.accounts.models import Membership, Team
+
+ADMIN_HELP = "may manage people, teams, cycles and the KPI dictionary"
+TEAMS_HELP = "optional; hold Ctrl or ⌘ to pick several"
+
+
+def _teams(label: str) -> forms.ModelMultipleChoiceField:  # type: ignore[type-arg]
+    return forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        label=label,
+        help_text=TEAMS_HELP,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+
+class PersonCreateForm(forms.Form):
+    """A new person; their password is made for them and shown once."""
+
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="what they sign in with: letters, digits and @ . + - _",
+    )
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    email = forms.EmailField(required=False)
+    is_admin = forms.BooleanField(required=False, label="Admin", help_text=ADMIN_HELP)
+    editor_of = _teams("Editor of")
+    viewer_of = _teams("Viewer of")
+
+
+class PersonForm(forms.Form):
+    """A person as an admin edits them: deactivated, never deleted."""
+
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    email = forms.EmailField(required=False)
+    is_admin = forms.BooleanField(required=False, label="Admin", help_text=ADMIN_HELP)
+    is_active = forms.BooleanField(
+        required=False,
+        label="Active",
+        help_text="untick to stop them signing in; their history stays",
+    )
+
+    @staticmethod
+    def initial_for(person: User) -> dict[str, object]:
+        return {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "is_admin": person.is_staff,
+            "is_active": person.is_active,
+        }
+
+
+class TeamForm(forms.Form):
+    """A team: a unique key, a name and the team it sits under."""
+
+    key = forms.SlugField(max_length=100, help_text="short, unique, as in YAML files")
+    name = forms.CharField(max_length=200)
+    parent = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        label="Part of",
+        empty_label="– (top of the tree)",
+    )
+
+
+class MembershipForm(forms.Form):
+    """A person's role in a team: added, or their role changed."""
+
+    username = forms.ModelChoiceField(
+        queryset=User.objects.all(),
+        to_field_name="username",
+        label="Person",
+        widget=forms.TextInput(attrs={"list": "usernames", "autocomplete": "off"}),
+        error_messages={"invalid_choice": "No one has this username."},
+    )
+    role = forms.ChoiceField(
+        choices=[
+            (Membership.Role.EDITOR, "editor: writes the team's OKRs, checks in"),
+            (Membership.Role.VIEWER, "viewer: reads"),
+        ],
+        initial=Membership.Role.VIEWER,
+    )

@@ -1,0 +1,256 @@
+"""People and team pages, for admins: who signs in, which teams they are in and
+with what role. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
+
+from drumbeat.accounts import services
+from drumbeat.accounts.forms import (
+    MembershipForm,
+    PersonCreateForm,
+    PersonForm,
+    TeamForm,
+)
+from drumbeat.accounts.models import Membership, Team
+from drumbeat.accounts.selectors import (
+    active_usernames,
+    is_admin,
+    people_list,
+    person_history,
+    person_memberships,
+    team_changes,
+    team_members,
+    team_tree,
+)
+
+
+def _admin(request: HttpRequest) -> User:
+    """The signed-in admin making the request; anyone else is refused."""
+    if not (is_admin(request.user) and isinstance(request.user, User)):
+        raise PermissionDenied("Only admins manage people and teams.")
+    return request.user
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's refusal beside the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, problems in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _one_time_password(
+    request: HttpRequest, made: services.OneTimePassword, *, created: bool
+) -> HttpResponse:
+    """The password, shown this once: rendered, never stored or redirected with."""
+    response = render(
+        request,
+        "accounts/one_time_password.html",
+        {"person": made.user, "password": made.password, "created": created},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+# --- People -----------------------------------------------------------------------
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    """Everyone who may sign in: teams and roles, last sign-in, KPIs owned."""
+    _admin(request)
+    search = request.GET.get("q", "").strip()
+    context = {"people": people_list(search), "search": search}
+    return render(request, "accounts/people.html", context)
+
+
+def person_create(request: HttpRequest) -> HttpResponse:
+    """Add a person; their password is made here and shown once."""
+    admin = _admin(request)
+    form = PersonCreateForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.person_create(
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                is_admin=data["is_admin"],
+                editor_of=data["editor_of"],
+                viewer_of=data["viewer_of"],
+                by=admin,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _one_time_password(request, made, created=True)
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/person_create.html", {"form": form}, status=status)
+
+
+def _person_page(
+    request: HttpRequest, person: User, form: PersonForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "person": person,
+        "form": form,
+        "memberships": person_memberships(person),
+        "owned_kpis": person.owned_kpis.order_by("key"),
+        "history": person_history(person),
+    }
+    return render(request, "accounts/person_edit.html", context, status=status)
+
+
+def person_edit(request: HttpRequest, username: str) -> HttpResponse:
+    """Change a person's name, email, admin rights, or deactivate them."""
+    admin = _admin(request)
+    person = get_object_or_404(User, username=username)
+    if request.method != "POST":
+        form = PersonForm(initial=PersonForm.initial_for(person))
+        return _person_page(request, person, form)
+    form = PersonForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_update(
+                person=person,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                is_admin=data["is_admin"],
+                is_active=data["is_active"],
+                by=admin,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{person.username} is saved.")
+            return redirect("people")
+    return _person_page(request, person, form, status=400)
+
+
+@require_POST
+def person_password_reset(request: HttpRequest, username: str) -> HttpResponse:
+    """Give a person a new password, shown once; the old one stops working."""
+    admin = _admin(request)
+    person = get_object_or_404(User, username=username)
+    try:
+        made = services.person_password_reset(person=person, by=admin)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("person-edit", username=person.username)
+    return _one_time_password(request, made, created=False)
+
+
+# --- Teams ------------------------------------------------------------------------
+
+
+def teams(request: HttpRequest) -> HttpResponse:
+    """The teams as a tree, each with its editors and viewers."""
+    _admin(request)
+    return render(request, "accounts/teams.html", {"nodes": team_tree()})
+
+
+def team_create(request: HttpRequest) -> HttpResponse:
+    """Add a team, at the top of the tree or under another team."""
+    admin = _admin(request)
+    form = TeamForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            team = services.team_save(team=None, by=admin, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Team {team.name} is added; now add its people.")
+            return redirect("team-edit", key=team.key)
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/team_create.html", {"form": form}, status=status)
+
+
+def _team_page(
+    request: HttpRequest,
+    team: Team,
+    *,
+    form: TeamForm | None = None,
+    member_form: MembershipForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    initial = {"key": team.key, "name": team.name, "parent": team.parent}
+    context: dict[str, Any] = {
+        "team": team,
+        "form": form or TeamForm(initial=initial),
+        "member_form": member_form or MembershipForm(),
+        "members": team_members(team),
+        "roles": Membership.Role.values,
+        "usernames": active_usernames(),
+        "changes": team_changes(team),
+    }
+    return render(request, "accounts/team_edit.html", context, status=status)
+
+
+def team_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """A team's members and roles, its key, name and place in the tree."""
+    admin = _admin(request)
+    team = get_object_or_404(Team.objects.select_related("parent"), key=key)
+    if request.method != "POST":
+        return _team_page(request, team)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            services.team_save(team=team, by=admin, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Team {team.name} is saved.")
+            return redirect("team-edit", key=team.key)
+    # What was typed stays in the form; the heading keeps the saved team.
+    team.refresh_from_db()
+    return _team_page(request, team, form=form, status=400)
+
+
+@require_POST
+def membership_set(request: HttpRequest, key: str) -> HttpResponse:
+    """Add a person to a team with a role, or change their role."""
+    admin = _admin(request)
+    team = get_object_or_404(Team.objects.select_related("parent"), key=key)
+    form = MembershipForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, team, member_form=form, status=400)
+    membership = services.membership_set(
+        team=team,
+        user=form.cleaned_data["username"],
+        role=form.cleaned_data["role"],
+        by=admin,
+    )
+    messages.success(
+        request, f"{membership.user.username} is {membership.role} of {team.name}."
+    )
+    return redirect("team-edit", key=team.key)
+
+
+@require_POST
+def membership_remove(request: HttpRequest, key: str) -> HttpResponse:
+    """Take a person out of a team."""
+    admin = _admin(request)
+    membership = get_object_or_404(
+        Membership.objects.select_related("team", "user"),
+        team__key=key,
+        user__username=request.POST.get("username", ""),
+    )
+    services.membership_remove(membership=membership, by=admin)
+    messages.success(
+        request,
+        f"{membership.user.username} is no longer in {membership.team.name}.",
+    )
+    return redirect("team-edit", key=key)

@@ -1,0 +1,120 @@
+"""Batches of readings, as the API, imports and pulls record them: all or nothing,
+idempotent, corrections kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from drumbeat.kpis.models import Reading
+from drumbeat.kpis.services import IngestError, ReadingIn, readings_ingest
+from drumbeat.okrs.models import KeyResult
+
+pytestmark = pytest.mark.django_db
+
+
+def _ingest(batch: list[ReadingIn], by=None):
+    return readings_ingest(
+        readings=lambda: batch, by=by, source="api", source_detail="token ci"
+    )
+
+
+def _current(kpi: str) -> list[tuple[str, float]]:
+    rows = Reading.objects.filter(kpi__key=kpi, superseded_at__isnull=True)
+    return [(r.at, r.value) for r in rows.order_by("day", "at")]
+
+
+def test_a_batch_records_its_readings_and_rescoring_follows(small_workspace, users):
+    result = _ingest(
+        [ReadingIn("csat", "2026-07-10", 91), ReadingIn("churn", "2026-07-31", 1.8)],
+        by=users["admin"],
+    )
+    assert (result.created, result.corrected, result.unchanged) == (2, 0, 0)
+    assert _current("csat")[-1] == ("2026-07-10", 91.0)
+    reading = Reading.objects.get(kpi__key="csat", at="2026-07-10")
+    assert (reading.source, reading.source_detail, reading.recorded_by) == (
+        "api",
+        "token ci",
+        users["admin"],
+    )
+    # csat-up: baseline 85, target 95; 91 is 60% of the way.
+    assert KeyResult.objects.get(key="csat-up").progress == pytest.approx(0.6)
+
+
+def test_the_same_batch_twice_changes_nothing(small_workspace):
+    batch = [ReadingIn("csat", "2026-07-10", 91)]
+    _ingest(batch)
+    count = Reading.objects.count()
+    again = _ingest(batch)
+    assert (again.created, again.corrected, again.unchanged) == (0, 0, 1)
+    assert Reading.objects.count() == count
+
+
+def test_a_different_value_at_the_same_moment_is_a_correction_kept_in_history(
+    small_workspace,
+):
+    _ingest([ReadingIn("csat", "2026-07-03", 87.5)])
+    assert _current("csat") == [("2026-06-26", 85.0), ("2026-07-03", 87.5)]
+    earlier = Reading.objects.get(kpi__key="csat", at="2026-07-03", value=88)
+    assert earlier.superseded_at is not None
+
+
+def test_within_one_batch_the_last_reading_of_a_moment_wins(small_workspace):
+    result = _ingest(
+        [ReadingIn("csat", "2026-07-10", 90), ReadingIn("csat", "2026-07-10", 92)]
+    )
+    assert _current("csat")[-1] == ("2026-07-10", 92.0)
+    assert (result.created, result.unchanged) == (1, 1)
+
+
+def test_a_timestamp_counts_on_its_utc_day(small_workspace):
+    _ingest([ReadingIn("csat", "2026-07-10T23:30:00-02:00", 90)])
+    reading = Reading.objects.get(kpi__key="csat", at="2026-07-10T23:30:00-02:00")
+    assert reading.day == dt.date(2026, 7, 11)
+
+
+def test_a_bad_batch_lists_every_problem_by_index_and_field_and_writes_nothing(
+    small_workspace,
+):
+    count = Reading.objects.count()
+    with pytest.raises(IngestError) as raised:
+        _ingest(
+            [
+                ReadingIn("csat", "2026-07-10", 90),
+                ReadingIn("nps", "2026-07-10", 40),
+                ReadingIn("csat", "10/07/2026", 90),
+                ReadingIn("csat", "2026-07-11", float("nan")),
+                ReadingIn("csat", "2026-07-12", "ninety"),
+            ]
+        )
+    problems = [(p.index, p.field, p.message) for p in raised.value.problems]
+    assert problems == [
+        (
+            1,
+            "kpi",
+            "no KPI 'nps' in the dictionary: check the key, or add the KPI first",
+        ),
+        (
+            2,
+            "at",
+            "must be a date (YYYY-MM-DD) or an ISO timestamp, not '10/07/2026'",
+        ),
+        (3, "value", "must be a finite number, not nan"),
+        (4, "value", "must be a number, not 'ninety'"),
+    ]
+    assert Reading.objects.count() == count
+
+
+def test_a_batch_larger_than_a_chunk_is_written_whole(small_workspace, monkeypatch):
+    monkeypatch.setattr("drumbeat.kpis.services.INGEST_CHUNK", 3)
+    start = dt.date(2026, 7, 10)
+    batch = [
+        ReadingIn("csat", (start + dt.timedelta(days=i)).isoformat(), 90 + i % 3)
+        for i in range(10)
+    ]
+    batch.append(ReadingIn("csat", "2026-07-10", 95))  # corrects the first
+    result = _ingest(batch)
+    assert (result.created, result.corrected) == (10, 1)
+    assert _current("csat")[2] == ("2026-07-10", 95.0)
+    assert len(_current("csat")) == 12
