@@ -12,6 +12,7 @@ whole request: middleware, session, queries, templates) and the raw query.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sqlite3
 import sys
@@ -51,7 +52,9 @@ def main() -> None:
     from django.db.models import Count
     from django.test import Client
 
-    from drumbeat.okrs.models import Cycle
+    from drumbeat.kpis.models import KPI
+    from drumbeat.kpis.services import reading_record
+    from drumbeat.okrs.models import Cycle, KeyResult, Objective
     from drumbeat.server.sync import workspace_apply
     from drumbeat.workspace import load_workspace
 
@@ -71,11 +74,20 @@ def main() -> None:
     # The busiest cycle: the board's cost grows with its objectives, not history.
     cycle = Cycle.objects.annotate(size=Count("objectives")).order_by("-size").first()
     assert cycle is not None
+    busiest = KPI.objects.annotate(size=Count("readings")).order_by("-size").first()
+    objective = Objective.objects.filter(cycle=cycle).first()
+    assert busiest is not None
+    assert objective is not None
     pages = {
         "dashboard /": "/",
         "dashboard, exceptions only": "/?exceptions=1",
         "KPI dictionary /kpis/": "/kpis/",
         f"cycle board /cycles/{cycle.key}/": f"/cycles/{cycle.key}/",
+        f"KPI page /kpis/{busiest.key}/": f"/kpis/{busiest.key}/",
+        f"objective page /objectives/{objective.key}/": (
+            f"/objectives/{objective.key}/"
+        ),
+        f"cycle plan /cycles/{cycle.key}/plan/": f"/cycles/{cycle.key}/plan/",
     }
     database = directory / "drumbeat.sqlite3"
     raw = sqlite3.connect(database)
@@ -102,6 +114,19 @@ def main() -> None:
 
         page_time = best(fetch, args.repeat)
         print(f"{name:<40} {page_time * 1000:>8.1f} {page_time / raw_time:>10.1f}")
+
+    # A write: one reading on a KPI that KRs read, with its status, the scores of
+    # the objectives on it and the lint of their cycles refreshed before it returns.
+    targeted = KPI.objects.get(key=KeyResult.objects.values("kpi_key")[0]["kpi_key"])
+    values = iter(range(1000))
+
+    def record() -> object:
+        return reading_record(
+            kpi=targeted, day=dt.date.today(), value=float(next(values)), by=user
+        )
+
+    write_time = best(record, args.repeat)
+    print(f"{'record a reading (refreshes included)':<40} {write_time * 1000:>8.1f}")
 
 
 if __name__ == "__main__":

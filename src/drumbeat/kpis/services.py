@@ -25,6 +25,11 @@ from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.bulk import ReadingRow, readings_insert, readings_supersede
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import database_workspace, kpi_data
+from drumbeat.kpis.signals import (
+    StatusChange,
+    kpi_statuses_changed,
+    statuses_refreshed,
+)
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.server.editing import lock_for_edit
 from drumbeat.workspace import WorkspaceError, load_workspace_data
@@ -123,6 +128,12 @@ def statuses_refresh(
                 },
             )
         )
+    before = {
+        key: (health, stale)
+        for key, health, stale in KPIStatus.objects.filter(
+            kpi__in=list(by_key.values())
+        ).values_list("kpi__key", "health", "stale")
+    }
     KPIStatus.objects.filter(kpi__in=list(by_key.values())).delete()
     KPIStatus.objects.bulk_create(statuses)
     # Only objectives on the KPIs asked for: all their KPIs are in this workspace.
@@ -131,6 +142,38 @@ def statuses_refresh(
         _findings_store(lint_workspace(workspace, on), workspace, on, scope=None)
     else:
         findings_refresh(as_of=on, kpi_keys=asked)
+    _announce(statuses, before, on, full=kpi_keys is None)
+
+
+def _announce(
+    statuses: list[KPIStatus],
+    before: dict[str, tuple[str, bool]],
+    on: dt.date,
+    *,
+    full: bool,
+) -> None:
+    """Send the status signals once the transaction commits."""
+    changes = []
+    for status in statuses:
+        health_before, stale_before = before.get(status.kpi.key, (None, None))
+        if (health_before, stale_before) != (status.health, status.stale):
+            changes.append(
+                StatusChange(
+                    kpi_key=status.kpi.key,
+                    as_of=on,
+                    health_before=health_before,
+                    health_after=status.health,
+                    stale_before=stale_before,
+                    stale_after=status.stale,
+                )
+            )
+
+    def send() -> None:
+        if changes:
+            kpi_statuses_changed.send(sender=KPIStatus, changes=changes)
+        statuses_refreshed.send(sender=KPIStatus, as_of=on, full=full)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

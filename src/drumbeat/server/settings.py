@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "drumbeat.accounts",
     "drumbeat.kpis",
     "drumbeat.okrs",
@@ -166,4 +168,18 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("DRUMBEAT_LOG_LEVEL", "INFO"),
     },
+}
+
+# Background work (pulls from data sources, webhook deliveries) goes through
+# Django's tasks API, queued in the project's own database: `drumbeat worker` runs
+# it. DRUMBEAT_TASKS_IMMEDIATE=true runs each task at once, in the caller (tests).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("DRUMBEAT_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }
