@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from drumbeat.core.health import assess_kpi
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.okrs.models import Cycle, LintFinding, Objective
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.workspace import load_workspace_data
 
 
@@ -33,10 +33,11 @@ def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
 
 
 def kpi_data(
-    kpi: KPI, readings: Iterable[Reading], known: set[str] | None = None
+    kpi: KPI, readings: list[dict[str, Any]], known: set[str] | None = None
 ) -> dict[str, Any]:
-    """One KPI as the workspace format writes it; `drives` links to KPIs outside
-    `known` (when given) are left out, so that a part of the dictionary loads."""
+    """One KPI as the workspace format writes it, with `readings` already in the
+    file's shape (see `readings_data`); `drives` links to KPIs outside `known`
+    (when given) are left out, so that a part of the dictionary loads."""
     data: dict[str, Any] = {
         "key": kpi.key,
         "name": kpi.name,
@@ -63,81 +64,134 @@ def kpi_data(
         data["spc"] = {
             "baseline": {"start": kpi.spc_baseline_start, "end": kpi.spc_baseline_end}
         }
-    data["readings"] = [
-        {"at": r.at, "value": r.value, **({"note": r.note} if r.note else {})}
-        for r in readings
-    ]
+    data["readings"] = readings
     return data
 
 
-def objectives_data() -> list[dict[str, Any]]:
-    """Every objective with its KRs and check-ins, in the file's shape."""
-    objectives = Objective.objects.select_related("cycle", "team", "parent")
-    result = []
-    for objective in objectives.prefetch_related("key_results__checkins"):
-        result.append(
+def readings_data(readings: QuerySet[Reading]) -> dict[int, list[dict[str, Any]]]:
+    """Readings in the file's shape by KPI id, in order. Read as plain values: a
+    model instance per reading would cost ten times more."""
+    by_kpi: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = readings.order_by("day", "at").values_list("kpi_id", "at", "value", "note")
+    for kpi_id, at, value, note in rows:
+        by_kpi[kpi_id].append(
+            {"at": at, "value": value, "note": note}
+            if note
+            else {"at": at, "value": value}
+        )
+    return by_kpi
+
+
+def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Every objective (or those keyed in `keys`, without links to parents left
+    out) with its KRs and check-ins, in the file's shape (three queries of plain
+    values)."""
+    objectives = Objective.objects.all()
+    key_result_rows = KeyResult.objects.all()
+    checkin_rows = CheckIn.objects.all()
+    if keys is not None:
+        objectives = objectives.filter(key__in=list(keys))
+        key_result_rows = key_result_rows.filter(objective__key__in=list(keys))
+        checkin_rows = checkin_rows.filter(key_result__objective__key__in=list(keys))
+    checkins: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for checkin in checkin_rows.values(
+        "key_result_id", "at", "by_name", "confidence", "note", "blockers"
+    ):
+        checkins[checkin["key_result_id"]].append(
+            _present(
+                {
+                    "at": checkin["at"],
+                    "by": checkin["by_name"],
+                    "confidence": checkin["confidence"],
+                    "note": checkin["note"],
+                    "blockers": checkin["blockers"],
+                }
+            )
+        )
+    key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for kr in key_result_rows.values(
+        "pk",
+        "objective_id",
+        "key",
+        "kpi_key",
+        "kind",
+        "target",
+        "weight",
+        "title",
+        "baseline",
+        "deadline",
+        "owner_name",
+    ):
+        key_results[kr["objective_id"]].append(
             {
-                "key": objective.key,
-                "title": objective.title,
-                "cycle": objective.cycle.key,
-                "commitment": objective.commitment,
-                **({"team": objective.team.key} if objective.team else {}),
-                **(
-                    {"team": objective.team_name}
-                    if not objective.team and objective.team_name
-                    else {}
-                ),
-                **({"owner": objective.owner_name} if objective.owner_name else {}),
-                **({"parent": objective.parent.key} if objective.parent else {}),
-                "key_results": [
+                "key": kr["key"],
+                "kpi": kr["kpi_key"],
+                "kind": kr["kind"],
+                "target": kr["target"],
+                "weight": kr["weight"],
+                **_present(
                     {
-                        "key": kr.key,
-                        "kpi": kr.kpi_key,
-                        "kind": kr.kind,
-                        "target": kr.target,
-                        "weight": kr.weight,
-                        **({"title": kr.title} if kr.title else {}),
-                        **(
-                            {"baseline": kr.baseline} if kr.baseline is not None else {}
-                        ),
-                        **({"deadline": kr.deadline} if kr.deadline else {}),
-                        **({"owner": kr.owner_name} if kr.owner_name else {}),
-                        "checkins": [
-                            {
-                                "at": c.at,
-                                **({"by": c.by_name} if c.by_name else {}),
-                                **(
-                                    {"confidence": c.confidence}
-                                    if c.confidence is not None
-                                    else {}
-                                ),
-                                **({"note": c.note} if c.note else {}),
-                                **({"blockers": c.blockers} if c.blockers else {}),
-                            }
-                            for c in kr.checkins.all()
-                        ],
+                        "title": kr["title"],
+                        "baseline": kr["baseline"],
+                        "deadline": kr["deadline"],
+                        "owner": kr["owner_name"],
                     }
-                    for kr in objective.key_results.all()
-                ],
+                ),
+                "checkins": checkins[kr["pk"]],
             }
         )
-    return result
+    return [
+        {
+            "key": row["key"],
+            "title": row["title"],
+            "cycle": row["cycle__key"],
+            "commitment": row["commitment"],
+            **_present(
+                {
+                    "team": row["team__key"] or row["team_name"],
+                    "owner": row["owner_name"],
+                    "parent": row["parent__key"]
+                    if keys is None or row["parent__key"] in keys
+                    else None,
+                }
+            ),
+            "key_results": key_results[row["pk"]],
+        }
+        for row in objectives.values(
+            "pk",
+            "key",
+            "title",
+            "cycle__key",
+            "commitment",
+            "team__key",
+            "team_name",
+            "owner_name",
+            "parent__key",
+        )
+    ]
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """The optional fields that have a value (empty text and None are absent)."""
+    return {name: value for name, value in fields.items() if value not in (None, "")}
 
 
 def workspace_data(
-    kpis: QuerySet[KPI] | None = None, *, readings_of: Iterable[str] | None = None
+    kpis: QuerySet[KPI] | None = None,
+    *,
+    readings_of: Iterable[str] | None = None,
+    objectives: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The database in the workspace format's shape: every cycle and objective,
-    and the given KPIs (all by default) with their current readings (only those of
-    the KPIs keyed in `readings_of`, when given)."""
+    """The database in the workspace format's shape: every cycle, the objectives
+    (all, or those keyed in `objectives`), and the given KPIs (all by default) with
+    their current readings (only those of the KPIs keyed in `readings_of`, when
+    given)."""
     chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
     known = None if kpis is None else {kpi.key for kpi in chosen}
     readings = current_readings(chosen)
     if readings_of is not None:
         readings = readings.filter(kpi__key__in=list(readings_of))
-    by_kpi: dict[int, list[Reading]] = defaultdict(list)
-    for reading in readings.order_by("day", "at"):
-        by_kpi[reading.kpi_id].append(reading)
+    by_kpi = readings_data(readings)
     organisation = Organisation.objects.first()
     return {
         "version": 1,
@@ -147,7 +201,7 @@ def workspace_data(
         "cycles": [
             {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
         ],
-        "objectives": objectives_data(),
+        "objectives": objectives_data(objectives),
     }
 
 
@@ -192,19 +246,26 @@ def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
 
 
 def database_workspace(
-    kpis: QuerySet[KPI] | None = None, *, readings_of: Iterable[str] | None = None
+    kpis: QuerySet[KPI] | None = None,
+    *,
+    readings_of: Iterable[str] | None = None,
+    objectives: Collection[str] | None = None,
 ) -> Workspace:
     """The core workspace of what the database holds (current readings only)."""
-    return load_workspace_data(
-        workspace_data(kpis, readings_of=readings_of), filename="<database>"
-    )
+    data = workspace_data(kpis, readings_of=readings_of, objectives=objectives)
+    return load_workspace_data(data, filename="<database>")
 
 
 def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
     """Everything the process behaviour chart draws, computed by the core: readings,
     mean, natural limits, quartile lines, thresholds, benchmarks, signals and the
     OKR cycles that targeted the KPI (baseline → target → achieved)."""
-    workspace = database_workspace(KPI.objects.filter(pk=kpi.pk))
+    targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
+        "objective__key", flat=True
+    )
+    workspace = database_workspace(
+        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting)
+    )
     core_kpi = workspace.kpi_by_key[kpi.key]
     assessment = assess_kpi(core_kpi, as_of)
     readings = core_kpi.readings_until(as_of)
@@ -304,9 +365,7 @@ def kpi_draft_findings(
     for name, value in (draft or {}).items():
         setattr(checked, name, value)
     # Only the checked KPI's readings matter (to `kpi-stale`); a new KPI has none.
-    readings = (
-        list(current_readings([kpi]).order_by("day", "at")) if kpi is not None else []
-    )
+    readings = readings_data(current_readings([kpi]))[kpi.pk] if kpi is not None else []
     others = KPI.objects.select_related("team")
     if kpi is not None:
         others = others.exclude(pk=kpi.pk)

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from drumbeat.core.contract import signal_json
-from drumbeat.core.lint import DICTIONARY_RULES, Finding, lint_workspace
+from drumbeat.core.lint import CYCLE_RULES, DICTIONARY_RULES, Finding, lint_workspace
 from drumbeat.core.model import Direction, Tier, Workspace
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.status import kpi_statuses, objective_status
@@ -141,7 +141,7 @@ def statuses_refresh(
     if kpi_keys is None:
         _findings_store(lint_workspace(workspace, on), workspace, on, scope=None)
     else:
-        findings_refresh(as_of=on, kpi_keys=asked)
+        _findings_after_readings(on, asked)
     _announce(statuses, before, on, full=kpi_keys is None)
 
 
@@ -202,20 +202,73 @@ def findings_refresh(
         )
     )
     workspace = database_workspace(readings_of=read)
-    scope = FindingScope(kpi_keys=frozenset(read), cycle_keys=frozenset(cycles))
+    scope = FindingScope(
+        kpi_keys=frozenset(read), cycle_keys=frozenset(cycles), dictionary=True
+    )
+    _findings_store(lint_workspace(workspace, on), workspace, on, scope=scope)
+
+
+def _findings_after_readings(on: dt.date, kpi_keys: set[str]) -> None:
+    """Recompute the findings that readings move: the KPIs' own (stale...) and
+    those on the objectives with a KR on them, with their KRs (already met, within
+    the noise...). The dictionary-wide and cycle-wide rules read definitions and
+    OKRs, not readings; they refresh when those change, and daily."""
+    touched = set(
+        KeyResult.objects.filter(kpi_key__in=kpi_keys).values_list(
+            "objective__key", flat=True
+        )
+    )
+    read = kpi_keys | set(
+        KeyResult.objects.filter(objective__key__in=touched).values_list(
+            "kpi_key", flat=True
+        )
+    )
+    workspace = database_workspace(readings_of=read, objectives=touched)
+    scope = FindingScope(
+        kpi_keys=frozenset(kpi_keys),
+        objective_keys=frozenset(touched),
+        kept_rules=_CYCLE_RULE_IDS | _DICTIONARY_RULE_IDS,
+    )
     _findings_store(lint_workspace(workspace, on), workspace, on, scope=scope)
 
 
 @dataclass(frozen=True)
 class FindingScope:
-    """Which stored findings a partial refresh replaces: the dictionary-wide ones,
-    those on these KPIs and those in these cycles."""
+    """Which stored findings a partial refresh replaces: those on these KPIs, in
+    these cycles, on these objectives and their KRs, and (if `dictionary`) the
+    dictionary-wide ones; never those of the `kept_rules`."""
 
-    kpi_keys: frozenset[str]
-    cycle_keys: frozenset[str]
+    kpi_keys: frozenset[str] = frozenset()
+    cycle_keys: frozenset[str] = frozenset()
+    objective_keys: frozenset[str] = frozenset()
+    dictionary: bool = False
+    kept_rules: frozenset[str] = frozenset()
+
+    def stored(self) -> Q:
+        """The stored findings in scope, as a query filter."""
+        wanted = (
+            Q(kpi_key__in=self.kpi_keys)
+            | Q(cycle__key__in=self.cycle_keys)
+            | Q(objective_key__in=self.objective_keys)
+        )
+        if self.dictionary:
+            wanted |= Q(rule__in=_DICTIONARY_RULE_IDS)
+        return wanted & ~Q(rule__in=self.kept_rules)
+
+    def holds(self, row: LintFinding, cycle: str | None) -> bool:
+        """Whether a new finding (with its cycle's key) is in scope."""
+        if row.rule in self.kept_rules:
+            return False
+        return (
+            (self.dictionary and row.rule in _DICTIONARY_RULE_IDS)
+            or row.kpi_key in self.kpi_keys
+            or cycle in self.cycle_keys
+            or row.objective_key in self.objective_keys
+        )
 
 
 _DICTIONARY_RULE_IDS = frozenset(rule.id for rule, _ in DICTIONARY_RULES)
+_CYCLE_RULE_IDS = frozenset(rule.id for rule, _ in CYCLE_RULES)
 
 
 def _findings_store(
@@ -230,18 +283,8 @@ def _findings_store(
     placed = [_finding_placed(finding, objective_cycles, on) for finding in findings]
     stored = LintFinding.objects.all()
     if scope is not None:
-        stored = stored.filter(
-            Q(rule__in=_DICTIONARY_RULE_IDS)
-            | Q(kpi_key__in=scope.kpi_keys)
-            | Q(cycle__key__in=scope.cycle_keys)
-        )
-        placed = [
-            (row, cycle)
-            for row, cycle in placed
-            if row.rule in _DICTIONARY_RULE_IDS
-            or row.kpi_key in scope.kpi_keys
-            or cycle in scope.cycle_keys
-        ]
+        stored = stored.filter(scope.stored())
+        placed = [(row, cycle) for row, cycle in placed if scope.holds(row, cycle)]
     stored.delete()
     rows = []
     for row, cycle in placed:
@@ -336,6 +379,8 @@ def kpi_update(
     locked.updated_by = by
     locked.save()
     statuses_refresh(kpi_keys=[locked.key])
+    # A definition moves the dictionary-wide and cycle-wide findings too.
+    findings_refresh(kpi_keys=[locked.key])
     return locked
 
 
@@ -389,6 +434,7 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     setattr(kpi, "_history_user", by)  # noqa: B010
     kpi.save()
     statuses_refresh(kpi_keys=[key])
+    findings_refresh(kpi_keys=[key])
     return kpi
 
 

@@ -80,6 +80,7 @@ def key_result_save(
     _validate(objective, row)
     row.save()
     statuses_refresh(kpi_keys=[row.kpi_key])
+    findings_refresh(kpi_keys=[row.kpi_key], cycle_keys=[objective.cycle.key])
     return row
 
 
@@ -177,6 +178,5 @@ def cycle_save(
     )
     if kpi_keys := set(reading):
         statuses_refresh(kpi_keys=kpi_keys)
-    else:
-        findings_refresh(cycle_keys=[row.key])
+    findings_refresh(cycle_keys=[row.key])
     return row

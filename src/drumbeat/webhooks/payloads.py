@@ -1,0 +1,168 @@
+"""The bodies webhooks receive: the JSON of schema 1 (documented in README.md) and
+the same event as one human sentence, for Slack-compatible webhooks.
+
+Plain values in, plain values out: no database, no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from drumbeat.core.numbers import format_number
+
+SCHEMA = 1
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class KPIFacts:
+    """What an event says about a KPI, read from the dictionary and its status."""
+
+    key: str
+    name: str
+    unit: str
+    cadence: str
+    owner: str
+    team: str
+    health: str
+    previous_health: str | None
+    stale: bool
+    latest_value: float | None
+    latest_day: dt.date | None
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveClose:
+    """An objective's final grade at its cycle's close."""
+
+    key: str
+    title: str
+    team: str
+    commitment: str
+    score: float | None
+    grade: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CycleFacts:
+    key: str
+    start: dt.date
+    end: dt.date
+    url: str
+    objectives: tuple[ObjectiveClose, ...]
+
+
+def envelope(
+    event: str, event_id: uuid.UUID, occurred_at: dt.datetime, **body: Any
+) -> JSON:
+    """The fields every payload has, then the event's own."""
+    return {
+        "schema": SCHEMA,
+        "event": event,
+        "id": str(event_id),
+        "occurred_at": occurred_at.isoformat(),
+        **body,
+    }
+
+
+def kpi_json(kpi: KPIFacts) -> JSON:
+    return {
+        "key": kpi.key,
+        "name": kpi.name,
+        "unit": kpi.unit,
+        "health": kpi.health,
+        "previous_health": kpi.previous_health,
+        "stale": kpi.stale,
+        "latest_value": kpi.latest_value,
+        "latest_day": kpi.latest_day.isoformat() if kpi.latest_day else None,
+        "cadence": kpi.cadence,
+        "owner": kpi.owner,
+        "team": kpi.team,
+        "url": kpi.url,
+    }
+
+
+def cycle_json(cycle: CycleFacts) -> JSON:
+    return {
+        "key": cycle.key,
+        "start": cycle.start.isoformat(),
+        "end": cycle.end.isoformat(),
+        "url": cycle.url,
+        "objectives": [
+            {
+                "key": o.key,
+                "title": o.title,
+                "team": o.team,
+                "commitment": o.commitment,
+                "score": o.score,
+                "grade": o.grade,
+                "outcome": o.outcome,
+            }
+            for o in cycle.objectives
+        ],
+    }
+
+
+def _value(kpi: KPIFacts) -> str:
+    if kpi.latest_value is None:
+        return "with no reading"
+    unit = f" {kpi.unit}" if kpi.unit else ""
+    return f"at {format_number(kpi.latest_value)}{unit}"
+
+
+def health_changed_text(kpi: KPIFacts) -> str:
+    """"Customer satisfaction (csat) turned red at 78 percent, from amber. URL" """
+    was = f", from {kpi.previous_health}" if kpi.previous_health else ""
+    if kpi.health == "green":
+        verb = "recovered to green"
+    else:
+        verb = f"turned {kpi.health}"
+    return f"{kpi.name} ({kpi.key}) {verb} {_value(kpi)}{was}. {kpi.url}"
+
+
+def stale_text(kpi: KPIFacts) -> str:
+    """"Customer satisfaction (csat) is stale: ... URL" """
+    cadence = f"; it is a {kpi.cadence} KPI" if kpi.cadence else ""
+    if kpi.latest_day is None:
+        return f"{kpi.name} ({kpi.key}) is stale: it has no reading{cadence}. {kpi.url}"
+    return (
+        f"{kpi.name} ({kpi.key}) is stale: its latest reading is from "
+        f"{kpi.latest_day.isoformat()}{cadence}. {kpi.url}"
+    )
+
+
+def _percent(score: float | None) -> str:
+    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70%."""
+    return "no score" if score is None else f"{math.floor(score * 100)}%"
+
+
+def cycle_closed_text(cycle: CycleFacts) -> str:
+    """The close in a few lines: one per objective with its final grade."""
+    head = (
+        f"Cycle {cycle.key} ({cycle.start.isoformat()} to {cycle.end.isoformat()}) "
+        "closed."
+    )
+    if not cycle.objectives:
+        return f"{head} It had no objectives. {cycle.url}"
+    lines = [f"{head} Final grades:"]
+    for objective in cycle.objectives:
+        grade = f", {objective.grade}" if objective.grade else ""
+        outcome = (
+            f" ({objective.outcome.replace('_', ' ')})" if objective.outcome else ""
+        )
+        lines.append(
+            f"• {objective.title}: {_percent(objective.score)}{grade}{outcome}"
+        )
+    lines.append(cycle.url)
+    return "\n".join(lines)
+
+
+def test_text(webhook_name: str) -> str:
+    return f"Test event from Drumbeat for the webhook “{webhook_name}”: it works."
