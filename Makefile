@@ -24,12 +24,23 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced
 
+# The demo's data warehouse (SQLite), made afresh from examples/warehouse.sql; the
+# sample's `sql` sources name it `warehouse`.
+WAREHOUSE := var/warehouse.sqlite3
+demo: export DRUMBEAT_SOURCE_WAREHOUSE_URL = sqlite:///$(abspath $(WAREHOUSE))
+
+# The worker runs in the background and stops with the server (Ctrl-C).
 demo: install
 	$(BIN)/drumbeat lint examples/okrs.yaml --as-of $(DEMO_AS_OF) | tail -n 1 || true
 	$(BIN)/drumbeat manage migrate --no-input -v 0
+	rm -f $(WAREHOUSE)
+	$(BIN)/python -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(open(sys.argv[2]).read()); db.close()' $(WAREHOUSE) examples/warehouse.sql
 	$(BIN)/drumbeat apply examples/okrs.yaml
 	$(BIN)/drumbeat manage demo_users
-	@echo "Drumbeat is at http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "Drumbeat is at http://127.0.0.1:8000, its worker beside it (Ctrl-C stops both)"
+	@$(BIN)/drumbeat worker --no-startup-delay -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/drumbeat manage runserver --insecure --noreload 127.0.0.1:8000
 
 lint: install

@@ -177,7 +177,7 @@ def test_red_or_amber_kpi_is_not_changed_by_a_signal():
 
 def test_past_signal_not_including_latest_reading_leaves_kpi_green():
     measure = kpi(thresholds=Thresholds(green=10.0), values=[*STEADY, 90.0, 100.0])
-    assessment = assess_kpi(measure, as_of=date(2027, 1, 1))
+    assessment = assess_kpi(measure, as_of=date(2027, 1, 1), history=True)
     assert assessment.signals == ()
     assert [(s.rule, s.first) for s in assessment.history_signals] == [(1, 20)]
     assert assessment.health is GREEN

@@ -4,6 +4,8 @@
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import Band, Direction, Period, Thresholds
@@ -16,6 +18,7 @@ from drumbeat.core.spc import (
     favourable_side,
     kpi_process_limits,
     process_limits,
+    signals_at_end,
 )
 from tests.core.builders import START, kpi
 
@@ -224,3 +227,19 @@ def test_active_signal_of_a_kpi_includes_a_run_ending_on_the_latest_reading():
     assert [(s.rule, s.first, s.last) for s in assessment.signals] == [(3, 20, 27)]
     seven = assess_kpi(measure, as_of=week(26))
     assert (seven.signals, seven.history_signals) == ((), ())
+
+
+@given(
+    values=st.lists(
+        st.sampled_from([0.0, 5.0, 9.0, 10.0, 11.0, 15.0, 30.0, -10.0]), max_size=40
+    ),
+    good=st.sampled_from([Side.ABOVE, Side.BELOW, None]),
+)
+def test_signals_found_from_the_tail_are_the_active_signals_of_the_whole_history(
+    values, good
+):
+    limits = ProcessLimits(mean=10.0, average_moving_range=3.0)
+    everything = detect_signals(values, limits, good)
+    assert signals_at_end(values, limits, good) == active_signals(
+        everything, len(values) - 1
+    )

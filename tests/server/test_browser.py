@@ -71,7 +71,7 @@ def test_each_role_signs_in_and_sees_the_dashboard(
     page = browser_page
     sign_in(page, live_server, role)
     assert page.title() == "Balanced Dashboard · Drumbeat"
-    assert page.locator(".tile").count() == 25
+    assert page.locator(".tile").count() == 26
 
 
 def test_tiles_say_their_health_in_words_and_colour(
@@ -97,7 +97,7 @@ def test_the_exceptions_toggle_filters_without_a_reload(
     page = browser_page
     sign_in(page, live_server, "viewer")
     page.check("input[name=exceptions]")
-    page.wait_for_function("document.querySelectorAll('.tile').length < 25")
+    page.wait_for_function("document.querySelectorAll('.tile').length < 26")
     keys = page.locator(".tile").evaluate_all("tiles => tiles.map(t => t.dataset.kpi)")
     assert "logo-churn" in keys
     assert "dau" not in keys

@@ -77,6 +77,7 @@ def test_the_plan_ranks_the_kpis_worth_elevating_with_their_draft_krs(
         "first-contact-resolution",
         "linkedin-followers",
         "sprint-capacity-utilisation",
+        "support-backlog",  # 233 open tickets, above its limits: amber, signalling
         "learning-hours",
         "gross-margin",
     ]

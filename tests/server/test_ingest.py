@@ -118,3 +118,13 @@ def test_a_batch_larger_than_a_chunk_is_written_whole(small_workspace, monkeypat
     assert (result.created, result.corrected) == (10, 1)
     assert _current("csat")[2] == ("2026-07-10", 95.0)
     assert len(_current("csat")) == 12
+
+
+def test_an_iso_week_date_is_not_taken_for_a_day(small_workspace):
+    with pytest.raises(IngestError) as raised:
+        _ingest([ReadingIn("csat", "2026-W28-1", 90)])
+    [problem] = raised.value.problems
+    assert (problem.field, problem.message) == (
+        "at",
+        "must be a date (YYYY-MM-DD) or an ISO timestamp, not '2026-W28-1'",
+    )

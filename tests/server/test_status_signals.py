@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def heard():
-    got: dict[str, list] = {"changes": [], "refreshes": []}
+    got: dict[str, list[Any]] = {"changes": [], "refreshes": []}
 
     def on_changes(sender, changes, **kwargs):
         got["changes"].extend(changes)

@@ -1,12 +1,16 @@
-"""Forms of the people and team pages: they parse and check input; services write."""
+"""Forms of the people, team and API token pages: they parse and check input;
+services write."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils import timezone
 
-from drumbeat.accounts.models import Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Team
 
 ADMIN_HELP = "may manage people, teams, cycles and the KPI dictionary"
 TEAMS_HELP = "optional; hold Ctrl or ⌘ to pick several"
@@ -92,3 +96,50 @@ class MembershipForm(forms.Form):
         ],
         initial=Membership.Role.VIEWER,
     )
+
+
+# Said from the token owner's side: a scope narrows a token, never widens a role.
+TOKEN_SCOPES = [
+    (ApiToken.Scope.READ.value, "read: everything you may read"),
+    (
+        ApiToken.Scope.READINGS_WRITE.value,
+        "readings:write: push readings of the KPIs you may record",
+    ),
+    (ApiToken.Scope.ADMIN.value, "admin: every change your role allows"),
+]
+NEVER = "never"
+TOKEN_EXPIRIES = [
+    ("30", "in 30 days"),
+    ("90", "in 90 days"),
+    ("365", "in 1 year"),
+    (NEVER, "never"),
+]
+
+
+class TokenForm(forms.Form):
+    """A new personal API token: its name, scopes and lifetime (the token itself
+    is made, not typed)."""
+
+    name = forms.CharField(
+        max_length=100,
+        help_text="what will use it, e.g. “nightly readings import”",
+        error_messages={"required": "Name the token after what will use it."},
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=TOKEN_SCOPES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="what the token may do, within what your role allows",
+        error_messages={"required": "Choose at least one scope."},
+    )
+    expires_at = forms.ChoiceField(
+        label="Expires",
+        choices=TOKEN_EXPIRIES,
+        initial="90",
+    )
+
+    def clean_expires_at(self) -> dt.datetime | None:
+        """The moment the token stops working, counted from now; None: never."""
+        choice = self.cleaned_data["expires_at"]
+        if choice == NEVER:
+            return None
+        return timezone.now() + dt.timedelta(days=int(choice))

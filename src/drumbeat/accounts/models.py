@@ -61,3 +61,33 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token for scripts. Only a SHA-256 digest of it is kept (the
+    token is 256 random bits, so a fast digest is enough); the token itself is
+    shown once, when it is made."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "read: everything a person may read"
+        READINGS_WRITE = "readings:write", "readings:write: push readings"
+        ADMIN = "admin", "admin: every change the person may make"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="Shown to tell tokens apart")
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

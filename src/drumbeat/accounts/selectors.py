@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
-from drumbeat.accounts.models import Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.kpis.models import KPI
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -189,4 +191,37 @@ def active_usernames() -> list[str]:
         User.objects.filter(is_active=True)
         .order_by("username")
         .values_list("username", flat=True)
+    )
+
+
+# --- Personal API tokens ----------------------------------------------------------
+
+
+def tokens_of(user: User, now: dt.datetime | None = None) -> QuerySet[ApiToken]:
+    """A person's own API tokens, newest first, revoked and expired ones too, each
+    with its `state` (revoked, expired or active, as `token_authenticate` judges
+    it): one query."""
+    return (
+        ApiToken.objects.filter(user_id=user.pk)
+        .annotate(
+            state=Case(
+                When(revoked_at__isnull=False, then=Value("revoked")),
+                When(expires_at__lte=now or timezone.now(), then=Value("expired")),
+                default=Value("active"),
+                output_field=CharField(),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def tokens_active(now: dt.datetime | None = None) -> QuerySet[ApiToken]:
+    """Everyone's live tokens (neither revoked nor expired) with their person, by
+    username then newest first, for admins to oversee (one query)."""
+    now = now or timezone.now()
+    return (
+        ApiToken.objects.filter(revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("user")
+        .order_by("user__username", "-created_at", "-id")
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,10 +11,11 @@ from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from drumbeat.accounts.models import Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import team_ancestor_ids
 from drumbeat.kpis.models import KPI
 
@@ -272,3 +275,86 @@ def membership_remove(*, membership: Membership, by: User) -> None:
     """Take a person out of a team. Kept in the membership's history with `by`."""
     _attributed(membership, by)
     membership.delete()
+
+
+TOKEN_PREFIX = "dbt_"
+
+
+def token_digest(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: the row, and the token itself, which is shown only once."""
+
+    token: ApiToken
+    secret: str
+
+
+@transaction.atomic
+def token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: Iterable[str],
+    expires_at: dt.datetime | None,
+) -> IssuedToken:
+    """Issue a personal API token. A scope narrows what the token may do; it never
+    widens the person's role (an `admin`-scoped token of a viewer still only
+    reads)."""
+    chosen = sorted(set(scopes))
+    known = {scope.value for scope in ApiToken.Scope}
+    unknown = [scope for scope in chosen if scope not in known]
+    if unknown:
+        raise ValidationError(
+            {"scopes": f"unknown scope {unknown[0]!r}: use {', '.join(sorted(known))}"}
+        )
+    if not chosen:
+        raise ValidationError({"scopes": "choose at least one scope"})
+    if not name.strip():
+        raise ValidationError({"name": "name the token after what will use it"})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "the expiry must be in the future"})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        digest=token_digest(secret),
+        scopes=chosen,
+        expires_at=expires_at,
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """Revoke a token at once: its owner or an admin."""
+    if token.user_id != by.pk and not by.is_staff:
+        raise PermissionDenied("Only the token's owner or an admin revokes it.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_authenticate(secret: str) -> ApiToken | None:
+    """The live token for a secret (not revoked, not expired, its person active),
+    with its last use recorded (at most once a minute, to spare writes)."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
+    now = timezone.now()
+    if token is None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -20,4 +20,6 @@ urlpatterns = [
         views.membership_remove,
         name="membership-remove",
     ),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -1,5 +1,6 @@
 """People and team pages, for admins: who signs in, which teams they are in and
-with what role. Thin: parse, call one service or selector, render."""
+with what role; and everyone's page of their own API tokens. Thin: parse, call one
+service or selector, render."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from drumbeat.accounts.forms import (
     PersonCreateForm,
     PersonForm,
     TeamForm,
+    TokenForm,
 )
-from drumbeat.accounts.models import Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import (
     active_usernames,
     is_admin,
@@ -31,6 +33,8 @@ from drumbeat.accounts.selectors import (
     team_changes,
     team_members,
     team_tree,
+    tokens_active,
+    tokens_of,
 )
 
 
@@ -254,3 +258,52 @@ def membership_remove(request: HttpRequest, key: str) -> HttpResponse:
         f"{membership.user.username} is no longer in {membership.team.name}.",
     )
     return redirect("team-edit", key=key)
+
+
+# --- Personal API tokens ----------------------------------------------------------
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in person (the sign-in middleware sends anyone else away)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in to manage your API tokens.")
+    return request.user
+
+
+def tokens(request: HttpRequest) -> HttpResponse:
+    """A person's own API tokens and a form to make one, the token shown once on
+    the page that answers; admins also see everyone's live tokens."""
+    user = _signed_in(request)
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            issued = services.token_create(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            # Rendered, never stored or redirected with; no cache keeps it either.
+            response = render(
+                request, "accounts/token_created.html", {"issued": issued}
+            )
+            add_never_cache_headers(response)
+            return response
+    context = {
+        "form": form,
+        "tokens": tokens_of(user),
+        "everyones": tokens_active() if is_admin(user) else None,
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke a token at once: its owner's, or any as an admin."""
+    user = _signed_in(request)
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
+    services.token_revoke(token=token, by=user)
+    whose = "" if token.user_id == user.pk else f" of {token.user.username}"
+    messages.success(
+        request, f"Token {token.name} ({token.prefix}…){whose} is revoked."
+    )
+    return redirect("tokens")

@@ -21,6 +21,7 @@ from drumbeat.core.spc import (
     detect_signals,
     favourable_side,
     kpi_process_limits,
+    signals_at_end,
 )
 
 STALE_FACTOR = 1.5
@@ -88,18 +89,20 @@ class KPIAssessment:
     signals: tuple[Signal, ...]
     """The detection-rule hits whose window includes the latest reading."""
     history_signals: tuple[Signal, ...]
-    """Every hit over the readings up to `as_of` (indices into those readings)."""
+    """Every hit over the readings up to `as_of` (indices into those readings);
+    empty unless assessed with `history=True`."""
 
     @property
     def unfavourable_signal(self) -> bool:
         return any(not signal.favourable for signal in self.signals)
 
 
-def assess_kpi(kpi: KPI, as_of: dt.date) -> KPIAssessment:
+def assess_kpi(kpi: KPI, as_of: dt.date, *, history: bool = False) -> KPIAssessment:
     """Everything the rules say about one KPI on `as_of`, from readings up to then.
 
     A green KPI whose latest reading belongs to an unfavourable signal is amber: it
-    is deteriorating before any threshold is crossed.
+    is deteriorating before any threshold is crossed. Every signal in the history
+    (for a chart) is found only when asked (`history`); the active ones always.
     """
     readings = kpi.readings_until(as_of)
     latest = readings[-1] if readings else None
@@ -107,12 +110,16 @@ def assess_kpi(kpi: KPI, as_of: dt.date) -> KPIAssessment:
         kpi.direction, kpi.thresholds, latest.value if latest else None
     )
     limits = kpi_process_limits(kpi, as_of)
-    history: list[Signal] = []
+    found: list[Signal] = []
     active: list[Signal] = []
     if limits is not None and readings:
         good_side = favourable_side(kpi.direction, limits, kpi.thresholds.green)
-        history = detect_signals([r.value for r in readings], limits, good_side)
-        active = active_signals(history, len(readings) - 1)
+        values = [r.value for r in readings]
+        if history:
+            found = detect_signals(values, limits, good_side)
+            active = active_signals(found, len(readings) - 1)
+        else:
+            active = signals_at_end(values, limits, good_side)
     health = by_threshold
     if health is Health.GREEN and any(not s.favourable for s in active):
         health = Health.AMBER
@@ -125,5 +132,5 @@ def assess_kpi(kpi: KPI, as_of: dt.date) -> KPIAssessment:
         stale=is_stale(kpi.cadence, latest, as_of),
         limits=limits,
         signals=tuple(active),
-        history_signals=tuple(history),
+        history_signals=tuple(found),
     )

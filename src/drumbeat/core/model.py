@@ -151,11 +151,13 @@ class Benchmarks:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a KPI's readings come from; `sql` names a connection and a query."""
+    """Where a KPI's readings come from; `sql` names a connection and a query,
+    and may give a cron `schedule` for its pulls (by default: its cadence)."""
 
     type: SourceType = SourceType.MANUAL
     connection: str | None = None
     query: str | None = None
+    schedule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from drumbeat.core.model import KPI, Band, Direction, Reading
@@ -175,3 +175,29 @@ def detect_signals(
 def active_signals(signals: Sequence[Signal], latest_index: int) -> list[Signal]:
     """The hits whose window includes the latest reading."""
     return [s for s in signals if s.first <= latest_index <= s.last]
+
+
+def signals_at_end(
+    values: Sequence[float], limits: ProcessLimits, good_side: Side | None
+) -> list[Signal]:
+    """The active signals (those whose window includes the last value), found from
+    the tail of the values alone: what `active_signals(detect_signals(...))` keeps,
+    at a cost that does not grow with the history.
+
+    A window that includes the last value ends there. Rule 1 reads the last value,
+    rule 2 the last four, and rule 3 the last RUN_LENGTH values off the central line
+    (values on it neither extend nor break a run), so the tail reaches back that far.
+    """
+    start, off_line = len(values), 0
+    while start > 0 and off_line < RUN_LENGTH:
+        start -= 1
+        if values[start] != limits.mean:
+            off_line += 1
+    start = max(0, min(start, len(values) - 4))
+    tail = values[start:]
+    return [
+        replace(signal, first=signal.first + start, last=signal.last + start)
+        for signal in active_signals(
+            detect_signals(tail, limits, good_side), len(tail) - 1
+        )
+    ]

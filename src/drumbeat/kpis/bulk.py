@@ -74,19 +74,25 @@ def readings_insert(
                 for record in values:
                     copy.write_row(record)
         else:
+            # SQLite keeps dates as ISO text (what Django's adapter returns).
             marks = ", ".join(["%s"] * len(_COLUMNS))
-            ops = connection.ops
-            stamp = ops.adapt_datetimefield_value(recorded_at)
+            stamp = connection.ops.adapt_datetimefield_value(recorded_at)
+            by = recorded_by_id
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})",
                 [
                     (
-                        *record[:2],
-                        ops.adapt_datefield_value(record[2]),
-                        *record[3:8],
+                        row.kpi_id,
+                        row.at,
+                        row.day.isoformat(),
+                        row.value,
+                        row.note,
+                        source,
+                        source_detail,
+                        by,
                         stamp,
                     )
-                    for record in values
+                    for row in rows
                 ],
             )
 

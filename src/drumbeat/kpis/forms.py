@@ -224,3 +224,58 @@ class KPICreateForm(KPIFieldsForm):
                 if data[name] is not None
             },
         }
+
+
+SOURCE_CHOICES = [
+    ("manual", "manual: typed on the KPI's page"),
+    ("csv", "csv: imported from files"),
+    ("push", "push: sent through the API"),
+    ("sql", "sql: pulled from a database by a query"),
+]
+
+
+class KPISourceForm(forms.Form):
+    """Where a KPI's readings come from. Only admins may choose `sql`: its query
+    runs on a company database."""
+
+    type = forms.ChoiceField(choices=SOURCE_CHOICES, label="Source")
+    connection = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text=(
+            "sql: the connection's name, such as warehouse; its URL is set on the "
+            "server (DRUMBEAT_SOURCE_<NAME>_URL or the secrets file), never here"
+        ),
+    )
+    query = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=(
+            "sql: returns (at, value) rows, or one value, recorded on the day it is "
+            "pulled; it runs read-only, stopped after the timeout"
+        ),
+    )
+    schedule = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text=(
+            "sql, optional: when to pull, in cron (minute hour day month weekday), "
+            "such as 0 6 * * 1; empty: by the KPI's cadence"
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, allow_sql: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_sql:
+            type_field = self.fields["type"]
+            assert isinstance(type_field, forms.ChoiceField)
+            type_field.choices = [c for c in SOURCE_CHOICES if c[0] != "sql"]
+
+    def source(self) -> dict[str, str]:
+        """The source typed, in the workspace format's shape (empty fields out)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("type", "connection", "query", "schedule")
+            if self.cleaned_data[name]
+        }

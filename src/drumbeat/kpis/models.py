@@ -66,6 +66,18 @@ class KPI(Edited):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def source_failing(self) -> SourceState | None:
+        """The state of its source's pulls while they fail, for the pages' "source
+        failing since ..." (no query when the state was selected with the KPI)."""
+        if self.source.get("type") != "sql":
+            return None
+        try:
+            state = self.source_state
+        except SourceState.DoesNotExist:
+            return None
+        return state if state.failing_since else None
+
 
 class Reading(models.Model):
     """One value of a KPI at a date or a time. A correction supersedes the earlier
@@ -123,3 +135,41 @@ class KPIStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.key}: {self.health}"
+
+
+class SourceState(models.Model):
+    """Where the pulls of a KPI's data source stand (`drumbeat worker`, `drumbeat
+    pull`): when it last ran and last worked, and since when and why it fails.
+
+    Never holds a connection URL or a password: those stay in the environment or
+    the secrets file, read when a pull runs.
+    """
+
+    kpi = models.OneToOneField(
+        KPI, on_delete=models.CASCADE, related_name="source_state"
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="The first failure of the current run of them"
+    )
+    last_error = models.TextField(blank=True, help_text="Passwords masked")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_summary = models.CharField(
+        max_length=200, blank=True, help_text="What the last good pull recorded"
+    )
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    last_run_id = models.CharField(max_length=64, blank=True)
+    query_version = models.CharField(
+        max_length=16, blank=True, help_text="A short hash of the query last run"
+    )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a pull was queued and not yet done"
+    )
+    queued_token = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "source state"
+
+    def __str__(self) -> str:
+        return f"{self.kpi.key}: {'failing' if self.failing_since else 'ok'}"

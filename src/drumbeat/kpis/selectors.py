@@ -74,10 +74,12 @@ def readings_data(readings: QuerySet[Reading]) -> dict[int, list[dict[str, Any]]
     by_kpi: dict[int, list[dict[str, Any]]] = defaultdict(list)
     rows = readings.order_by("day", "at").values_list("kpi_id", "at", "value", "note")
     for kpi_id, at, value, note in rows:
+        # A date as a date object: the schema then need not parse the text again.
+        moment = dt.date.fromisoformat(at) if len(at) == 10 else at
         by_kpi[kpi_id].append(
-            {"at": at, "value": value, "note": note}
+            {"at": moment, "value": value, "note": note}
             if note
-            else {"at": at, "value": value}
+            else {"at": moment, "value": value}
         )
     return by_kpi
 
@@ -227,11 +229,12 @@ class DashboardFilters:
 
 
 def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
-    """The KPIs of the Balanced Dashboard with their stored status (one query).
+    """The KPIs of the Balanced Dashboard with their stored status and the state
+    of their source's pulls (one query).
 
     Everyone signed in may read every KPI: transparency is how OKRs work.
     """
-    kpis = KPI.objects.select_related("status", "team")
+    kpis = KPI.objects.select_related("status", "team", "source_state")
     if filters.team:
         kpis = kpis.filter(team__key=filters.team)
     if filters.tier:
@@ -267,7 +270,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
         KPI.objects.filter(pk=kpi.pk), objectives=set(targeting)
     )
     core_kpi = workspace.kpi_by_key[kpi.key]
-    assessment = assess_kpi(core_kpi, as_of)
+    assessment = assess_kpi(core_kpi, as_of, history=True)
     readings = core_kpi.readings_until(as_of)
     limits = assessment.limits
     cycles = workspace.cycle_by_key

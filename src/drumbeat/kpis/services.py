@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from drumbeat.accounts.selectors import can_edit_definition, is_admin
 from drumbeat.core.contract import signal_json
 from drumbeat.core.lint import CYCLE_RULES, DICTIONARY_RULES, Finding, lint_workspace
 from drumbeat.core.model import Direction, Tier, Workspace
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.bulk import ReadingRow, readings_insert, readings_supersede
-from drumbeat.kpis.models import KPI, KPIStatus, Reading
+from drumbeat.kpis.models import KPI, KPIStatus, Reading, SourceState
 from drumbeat.kpis.selectors import database_workspace, kpi_data
 from drumbeat.kpis.signals import (
     StatusChange,
@@ -98,7 +100,17 @@ def statuses_refresh(
             objective__key_results__kpi_key__in=asked
         ).values_list("kpi_key", flat=True)
         chosen = KPI.objects.filter(key__in=asked | set(sharing))
-    workspace = database_workspace(chosen)
+    # Objectives matter to a KPI's status through their KRs on it (lifecycle).
+    on_chosen = (
+        None
+        if kpi_keys is None
+        else set(
+            KeyResult.objects.filter(kpi_key__in=chosen.values("key")).values_list(
+                "objective__key", flat=True
+            )
+        )
+    )
+    workspace = database_workspace(chosen, objectives=on_chosen)
     by_key = {kpi.key: kpi for kpi in chosen}
     statuses = []
     for status in kpi_statuses(workspace, on):
@@ -143,6 +155,21 @@ def statuses_refresh(
     else:
         _findings_after_readings(on, asked)
     _announce(statuses, before, on, full=kpi_keys is None)
+
+
+def statuses_refresh_daily(*, today: dt.date | None = None) -> bool:
+    """Refresh every status and score once a day (the worker asks every few
+    seconds): when some KPI's status is older than `today` or missing. Statuses
+    are stored as of the day of the last write, yet staleness, lifecycle and the
+    running cycles move with the date. True when it refreshed."""
+    on = today or timezone.localdate()
+    outdated = (
+        KPIStatus.objects.filter(as_of__lt=on).exists()
+        or KPI.objects.filter(status__isnull=True).exists()
+    )
+    if outdated:
+        statuses_refresh(as_of=on)
+    return outdated
 
 
 def _announce(
@@ -223,7 +250,10 @@ def _findings_after_readings(on: dt.date, kpi_keys: set[str]) -> None:
             "kpi_key", flat=True
         )
     )
-    workspace = database_workspace(readings_of=read, objectives=touched)
+    # The KR rules read the whole dictionary (which KPIs drive a key one); the
+    # KPI rules read only the KPI itself.
+    kpis = KPI.objects.all() if touched else KPI.objects.filter(key__in=kpi_keys)
+    workspace = database_workspace(kpis, readings_of=read, objectives=touched)
     scope = FindingScope(
         kpi_keys=frozenset(kpi_keys),
         objective_keys=frozenset(touched),
@@ -384,6 +414,52 @@ def kpi_update(
     return locked
 
 
+SQL_SOURCE_ADMINS_ONLY = (
+    "Only an admin sets, changes or removes an SQL source: its query runs on a "
+    "company database."
+)
+SOURCE_FIELDS = ("type", "connection", "query", "schedule")
+
+
+@transaction.atomic
+def kpi_source_update(
+    *, kpi: KPI, source: dict[str, Any], by: User, version: int
+) -> KPI:
+    """Change where a KPI's readings come from (`type`, and for `sql` a
+    `connection`, a `query` and an optional cron `schedule`), checked by the
+    workspace format's own rules; refused if the KPI changed since `version` was
+    read. An SQL source is set, changed or removed by admins only; the other kinds
+    by the KPI's owner too. The query is part of the definition: kept in history.
+    """
+    if not can_edit_definition(by, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin edits its source.")
+    locked = lock_for_edit(KPI, kpi.pk, version)
+    wanted = {
+        name: source[name].strip() if isinstance(source[name], str) else source[name]
+        for name in SOURCE_FIELDS
+        if source.get(name) not in (None, "")
+    }
+    wanted.setdefault("type", "manual")
+    if "sql" in (locked.source.get("type"), wanted["type"]) and not is_admin(by):
+        raise PermissionDenied(SQL_SOURCE_ADMINS_ONLY)
+    if wanted == locked.source:
+        return locked
+    locked.source = wanted
+    # The same validation as a workspace file: an sql source's connection, query
+    # and schedule; `connection` and `query` only for sql.
+    load_workspace_data(
+        {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
+    )
+    locked.updated_by = by
+    setattr(locked, "_history_user", by)  # noqa: B010
+    locked.save()
+    if wanted["type"] != "sql":
+        SourceState.objects.filter(kpi=locked).delete()
+    # Lint compares source queries (`kpi-duplicate`); statuses do not move.
+    findings_refresh(kpi_keys=[locked.key])
+    return locked
+
+
 RESERVED_KPI_KEYS = frozenset({"new", "lint"})
 """Keys that would be hidden by the dictionary's own pages (/kpis/new/)."""
 
@@ -396,9 +472,12 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
 
     `values` are the KPI's field values: `key`, `name`, and any of `description`,
     `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
-    `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`.
+    `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`,
+    `source` (an `sql` source by admins only).
     """
     key = values["key"]
+    if (values.get("source") or {}).get("type") == "sql" and not is_admin(by):
+        raise PermissionDenied(SQL_SOURCE_ADMINS_ONLY)
     if key in RESERVED_KPI_KEYS:
         raise WorkspaceError(
             f"KPI {key}",
@@ -504,21 +583,40 @@ def readings_check(
                     "add the KPI first",
                 )
             )
+        given = reading.at
         try:
-            at = date_or_timestamp(reading.at)
+            at = _plain_date(given) or date_or_timestamp(given)
         except ValueError as error:
             problems.append(RowProblem(index, "at", str(error)))
             continue
-        try:
-            value = finite_number(reading.value)
-        except ValueError as error:
-            problems.append(RowProblem(index, "value", str(error)))
-            continue
+        value = reading.value
+        if type(value) is not float or value - value != 0.0:  # not a finite float
+            try:
+                value = finite_number(value)
+            except ValueError as error:
+                problems.append(RowProblem(index, "value", str(error)))
+                continue
         if kpi_id is not None:
-            text = reading.at if isinstance(reading.at, str) else at.isoformat()
-            day = CoreReading(at, value).day
+            text = given if isinstance(given, str) else at.isoformat()
+            day = at if type(at) is dt.date else CoreReading(at, value).day
             rows.append(ReadingRow(kpi_id, text, day, value, reading.note or ""))
     return rows, problems
+
+
+def _plain_date(given: Any) -> dt.date | None:
+    """A `YYYY-MM-DD` text as a date, quickly (most readings are one); None for
+    anything else, which the schema's parser then judges."""
+    if (
+        type(given) is str
+        and len(given) == 10
+        and given[4] == given[7] == "-"
+        and given[5].isdigit()
+    ):
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            return None
+    return None
 
 
 @transaction.atomic
@@ -529,6 +627,7 @@ def readings_ingest(
     source: str,
     source_detail: str = "",
     progress: Callable[[int], None] | None = None,
+    refresh: bool = True,
 ) -> IngestResult:
     """Record a batch of readings all or nothing: every reading is checked before
     any is written, and a bad batch raises IngestError listing each problem.
@@ -537,13 +636,19 @@ def readings_ingest(
     rows streams through in chunks with bounded memory. The same reading again
     changes nothing; a different value at a KPI's moment is a correction that
     keeps the earlier value, superseded; within a batch the last one wins. The
-    touched KPIs' statuses and the KR scores on them are refreshed once, at the end.
+    touched KPIs' statuses and the KR scores on them are refreshed once, at the end
+    (unless `refresh` is False: the caller then has them refreshed).
     """
     kpi_ids = dict(KPI.objects.values_list("key", "pk"))
     problems: list[RowProblem] = []
     more = 0
-    for start, chunk in _chunks(readings()):
-        found = readings_check(chunk, kpi_ids, start=start)[1]
+    # A batch held in memory is checked once and its rows kept for the write.
+    first = readings()
+    kept: list[list[ReadingRow]] | None = [] if isinstance(first, Sequence) else None
+    for start, chunk in _chunks(first):
+        rows, found = readings_check(chunk, kpi_ids, start=start)
+        if kept is not None:
+            kept.append(rows)
         room = MAX_PROBLEMS - len(problems)
         problems.extend(found[:room])
         more += max(0, len(found) - room)
@@ -552,15 +657,19 @@ def readings_ingest(
     result = IngestResult()
     touched: set[int] = set()
     now = timezone.now()
-    for _, chunk in _chunks(readings()):
-        rows = readings_check(chunk, kpi_ids)[0]
+    checked = (
+        iter(kept)
+        if kept is not None
+        else (readings_check(chunk, kpi_ids)[0] for _, chunk in _chunks(readings()))
+    )
+    for rows in checked:
         _readings_write(rows, result, now, by, source, source_detail)
         touched.update(row.kpi_id for row in rows)
         if progress is not None:
-            progress(len(chunk))
+            progress(len(rows))
     keys_by_id = {pk: key for key, pk in kpi_ids.items()}
     result.kpi_keys = {keys_by_id[pk] for pk in touched}
-    if result.created or result.corrected:
+    if refresh and (result.created or result.corrected):
         statuses_refresh(kpi_keys=result.kpi_keys)
     return result
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("kpis/lint/", views.kpi_lint, name="kpi-lint"),
     path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
+    path("kpis/<slug:key>/source/", views.kpi_source_edit, name="kpi-source-edit"),
     path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),
 ]

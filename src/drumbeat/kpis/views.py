@@ -25,6 +25,7 @@ from drumbeat.kpis.forms import (
     KPICreateForm,
     KPIDefinitionForm,
     KPIFieldsForm,
+    KPISourceForm,
     ReadingForm,
     number_or_band_text,
 )
@@ -42,7 +43,9 @@ from drumbeat.kpis.selectors import (
 )
 from drumbeat.kpis.services import (
     DEFINITION_FIELDS,
+    SOURCE_FIELDS,
     ReadingError,
+    kpi_source_update,
     kpi_update,
     reading_record,
 )
@@ -100,7 +103,9 @@ def kpi_dictionary(request: HttpRequest) -> HttpResponse:
 
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A KPI's definition, process behaviour chart and readings with provenance."""
-    kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+    kpi = get_object_or_404(
+        KPI.objects.select_related("status", "team", "source_state"), key=key
+    )
     return _kpi_page(request, kpi, ReadingForm(initial={"day": timezone.localdate()}))
 
 
@@ -154,18 +159,7 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
     if not can_edit_definition(request.user, kpi):
         raise PermissionDenied("Only the KPI's owner or an admin edits its definition.")
     if request.method != "POST":
-        thresholds = kpi.thresholds
-        form = KPIDefinitionForm(
-            initial={
-                **{name: getattr(kpi, name) for name in DEFINITION_FIELDS},
-                **{
-                    name: number_or_band_text(thresholds.get(name))
-                    for name in ("green", "red", "amber")
-                },
-                "version": kpi.version,
-            }
-        )
-        return render(request, "kpis/kpi_edit.html", {"kpi": kpi, "form": form})
+        return _kpi_edit_page(request, kpi, _definition_form(kpi))
     form = KPIDefinitionForm(request.POST)
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
@@ -186,7 +180,83 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
                 request, "Definition saved; the change is kept in its history."
             )
             return redirect("kpi-detail", key=kpi.key)
-    return render(request, "kpis/kpi_edit.html", {"kpi": kpi, "form": form}, status=400)
+    return _kpi_edit_page(request, kpi, form, status=400)
+
+
+def _definition_form(kpi: KPI) -> KPIDefinitionForm:
+    thresholds = kpi.thresholds
+    return KPIDefinitionForm(
+        initial={
+            **{name: getattr(kpi, name) for name in DEFINITION_FIELDS},
+            **{
+                name: number_or_band_text(thresholds.get(name))
+                for name in ("green", "red", "amber")
+            },
+            "version": kpi.version,
+        }
+    )
+
+
+def _source_form(request: HttpRequest, kpi: KPI) -> KPISourceForm | None:
+    """The source form as it opens: for admins; for the owner unless the source
+    is SQL (which the owner sees read-only)."""
+    admin = is_admin(request.user)
+    if kpi.source.get("type") == "sql" and not admin:
+        return None
+    initial = {name: kpi.source.get(name, "") for name in SOURCE_FIELDS}
+    return KPISourceForm(
+        initial={
+            **initial,
+            "type": initial["type"] or "manual",
+            "version": kpi.version,
+        },
+        allow_sql=admin,
+    )
+
+
+def _kpi_edit_page(
+    request: HttpRequest,
+    kpi: KPI,
+    form: KPIDefinitionForm,
+    source_form: KPISourceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "kpi": kpi,
+        "form": form,
+        "source_form": (
+            source_form if source_form is not None else _source_form(request, kpi)
+        ),
+    }
+    return render(request, "kpis/kpi_edit.html", context, status=status)
+
+
+@require_POST
+def kpi_source_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """Change where a KPI's readings come from: admins; the owner too, unless it
+    is or becomes an SQL source (its query runs on a company database)."""
+    kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+    if not can_edit_definition(request.user, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin edits its source.")
+    form = KPISourceForm(request.POST, allow_sql=is_admin(request.user))
+    if form.is_valid() and isinstance(request.user, User):
+        try:
+            kpi_source_update(
+                kpi=kpi,
+                source=form.source(),
+                by=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        except WorkspaceError as error:
+            add_problems_to_form(form, error)
+        else:
+            messages.success(
+                request, "Source saved; the change is kept in the KPI's history."
+            )
+            return redirect("kpi-detail", key=kpi.key)
+    return _kpi_edit_page(request, kpi, _definition_form(kpi), form, status=400)
 
 
 ADMINS_ONLY = "Only an admin manages the KPI dictionary."

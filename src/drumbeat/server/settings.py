@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "drumbeat.accounts",
     "drumbeat.kpis",
     "drumbeat.okrs",
+    "drumbeat.webhooks",
+    "drumbeat.exports",
+    "drumbeat.imports",
 ]
 
 MIDDLEWARE = [
@@ -183,3 +186,45 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Readings files uploaded at /imports/readings/ (larger ones: `drumbeat import`).
+DRUMBEAT_IMPORT_MAX_BYTES = env_int("DRUMBEAT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+# Outgoing webhooks: tries per delivery (the first included) and the wait before
+# the first retry, doubled for each next one; the key that their signing secrets
+# are encrypted with (default: derived from SECRET_KEY; set it to keep secrets
+# readable when SECRET_KEY changes); the address that links in events point to.
+DRUMBEAT_WEBHOOK_ATTEMPTS = env_int("DRUMBEAT_WEBHOOK_ATTEMPTS", 5)
+if DRUMBEAT_WEBHOOK_ATTEMPTS < 1:
+    raise ImproperlyConfigured("DRUMBEAT_WEBHOOK_ATTEMPTS must be 1 or more")
+DRUMBEAT_WEBHOOK_BACKOFF_SECONDS = env_int("DRUMBEAT_WEBHOOK_BACKOFF_SECONDS", 30)
+if DRUMBEAT_WEBHOOK_BACKOFF_SECONDS < 0:
+    raise ImproperlyConfigured("DRUMBEAT_WEBHOOK_BACKOFF_SECONDS must be 0 or more")
+DRUMBEAT_WEBHOOK_KEY = os.environ.get("DRUMBEAT_WEBHOOK_KEY", "")
+DRUMBEAT_BASE_URL = os.environ.get("DRUMBEAT_BASE_URL", "http://127.0.0.1:8000").rstrip(
+    "/"
+)
+if not DRUMBEAT_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"DRUMBEAT_BASE_URL must start with http:// or https://, not "
+        f"{DRUMBEAT_BASE_URL!r}"
+    )
+
+# SQL data sources, pulled by `drumbeat worker` on each KPI's schedule and by
+# `drumbeat pull`. A connection's URL comes from DRUMBEAT_SOURCE_<NAME>_URL or the
+# secrets file (`name = url` lines, or TOML), read when a pull runs: never stored.
+
+
+def env_positive(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+DRUMBEAT_SECRETS_FILE = os.environ.get("DRUMBEAT_SECRETS_FILE", "")
+DRUMBEAT_SOURCE_TIMEOUT = env_positive("DRUMBEAT_SOURCE_TIMEOUT", 30)
+"""Seconds a source query may run before it is stopped."""
+DRUMBEAT_SOURCE_MAX_ROWS = env_positive("DRUMBEAT_SOURCE_MAX_ROWS", 100_000)
+DRUMBEAT_SCHEDULER_INTERVAL = env_positive("DRUMBEAT_SCHEDULER_INTERVAL", 30)
+"""Seconds between the worker's looks for pulls that are due."""

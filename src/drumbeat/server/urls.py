@@ -4,10 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from drumbeat.server.api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("drumbeat.kpis.urls")),
     path("", include("drumbeat.okrs.urls")),
     path("", include("drumbeat.accounts.urls")),
+    path("", include("drumbeat.webhooks.urls")),
+    path("", include("drumbeat.exports.urls")),
+    path("imports/", include("drumbeat.imports.urls")),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -20,7 +20,7 @@ from django.conf import settings
 SECRET_PREFIX = "whsec_"
 
 
-class SecretUnreadable(Exception):
+class SecretUnreadableError(Exception):
     """A stored secret that the current key cannot decrypt."""
 
 
@@ -48,7 +48,7 @@ def secret_decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode("ascii")).decode()
     except (InvalidToken, ValueError):
-        raise SecretUnreadable(
+        raise SecretUnreadableError(
             "the signing secret cannot be decrypted (the key it was stored with "
             "changed): rotate the webhook's secret"
         ) from None

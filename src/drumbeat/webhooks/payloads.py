@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from drumbeat.core.contract import plain_number
 from drumbeat.core.numbers import format_number
 
 SCHEMA = 1
@@ -80,7 +81,7 @@ def kpi_json(kpi: KPIFacts) -> JSON:
         "health": kpi.health,
         "previous_health": kpi.previous_health,
         "stale": kpi.stale,
-        "latest_value": kpi.latest_value,
+        "latest_value": plain_number(kpi.latest_value),
         "latest_day": kpi.latest_day.isoformat() if kpi.latest_day else None,
         "cadence": kpi.cadence,
         "owner": kpi.owner,
@@ -101,7 +102,7 @@ def cycle_json(cycle: CycleFacts) -> JSON:
                 "title": o.title,
                 "team": o.team,
                 "commitment": o.commitment,
-                "score": o.score,
+                "score": plain_number(o.score),
                 "grade": o.grade,
                 "outcome": o.outcome,
             }
@@ -118,17 +119,16 @@ def _value(kpi: KPIFacts) -> str:
 
 
 def health_changed_text(kpi: KPIFacts) -> str:
-    """"Customer satisfaction (csat) turned red at 78 percent, from amber. URL" """
+    """The sentence: "Customer satisfaction (csat) turned red at 78 percent, from
+    amber. URL"."""
     was = f", from {kpi.previous_health}" if kpi.previous_health else ""
-    if kpi.health == "green":
-        verb = "recovered to green"
-    else:
-        verb = f"turned {kpi.health}"
+    verb = "recovered to green" if kpi.health == "green" else f"turned {kpi.health}"
     return f"{kpi.name} ({kpi.key}) {verb} {_value(kpi)}{was}. {kpi.url}"
 
 
 def stale_text(kpi: KPIFacts) -> str:
-    """"Customer satisfaction (csat) is stale: ... URL" """
+    """The sentence: "Customer satisfaction (csat) is stale: its latest reading is
+    from 2026-06-03; it is a weekly KPI. URL"."""
     cadence = f"; it is a {kpi.cadence} KPI" if kpi.cadence else ""
     if kpi.latest_day is None:
         return f"{kpi.name} ({kpi.key}) is stale: it has no reading{cadence}. {kpi.url}"
@@ -164,5 +164,5 @@ def cycle_closed_text(cycle: CycleFacts) -> str:
     return "\n".join(lines)
 
 
-def test_text(webhook_name: str) -> str:
+def webhook_test_text(webhook_name: str) -> str:
     return f"Test event from Drumbeat for the webhook “{webhook_name}”: it works."

@@ -119,6 +119,7 @@ def _source(source: Source) -> _Flow | None:
                 "type": source.type,
                 "connection": source.connection,
                 "query": source.query,
+                "schedule": source.schedule,
             }
         )
     )

@@ -6,12 +6,14 @@ names the file, the line and the field (`kpis[nps].thresholds.treshold`).
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Iterable, Iterator, Sequence
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from croniter import croniter
 from pydantic import BaseModel, ValidationError
 
 from drumbeat.core.model import (
@@ -49,6 +51,14 @@ from drumbeat.workspace.yamlio import (
 )
 
 Loc = tuple[str | int, ...]
+
+_CONNECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def cron_is_valid(expression: str) -> bool:
+    """A cron schedule of five fields (minute hour day month weekday) that croniter
+    understands."""
+    return len(expression.split()) == 5 and croniter.is_valid(expression)
 
 
 class WorkspaceError(Exception):
@@ -406,6 +416,25 @@ def _kpi_problems(kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
             yield ("source",), "an sql source needs a `connection` and a `query`"
         if source.type is not SourceType.SQL and (source.connection or source.query):
             yield ("source", "type"), "`connection` and `query` are for `type: sql`"
+        if source.type is not SourceType.SQL and source.schedule:
+            yield ("source", "schedule"), "a pull `schedule` is for `type: sql`"
+        if source.connection and not _CONNECTION_NAME.fullmatch(source.connection):
+            yield (
+                ("source", "connection"),
+                (
+                    f"'{source.connection}' is not a connection name: use letters, "
+                    "digits, - and _ (it names DRUMBEAT_SOURCE_<NAME>_URL)"
+                ),
+            )
+        if source.schedule and not cron_is_valid(source.schedule):
+            yield (
+                ("source", "schedule"),
+                (
+                    f"'{source.schedule}' is not a cron schedule: give five fields, "
+                    "minute hour day month weekday, such as '0 6 * * 1' (06:00 every "
+                    "Monday)"
+                ),
+            )
     # Compared as moments: 01:00 and 01:00Z are the same reading.
     ats = [reading.at for reading in kpi.readings]
     moments = [reading_order(Reading(at, 0.0)) for at in ats]
@@ -493,7 +522,7 @@ def _kpi(kpi: KPISchema) -> KPI:
         if benchmarks
         else Benchmarks(),
         drives=tuple(kpi.drives),
-        source=Source(source.type, source.connection, source.query)
+        source=Source(source.type, source.connection, source.query, source.schedule)
         if source
         else Source(),
         spc_baseline=Period(baseline.start, baseline.end) if baseline else None,

@@ -28,6 +28,7 @@ from drumbeat.core.model import (
 FORMAT_VERSION = 1
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def finite_number(value: Any) -> float:
@@ -71,8 +72,12 @@ def _date(value: Any) -> dt.date:
 
 
 def date_or_timestamp(value: Any) -> dt.date | dt.datetime:
+    """A reading's moment: a date, or a timestamp written `YYYY-MM-DDTHH:MM...`
+    (not the other ISO 8601 forms, such as week dates, which read as days)."""
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
         try:
+            if not _ISO_TIMESTAMP.match(value):
+                raise ValueError
             return dt.datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(
@@ -121,6 +126,7 @@ class SourceSchema(Schema):
     type: SourceType = SourceType.MANUAL
     connection: Text | None = None
     query: Text | None = None
+    schedule: Text | None = None
 
 
 class PeriodSchema(Schema):

@@ -1,0 +1,465 @@
+"""What an export holds: the rows of readings, KPI statuses, scores or check-ins
+for a filter, read in a constant number of queries and yielded lazily, so that
+the writers can stream them (a few hundred thousand readings or more).
+
+Everyone signed in may export: everyone signed in reads everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from drumbeat.accounts.models import Team
+from drumbeat.core.model import Tier
+from drumbeat.core.scoring import grade
+from drumbeat.kpis.models import KPI, Reading
+from drumbeat.kpis.selectors import PERSPECTIVES
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
+
+KINDS = ("readings", "scores", "statuses", "checkins")
+FORMATS = ("csv", "xlsx", "json")
+SCHEMA = 1
+CHUNK_SIZE = 2000
+
+Row = tuple[Any, ...]
+
+
+class ExportError(ValueError):
+    """A filter that cannot be exported, with the field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which rows an export holds; built (and checked) by `export_filter`.
+
+    - `team`: readings and statuses of the team's KPIs; scores and check-ins of
+      the team's objectives.
+    - `tier`, `perspective`, `kpi_keys`: those KPIs; for scores and check-ins, the
+      key results on them (and their objectives).
+    - `cycle`: readings dated in the cycle, of the KPIs its key results measure;
+      the statuses of those KPIs; the cycle's objectives and check-ins.
+    - `since`, `until` (inclusive): readings by day, check-ins by date, scores of
+      the cycles that overlap those dates. Statuses are as of their last refresh.
+    - `superseded`: readings only; corrected values too, with when they were.
+    """
+
+    kind: str
+    team: str | None = None
+    tier: str | None = None
+    perspective: str | None = None
+    kpi_keys: tuple[str, ...] = ()
+    cycle: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    superseded: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The filters that are set, for the JSON export's header."""
+        values = {
+            "team": self.team,
+            "tier": self.tier,
+            "perspective": self.perspective,
+            "kpi": list(self.kpi_keys) or None,
+            "cycle": self.cycle,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "superseded": self.superseded or None,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """An export's column names and its rows, read when iterated."""
+
+    kind: str
+    columns: tuple[str, ...]
+    rows: Iterable[Row] = field(repr=False)
+
+
+def export_filter(
+    *,
+    kind: str,
+    team: str | None = None,
+    tier: str | None = None,
+    perspective: str | None = None,
+    kpi_keys: Sequence[str] = (),
+    cycle: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    superseded: bool = False,
+) -> ExportFilter:
+    """The filter, checked: raises ExportError naming the first bad field."""
+    if kind not in KINDS:
+        raise ExportError("kind", f"Choose one of {', '.join(KINDS)}, not {kind!r}.")
+    tiers = [t.value for t in Tier]
+    if tier and tier not in tiers:
+        raise ExportError("tier", f"No tier {tier!r}: choose {', '.join(tiers)}.")
+    if perspective and perspective not in PERSPECTIVES:
+        raise ExportError(
+            "perspective",
+            f"No perspective {perspective!r}: choose {', '.join(PERSPECTIVES)}.",
+        )
+    if team and not Team.objects.filter(key=team).exists():
+        raise ExportError("team", f"No team {team!r}.")
+    if cycle and not Cycle.objects.filter(key=cycle).exists():
+        raise ExportError("cycle", f"No cycle {cycle!r}.")
+    keys = tuple(dict.fromkeys(k for k in kpi_keys if k))
+    if keys:
+        known = set(KPI.objects.filter(key__in=keys).values_list("key", flat=True))
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise ExportError(
+                "kpi_keys",
+                f"No KPI {', '.join(repr(k) for k in unknown)} in the dictionary.",
+            )
+    if since and until and until < since:
+        raise ExportError("until", f"{until} is before {since}: swap the dates.")
+    if kind == "statuses" and (since or until):
+        raise ExportError(
+            "since" if since else "until",
+            "KPI statuses are as of their last refresh: leave the dates empty.",
+        )
+    if superseded and kind != "readings":
+        raise ExportError("superseded", "Only readings have superseded values.")
+    return ExportFilter(
+        kind=kind,
+        team=team or None,
+        tier=tier or None,
+        perspective=perspective or None,
+        kpi_keys=keys,
+        cycle=cycle or None,
+        since=since,
+        until=until,
+        superseded=superseded,
+    )
+
+
+def export_table(export: ExportFilter) -> ExportTable:
+    """The columns and (lazy) rows of an export."""
+    build = {
+        "readings": _readings,
+        "statuses": _statuses,
+        "scores": _scores,
+        "checkins": _checkins,
+    }[export.kind]
+    columns, rows = build(export)
+    return ExportTable(export.kind, columns, rows)
+
+
+def _kpis_chosen(export: ExportFilter, *, with_team: bool, prefix: str = "") -> Q:
+    """The KPIs that the filter's KPI fields choose, as a condition on KPI (or,
+    with `prefix` "kpi__", on a model that points at a KPI)."""
+    chosen = Q()
+    if with_team and export.team:
+        chosen &= Q(**{f"{prefix}team__key": export.team})
+    if export.tier:
+        chosen &= Q(**{f"{prefix}tier": export.tier})
+    if export.perspective:
+        chosen &= Q(**{f"{prefix}perspective": export.perspective})
+    if export.kpi_keys:
+        chosen &= Q(**{f"{prefix}key__in": export.kpi_keys})
+    if export.cycle:
+        measured = KeyResult.objects.filter(objective__cycle__key=export.cycle)
+        chosen &= Q(**{f"{prefix}key__in": measured.values("kpi_key")})
+    return chosen
+
+
+READING_COLUMNS = (
+    "kpi",
+    "kpi_name",
+    "unit",
+    "at",
+    "day",
+    "value",
+    "note",
+    "source",
+    "source_detail",
+    "recorded_by",
+    "recorded_at",
+    "superseded_at",
+)
+
+
+def _readings(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
+    """Current readings (and corrected ones, on request), with provenance, by KPI
+    in dictionary order, then date; one query, read in chunks."""
+    readings: QuerySet[Reading] = Reading.objects.filter(
+        _kpis_chosen(export, with_team=True, prefix="kpi__")
+    )
+    if not export.superseded:
+        readings = readings.filter(superseded_at__isnull=True)
+    if export.cycle:
+        cycle = Cycle.objects.filter(key=export.cycle)
+        readings = readings.filter(
+            day__gte=cycle.values("start"), day__lte=cycle.values("end")
+        )
+    if export.since:
+        readings = readings.filter(day__gte=export.since)
+    if export.until:
+        readings = readings.filter(day__lte=export.until)
+    rows = readings.order_by(
+        "kpi__position", "kpi__key", "day", "at", "recorded_at"
+    ).values_list(
+        "kpi__key",
+        "kpi__name",
+        "kpi__unit",
+        "at",
+        "day",
+        "value",
+        "note",
+        "source",
+        "source_detail",
+        "recorded_by__username",
+        "recorded_at",
+        "superseded_at",
+    )
+    return READING_COLUMNS, rows.iterator(chunk_size=CHUNK_SIZE)
+
+
+STATUS_COLUMNS = (
+    "kpi",
+    "kpi_name",
+    "team",
+    "perspective",
+    "tier",
+    "unit",
+    "as_of",
+    "health",
+    "threshold_health",
+    "stale",
+    "lifecycle",
+    "latest_day",
+    "latest_value",
+    "signals",
+    "computed_at",
+)
+
+
+def _statuses(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
+    """Each chosen KPI's stored status, in dictionary order (one query); a KPI
+    with no status yet has empty status columns."""
+    kpis = (
+        KPI.objects.filter(_kpis_chosen(export, with_team=True))
+        .order_by("position", "key")
+        .values_list(
+            "key",
+            "name",
+            "team__key",
+            "team_name",
+            "perspective",
+            "tier",
+            "unit",
+            "status__as_of",
+            "status__health",
+            "status__threshold_health",
+            "status__stale",
+            "status__lifecycle",
+            "status__latest_day",
+            "status__latest_value",
+            "status__signals",
+            "status__computed_at",
+        )
+    )
+
+    def rows() -> Iterator[Row]:
+        for key, name, team, team_name, *rest in kpis.iterator(chunk_size=CHUNK_SIZE):
+            yield (key, name, team or team_name, *rest)
+
+    return STATUS_COLUMNS, rows()
+
+
+SCORE_COLUMNS = (
+    "cycle",
+    "level",
+    "objective",
+    "key_result",
+    "title",
+    "team",
+    "owner",
+    "commitment",
+    "kpi",
+    "kind",
+    "weight",
+    "baseline",
+    "current",
+    "target",
+    "progress",
+    "score",
+    "grade",
+)
+
+
+def _objectives_chosen(export: ExportFilter) -> QuerySet[Objective]:
+    objectives = Objective.objects.all()
+    if export.cycle:
+        objectives = objectives.filter(cycle__key=export.cycle)
+    if export.team:
+        objectives = objectives.filter(team__key=export.team)
+    if export.since:
+        objectives = objectives.filter(cycle__end__gte=export.since)
+    if export.until:
+        objectives = objectives.filter(cycle__start__lte=export.until)
+    return objectives
+
+
+def _key_results_chosen(export: ExportFilter) -> Q:
+    """The key results on the KPIs the filter chooses (all, without KPI fields)."""
+    if not (export.tier or export.perspective or export.kpi_keys):
+        return Q()
+    kpis = KPI.objects.filter(_kpis_chosen(export, with_team=False)).values("key")
+    return Q(kpi_key__in=kpis)
+
+
+def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
+    """Each chosen objective's row (its stored score and grade), then its key
+    results' rows (baseline, current, target, progress, score, grade), by cycle;
+    two queries."""
+    chosen = _key_results_chosen(export)
+    objectives = _objectives_chosen(export)
+    if chosen:
+        objectives = objectives.filter(
+            pk__in=KeyResult.objects.filter(chosen).values("objective")
+        )
+    objectives = objectives.select_related("cycle", "team").order_by(
+        "cycle__start", "cycle__key", "position", "key"
+    )
+
+    def rows() -> Iterator[Row]:
+        listed = list(objectives)
+        by_objective: dict[int, list[KeyResult]] = defaultdict(list)
+        for kr in KeyResult.objects.filter(chosen, objective__in=listed).order_by(
+            "objective", "position", "key"
+        ):
+            by_objective[kr.objective_id].append(kr)
+        for objective in listed:
+            team = objective.team.key if objective.team else objective.team_name
+            yield (
+                objective.cycle.key,
+                "objective",
+                objective.key,
+                None,
+                objective.title,
+                team,
+                objective.owner_name,
+                objective.commitment,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                objective.score,
+                _grade(objective.score),
+            )
+            for kr in by_objective[objective.pk]:
+                yield (
+                    objective.cycle.key,
+                    "key_result",
+                    objective.key,
+                    kr.key,
+                    kr.title,
+                    team,
+                    kr.owner_name or objective.owner_name,
+                    objective.commitment,
+                    kr.kpi_key,
+                    kr.kind,
+                    kr.weight,
+                    kr.computed_baseline,
+                    kr.current,
+                    kr.target,
+                    kr.progress,
+                    kr.score,
+                    _grade(kr.score),
+                )
+
+    return SCORE_COLUMNS, rows()
+
+
+def _grade(score: float | None) -> str | None:
+    graded = grade(score)
+    return None if graded is None else str(graded)
+
+
+CHECKIN_COLUMNS = (
+    "cycle",
+    "objective",
+    "key_result",
+    "kpi",
+    "team",
+    "at",
+    "by",
+    "confidence",
+    "note",
+    "blockers",
+    "recorded_at",
+)
+
+
+def _checkins(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
+    """Check-ins on the chosen objectives' key results, by cycle, objective, key
+    result and date (one query)."""
+    checkins = CheckIn.objects.filter(
+        key_result__objective__in=_objectives_chosen(export)
+    )
+    chosen = _key_results_chosen(export)
+    if chosen:
+        checkins = checkins.filter(
+            key_result__in=KeyResult.objects.filter(chosen).values("pk")
+        )
+    if export.since:
+        checkins = checkins.filter(at__gte=export.since)
+    if export.until:
+        checkins = checkins.filter(at__lte=export.until)
+    values = checkins.order_by(
+        "key_result__objective__cycle__start",
+        "key_result__objective__cycle__key",
+        "key_result__objective__position",
+        "key_result__objective__key",
+        "key_result__position",
+        "key_result__key",
+        "at",
+        "created_at",
+    ).values_list(
+        "key_result__objective__cycle__key",
+        "key_result__objective__key",
+        "key_result__key",
+        "key_result__kpi_key",
+        "key_result__objective__team__key",
+        "key_result__objective__team_name",
+        "at",
+        "by_name",
+        "by__username",
+        "confidence",
+        "note",
+        "blockers",
+        "created_at",
+    )
+
+    def rows() -> Iterator[Row]:
+        for row in values.iterator(chunk_size=CHUNK_SIZE):
+            cycle, objective, kr, kpi, team, team_name, at, by_name, username = row[:9]
+            yield (
+                cycle,
+                objective,
+                kr,
+                kpi,
+                team or team_name,
+                at,
+                by_name or username,
+                *row[9:],
+            )
+
+    return CHECKIN_COLUMNS, rows()

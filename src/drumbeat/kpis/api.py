@@ -1,0 +1,375 @@
+"""The KPI dictionary, readings and KPI statuses in the REST API. Thin: parse,
+check scope and role, call one service or selector, answer."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
+from drumbeat.accounts.selectors import is_admin as person_is_admin
+from drumbeat.kpis.models import KPI, KPIStatus, Reading
+from drumbeat.kpis.selectors import DashboardFilters, dictionary_kpis
+from drumbeat.kpis.services import (
+    DEFINITION_FIELDS,
+    ReadingIn,
+    kpi_create,
+    kpi_update,
+    readings_ingest,
+)
+from drumbeat.kpis.tasks import statuses_refresh_task
+from drumbeat.server.api import ERRORS, Pages, scoped
+
+router = Router(tags=["KPIs and readings"])
+
+MAX_BATCH = 10_000
+
+
+class StatusOut(Schema):
+    """A KPI's computed state, as of the last refresh."""
+
+    as_of: dt.date
+    latest_value: float | None
+    latest_day: dt.date | None
+    health: str = Field(description="green, amber, red or unknown")
+    threshold_health: str
+    stale: bool
+    lifecycle: str = Field(description="okr_target, completed, at_risk or watch")
+    signals: list[dict[str, Any]]
+
+
+class KPIOut(Schema):
+    """A dictionary entry with its status."""
+
+    key: str
+    name: str
+    description: str
+    unit: str
+    direction: str
+    cadence: str
+    owner: str = Field(alias="owner_name")
+    team: str | None
+    perspective: str
+    tier: str
+    indicator: str
+    north_star: bool
+    financial: bool
+    thresholds: dict[str, Any]
+    benchmarks: dict[str, Any]
+    drives: list[str]
+    source: dict[str, Any]
+    version: int
+    updated_at: dt.datetime
+    status: StatusOut | None
+
+    @staticmethod
+    def resolve_team(kpi: KPI) -> str | None:
+        return kpi.team.key if kpi.team else (kpi.team_name or None)
+
+    @staticmethod
+    def resolve_status(kpi: KPI) -> KPIStatus | None:
+        try:
+            return kpi.status
+        except KPIStatus.DoesNotExist:
+            return None
+
+
+class KPIFilters(FilterSchema):
+    team: str | None = None
+    tier: Literal["key", "secondary", "transient"] | None = None
+    perspective: Literal["financial", "customer", "internal", "learning"] | None = None
+    health: Literal["green", "amber", "red", "unknown"] | None = None
+    stale: bool | None = None
+    q: str | None = Field(None, description="in the key, name or definition")
+
+
+@router.get(
+    "/kpis", response={200: list[KPIOut], **ERRORS}, summary="List the KPI dictionary"
+)
+@paginate(Pages)
+def kpis_list(request: HttpRequest, filters: Query[KPIFilters]) -> QuerySet[KPI]:
+    scoped(request, "read")
+    kpis = dictionary_kpis(
+        search=filters.q or "",
+        filters=DashboardFilters(
+            team=filters.team, tier=filters.tier, perspective=filters.perspective
+        ),
+    )
+    if filters.health:
+        kpis = kpis.filter(status__health=filters.health)
+    if filters.stale is not None:
+        kpis = kpis.filter(status__stale=filters.stale)
+    return kpis
+
+
+@router.get(
+    "/kpis/{key}", response={200: KPIOut, **ERRORS}, summary="One KPI with its status"
+)
+def kpi_get(request: HttpRequest, key: str) -> KPI:
+    scoped(request, "read")
+    return get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+
+
+@router.get(
+    "/kpis/{key}/status",
+    response={200: StatusOut, **ERRORS},
+    summary="A KPI's computed status",
+)
+def kpi_status(request: HttpRequest, key: str) -> KPIStatus:
+    scoped(request, "read")
+    return get_object_or_404(KPIStatus, kpi__key=key)
+
+
+class Thresholds(Schema):
+    green: float | list[float] | None = None
+    amber: float | list[float] | None = None
+    red: float | list[float] | None = None
+
+
+class KPICreate(Schema):
+    key: str = Field(pattern=r"^[a-z0-9-]+$", max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    unit: str = ""
+    direction: Literal["up", "down", "range"] = "up"
+    cadence: Literal["", "daily", "weekly", "monthly", "quarterly"] = ""
+    owner: str = Field("", description="the owner's name, as shown")
+    perspective: Literal["", "financial", "customer", "internal", "learning"] = ""
+    tier: Literal["key", "secondary", "transient"] = "secondary"
+    indicator: Literal["", "leading", "lagging"] = ""
+    north_star: bool = False
+    financial: bool = False
+    thresholds: Thresholds = Thresholds()
+
+
+@router.post(
+    "/kpis",
+    response={201: KPIOut, **ERRORS},
+    summary="Add a KPI to the dictionary (admins)",
+)
+def kpi_post(request: HttpRequest, payload: KPICreate) -> Status[KPI]:
+    user = scoped(request, "admin")
+    if not person_is_admin(user):
+        raise PermissionDenied("Only admins add KPIs to the dictionary.")
+    values = payload.dict(exclude={"thresholds", "owner"})
+    values["owner_name"] = payload.owner
+    values["thresholds"] = payload.thresholds.dict(exclude_none=True)
+    created = kpi_create(values=values, by=user)
+    return Status(201, KPI.objects.select_related("status", "team").get(pk=created.pk))
+
+
+class KPIChange(Schema):
+    """The fields to change; `version` is the one read, so that a change over
+    someone else's newer one is refused (409)."""
+
+    version: int
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    unit: str | None = None
+    direction: Literal["up", "down", "range"] | None = None
+    cadence: Literal["", "daily", "weekly", "monthly", "quarterly"] | None = None
+    owner: str | None = None
+    thresholds: Thresholds | None = None
+
+
+@router.patch(
+    "/kpis/{key}",
+    response={200: KPIOut, **ERRORS},
+    summary="Change a KPI's definition or thresholds (its owner, admins)",
+)
+def kpi_patch(request: HttpRequest, key: str, payload: KPIChange) -> KPI:
+    user = scoped(request, "admin")
+    kpi = get_object_or_404(KPI, key=key)
+    if not can_edit_definition(user, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin changes it.")
+    values = {name: getattr(kpi, name) for name in DEFINITION_FIELDS}
+    changes = payload.dict(exclude_unset=True, exclude={"version", "thresholds"})
+    if "owner" in changes:
+        changes["owner_name"] = changes.pop("owner")
+    values.update(changes)
+    thresholds = (
+        payload.thresholds.dict(exclude_none=True)
+        if payload.thresholds is not None
+        else dict(kpi.thresholds)
+    )
+    kpi_update(
+        kpi=kpi,
+        values=values,
+        thresholds=thresholds,
+        by=user,
+        version=payload.version,
+    )
+    return KPI.objects.select_related("status", "team").get(pk=kpi.pk)
+
+
+class ReadingOut(Schema):
+    kpi: str
+    at: str = Field(description="the date or timestamp, as given")
+    day: dt.date
+    value: float
+    note: str
+    source: str = Field(description="manual, apply, import, api or pull")
+    source_detail: str
+    recorded_by: str | None
+    recorded_at: dt.datetime
+    superseded_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_kpi(reading: Reading) -> str:
+        return reading.kpi.key
+
+    @staticmethod
+    def resolve_recorded_by(reading: Reading) -> str | None:
+        return reading.recorded_by.get_username() if reading.recorded_by else None
+
+
+class ReadingFilters(FilterSchema):
+    kpi: str | None = None
+    since: dt.date | None = Field(None, description="from this day, inclusive")
+    until: dt.date | None = Field(None, description="to this day, inclusive")
+    superseded: bool = Field(
+        False, description="include readings replaced by a correction"
+    )
+
+
+@router.get(
+    "/readings", response={200: list[ReadingOut], **ERRORS}, summary="List readings"
+)
+@paginate(Pages)
+def readings_list(
+    request: HttpRequest, filters: Query[ReadingFilters]
+) -> QuerySet[Reading]:
+    scoped(request, "read")
+    readings = Reading.objects.select_related("kpi", "recorded_by").order_by(
+        "kpi__position", "kpi__key", "day", "at", "pk"
+    )
+    if not filters.superseded:
+        readings = readings.filter(superseded_at__isnull=True)
+    if filters.kpi:
+        readings = readings.filter(kpi__key=filters.kpi)
+    if filters.since:
+        readings = readings.filter(day__gte=filters.since)
+    if filters.until:
+        readings = readings.filter(day__lte=filters.until)
+    return readings
+
+
+# Plain pydantic models: a batch holds up to 10,000 of them, and ninja's Schema
+# adds a Python-level validator per item.
+class ReadingPost(BaseModel):
+    kpi: str = Field(description="the KPI's key")
+    at: str = Field(description="YYYY-MM-DD, or an ISO timestamp")
+    value: float
+    note: str = ""
+
+
+class ReadingBatch(BaseModel):
+    readings: list[ReadingPost] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BatchResult(Schema):
+    created: int
+    corrected: int
+    unchanged: int
+    kpis: list[str]
+    statuses: Literal["refreshed", "queued"] = Field(
+        description=(
+            "refreshed: the KPIs' statuses and KR scores were updated before the "
+            "answer; queued: a batch this large has them updated by the worker "
+            "right after"
+        )
+    )
+
+
+REFRESH_INLINE_MAX = 1_000
+"""The largest batch whose statuses are refreshed before the answer; a larger one
+(a backfill) is answered as soon as it is written, and the worker refreshes."""
+
+
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its `$defs` written in place, for an OpenAPI
+    request body."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
+
+
+@router.post(
+    "/readings",
+    response={200: BatchResult, **ERRORS},
+    summary="Record a batch of up to 10,000 readings, all or nothing",
+    description=(
+        "The batch is checked whole before anything is written; problems are "
+        "listed by index and field. The same reading again changes nothing; a "
+        "different value at the same (kpi, at) is a correction, and the earlier "
+        "value is kept in history. The KPIs' statuses and the KR scores on them "
+        "are updated before the answer, for a batch of up to 1,000 readings; a "
+        "larger one has them updated by the worker right after."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_schema(ReadingBatch)}},
+        }
+    },
+)
+def readings_post(request: HttpRequest) -> dict[str, Any]:
+    # The body is read here, not declared: pydantic validates 10,000 readings ten
+    # times faster straight from JSON than through ninja's parameter model.
+    try:
+        payload = ReadingBatch.model_validate_json(request.body or b"{}")
+    except PydanticValidationError as error:
+        raise NinjaValidationError(
+            [
+                {**item, "loc": ("body", "payload", *item["loc"])}
+                for item in error.errors(include_url=False)
+            ]
+        ) from None
+    user = scoped(request, "readings:write")
+    keys = {reading.kpi for reading in payload.readings}
+    kpis = KPI.objects.filter(key__in=keys)
+    refused = sorted(k.key for k in kpis if not can_record_readings(user, k))
+    if refused:
+        raise PermissionDenied(
+            "Only a KPI's owner or an admin records its readings; not yours: "
+            + ", ".join(refused)
+        )
+    token = getattr(request, "api_token", None)
+    batch = [ReadingIn(r.kpi, r.at, r.value, r.note) for r in payload.readings]
+    inline = len(batch) <= REFRESH_INLINE_MAX
+    result = readings_ingest(
+        readings=lambda: batch,
+        by=user,
+        source=Reading.Source.API,
+        source_detail=f"token {token.name}" if token else "session",
+        refresh=inline,
+    )
+    changed = bool(result.created or result.corrected)
+    if changed and not inline:
+        statuses_refresh_task.enqueue(sorted(result.kpi_keys))
+    return {
+        "created": result.created,
+        "corrected": result.corrected,
+        "unchanged": result.unchanged,
+        "kpis": sorted(result.kpi_keys),
+        "statuses": "refreshed" if inline or not changed else "queued",
+    }

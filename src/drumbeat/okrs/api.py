@@ -1,0 +1,472 @@
+"""Cycles, objectives, key results, check-ins, scores, lint findings and
+suggestions in the REST API. Thin: parse, check scope and role, call one service
+or selector, answer."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from drumbeat.accounts.models import Team
+from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
+from drumbeat.core.contract import plain_target
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.selectors import cycle_suggestions, grade_of
+from drumbeat.okrs.services import (
+    cycle_save,
+    key_result_check_in,
+    key_result_save,
+    objective_save,
+)
+from drumbeat.server.api import ERRORS, Pages, scoped
+
+router = Router(tags=["OKRs"])
+
+Target = float | list[float]
+
+
+class CycleOut(Schema):
+    key: str
+    start: dt.date
+    end: dt.date
+    version: int
+
+
+class CycleIn(Schema):
+    key: str = Field(min_length=1, max_length=50, pattern=r"^[^/\s]+$")
+    start: dt.date
+    end: dt.date
+
+
+class CycleChange(CycleIn):
+    version: int
+
+
+@router.get(
+    "/cycles", response={200: list[CycleOut], **ERRORS}, summary="List the cycles"
+)
+def cycles_list(request: HttpRequest) -> QuerySet[Cycle]:
+    scoped(request, "read")
+    return Cycle.objects.all()
+
+
+@router.get("/cycles/{key}", response={200: CycleOut, **ERRORS}, summary="One cycle")
+def cycle_get(request: HttpRequest, key: str) -> Cycle:
+    scoped(request, "read")
+    return get_object_or_404(Cycle, key=key)
+
+
+def _admin(request: HttpRequest) -> Any:
+    user = scoped(request, "admin")
+    if not is_admin(user):
+        raise PermissionDenied("Only admins set up cycles.")
+    return user
+
+
+@router.post("/cycles", response={201: CycleOut, **ERRORS}, summary="Add a cycle")
+def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
+    user = _admin(request)
+    return Status(201, cycle_save(cycle=None, values=payload.dict(), by=user))
+
+
+@router.put(
+    "/cycles/{key}", response={200: CycleOut, **ERRORS}, summary="Change a cycle"
+)
+def cycle_put(request: HttpRequest, key: str, payload: CycleChange) -> Cycle:
+    user = _admin(request)
+    cycle = get_object_or_404(Cycle, key=key)
+    values = payload.dict(exclude={"version"})
+    return cycle_save(cycle=cycle, values=values, by=user, version=payload.version)
+
+
+class CheckInOut(Schema):
+    at: dt.date
+    by: str = Field(alias="by_name")
+    confidence: float | None
+    note: str
+    blockers: str
+
+
+class KeyResultOut(Schema):
+    """A KR with its computed baseline, current value, progress, score and grade."""
+
+    key: str
+    title: str
+    kpi: str = Field(alias="kpi_key")
+    kind: str
+    baseline: float | None = Field(description="as set; null: the default")
+    computed_baseline: float | None
+    current: float | None
+    target: Target
+    deadline: dt.date | None
+    owner: str = Field(alias="owner_name")
+    weight: float
+    progress: float | None
+    score: float | None
+    grade: str | None
+    confidence: float | None = Field(description="from the latest check-in")
+    version: int
+
+    @staticmethod
+    def resolve_grade(kr: KeyResult) -> str | None:
+        return grade_of(kr.score)
+
+    @staticmethod
+    def resolve_confidence(kr: KeyResult) -> float | None:
+        checkins = list(kr.checkins.all())
+        return checkins[-1].confidence if checkins else None
+
+
+class ObjectiveOut(Schema):
+    key: str
+    title: str
+    cycle: str
+    team: str | None
+    owner: str = Field(alias="owner_name")
+    commitment: str
+    parent: str | None
+    score: float | None
+    grade: str | None
+    version: int
+    key_results: list[KeyResultOut]
+
+    @staticmethod
+    def resolve_cycle(objective: Objective) -> str:
+        return objective.cycle.key
+
+    @staticmethod
+    def resolve_team(objective: Objective) -> str | None:
+        return objective.team.key if objective.team else (objective.team_name or None)
+
+    @staticmethod
+    def resolve_parent(objective: Objective) -> str | None:
+        return objective.parent.key if objective.parent else None
+
+    @staticmethod
+    def resolve_grade(objective: Objective) -> str | None:
+        return grade_of(objective.score)
+
+    @staticmethod
+    def resolve_key_results(objective: Objective) -> list[KeyResult]:
+        return list(objective.key_results.all())
+
+
+def _objectives() -> QuerySet[Objective]:
+    """Objectives with everything their answer reads (a constant number of
+    queries)."""
+    return Objective.objects.select_related("cycle", "team", "parent").prefetch_related(
+        Prefetch(
+            "key_results",
+            queryset=KeyResult.objects.prefetch_related(
+                Prefetch("checkins", queryset=CheckIn.objects.order_by("at", "pk"))
+            ),
+        )
+    )
+
+
+class ObjectiveFilters(Schema):
+    cycle: str | None = None
+    team: str | None = None
+
+
+@router.get(
+    "/objectives",
+    response={200: list[ObjectiveOut], **ERRORS},
+    summary="List objectives with their KRs and scores",
+)
+@paginate(Pages)
+def objectives_list(
+    request: HttpRequest, filters: Query[ObjectiveFilters]
+) -> QuerySet[Objective]:
+    scoped(request, "read")
+    objectives = _objectives()
+    if filters.cycle:
+        objectives = objectives.filter(cycle__key=filters.cycle)
+    if filters.team:
+        objectives = objectives.filter(team__key=filters.team)
+    return objectives
+
+
+@router.get(
+    "/objectives/{key}",
+    response={200: ObjectiveOut, **ERRORS},
+    summary="One objective with its KRs and scores",
+)
+def objective_get(request: HttpRequest, key: str) -> Objective:
+    scoped(request, "read")
+    return get_object_or_404(_objectives(), key=key)
+
+
+class ObjectiveIn(Schema):
+    key: str = Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")
+    title: str = Field(min_length=1, max_length=300)
+    cycle: str
+    team: str
+    owner: str = ""
+    commitment: Literal["aspirational", "committed"] = "aspirational"
+    parent: str | None = None
+
+
+class ObjectiveChange(ObjectiveIn):
+    version: int
+
+
+def _objective_values(request: HttpRequest, payload: ObjectiveIn) -> dict[str, Any]:
+    user = scoped(request, "admin")
+    team = get_object_or_404(Team, key=payload.team)
+    if not can_edit_team_okrs(user, team):
+        raise PermissionDenied(
+            f"Only the editors of team '{team.key}' and admins write its OKRs."
+        )
+    parent = (
+        get_object_or_404(Objective, key=payload.parent) if payload.parent else None
+    )
+    return {
+        "key": payload.key,
+        "title": payload.title,
+        "team": team,
+        "owner_name": payload.owner,
+        "commitment": payload.commitment,
+        "parent": parent,
+    }
+
+
+@router.post(
+    "/objectives",
+    response={201: ObjectiveOut, **ERRORS},
+    summary="Add an objective (the team's editors, admins)",
+)
+def objective_post(request: HttpRequest, payload: ObjectiveIn) -> Status[Objective]:
+    values = _objective_values(request, payload)
+    cycle = get_object_or_404(Cycle, key=payload.cycle)
+    saved = objective_save(
+        cycle=cycle, objective=None, values=values, by=scoped(request, "admin")
+    )
+    return Status(201, _objectives().get(pk=saved.pk))
+
+
+@router.put(
+    "/objectives/{key}",
+    response={200: ObjectiveOut, **ERRORS},
+    summary="Change an objective (the team's editors, admins)",
+)
+def objective_put(
+    request: HttpRequest, key: str, payload: ObjectiveChange
+) -> Objective:
+    objective = get_object_or_404(Objective.objects.select_related("team"), key=key)
+    user = scoped(request, "admin")
+    if not can_edit_team_okrs(user, objective.team):
+        raise PermissionDenied("Only the team's editors and admins change its OKRs.")
+    values = _objective_values(request, payload)
+    saved = objective_save(
+        cycle=objective.cycle,
+        objective=objective,
+        values=values,
+        by=user,
+        version=payload.version,
+    )
+    return _objectives().get(pk=saved.pk)
+
+
+class KeyResultIn(Schema):
+    key: str = Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")
+    title: str = ""
+    kpi: str
+    kind: Literal["change", "sustain"] = "change"
+    baseline: float | None = None
+    target: Target
+    deadline: dt.date | None = None
+    owner: str = ""
+    weight: float = Field(1.0, gt=0)
+
+
+class KeyResultChange(KeyResultIn):
+    version: int
+
+
+def _editable_objective(request: HttpRequest, key: str) -> tuple[Any, Objective]:
+    user = scoped(request, "admin")
+    objective = get_object_or_404(
+        Objective.objects.select_related("cycle", "team"), key=key
+    )
+    if not can_edit_team_okrs(user, objective.team):
+        raise PermissionDenied("Only the team's editors and admins change its OKRs.")
+    return user, objective
+
+
+def _key_result_values(payload: KeyResultIn) -> dict[str, Any]:
+    return {
+        "key": payload.key,
+        "title": payload.title,
+        "kpi_key": payload.kpi,
+        "kind": payload.kind,
+        "baseline": payload.baseline,
+        "target": payload.target,
+        "deadline": payload.deadline,
+        "owner_name": payload.owner,
+        "weight": payload.weight,
+    }
+
+
+@router.post(
+    "/objectives/{key}/key-results",
+    response={201: KeyResultOut, **ERRORS},
+    summary="Add a KR on a dictionary KPI (the team's editors, admins)",
+)
+def key_result_post(
+    request: HttpRequest, key: str, payload: KeyResultIn
+) -> Status[KeyResult]:
+    user, objective = _editable_objective(request, key)
+    saved = key_result_save(
+        objective=objective,
+        key_result=None,
+        values=_key_result_values(payload),
+        by=user,
+    )
+    return Status(201, KeyResult.objects.prefetch_related("checkins").get(pk=saved.pk))
+
+
+@router.put(
+    "/objectives/{key}/key-results/{kr}",
+    response={200: KeyResultOut, **ERRORS},
+    summary="Change a KR (the team's editors, admins)",
+)
+def key_result_put(
+    request: HttpRequest, key: str, kr: str, payload: KeyResultChange
+) -> KeyResult:
+    user, objective = _editable_objective(request, key)
+    existing = get_object_or_404(KeyResult, objective=objective, key=kr)
+    saved = key_result_save(
+        objective=objective,
+        key_result=existing,
+        values=_key_result_values(payload),
+        by=user,
+        version=payload.version,
+    )
+    return KeyResult.objects.prefetch_related("checkins").get(pk=saved.pk)
+
+
+@router.get(
+    "/objectives/{key}/key-results/{kr}/check-ins",
+    response={200: list[CheckInOut], **ERRORS},
+    summary="A KR's check-ins, oldest first",
+)
+def check_ins_list(request: HttpRequest, key: str, kr: str) -> QuerySet[CheckIn]:
+    scoped(request, "read")
+    key_result = get_object_or_404(KeyResult, objective__key=key, key=kr)
+    return key_result.checkins.order_by("at", "pk")
+
+
+class CheckInIn(Schema):
+    confidence: float = Field(ge=0, le=1, description="0 to 1")
+    note: str = Field("", description="what changed")
+    blockers: str = ""
+
+
+@router.post(
+    "/objectives/{key}/key-results/{kr}/check-ins",
+    response={201: CheckInOut, **ERRORS},
+    summary="Check in on a KR today (the team's editors, admins)",
+)
+def check_in_post(
+    request: HttpRequest, key: str, kr: str, payload: CheckInIn
+) -> Status[CheckIn]:
+    user, objective = _editable_objective(request, key)
+    key_result = get_object_or_404(KeyResult, objective=objective, key=kr)
+    checked_in = key_result_check_in(
+        key_result=key_result,
+        by=user,
+        confidence=payload.confidence,
+        note=payload.note,
+        blockers=payload.blockers,
+    )
+    return Status(201, checked_in)
+
+
+class FindingOut(Schema):
+    rule: str
+    severity: str = Field(description="error, warning or info")
+    subject: str
+    message: str
+    cycle: str | None
+    objective: str | None = Field(alias="objective_key")
+    key_result: str | None = Field(alias="key_result_key")
+    kpi: str | None = Field(alias="kpi_key")
+    as_of: dt.date
+
+    @staticmethod
+    def resolve_cycle(finding: LintFinding) -> str | None:
+        return finding.cycle.key if finding.cycle else None
+
+
+class FindingFilters(Schema):
+    cycle: str | None = None
+    objective: str | None = None
+    kpi: str | None = None
+    rule: str | None = None
+    severity: Literal["error", "warning", "info"] | None = None
+
+
+@router.get(
+    "/findings",
+    response={200: list[FindingOut], **ERRORS},
+    summary="Lint findings, as of the last refresh",
+)
+@paginate(Pages)
+def findings_list(
+    request: HttpRequest, filters: Query[FindingFilters]
+) -> QuerySet[LintFinding]:
+    scoped(request, "read")
+    findings = LintFinding.objects.select_related("cycle")
+    wanted = {
+        "cycle__key": filters.cycle,
+        "objective_key": filters.objective,
+        "kpi_key": filters.kpi,
+        "rule": filters.rule,
+        "severity": filters.severity,
+    }
+    return findings.filter(**{name: v for name, v in wanted.items() if v})
+
+
+class SuggestionOut(Schema):
+    """A KPI worth elevating to a KR, with the draft (the CLI's JSON, plus the
+    draft KR's title and the KPI's health)."""
+
+    kpi: str
+    baseline: float | None
+    commit_target: Target | None
+    stretch_target: Target | None
+    why: str
+    title: str
+    health: str
+
+
+@router.get(
+    "/cycles/{key}/suggestions",
+    response={200: list[SuggestionOut], **ERRORS},
+    summary="The KPIs worth elevating in a cycle, best first",
+)
+def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    scoped(request, "read")
+    cycle = get_object_or_404(Cycle, key=key)
+    from drumbeat.kpis.selectors import database_workspace
+
+    suggestions = cycle_suggestions(database_workspace(), cycle, timezone.localdate())
+    return [
+        {
+            "kpi": s.kpi.key,
+            "baseline": s.baseline,
+            "commit_target": plain_target(s.commit_target),
+            "stretch_target": plain_target(s.stretch_target),
+            "why": s.why,
+            "title": s.title,
+            "health": str(s.assessment.health),
+        }
+        for s in suggestions
+    ]

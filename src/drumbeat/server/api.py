@@ -1,0 +1,226 @@
+"""The REST API at /api/v1, with its OpenAPI 3 schema at /api/v1/openapi.json and
+interactive docs at /api/v1/docs.
+
+Browsers use their session (and its CSRF token); scripts send a personal token as
+`Authorization: Bearer dbt_...`. A token's scopes narrow what it may do; they never
+widen the person's role. Every error is JSON of one shape:
+`{"error": {"status", "code", "message", "problems": [{"field", "message",
+"index"?}]}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.security import HttpBearer, django_auth
+
+from drumbeat.accounts.models import ApiToken
+from drumbeat.accounts.services import token_authenticate
+from drumbeat.kpis.services import IngestError
+from drumbeat.server.editing import StaleEditError
+from drumbeat.workspace import WorkspaceError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`: a live personal token of an active person."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        request.api_token = found  # type: ignore[attr-defined]
+        request.user = found.user
+        return found.user
+
+
+def scoped(request: HttpRequest, scope: str) -> User:
+    """The person behind the request, provided the token it came with (if any)
+    holds `scope`; `admin` holds every scope. Sessions hold every scope."""
+    token: ApiToken | None = getattr(request, "api_token", None)
+    if token is not None and scope not in token.scopes and "admin" not in token.scopes:
+        raise PermissionDenied(
+            f"This token lacks the '{scope}' scope: make one that has it."
+        )
+    user = request.user
+    assert isinstance(user, User)  # authentication ran before the operation
+    return user
+
+
+class Pages(LimitOffsetPagination):
+    """`?limit=&offset=` pages: 100 items unless asked, at most 1,000; an offset
+    beyond what a database can count is a 422, not a server error."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=2**62)
+
+
+class Problem(Schema):
+    """One thing wrong with a request: where, and what to do."""
+
+    field: str
+    message: str
+    index: int | None = None
+
+
+class ErrorBody(Schema):
+    status: int
+    code: str
+    message: str
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class Error(Schema):
+    """Every error response."""
+
+    error: ErrorBody
+
+
+ERRORS: dict[int, type[Error]] = dict.fromkeys((400, 401, 403, 404, 409, 422), Error)
+"""Error responses to declare on operations (`response={200: X, **ERRORS}`)."""
+
+
+class DrumbeatAPI(NinjaAPI):
+    """NinjaAPI whose views skip the site's sign-in redirect: the API answers an
+    anonymous request with a JSON 401 instead."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback.login_required = False  # type: ignore[attr-defined]
+        return urls
+
+
+api = DrumbeatAPI(
+    title="Drumbeat API",
+    version="1",
+    description=__doc__ or "",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+def error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body = {"status": status, "code": code, "message": message}
+    return api.create_response(
+        request, {"error": body | {"problems": problems or []}}, status=status
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    problems = []
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", ())]
+        index = next((int(p) for p in location if p.isdigit()), None)
+        problems.append(
+            {
+                "field": ".".join(location),
+                "message": item.get("msg", "is not valid"),
+                "index": index,
+            }
+        )
+    return error(
+        request, 422, "invalid", "The request is not valid; see problems.", problems
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request,
+        401,
+        "unauthenticated",
+        "Sign in, or send a live token as 'Authorization: Bearer <token>'.",
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc) or "Not allowed.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _no_object(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(StaleEditError)
+def _conflict(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
+    return error(request, 409, "conflict", str(exc))
+
+
+@api.exception_handler(IngestError)
+def _bad_batch(request: HttpRequest, exc: IngestError) -> HttpResponse:
+    problems = [
+        {"index": p.index, "field": p.field, "message": p.message} for p in exc.problems
+    ]
+    more = f" (and {exc.more} more)" if exc.more else ""
+    message = f"{len(exc.problems)} reading(s) cannot be recorded{more}; none was."
+    return error(request, 422, "invalid", message, problems)
+
+
+@api.exception_handler(WorkspaceError)
+def _breaks_rules(request: HttpRequest, exc: WorkspaceError) -> HttpResponse:
+    problems = [
+        {"field": problem.field or "", "message": problem.message}
+        for problem in exc.problems
+    ]
+    return error(
+        request, 422, "invalid", "This breaks the workspace's rules.", problems
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    problems = (
+        [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        if hasattr(exc, "error_dict")
+        else [{"field": "", "message": message} for message in exc.messages]
+    )
+    return error(request, 422, "invalid", "The request is not valid.", problems)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 409: "conflict", 413: "too_large"}
+    return error(
+        request, exc.status_code, codes.get(exc.status_code, "error"), str(exc)
+    )
+
+
+def _routers() -> None:
+    from drumbeat.kpis.api import router as kpis_router
+    from drumbeat.okrs.api import router as okrs_router
+
+    api.add_router("/", kpis_router)
+    api.add_router("/", okrs_router)
+
+
+_routers()

@@ -1,0 +1,39 @@
+"""Listeners to the KPI status signals (connected in `WebhooksConfig.ready`).
+
+They run once the change is committed; whatever goes wrong here is logged and
+swallowed, so that a broken webhook never breaks the reading or refresh behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from drumbeat.kpis.signals import StatusChange
+from drumbeat.webhooks import services
+
+logger = logging.getLogger(__name__)
+
+
+def on_kpi_statuses_changed(
+    sender: Any, *, changes: list[StatusChange], **kwargs: Any
+) -> None:
+    """KPIs turned red or amber, recovered, or went stale: tell the webhooks."""
+    try:
+        services.status_changes_announce(changes=changes)
+    except Exception:
+        logger.exception("Webhooks: announcing %d KPI changes failed", len(changes))
+
+
+def on_statuses_refreshed(
+    sender: Any, *, as_of: dt.date, full: bool, **kwargs: Any
+) -> None:
+    """After a full refresh (the worker's daily one): announce the cycles that
+    have closed since, once each."""
+    if not full:
+        return
+    try:
+        services.cycle_closes_announce(as_of=as_of)
+    except Exception:
+        logger.exception("Webhooks: announcing cycle closes as of %s failed", as_of)
