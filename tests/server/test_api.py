@@ -363,3 +363,18 @@ def test_a_backfill_is_answered_once_written_and_the_worker_refreshes(
     assert (body["created"], body["corrected"], body["statuses"]) == (999, 2, "queued")
     status = KPI.objects.get(key="csat").status
     assert (status.latest_value, status.latest_day) == (90.0, dt.date(2026, 9, 27))
+
+
+def test_a_nul_character_is_a_422_not_a_server_error(owned, users):
+    client = bearer(users["owner"], "admin")
+    assert client.get("/api/v1/kpis?q=a%00b").status_code in (200, 422)
+    response = post(
+        client,
+        "/api/v1/readings",
+        {"readings": [{"kpi": "csat", "at": "2026-07-10", "value": 1, "note": "a\0"}]},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"] == [
+        {"index": 0, "field": "note", "message": "holds a NUL character: remove it"}
+    ]
+    assert not Reading.objects.filter(at="2026-07-10").exists()

@@ -44,8 +44,14 @@ def _rows(page: str, attribute: str = "data-token") -> dict[str, str]:
 
 
 def _field(page: str, label: str) -> str:
-    """The label of a form field, with its input, help and errors."""
-    found = re.search(rf"<label>{label} .*?</label>\s*(?=<label>|<button)", page, re.S)
+    """The label of a form field (or the fieldset of a set of checkboxes), with
+    its input, help and errors."""
+    found = re.search(
+        rf"<label>{label} .*?</label>\s*(?=<label>|<fieldset|<button)"
+        rf"|<fieldset[^>]*>\s*<legend>{label}</legend>.*?</fieldset>",
+        page,
+        re.S,
+    )
     assert found is not None, f"no field {label!r} on the page"
     return found.group(0)
 

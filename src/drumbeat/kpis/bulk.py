@@ -70,7 +70,11 @@ def readings_insert(
         if connection.vendor == "postgresql":
             # psycopg 3's COPY: the fastest way into PostgreSQL.
             raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # Django's own errors (DataError...) for what the database refuses.
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for record in values:
                     copy.write_row(record)
         else:

@@ -596,6 +596,11 @@ def readings_check(
             except ValueError as error:
                 problems.append(RowProblem(index, "value", str(error)))
                 continue
+        if "\x00" in (reading.note or ""):
+            problems.append(
+                RowProblem(index, "note", "holds a NUL character: remove it")
+            )
+            continue
         if kpi_id is not None:
             text = given if isinstance(given, str) else at.isoformat()
             day = at if type(at) is dt.date else CoreReading(at, value).day

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import Field, NinjaAPI, Schema
@@ -205,6 +206,18 @@ def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         else [{"field": "", "message": message} for message in exc.messages]
     )
     return error(request, 422, "invalid", "The request is not valid.", problems)
+
+
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # Nothing was written: the write's transaction rolled back.
+    return error(
+        request,
+        422,
+        "invalid",
+        "A value cannot be stored: text may not hold NUL characters, and numbers "
+        "must be within range.",
+    )
 
 
 @api.exception_handler(HttpError)
