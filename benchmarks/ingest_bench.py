@@ -51,9 +51,9 @@ def main() -> None:
     from drumbeat.kpis.bulk import ReadingRow, readings_insert
     from drumbeat.kpis.models import KPI, KPIStatus, Reading
 
-    if connection.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":  # a database kept between runs
+        call_command("flush", interactive=False, verbosity=0)
     admin = User.objects.create_user("bench", is_staff=True, is_superuser=True)
     KPI.objects.bulk_create(
         KPI(

@@ -434,9 +434,9 @@ def test_progress_while_running_comes_from_the_worker(owned, data_dir):
         json.dumps({"phase": "write", "rows": 500, "total": 1000})
     )
     page = client.get(f"/imports/readings/{run.pk}/progress/").content.decode()
-    # Checking is the first 45%, writing the next 45%: half written is 67%.
-    assert '<progress value="67" max="100">' in page
-    assert "Writing readings: 500 of about 1,000 rows (67%)" in page
+    # Checking and writing is the first 90%: half way through is 45%.
+    assert '<progress value="45" max="100">' in page
+    assert "Checking and writing readings: 500 of about 1,000 rows (45%)" in page
     assert 'hx-trigger="every 1s"' in page
 
 

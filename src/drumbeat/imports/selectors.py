@@ -82,15 +82,13 @@ def progress_file(run: ImportRun) -> Path:
 
 PHASE_SPANS = {
     "queued": (0, 0),
-    "check": (0, 45),
-    "write": (45, 90),
+    "write": (0, 90),
     "refresh": (90, 99),
     "done": (100, 100),
 }
 PHASE_LABELS = {
     "queued": "Waiting for a worker",
-    "check": "Checking every row",
-    "write": "Writing readings",
+    "write": "Checking and writing readings",
     "refresh": "Refreshing statuses and scores",
     "done": "Done",
 }
@@ -99,7 +97,7 @@ PHASE_LABELS = {
 @dataclass(frozen=True)
 class RunProgress:
     """How far an import has got: its phase, rows read in that phase, of about how
-    many, and a percentage over the whole import (checking is the first half)."""
+    many, and a percentage over the whole import."""
 
     phase: str
     rows: int
@@ -127,7 +125,7 @@ def import_run_progress(run: ImportRun) -> RunProgress:
     try:
         data = json.loads(progress_file(run).read_text())
     except (OSError, ValueError):
-        return RunProgress("check", 0, run.rows_total)
+        return RunProgress("write", 0, run.rows_total)
     return RunProgress(str(data["phase"]), int(data["rows"]), data.get("total"))
 
 

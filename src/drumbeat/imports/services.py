@@ -199,23 +199,20 @@ def _readings_import(
         layout.header_row,
         _data_rows(table.rows_estimate(), layout) if progress else None,
     )
-    passes: list[int] = []  # readings yielded by each pass
-
-    def one_pass(phase: str) -> Iterator[ReadingIn]:
-        passes.append(0)
-        for reading in read_readings(
-            table, layout, access, problems, on_row=tracker.on_row(phase)
-        ):
-            passes[-1] += 1
-            yield ReadingIn(reading.kpi, reading.at, reading.value, reading.note)
-        tracker.tell("refresh" if phase == "write" else phase)
+    yielded = 0
 
     def readings() -> Iterator[ReadingIn]:
-        # readings_ingest reads the file twice: to check it, then to write it.
-        # The first pass found every problem; stop before writing anything.
-        if passes:
-            _refuse_if_bad(name, layout, problems, yielded=passes[0])
-        return one_pass("write" if passes else "check")
+        # readings_ingest reads the file once, writing as it goes inside one
+        # transaction; a problem found here refuses the file at the end of the
+        # pass, before any status is refreshed, and the transaction undoes it all.
+        nonlocal yielded
+        for reading in read_readings(
+            table, layout, access, problems, on_row=tracker.on_row("write")
+        ):
+            yielded += 1
+            yield ReadingIn(reading.kpi, reading.at, reading.value, reading.note)
+        _refuse_if_bad(name, layout, problems, yielded=yielded)
+        tracker.tell("refresh")
 
     try:
         result = readings_ingest(
@@ -229,8 +226,6 @@ def _readings_import(
         raise ImportRefusedError(
             name, [*problems.items, *located], problems.more + error.more
         ) from None
-    # Should readings_ingest ever read once, the problems still undo the writes.
-    _refuse_if_bad(name, layout, problems, yielded=passes[0] if passes else 0)
     if progress is not None:
         progress(ImportProgress("done", tracker.rows, tracker.rows))
     return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -634,11 +634,13 @@ def readings_ingest(
     progress: Callable[[int], None] | None = None,
     refresh: bool = True,
 ) -> IngestResult:
-    """Record a batch of readings all or nothing: every reading is checked before
-    any is written, and a bad batch raises IngestError listing each problem.
+    """Record a batch of readings all or nothing: a bad batch raises IngestError
+    listing each problem, and nothing of it stays written.
 
-    `readings` is called twice (check, then write), so that a file of a million
-    rows streams through in chunks with bounded memory. The same reading again
+    `readings` is read once, in chunks, so that a file of a million rows streams
+    through with bounded memory: each chunk is written as soon as it is checked,
+    inside one transaction, and a problem anywhere rolls all of it back (the rest
+    is still checked, so that every problem is listed). The same reading again
     changes nothing; a different value at a KPI's moment is a correction that
     keeps the earlier value, superseded; within a batch the last one wins. The
     touched KPIs' statuses and the KR scores on them are refreshed once, at the end
@@ -647,31 +649,22 @@ def readings_ingest(
     kpi_ids = dict(KPI.objects.values_list("key", "pk"))
     problems: list[RowProblem] = []
     more = 0
-    # A batch held in memory is checked once and its rows kept for the write.
-    first = readings()
-    kept: list[list[ReadingRow]] | None = [] if isinstance(first, Sequence) else None
-    for start, chunk in _chunks(first):
-        rows, found = readings_check(chunk, kpi_ids, start=start)
-        if kept is not None:
-            kept.append(rows)
-        room = MAX_PROBLEMS - len(problems)
-        problems.extend(found[:room])
-        more += max(0, len(found) - room)
-    if problems:
-        raise IngestError(problems, more)
     result = IngestResult()
     touched: set[int] = set()
     now = timezone.now()
-    checked = (
-        iter(kept)
-        if kept is not None
-        else (readings_check(chunk, kpi_ids)[0] for _, chunk in _chunks(readings()))
-    )
-    for rows in checked:
-        _readings_write(rows, result, now, by, source, source_detail)
-        touched.update(row.kpi_id for row in rows)
+    for start, chunk in _chunks(readings()):
+        rows, found = readings_check(chunk, kpi_ids, start=start)
+        if found:
+            room = MAX_PROBLEMS - len(problems)
+            problems.extend(found[:room])
+            more += max(0, len(found) - room)
+        if not problems:
+            _readings_write(rows, result, now, by, source, source_detail)
+            touched.update(row.kpi_id for row in rows)
         if progress is not None:
-            progress(len(rows))
+            progress(len(chunk))
+    if problems:
+        raise IngestError(problems, more)  # the transaction undoes the writes
     keys_by_id = {pk: key for key, pk in kpi_ids.items()}
     result.kpi_keys = {keys_by_id[pk] for pk in touched}
     if refresh and (result.created or result.corrected):
