@@ -11,7 +11,7 @@ from drumbeat.core.lint import lint_workspace
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import database_workspace
 from drumbeat.kpis.services import reading_record, statuses_refresh
-from drumbeat.okrs.models import Cycle, LintFinding, Objective
+from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.services import objective_save
 from tests.server.conftest import client_for
 
@@ -102,3 +102,15 @@ def test_the_objective_page_lists_its_findings(small_workspace, users):
     lint = page[page.index('aria-label="Lint"') :]
     assert 'data-rule="kr-vanity-metric"' in lint
     assert "<code>churn-down</code>" in lint
+
+
+def test_a_reading_on_a_kpi_no_kr_reads_leaves_the_findings_as_a_full_lint_would(
+    sample_workspace, users
+):
+    today = dt.date.today()
+    statuses_refresh(as_of=today)
+    targeted = KeyResult.objects.values_list("kpi_key", flat=True)
+    kpi = KPI.objects.exclude(key__in=targeted).order_by("key").first()
+    assert kpi is not None
+    reading_record(kpi=kpi, day=today, value=1.0, by=users["admin"])
+    assert _stored() == _fresh(today)

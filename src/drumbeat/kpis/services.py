@@ -153,7 +153,7 @@ def statuses_refresh(
     if kpi_keys is None:
         _findings_store(lint_workspace(workspace, on), workspace, on, scope=None)
     else:
-        _findings_after_readings(on, asked)
+        _findings_after_readings(on, asked, workspace)
     _announce(statuses, before, on, full=kpi_keys is None)
 
 
@@ -235,11 +235,14 @@ def findings_refresh(
     _findings_store(lint_workspace(workspace, on), workspace, on, scope=scope)
 
 
-def _findings_after_readings(on: dt.date, kpi_keys: set[str]) -> None:
+def _findings_after_readings(
+    on: dt.date, kpi_keys: set[str], refreshed: Workspace
+) -> None:
     """Recompute the findings that readings move: the KPIs' own (stale...) and
     those on the objectives with a KR on them, with their KRs (already met, within
     the noise...). The dictionary-wide and cycle-wide rules read definitions and
-    OKRs, not readings; they refresh when those change, and daily."""
+    OKRs, not readings; they refresh when those change, and daily. `refreshed` is
+    the workspace the statuses were just computed from."""
     touched = set(
         KeyResult.objects.filter(kpi_key__in=kpi_keys).values_list(
             "objective__key", flat=True
@@ -251,9 +254,13 @@ def _findings_after_readings(on: dt.date, kpi_keys: set[str]) -> None:
         )
     )
     # The KR rules read the whole dictionary (which KPIs drive a key one); the
-    # KPI rules read only the KPI itself.
-    kpis = KPI.objects.all() if touched else KPI.objects.filter(key__in=kpi_keys)
-    workspace = database_workspace(kpis, readings_of=read, objectives=touched)
+    # KPI rules read only the KPI itself, which the statuses just refreshed read
+    # (`refreshed`) already holds with its readings.
+    workspace = (
+        database_workspace(readings_of=read, objectives=touched)
+        if touched
+        else refreshed
+    )
     scope = FindingScope(
         kpi_keys=frozenset(kpi_keys),
         objective_keys=frozenset(touched),
