@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -36,6 +35,7 @@ from drumbeat.accounts.selectors import (
     tokens_active,
     tokens_of,
 )
+from drumbeat.server.editing import add_refusal_to_form
 
 
 def _admin(request: HttpRequest) -> User:
@@ -43,15 +43,6 @@ def _admin(request: HttpRequest) -> User:
     if not (is_admin(request.user) and isinstance(request.user, User)):
         raise PermissionDenied("Only admins manage people and teams.")
     return request.user
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, problems in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 def _one_time_password(
@@ -96,7 +87,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 by=admin,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             return _one_time_password(request, made, created=True)
     status = 400 if form.is_bound else 200
@@ -137,7 +128,7 @@ def person_edit(request: HttpRequest, username: str) -> HttpResponse:
                 by=admin,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             messages.success(request, f"{person.username} is saved.")
             return redirect("people")
@@ -174,7 +165,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
         try:
             team = services.team_save(team=None, by=admin, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             messages.success(request, f"Team {team.name} is added; now add its people.")
             return redirect("team-edit", key=team.key)
@@ -214,7 +205,7 @@ def team_edit(request: HttpRequest, key: str) -> HttpResponse:
         try:
             services.team_save(team=team, by=admin, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             messages.success(request, f"Team {team.name} is saved.")
             return redirect("team-edit", key=team.key)
@@ -279,7 +270,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             issued = services.token_create(user=user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             # Rendered, never stored or redirected with; no cache keeps it either.
             response = render(

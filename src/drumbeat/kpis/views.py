@@ -49,7 +49,7 @@ from drumbeat.kpis.services import (
     kpi_update,
     reading_record,
 )
-from drumbeat.server.editing import StaleEditError, add_problems_to_form
+from drumbeat.server.editing import add_problems_to_form, save_from_form
 from drumbeat.workspace import WorkspaceError
 
 
@@ -163,19 +163,18 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
     form = KPIDefinitionForm(request.POST)
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
-        try:
-            kpi_update(
+        user = request.user
+        saved = save_from_form(
+            form,
+            lambda: kpi_update(
                 kpi=kpi,
                 values={name: data[name] for name in DEFINITION_FIELDS},
                 thresholds={name: data[name] for name in ("green", "red", "amber")},
-                by=request.user,
+                by=user,
                 version=data["version"],
-            )
-        except StaleEditError as error:
-            form.add_error(None, str(error))
-        except WorkspaceError as error:
-            add_problems_to_form(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(
                 request, "Definition saved; the change is kept in its history."
             )
@@ -240,18 +239,17 @@ def kpi_source_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied("Only the KPI's owner or an admin edits its source.")
     form = KPISourceForm(request.POST, allow_sql=is_admin(request.user))
     if form.is_valid() and isinstance(request.user, User):
-        try:
-            kpi_source_update(
+        user = request.user
+        saved = save_from_form(
+            form,
+            lambda: kpi_source_update(
                 kpi=kpi,
                 source=form.source(),
-                by=request.user,
+                by=user,
                 version=form.cleaned_data["version"],
-            )
-        except StaleEditError as error:
-            form.add_error(None, str(error))
-        except WorkspaceError as error:
-            add_problems_to_form(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(
                 request, "Source saved; the change is kept in the KPI's history."
             )

@@ -42,7 +42,7 @@ from drumbeat.okrs.services import (
     key_result_save,
     objective_save,
 )
-from drumbeat.server.editing import StaleEditError, add_problems_to_form
+from drumbeat.server.editing import add_problems_to_form, save_from_form
 from drumbeat.workspace import WorkspaceError
 
 
@@ -178,19 +178,19 @@ def _key_result_form(
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
         values = _key_result_values(data)
-        try:
-            key_result_save(
+        user = request.user
+        saved = save_from_form(
+            form,
+            lambda: key_result_save(
                 objective=objective,
                 key_result=key_result,
                 values=values,
-                by=request.user,
+                by=user,
                 version=data["version"],
-            )
-        except StaleEditError as error:
-            form.add_error(None, str(error))
-        except WorkspaceError as error:
-            add_problems_to_form(form, error, {"kpi_key": "kpi"})
-        else:
+            ),
+            {"kpi_key": "kpi"},
+        )
+        if saved is not None:
             return redirect("objective-detail", key=objective.key)
     return _render_form(request, objective, key_result, form, status=400)
 
@@ -319,19 +319,18 @@ def _objective_form(
             if data["parent"]
             else None,
         }
-        try:
-            saved = objective_save(
+        user = request.user
+        saved = save_from_form(
+            form,
+            lambda: objective_save(
                 cycle=cycle,
                 objective=objective,
                 values=values,
-                by=request.user,
+                by=user,
                 version=data["version"],
-            )
-        except StaleEditError as error:
-            form.add_error(None, str(error))
-        except WorkspaceError as error:
-            add_problems_to_form(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             return redirect("objective-detail", key=saved.key)
     return _render_objective_form(request, cycle, objective, form, status=400)
 
@@ -373,15 +372,14 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
     form = CycleForm(request.POST)
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
-        try:
-            saved = cycle_save(
-                cycle=cycle, values=data, by=request.user, version=data["version"]
-            )
-        except StaleEditError as error:
-            form.add_error(None, str(error))
-        except WorkspaceError as error:
-            add_problems_to_form(form, error)
-        else:
+        user = request.user
+        saved = save_from_form(
+            form,
+            lambda: cycle_save(
+                cycle=cycle, values=data, by=user, version=data["version"]
+            ),
+        )
+        if saved is not None:
             return redirect("cycle-board", key=saved.key)
     context = {"form": form, "title": title}
     return render(request, "okrs/cycle_form.html", context, status=400)

@@ -3,11 +3,15 @@ and a save over someone else's newer change is refused, never silently applied."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from drumbeat.workspace import WorkspaceError
 
 
 class Edited(models.Model):
@@ -70,3 +74,31 @@ def add_problems_to_form(
         field = (problem.field or "").rsplit(".", 1)[-1]
         field = (aliases or {}).get(field, field)
         form.add_error(field if field in form.fields else None, problem.message)
+
+
+Saved = TypeVar("Saved")
+
+
+def save_from_form(
+    form: Any, save: Callable[[], Saved], aliases: dict[str, str] | None = None
+) -> Saved | None:
+    """Run a service's save for a form and return what it saved; a save over
+    someone else's newer change goes above the form, a broken workspace rule beside
+    its field (`aliases` maps a rule's field to the form's), and None is returned."""
+    try:
+        return save()
+    except StaleEditError as error:
+        form.add_error(None, str(error))
+    except WorkspaceError as error:
+        add_problems_to_form(form, error, aliases)
+    return None
+
+
+def add_refusal_to_form(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the field it names, else above the
+    form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, problems in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, problems)

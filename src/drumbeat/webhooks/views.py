@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import is_admin
+from drumbeat.server.editing import add_refusal_to_form
 from drumbeat.webhooks import services
 from drumbeat.webhooks.forms import WebhookForm
 from drumbeat.webhooks.models import Delivery, Event, Webhook
@@ -24,15 +25,6 @@ def _admin(request: HttpRequest) -> User:
     if not (is_admin(request.user) and isinstance(request.user, User)):
         raise PermissionDenied("Only admins manage webhooks.")
     return request.user
-
-
-def _add_errors(form: WebhookForm, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, problems in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 def _secret_page(
@@ -75,7 +67,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
                 by=admin,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             return _secret_page(request, made, created=True)
     status = 400 if form.is_bound else 200
@@ -104,7 +96,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=admin,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal_to_form(form, error)
         else:
             messages.success(request, f"Webhook “{webhook.name}” is saved.")
             return redirect("webhooks")
