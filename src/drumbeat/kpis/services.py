@@ -84,10 +84,14 @@ def reading_record(
 
 @transaction.atomic
 def statuses_refresh(
-    *, as_of: dt.date | None = None, kpi_keys: Iterable[str] | None = None
+    *,
+    as_of: dt.date | None = None,
+    kpi_keys: Iterable[str] | None = None,
+    findings: bool = True,
 ) -> None:
     """Recompute the stored status of KPIs (all, or those given) and the scores of
-    every KR and objective, as of `as_of` (today by default)."""
+    every KR and objective, as of `as_of` (today by default), with the lint findings
+    they move (unless `findings` is False: the caller refreshes more of them)."""
     on = as_of or timezone.localdate()
     asked: set[str] = set()
     if kpi_keys is None:
@@ -152,7 +156,7 @@ def statuses_refresh(
     _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else asked)
     if kpi_keys is None:
         _findings_store(lint_workspace(workspace, on), workspace, on, scope=None)
-    else:
+    elif findings:
         _findings_after_readings(on, asked, workspace)
     _announce(statuses, before, on, full=kpi_keys is None)
 
@@ -415,8 +419,9 @@ def kpi_update(
     )
     locked.updated_by = by
     locked.save()
-    statuses_refresh(kpi_keys=[locked.key])
-    # A definition moves the dictionary-wide and cycle-wide findings too.
+    # A definition moves the dictionary-wide and cycle-wide findings too: all the
+    # findings on the KPI and the cycles that read it, refreshed once.
+    statuses_refresh(kpi_keys=[locked.key], findings=False)
     findings_refresh(kpi_keys=[locked.key])
     return locked
 
@@ -519,7 +524,7 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     # simple_history records this user, in a request or not (a command, a task).
     setattr(kpi, "_history_user", by)  # noqa: B010
     kpi.save()
-    statuses_refresh(kpi_keys=[key])
+    statuses_refresh(kpi_keys=[key], findings=False)
     findings_refresh(kpi_keys=[key])
     return kpi
 

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
 from drumbeat.core.contract import plain_target
+from drumbeat.kpis.selectors import database_workspace
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import cycle_suggestions, grade_of
 from drumbeat.okrs.services import (
@@ -217,8 +218,8 @@ class ObjectiveChange(ObjectiveIn):
     version: int
 
 
-def _objective_values(request: HttpRequest, payload: ObjectiveIn) -> dict[str, Any]:
-    user = scoped(request, "admin")
+def _objective_values(user: Any, payload: ObjectiveIn) -> dict[str, Any]:
+    """An objective's values from a request body, for a team `user` writes."""
     team = get_object_or_404(Team, key=payload.team)
     if not can_edit_team_okrs(user, team):
         raise PermissionDenied(
@@ -243,11 +244,10 @@ def _objective_values(request: HttpRequest, payload: ObjectiveIn) -> dict[str, A
     summary="Add an objective (the team's editors, admins)",
 )
 def objective_post(request: HttpRequest, payload: ObjectiveIn) -> Status[Objective]:
-    values = _objective_values(request, payload)
+    user = scoped(request, "admin")
+    values = _objective_values(user, payload)
     cycle = get_object_or_404(Cycle, key=payload.cycle)
-    saved = objective_save(
-        cycle=cycle, objective=None, values=values, by=scoped(request, "admin")
-    )
+    saved = objective_save(cycle=cycle, objective=None, values=values, by=user)
     return Status(201, _objectives().get(pk=saved.pk))
 
 
@@ -263,7 +263,7 @@ def objective_put(
     user = scoped(request, "admin")
     if not can_edit_team_okrs(user, objective.team):
         raise PermissionDenied("Only the team's editors and admins change its OKRs.")
-    values = _objective_values(request, payload)
+    values = _objective_values(user, payload)
     saved = objective_save(
         cycle=objective.cycle,
         objective=objective,
@@ -455,8 +455,6 @@ class SuggestionOut(Schema):
 def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     scoped(request, "read")
     cycle = get_object_or_404(Cycle, key=key)
-    from drumbeat.kpis.selectors import database_workspace
-
     suggestions = cycle_suggestions(database_workspace(), cycle, timezone.localdate())
     return [
         {

@@ -79,7 +79,7 @@ def key_result_save(
         )
     _validate(objective, row)
     row.save()
-    statuses_refresh(kpi_keys=[row.kpi_key])
+    statuses_refresh(kpi_keys=[row.kpi_key], findings=False)
     findings_refresh(kpi_keys=[row.kpi_key], cycle_keys=[objective.cycle.key])
     return row
 
