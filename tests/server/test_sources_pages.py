@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from drumbeat.kpis.models import KPI, SourceState
 from drumbeat.kpis.services import (
@@ -402,3 +403,81 @@ def test_a_bad_cron_schedule_in_a_file_names_the_line_and_field():
         "give five fields, minute hour day month weekday, such as '0 6 * * 1' "
         "(06:00 every Monday)"
     ]
+
+
+# --- Pulling now -----------------------------------------------------------------
+
+PULL = "/kpis/csat/pull/"
+
+
+def _queued_pulls() -> list[dict[str, object]]:
+    return [
+        task.args_kwargs["kwargs"]
+        for task in DBTaskResult.objects.filter(task_path__endswith="source_pull_task")
+    ]
+
+
+@pytest.mark.parametrize("role", ["admin", "owner"])
+def test_the_owner_or_an_admin_queues_a_pull_now(pulled, users, role):
+    response = client_for(users[role]).post(PULL, follow=True)
+    assert response.redirect_chain == [("/kpis/csat/", 302)]
+    assert "Pull queued: the worker runs it within seconds" in response.content.decode()
+    [pull] = _queued_pulls()
+    state = SourceState.objects.get(kpi=pulled)
+    assert pull == {"kpi_key": "csat", "claim": state.queued_token}
+    assert state.queued_at is not None
+    assert "A pull is queued since" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer", "outsider"])
+def test_no_one_else_pulls_now(pulled, users, role):
+    response = client_for(users[role]).post(PULL)
+    assert response.status_code == 403
+    assert _queued_pulls() == []
+    assert SourceState.objects.get(kpi=pulled).queued_at is None
+
+
+def test_a_visitor_is_sent_to_sign_in_to_pull(pulled):
+    response = client_for(None).post(PULL)
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=/kpis/csat/pull/"
+    assert _queued_pulls() == []
+
+
+def test_a_pull_already_queued_is_not_queued_twice(pulled, users):
+    owner = client_for(users["owner"])
+    owner.post(PULL)
+    again = owner.post(PULL, follow=True).content.decode()
+    assert "A pull of this KPI is already queued or running." in again
+    assert len(_queued_pulls()) == 1
+
+
+def test_a_kpi_that_is_not_pulled_says_so(owned, users):
+    response = client_for(users["admin"]).post(PULL, follow=True)
+    assert (
+        "&#x27;csat&#x27; is not pulled: its source is manual (only sql sources are)"
+    ) in response.content.decode()
+    assert _queued_pulls() == []
+
+
+def test_pulling_now_is_a_post(pulled, users):
+    assert client_for(users["admin"]).get(PULL).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("admin", True), ("owner", True), ("viewer", False)]
+)
+def test_the_pull_now_button_shows_to_those_who_may_pull(pulled, users, role, shown):
+    page = client_for(users[role]).get("/kpis/csat/").content.decode()
+    assert ("data-pull-now" in page) is shown
+
+
+def test_a_queued_pull_runs_and_is_recorded_on_the_kpi(pulled, users, settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    client_for(users["owner"]).post(PULL)
+    state = SourceState.objects.get(kpi=pulled)
+    # The worker ran it (it fails: no connection) and released the claim.
+    assert (state.consecutive_failures, state.queued_at) == (2, None)
+    assert state.last_error == FAILURE

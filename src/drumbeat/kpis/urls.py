@@ -11,4 +11,5 @@ urlpatterns = [
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<slug:key>/source/", views.kpi_source_edit, name="kpi-source-edit"),
     path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),
+    path("kpis/<slug:key>/pull/", views.source_pull_now, name="source-pull-now"),
 ]

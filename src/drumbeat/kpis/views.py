@@ -49,6 +49,7 @@ from drumbeat.kpis.services import (
     kpi_update,
     reading_record,
 )
+from drumbeat.kpis.sources.services import PullRefusedError, source_pull_request
 from drumbeat.server.editing import add_problems_to_form, save_from_form
 from drumbeat.workspace import WorkspaceError
 
@@ -149,6 +150,28 @@ def reading_create(request: HttpRequest, key: str) -> HttpResponse:
     messages.success(
         request, "Reading recorded; the KPI's status and KR scores are updated."
     )
+    return redirect("kpi-detail", key=kpi.key)
+
+
+@require_POST
+def source_pull_now(request: HttpRequest, key: str) -> HttpResponse:
+    """Queue a pull of a KPI's SQL source now: its owner and admins."""
+    kpi = get_object_or_404(KPI, key=key)
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in to pull a KPI's source.")
+    try:
+        queued = source_pull_request(kpi=kpi, by=request.user)
+    except PullRefusedError as error:
+        messages.error(request, str(error))
+    else:
+        if queued:
+            messages.success(
+                request,
+                "Pull queued: the worker runs it within seconds; reload this page "
+                "to see its readings.",
+            )
+        else:
+            messages.info(request, "A pull of this KPI is already queued or running.")
     return redirect("kpi-detail", key=kpi.key)
 
 

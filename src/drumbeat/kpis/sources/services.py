@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from drumbeat.accounts.selectors import can_record_readings
 from drumbeat.kpis.models import KPI, Reading, SourceState
 from drumbeat.kpis.schedule import STUCK_AFTER, next_pull_at, pull_due, pull_queued
 from drumbeat.kpis.services import (
@@ -251,8 +254,6 @@ def source_pulls_enqueue(*, now: dt.datetime | None = None) -> list[str]:
     """Queue a pull of every pulled KPI that is due and not queued already; the
     keys of those queued. Safe to run from several workers at once: a pull is
     claimed on its state row before it is queued, in the same transaction."""
-    from drumbeat.kpis.tasks import source_pull_task
-
     moment = now or timezone.now()
     waited = stuck_after()
     queued: list[str] = []
@@ -262,16 +263,46 @@ def source_pulls_enqueue(*, now: dt.datetime | None = None) -> list[str]:
             continue
         if state is not None and pull_queued(state.queued_at, moment, waited):
             continue
-        with transaction.atomic():
-            state, _ = SourceState.objects.get_or_create(kpi=kpi)
-            token = uuid.uuid4().hex
-            claimed = (
-                SourceState.objects.filter(pk=state.pk)
-                .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=moment - waited))
-                .update(queued_at=moment, queued_token=token)
-            )
-            if not claimed:
-                continue
-            source_pull_task.enqueue(kpi_key=kpi.key, claim=token)
-        queued.append(kpi.key)
+        if _pull_claim_and_enqueue(kpi, moment, waited):
+            queued.append(kpi.key)
     return queued
+
+
+def source_pull_request(*, kpi: KPI, by: User, now: dt.datetime | None = None) -> bool:
+    """Queue a pull of the KPI now, whatever its schedule ("pull now" on its page):
+    its owner and admins. False when a pull of it is queued or running already.
+
+    Raises PullRefusedError for a KPI that is not pulled, PermissionDenied for
+    someone else."""
+    if not can_record_readings(by, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin pulls its source.")
+    if source_fetcher(str(kpi.source.get("type", ""))) is None:
+        kind = kpi.source.get("type") or "manual"
+        raise PullRefusedError(
+            f"'{kpi.key}' is not pulled: its source is {kind} (only sql sources are)"
+        )
+    queued = _pull_claim_and_enqueue(kpi, now or timezone.now(), stuck_after())
+    if queued:
+        logger.info("pull of %s asked for by %s", kpi.key, by.get_username())
+    return queued
+
+
+def _pull_claim_and_enqueue(
+    kpi: KPI, moment: dt.datetime, waited: dt.timedelta
+) -> bool:
+    """Claim the KPI's pull on its state row and queue it, in one transaction;
+    False when another claim holds (a pull queued less than `waited` ago)."""
+    from drumbeat.kpis.tasks import source_pull_task
+
+    with transaction.atomic():
+        state, _ = SourceState.objects.get_or_create(kpi=kpi)
+        token = uuid.uuid4().hex
+        claimed = (
+            SourceState.objects.filter(pk=state.pk)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=moment - waited))
+            .update(queued_at=moment, queued_token=token)
+        )
+        if not claimed:
+            return False
+        source_pull_task.enqueue(kpi_key=kpi.key, claim=token)
+    return True
