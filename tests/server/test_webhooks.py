@@ -30,10 +30,11 @@ from tests.server.webhook_receiver import (  # noqa: F401 - fixtures
     Received,
     Receiver,
     immediate_tasks_fixture,
+    loopback_allowed_fixture,
     receiver_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
 TODAY = timezone.localdate()
 

@@ -17,10 +17,11 @@ from tests.server.conftest import assert_admins_only, client_for
 from tests.server.webhook_receiver import (  # noqa: F401 - fixtures
     Receiver,
     immediate_tasks_fixture,
+    loopback_allowed_fixture,
     receiver_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
 ROLES = ["admin", "editor", "owner", "viewer", "outsider", None]
 FORM = {

@@ -74,3 +74,10 @@ def immediate_tasks_fixture(settings: object) -> None:
             "QUEUES": ["default"],
         }
     }
+
+
+@pytest.fixture(name="loopback_allowed")
+def loopback_allowed_fixture(settings: object) -> None:
+    """Webhooks may reach 127.0.0.1, where the receiver listens: a private
+    address, refused unless allowed (as with DRUMBEAT_WEBHOOK_ALLOWED_HOSTS)."""
+    settings.DRUMBEAT_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # type: ignore[attr-defined]

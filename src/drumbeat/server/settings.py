@@ -7,6 +7,7 @@ message naming the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -201,6 +202,23 @@ DRUMBEAT_WEBHOOK_BACKOFF_SECONDS = env_int("DRUMBEAT_WEBHOOK_BACKOFF_SECONDS", 3
 if DRUMBEAT_WEBHOOK_BACKOFF_SECONDS < 0:
     raise ImproperlyConfigured("DRUMBEAT_WEBHOOK_BACKOFF_SECONDS must be 0 or more")
 DRUMBEAT_WEBHOOK_KEY = os.environ.get("DRUMBEAT_WEBHOOK_KEY", "")
+# Deliveries finished this many days ago leave the log (at the daily refresh).
+DRUMBEAT_WEBHOOK_KEEP_DAYS = env_int("DRUMBEAT_WEBHOOK_KEEP_DAYS", 90)
+if DRUMBEAT_WEBHOOK_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("DRUMBEAT_WEBHOOK_KEEP_DAYS must be 1 or more")
+# Webhooks post only to public addresses, unless private ones are allowed: all of
+# them, or those of the host names, addresses and networks (10.0.0.0/8) listed.
+DRUMBEAT_WEBHOOK_ALLOW_PRIVATE = env_bool("DRUMBEAT_WEBHOOK_ALLOW_PRIVATE", False)
+DRUMBEAT_WEBHOOK_ALLOWED_HOSTS = env_list("DRUMBEAT_WEBHOOK_ALLOWED_HOSTS", [])
+for _allowed in DRUMBEAT_WEBHOOK_ALLOWED_HOSTS:
+    if "/" in _allowed:
+        try:
+            ipaddress.ip_network(_allowed, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DRUMBEAT_WEBHOOK_ALLOWED_HOSTS: {_allowed!r} is not a network "
+                "such as 10.0.0.0/8"
+            ) from None
 DRUMBEAT_BASE_URL = os.environ.get("DRUMBEAT_BASE_URL", "http://127.0.0.1:8000").rstrip(
     "/"
 )

@@ -1,14 +1,22 @@
 """One POST of a webhook body, with the standard library: a timeout, no
-redirects followed, and the outcome returned (never raised)."""
+redirects followed, only to addresses the policy allows, and the outcome returned
+(never raised)."""
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
+import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from typing import IO, Any
+from urllib.parse import urlsplit
+
+from drumbeat.webhooks.addresses import AddressPolicy, IPAddress, addresses_refusal
 
 TIMEOUT_SECONDS = 5.0
 SNIPPET_CHARS = 500
@@ -24,6 +32,8 @@ class PostResult:
     response: str
     error: str
     duration_ms: int
+    refused: bool = False
+    """Not sent: the address is not one the policy allows (retrying won't help)."""
 
     @property
     def succeeded(self) -> bool:
@@ -46,7 +56,87 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedConnection(http.client.HTTPConnection):
+    """A connection to addresses checked beforehand, never to a new lookup of the
+    host: a DNS answer changed since the check (rebinding) cannot send the request
+    elsewhere. The host name still gives the Host header and, over HTTPS, the TLS
+    server name and the name the certificate must match."""
+
+    addresses: Sequence[IPAddress] = ()
+
+    def connect(self) -> None:
+        failure: OSError = OSError(f"no address for {self.host}")
+        for address in self.addresses:
+            try:
+                self.sock = socket.create_connection(
+                    (str(address), self.port), self.timeout
+                )
+            except OSError as error:
+                failure = error
+            else:
+                return
+        raise failure
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection, _PinnedConnection):
+    """HTTPS over `_PinnedConnection`: `HTTPSConnection.connect` wraps the socket
+    that `_PinnedConnection.connect` (next in line) opens, with the host name."""
+
+
+def _pinned(
+    kind: type[_PinnedConnection], addresses: Sequence[IPAddress]
+) -> Callable[..., http.client.HTTPConnection]:
+    """A connection factory for `do_open`: `kind` bound to `addresses`."""
+
+    def connection(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        made = kind(host, **kwargs)
+        made.addresses = addresses
+        return made
+
+    return connection
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, addresses: Sequence[IPAddress]) -> None:
+        super().__init__()
+        self.connection = _pinned(_PinnedConnection, addresses)
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self.connection, req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, addresses: Sequence[IPAddress]) -> None:
+        super().__init__()
+        self.connection = _pinned(_PinnedHTTPSConnection, addresses)
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self.connection, req)
+
+
+def _opener(addresses: Sequence[IPAddress]) -> urllib.request.OpenerDirector:
+    """An opener that connects only to `addresses`, follows no redirect and
+    ignores proxy settings (a proxy would connect to addresses never checked)."""
+    return urllib.request.build_opener(
+        _NoRedirects,
+        urllib.request.ProxyHandler({}),
+        _PinnedHTTPHandler(addresses),
+        _PinnedHTTPSHandler(addresses),
+    )
+
+
+def _resolved(url: str) -> tuple[str, list[IPAddress]]:
+    """The URL's host and every address it resolves to (OSError when none)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses: list[IPAddress] = []
+    for _family, _type, _proto, _name, sockaddr in found:
+        address = ipaddress.ip_address(sockaddr[0])
+        if address not in addresses:
+            addresses.append(address)
+    return host, addresses
 
 
 def _snippet(stream: Any) -> str:
@@ -62,8 +152,11 @@ def post(
     body: bytes,
     headers: dict[str, str],
     timeout: float = TIMEOUT_SECONDS,
+    *,
+    policy: AddressPolicy,
 ) -> PostResult:
-    """POST `body` to `url`; whatever happens, a PostResult."""
+    """POST `body` to `url` unless its host resolves to an address `policy` does
+    not allow (then nothing is sent); whatever happens, a PostResult."""
     request = urllib.request.Request(
         url,
         data=body,
@@ -76,7 +169,14 @@ def post(
         return round((time.monotonic() - started) * 1000)
 
     try:
-        with _opener.open(request, timeout=timeout) as answer:
+        host, addresses = _resolved(url)
+    except (OSError, ValueError) as error:  # no such host, a bad port or name
+        return PostResult(None, "", f"cannot connect: {error}", took())
+    refusal = addresses_refusal(host, addresses, policy)
+    if refusal is not None:
+        return PostResult(None, "", refusal, took(), refused=True)
+    try:
+        with _opener(addresses).open(request, timeout=timeout) as answer:
             return PostResult(answer.status, _snippet(answer), "", took())
     except urllib.error.HTTPError as error:
         reason = f"HTTP {error.code}"

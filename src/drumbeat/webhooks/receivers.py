@@ -30,10 +30,14 @@ def on_statuses_refreshed(
     sender: Any, *, as_of: dt.date, full: bool, **kwargs: Any
 ) -> None:
     """After a full refresh (the worker's daily one): announce the cycles that
-    have closed since, once each."""
+    have closed since, once each, and prune the old deliveries from the log."""
     if not full:
         return
     try:
         services.cycle_closes_announce(as_of=as_of)
     except Exception:
         logger.exception("Webhooks: announcing cycle closes as of %s failed", as_of)
+    try:
+        services.deliveries_prune()
+    except Exception:
+        logger.exception("Webhooks: pruning old deliveries failed")

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from drumbeat.kpis.selectors import database_workspace
 from drumbeat.kpis.signals import StatusChange
 from drumbeat.okrs.models import Cycle, KeyResult
 from drumbeat.webhooks import payloads
+from drumbeat.webhooks.addresses import AddressPolicy, host_refusal
 from drumbeat.webhooks.crypto import (
     SecretUnreadableError,
     secret_decrypt,
@@ -46,6 +48,7 @@ URL_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 200
 DEFAULT_ATTEMPTS = 5
 DEFAULT_BACKOFF_SECONDS = 30
+DEFAULT_KEEP_DAYS = 90
 
 URL_SCHEME_MESSAGE = "Use an http:// or https:// address."
 EVENTS_MESSAGE = "Choose at least one event."
@@ -85,6 +88,10 @@ def _checked(name: str, url: str, events: Iterable[str]) -> tuple[str, str, list
             parts.port  # noqa: B018 - raises on a port that is not a number
         except ValueError:
             problems["url"] = "The port must be a number from 0 to 65535."
+        else:
+            refusal = host_refusal(parts.hostname, _address_policy())
+            if refusal is not None:
+                problems["url"] = refusal
     chosen = list(dict.fromkeys(events))
     unknown = [e for e in chosen if e not in Event.values]
     if unknown:
@@ -368,6 +375,14 @@ def _close_key(cycle_key: str) -> str:
 # --- Delivering ---------------------------------------------------------------------
 
 
+def _address_policy() -> AddressPolicy:
+    """The private addresses that the settings allow webhooks to reach."""
+    return AddressPolicy.parse(
+        allow_private=bool(getattr(settings, "DRUMBEAT_WEBHOOK_ALLOW_PRIVATE", False)),
+        allowed=getattr(settings, "DRUMBEAT_WEBHOOK_ALLOWED_HOSTS", []),
+    )
+
+
 def _max_attempts() -> int:
     return int(getattr(settings, "DRUMBEAT_WEBHOOK_ATTEMPTS", DEFAULT_ATTEMPTS))
 
@@ -402,7 +417,8 @@ def _body(webhook: Webhook, announcement: Announcement) -> bytes:
 
 def delivery_attempt(*, delivery_id: uuid.UUID) -> Delivery | None:
     """POST a pending delivery once and log the attempt; on failure queue the
-    next try after `retry_delay`, until the webhook's attempts run out. None when
+    next try after `retry_delay`, until the webhook's attempts run out (at once
+    when its address is refused: trying again would not change that). None when
     the delivery is gone (its webhook was deleted)."""
     delivery = (
         Delivery.objects.select_related("webhook", "announcement")
@@ -437,6 +453,7 @@ def delivery_attempt(*, delivery_id: uuid.UUID) -> Delivery | None:
             "X-Drumbeat-Timestamp": timestamp,
             "X-Drumbeat-Signature": signature(secret, timestamp, body),
         },
+        policy=_address_policy(),
     )
     with transaction.atomic():
         _attempt_log(
@@ -449,7 +466,7 @@ def delivery_attempt(*, delivery_id: uuid.UUID) -> Delivery | None:
         )
         if result.succeeded:
             delivery.state = Delivery.State.SUCCEEDED
-        elif delivery.attempts >= _max_attempts():
+        elif result.refused or delivery.attempts >= _max_attempts():
             delivery.state = Delivery.State.FAILED
             logger.warning(
                 "Webhook %s gave up on delivery %s after %d attempts: %s",
@@ -487,3 +504,34 @@ def _attempt_log(
         error=error,
         duration_ms=duration_ms,
     )
+
+
+# --- Pruning the log ----------------------------------------------------------------
+
+
+def deliveries_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the deliveries that finished (succeeded, failed or were cancelled)
+    more than `DRUMBEAT_WEBHOOK_KEEP_DAYS` days before `now`, with their attempts;
+    a delivery still pending a retry stays however old. Then the events that no
+    delivery refers to any more, unless they are kept to be announced only once
+    (a cycle's close). Returns how many deliveries went."""
+    keep_days = int(getattr(settings, "DRUMBEAT_WEBHOOK_KEEP_DAYS", DEFAULT_KEEP_DAYS))
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    # A delivery finishes with its last attempt (or, cancelled, untried).
+    recent_attempt = Attempt.objects.filter(delivery=OuterRef("pk"), at__gte=cutoff)
+    with transaction.atomic():
+        _, deleted = (
+            Delivery.objects.exclude(state=Delivery.State.PENDING)
+            .filter(created_at__lt=cutoff)
+            .exclude(Exists(recent_attempt))
+            .delete()
+        )
+        Announcement.objects.filter(
+            key__isnull=True, occurred_at__lt=cutoff, deliveries__isnull=True
+        ).delete()
+    pruned = deleted.get(Delivery._meta.label, 0)
+    if pruned:
+        logger.info(
+            "Webhooks: %d deliveries older than %d days pruned", pruned, keep_days
+        )
+    return pruned
