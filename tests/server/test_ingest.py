@@ -4,11 +4,20 @@ idempotent, corrections kept."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drumbeat.kpis.models import Reading
-from drumbeat.kpis.services import IngestError, ReadingIn, readings_ingest
+from drumbeat.kpis.services import (
+    IngestError,
+    ReadingIn,
+    _rows_when_all_good,
+    readings_check,
+    readings_ingest,
+)
 from drumbeat.okrs.models import KeyResult
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +137,38 @@ def test_an_iso_week_date_is_not_taken_for_a_day(small_workspace):
         "at",
         "must be a date (YYYY-MM-DD) or an ISO timestamp, not '2026-W28-1'",
     )
+
+
+_KPIS = {"csat": 1, "churn": 2}
+_READINGS = st.builds(
+    ReadingIn,
+    kpi=st.sampled_from(["csat", "churn", "nope"]),
+    at=st.sampled_from(
+        ["2026-07-10", "2026-07-11", "2026-07-10T09:30:00+02:00", "2026-02-30", "x"]
+    ),
+    value=st.sampled_from([1.5, -3.0, 0.0, 1e308, float("nan"), float("inf"), 4, "7"]),
+    note=st.sampled_from(["", "late", "a\x00b"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch=st.lists(_READINGS, max_size=12), start=st.integers(0, 50))
+def test_a_batch_checked_column_by_column_is_checked_as_reading_by_reading(
+    batch, start
+):
+    # Good batches take a shortcut; it must give the rows, and refuse the batches,
+    # that checking each reading gives.
+    checked = readings_check(batch, _KPIS, start=start)
+    with mock.patch("drumbeat.kpis.services._rows_when_all_good", return_value=None):
+        assert checked == readings_check(batch, _KPIS, start=start)
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        [ReadingIn("csat", "2026-07-10", 1.5), ReadingIn("churn", "2026-07-11", 2.0)],
+        [ReadingIn("csat", "2026-07-10T09:30:00+02:00", 1e308, "late")],
+    ],
+)
+def test_a_good_batch_takes_the_column_shortcut(batch):
+    assert _rows_when_all_good(batch, _KPIS) is not None

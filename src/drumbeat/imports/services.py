@@ -100,9 +100,9 @@ class ImportRefusedError(ValueError):
 
 @dataclass(frozen=True)
 class ImportProgress:
-    """How far an import has got: `phase` is `check` (every row is checked
-    first), `write`, `refresh` (statuses and scores) or `done`; `rows` are the
-    file's rows read in that phase, of about `total` (None when unknown)."""
+    """How far an import has got: `phase` is `write` (each row is checked and
+    written as it is read), `refresh` (statuses and scores) or `done`; `rows` are
+    the file's rows read so far, of about `total` (None when unknown)."""
 
     phase: str
     rows: int

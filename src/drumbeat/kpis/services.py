@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -591,11 +592,14 @@ INGEST_CHUNK = 10_000
 
 
 def readings_check(
-    readings: Iterable[ReadingGiven], kpi_ids: dict[str, int], *, start: int = 0
+    readings: Sequence[ReadingGiven], kpi_ids: dict[str, int], *, start: int = 0
 ) -> tuple[list[ReadingRow], list[RowProblem]]:
     """Readings made ready to write, and the problems of those that are not: an
     unknown KPI, a moment that is not a date or ISO timestamp, a value that is not
     a finite number. Positions count from `start`."""
+    good = _rows_when_all_good(readings, kpi_ids)
+    if good is not None:
+        return good, []
     rows: list[ReadingRow] = []
     problems: list[RowProblem] = []
     moments: dict[str, tuple[str, dt.date]] = {}  # text → (text, day): days recur
@@ -639,6 +643,43 @@ def readings_check(
         if kpi_id is not None:
             rows.append(ReadingRow(kpi_id, moment[0], moment[1], value, note))
     return rows, problems
+
+
+_KPI = operator.attrgetter("kpi")
+_AT = operator.attrgetter("at")
+_VALUE = operator.attrgetter("value")
+_NOTE = operator.attrgetter("note")
+
+
+def _rows_when_all_good(
+    readings: Sequence[ReadingGiven], kpi_ids: dict[str, int]
+) -> list[ReadingRow] | None:
+    """The rows of a batch with no problem, checked column by column at C speed
+    (a batch's moments and KPIs repeat); None as soon as any reading might have
+    one, and `readings_check` then looks at each to say which and why."""
+    found = list(map(kpi_ids.get, map(_KPI, readings)))
+    if None in found:
+        return None
+    ids = cast(list[int], found)
+    ats = list(map(_AT, readings))
+    if set(map(type, ats)) != {str}:
+        return None
+    days: dict[str, dt.date] = {}
+    for text in set(ats):
+        try:
+            at = date_or_timestamp(text)
+        except ValueError:
+            return None
+        days[text] = at if type(at) is dt.date else CoreReading(at, 0.0).day
+    values = list(map(_VALUE, readings))
+    if set(map(type, values)) != {float} or not math.isfinite(sum(values)):
+        return None  # a finite sum of floats: every one is finite
+    notes = list(map(_NOTE, readings))
+    if "\x00" in "".join(filter(None, notes)):
+        return None
+    if None in notes:
+        notes = [note or "" for note in notes]
+    return list(map(ReadingRow, ids, ats, map(days.__getitem__, ats), values, notes))
 
 
 @transaction.atomic
