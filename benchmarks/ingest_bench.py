@@ -50,6 +50,7 @@ def main() -> None:
     from drumbeat.imports.services import ImportProgress, readings_import_file
     from drumbeat.kpis.bulk import ReadingRow, readings_insert
     from drumbeat.kpis.models import KPI, KPIStatus, Reading
+    from drumbeat.workspace.yamlio import collector_paused
 
     call_command("migrate", verbosity=0)
     if connection.vendor == "postgresql":  # a database kept between runs
@@ -76,33 +77,45 @@ def main() -> None:
     def empty() -> None:
         Reading.objects.all().delete()
         KPIStatus.objects.all().delete()
+        if connection.vendor == "postgresql":  # no dead rows left for the next phase
+            with connection.cursor() as cursor:
+                for model in (Reading, KPIStatus):
+                    cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
     print(
         f"{total:,} readings ({args.kpis:,} KPIs × {per_kpi:,} days), "
         f"{connection.vendor}, {directory}"
     )
 
-    # Raw: the same rows straight into the table, in one transaction.
+    # Raw: the same rows straight into the table, in one transaction. Twice, the
+    # faster counting (the first also pays for the database's cold start), so that
+    # the ratios below are not flattered by a slow reference; with the cycle
+    # collector paused, as the ways in pause it.
     rows = [
         ReadingRow(kpi.pk, day.isoformat(), day, value(n, d))
         for n, kpi in enumerate(kpis)
         for d, day in enumerate(days)
     ]
-    began = time.perf_counter()
-    with transaction.atomic():
-        readings_insert(
-            rows,
-            source="api",
-            source_detail="raw",
-            recorded_by_id=admin.pk,
-            recorded_at=timezone.now(),
-        )
-    raw = time.perf_counter() - began
+    times = []
+    for _run in range(2):
+        began = time.perf_counter()
+        with transaction.atomic(), collector_paused():
+            readings_insert(
+                rows,
+                source="api",
+                source_detail="raw",
+                recorded_by_id=admin.pk,
+                recorded_at=timezone.now(),
+            )
+        times.append(time.perf_counter() - began)
+        assert Reading.objects.count() == total
+        empty()
     del rows
-    assert Reading.objects.count() == total
-    empty()
+    raw = min(times)
     raw_rate = total / raw
-    print(f"{'raw bulk insert':<34} {raw:>8.1f} s {raw_rate:>12,.0f} /s")
+    runs = " / ".join(f"{t:.1f}" for t in times)
+    label = "raw bulk insert (best of 2)"
+    print(f"{label:<34} {raw:>8.1f} s {raw_rate:>12,.0f} /s   ({runs} s)")
 
     # The batch API: 10,000 readings per POST, whole KPIs per batch.
     secret = token_create(
