@@ -455,7 +455,8 @@ def test_a_pull_already_queued_is_not_queued_twice(pulled, users):
 def test_a_kpi_that_is_not_pulled_says_so(owned, users):
     response = client_for(users["admin"]).post(PULL, follow=True)
     assert (
-        "&#x27;csat&#x27; is not pulled: its source is manual (only sql sources are)"
+        "KPI &#x27;csat&#x27; is not pulled: its source is manual (only sql sources "
+        "are pulled)"
     ) in response.content.decode()
     assert _queued_pulls() == []
 

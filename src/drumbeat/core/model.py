@@ -185,15 +185,17 @@ class Reading(NamedTuple):
 
     @property
     def day(self) -> dt.date:
-        """The calendar day of the reading, which every rule compares.
+        """The calendar day of the reading, which every rule compares (see
+        `moment_day`)."""
+        return moment_day(self.at)
 
-        A timestamp with a time zone counts on its UTC day, so that readings from
-        several zones keep one order.
-        """
-        at = self.at
-        if not isinstance(at, dt.datetime):
-            return at
-        return at.astimezone(dt.UTC).date() if at.tzinfo else at.date()
+
+def moment_day(at: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of a reading's moment. A timestamp with a time zone counts
+    on its UTC day, so that readings from several zones keep one order."""
+    if not isinstance(at, dt.datetime):
+        return at
+    return at.astimezone(dt.UTC).date() if at.tzinfo else at.date()
 
 
 _moment = operator.attrgetter("at")

@@ -22,8 +22,7 @@ from django.utils import timezone
 from drumbeat.accounts.selectors import can_edit_definition, is_admin
 from drumbeat.core.contract import signal_json
 from drumbeat.core.lint import CYCLE_RULES, DICTIONARY_RULES, Finding, lint_workspace
-from drumbeat.core.model import Direction, Tier, Workspace
-from drumbeat.core.model import Reading as CoreReading
+from drumbeat.core.model import Direction, Tier, Workspace, moment_day
 from drumbeat.core.status import kpi_statuses, objective_status
 from drumbeat.kpis.bulk import ReadingRow, readings_insert, readings_supersede
 from drumbeat.kpis.models import KPI, KPIStatus, Reading, SourceState
@@ -602,7 +601,6 @@ def readings_check(
         return good, []
     rows: list[ReadingRow] = []
     problems: list[RowProblem] = []
-    moments: dict[str, tuple[str, dt.date]] = {}  # text → (text, day): days recur
     for index, reading in enumerate(readings, start):
         kpi_id = kpi_ids.get(reading.kpi)
         if kpi_id is None:
@@ -615,18 +613,11 @@ def readings_check(
                 )
             )
         given = reading.at
-        moment = moments.get(given) if type(given) is str else None
-        if moment is None:
-            try:
-                at = date_or_timestamp(given)
-            except ValueError as error:
-                problems.append(RowProblem(index, "at", str(error)))
-                continue
-            day = at if type(at) is dt.date else CoreReading(at, 0.0).day
-            if type(given) is str:
-                moment = moments[given] = (given, day)
-            else:
-                moment = (at.isoformat(), day)
+        try:
+            at = date_or_timestamp(given)
+        except ValueError as error:
+            problems.append(RowProblem(index, "at", str(error)))
+            continue
         value = reading.value
         if type(value) is not float or value - value != 0.0:  # not a finite float
             try:
@@ -641,7 +632,8 @@ def readings_check(
             )
             continue
         if kpi_id is not None:
-            rows.append(ReadingRow(kpi_id, moment[0], moment[1], value, note))
+            text = given if isinstance(given, str) else at.isoformat()
+            rows.append(ReadingRow(kpi_id, text, moment_day(at), value, note))
     return rows, problems
 
 
@@ -670,7 +662,7 @@ def _rows_when_all_good(
             at = date_or_timestamp(text)
         except ValueError:
             return None
-        days[text] = at if type(at) is dt.date else CoreReading(at, 0.0).day
+        days[text] = moment_day(at)
     values = list(map(_VALUE, readings))
     if set(map(type, values)) != {float} or not math.isfinite(sum(values)):
         return None  # a finite sum of floats: every one is finite
@@ -760,9 +752,7 @@ def _readings_write(
     current = _current_readings(rows)
     new: list[ReadingRow] = []
     superseded: list[int] = []
-    if not current:  # a backfill: all of it is new
-        new = list(latest.values())
-    for moment, row in latest.items() if current else ():
+    for moment, row in latest.items():
         existing = current.get(moment)
         if existing is None:
             new.append(row)

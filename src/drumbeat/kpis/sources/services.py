@@ -234,14 +234,19 @@ def sources_pull(*, kpi_key: str | None = None) -> list[PullOutcome]:
         kpi = KPI.objects.filter(key=kpi_key).first()
         if kpi is None:
             raise PullRefusedError(f"no KPI '{kpi_key}' in the dictionary")
-        if source_fetcher(str(kpi.source.get("type", ""))) is None:
-            kind = kpi.source.get("type") or "manual"
-            raise PullRefusedError(
-                f"KPI '{kpi_key}' is not pulled: its source is {kind} (only sql "
-                "sources are pulled)"
-            )
+        _refuse_unless_pulled(kpi)
         kpis = [kpi]
     return [source_pull(kpi=kpi, run_id=uuid.uuid4().hex) for kpi in kpis]
+
+
+def _refuse_unless_pulled(kpi: KPI) -> None:
+    """Raise PullRefusedError for a KPI whose source is not pulled."""
+    if source_fetcher(str(kpi.source.get("type", ""))) is None:
+        kind = kpi.source.get("type") or "manual"
+        raise PullRefusedError(
+            f"KPI '{kpi.key}' is not pulled: its source is {kind} (only sql "
+            "sources are pulled)"
+        )
 
 
 def stuck_after() -> dt.timedelta:
@@ -276,11 +281,7 @@ def source_pull_request(*, kpi: KPI, by: User, now: dt.datetime | None = None) -
     someone else."""
     if not can_record_readings(by, kpi):
         raise PermissionDenied("Only the KPI's owner or an admin pulls its source.")
-    if source_fetcher(str(kpi.source.get("type", ""))) is None:
-        kind = kpi.source.get("type") or "manual"
-        raise PullRefusedError(
-            f"'{kpi.key}' is not pulled: its source is {kind} (only sql sources are)"
-        )
+    _refuse_unless_pulled(kpi)
     queued = _pull_claim_and_enqueue(kpi, now or timezone.now(), stuck_after())
     if queued:
         logger.info("pull of %s asked for by %s", kpi.key, by.get_username())
