@@ -16,7 +16,7 @@ from drumbeat.accounts.models import ApiToken
 from drumbeat.accounts.services import token_create, token_revoke
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.okrs.models import CheckIn, KeyResult
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

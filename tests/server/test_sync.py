@@ -8,7 +8,7 @@ from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.okrs.models import KeyResult, Objective
 from drumbeat.server.sync import workspace_apply, workspace_export
 from drumbeat.workspace import load_workspace, load_workspace_text
-from tests.server.conftest import EXAMPLE, SMALL
+from tests.conftest import EXAMPLE, SMALL
 
 pytestmark = pytest.mark.django_db
 

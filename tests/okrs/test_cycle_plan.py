@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from drumbeat.okrs.models import CheckIn, KeyResult, LintFinding, Objective
-from tests.server.conftest import client_for, key_result_form
+from tests.conftest import client_for, key_result_form
 
 pytestmark = pytest.mark.django_db
 

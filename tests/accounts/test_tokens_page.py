@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken
 from drumbeat.accounts.services import token_authenticate, token_create
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

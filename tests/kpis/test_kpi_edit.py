@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drumbeat.kpis.models import KPI
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drumbeat.okrs.models import KeyResult
-from tests.server.conftest import client_for, key_result_form
+from tests.conftest import client_for, key_result_form
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,14 @@
-"""Shared fixtures of the web application's tests: one user per role."""
+"""What every test shares: a pinned clock, the sample workspaces, one user per role
+and the helpers the web tests use.
+
+No test may depend on the day it runs. The sample organisation's readings end on
+2026-11-20, and pages judge staleness, lifecycle and the running cycle against
+today, so the whole run travels to the day the sample is read as of (the
+README's and `make demo`'s as-of date) before any test module is imported: a
+module-level `timezone.localdate()` sees it too. The clock ticks on from there,
+so durations and timeouts still pass. A test that needs another day travels
+there itself with the `time_machine` fixture.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -14,7 +26,21 @@ from drumbeat.accounts.models import Membership, Team
 from drumbeat.server.sync import workspace_apply
 from drumbeat.workspace import load_workspace, load_workspace_text
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "okrs.yaml"
+PINNED_NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+"""The moment every test starts from (the sample is read as of 2026-11-25)."""
+
+_travel = time_machine.travel(PINNED_NOW, tick=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _travel.stop()
+
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "okrs.yaml"
 PASSWORD = "correct horse battery staple"
 
 SMALL = """\
@@ -73,20 +99,32 @@ def sample_workspace(db: None) -> None:
     workspace_apply(load_workspace(EXAMPLE))
 
 
-def _user(username: str, **fields: object) -> User:
-    return User.objects.create_user(username, password=PASSWORD, **fields)  # type: ignore[arg-type]
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """PASSWORD hashed once for the whole run: Argon2 is slow by design (a
+    fraction of a second a hash), and five people a test would spend most of the
+    suite's time hashing the same password. The tests of the people pages still
+    see each new password hashed with Argon2."""
+    return make_password(PASSWORD)
+
+
+def make_user(password_hash: str, username: str, **fields: Any) -> User:
+    """A person who signs in with PASSWORD, without hashing it again."""
+    user = User(username=username, password=password_hash, **fields)
+    user.save()
+    return user
 
 
 @pytest.fixture
-def users(db: None) -> dict[str, User]:
+def users(db: None, password_hash: str) -> dict[str, User]:
     """admin (staff), editor of `support`, viewer of `support`, outsider (no team)."""
     support, _ = Team.objects.get_or_create(key="support", defaults={"name": "Support"})
     people = {
-        "admin": _user("admin", is_staff=True, is_superuser=True),
-        "editor": _user("editor"),
-        "owner": _user("owner"),
-        "viewer": _user("viewer"),
-        "outsider": _user("outsider"),
+        "admin": make_user(password_hash, "admin", is_staff=True, is_superuser=True),
+        "editor": make_user(password_hash, "editor"),
+        "owner": make_user(password_hash, "owner"),
+        "viewer": make_user(password_hash, "viewer"),
+        "outsider": make_user(password_hash, "outsider"),
     }
     Membership.objects.create(user=people["editor"], team=support, role="editor")
     Membership.objects.create(user=people["viewer"], team=support, role="viewer")

@@ -7,7 +7,7 @@ import pytest
 
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.okrs.models import KeyResult, Objective
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

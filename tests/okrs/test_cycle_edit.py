@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

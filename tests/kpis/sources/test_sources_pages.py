@@ -22,7 +22,7 @@ from drumbeat.kpis.services import (
 from drumbeat.okrs.models import LintFinding
 from drumbeat.server.sync import workspace_apply, workspace_export
 from drumbeat.workspace import WorkspaceError, load_workspace_text
-from tests.server.conftest import SMALL, client_for
+from tests.conftest import SMALL, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from drumbeat.kpis.selectors import database_workspace
 from drumbeat.kpis.services import reading_record, statuses_refresh
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.services import objective_save
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

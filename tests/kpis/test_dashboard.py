@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from drumbeat.kpis.models import KPI
 from drumbeat.server.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
-from tests.server.conftest import SMALL, client_for
+from tests.conftest import SMALL, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drumbeat.okrs.models import Objective
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

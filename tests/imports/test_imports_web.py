@@ -18,7 +18,7 @@ from drumbeat.imports.models import ImportRun
 from drumbeat.imports.services import import_uploads_expire
 from drumbeat.imports.tasks import readings_import_task
 from drumbeat.kpis.models import KPI, Reading
-from tests.server.conftest import PASSWORD, client_for
+from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,9 @@ def immediate(settings) -> None:
 
 
 @pytest.fixture
-def owned(small_workspace, users) -> dict[str, User]:
+def owned(small_workspace, users, password_hash) -> dict[str, User]:
     """csat is owner's; churn is owner2's."""
-    owner2 = User.objects.create_user("owner2", password=PASSWORD)
+    owner2 = make_user(password_hash, "owner2")
     KPI.objects.filter(key="csat").update(owner=users["owner"])
     KPI.objects.filter(key="churn").update(owner=owner2)
     return {**users, "owner2": owner2}

@@ -25,7 +25,7 @@ from drumbeat.kpis.sources.services import (
 from drumbeat.kpis.sources.sql import fetch
 from drumbeat.kpis.sources.sql.connections import connection_url, mask
 from drumbeat.kpis.sources.sql.query import engines_dispose
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -504,7 +504,7 @@ def test_the_password_never_appears_in_the_stored_error_or_the_pages(
 
 # --- The sample organisation's warehouse -------------------------------------------
 
-WAREHOUSE_SQL = Path(__file__).parents[2] / "examples" / "warehouse.sql"
+WAREHOUSE_SQL = Path(__file__).parents[3] / "examples" / "warehouse.sql"
 
 
 def test_the_sample_applies_without_its_warehouse_and_its_pull_says_why(

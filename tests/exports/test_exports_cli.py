@@ -14,7 +14,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from drumbeat.cli import main
 from drumbeat.workspace import load_workspace, load_workspace_text
-from tests.server.conftest import SMALL
+from tests.conftest import SMALL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_workspace")]
 

@@ -22,7 +22,7 @@ from drumbeat.exports.writers import csv_chunks, json_chunks, xlsx_write
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services import reading_record
 from drumbeat.okrs.models import CheckIn, KeyResult
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from drumbeat.kpis.models import KPI, KPIStatus
 from drumbeat.kpis.services import kpi_create
 from drumbeat.workspace import WorkspaceError
-from tests.server.conftest import client_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -29,11 +29,7 @@ from drumbeat.webhooks.addresses import AddressPolicy, private_kind
 from drumbeat.webhooks.crypto import secret_encrypt, secret_make
 from drumbeat.webhooks.http import post
 from drumbeat.webhooks.models import Delivery, Event, Webhook
-from tests.server.conftest import client_for
-from tests.server.webhook_receiver import (  # noqa: F401 - fixtures
-    Receiver,
-    receiver_fixture,
-)
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -373,7 +369,8 @@ def test_a_network_allows_only_the_addresses_in_it(users, settings, connections)
 
 
 def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
-    """A self-signed certificate for `name`, and its key."""
+    """A self-signed certificate for `name`, and its key. OpenSSL checks it
+    against the real clock, not the tests' pinned one: valid for years around."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = dt.datetime.now(dt.UTC)
@@ -384,7 +381,7 @@ def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())

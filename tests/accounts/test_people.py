@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.kpis.models import KPI
-from tests.server.conftest import PASSWORD, assert_admins_only, client_for
+from tests.conftest import PASSWORD, assert_admins_only, client_for
 
 pytestmark = pytest.mark.django_db
 

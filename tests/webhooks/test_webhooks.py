@@ -26,13 +26,7 @@ from drumbeat.webhooks import services
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Announcement, Delivery, Event, Webhook
 from drumbeat.webhooks.tasks import webhook_deliver
-from tests.server.webhook_receiver import (  # noqa: F401 - fixtures
-    Received,
-    Receiver,
-    immediate_tasks_fixture,
-    loopback_allowed_fixture,
-    receiver_fixture,
-)
+from tests.webhooks.conftest import Received, Receiver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 

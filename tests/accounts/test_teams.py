@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.accounts.selectors import can_edit_team_okrs
-from tests.server.conftest import assert_admins_only, client_for
+from tests.conftest import assert_admins_only, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from drumbeat.webhooks import services
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Delivery, Event, Webhook
-from tests.server.conftest import assert_admins_only, client_for
-from tests.server.webhook_receiver import (  # noqa: F401 - fixtures
-    Receiver,
-    immediate_tasks_fixture,
-    loopback_allowed_fixture,
-    receiver_fixture,
-)
+from tests.conftest import assert_admins_only, client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
