@@ -53,9 +53,9 @@ def main() -> None:
     from django.test import Client
 
     from drumbeat.kpis.models import KPI
-    from drumbeat.kpis.services import reading_record
+    from drumbeat.kpis.services.readings import reading_record
     from drumbeat.okrs.models import Cycle, KeyResult, Objective
-    from drumbeat.server.sync import workspace_apply
+    from drumbeat.scorecard.sync import workspace_apply
     from drumbeat.workspace import load_workspace
 
     path = directory / "workspace.yaml"
@@ -122,7 +122,7 @@ def main() -> None:
 
     def record() -> object:
         return reading_record(
-            kpi=targeted, day=dt.date.today(), value=float(next(values)), by=user
+            kpi=targeted, at=dt.date.today(), value=float(next(values)), by=user
         )
 
     write_time = best(record, args.repeat)

@@ -23,7 +23,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from drumbeat.accounts.models import Membership, Team
-from drumbeat.server.sync import workspace_apply
+from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace, load_workspace_text
 
 PINNED_NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)

@@ -506,7 +506,7 @@ def apply(file: Path) -> None:
     """Load a workspace file into the database (all or nothing; idempotent)."""
     workspace = _load(file)
     _django()
-    from drumbeat.server.sync import workspace_apply
+    from drumbeat.scorecard.sync import workspace_apply
 
     result = workspace_apply(workspace, source_detail=file.name)
     click.echo(result.summary())
@@ -602,7 +602,7 @@ def export(
     if file is not None and file.is_dir():
         raise Unusable(f"{file}: is a directory; give a file to write")
     _django()
-    from drumbeat.server.sync import workspace_export
+    from drumbeat.scorecard.sync import workspace_export
 
     text = workspace_export()
     if file is None:

@@ -304,6 +304,20 @@ def test_grade_bands(score, expected):
     assert grade(score) is expected
 
 
+def test_a_score_a_hair_below_a_boundary_in_floating_point_reaches_it():
+    """18 → 26.4 of 30 is 0.7 exactly, though floating point makes it
+    0.6999999999999998: scores meet grade boundaries at 9 decimal places."""
+    nps = kpi(readings=readings_at([(date(2026, 4, 10), 26.4)]))
+    scored_kr = key_result_score(
+        key_result(baseline=18.0, target=30.0), nps, Q2, date(2026, 5, 1)
+    )
+    assert scored_kr.score is not None
+    assert scored_kr.score < 0.7  # what floating point gives
+    assert scored_kr.grade is Grade.GREEN
+    assert grade(0.39999999999999997) is Grade.YELLOW
+    assert grade(0.6999999989) is Grade.YELLOW  # a real difference at 9 places
+
+
 def test_grade_of_key_result_score_follows_its_score():
     assert scored(0.4).grade is Grade.YELLOW
 
@@ -334,6 +348,20 @@ AFTER_CLOSE = date(2026, 7, 1)
 def test_objective_outcome_at_close(commitment, score, as_of, expected):
     goal = objective(commitment=commitment)
     assert objective_outcome(goal, score, Q2, as_of) is expected
+
+
+@pytest.mark.parametrize(
+    ("commitment", "score", "expected"),
+    [
+        pytest.param(COMMITTED, 0.9999999999999998, Outcome.MET, id="committed"),
+        pytest.param(
+            ASPIRATIONAL, 0.6999999999999998, Outcome.SUCCESS, id="aspirational"
+        ),
+    ],
+)
+def test_an_outcome_is_judged_at_9_decimal_places(commitment, score, expected):
+    goal = objective(commitment=commitment)
+    assert objective_outcome(goal, score, Q2, AFTER_CLOSE) is expected
 
 
 def test_score_after_close_ignores_later_readings():

@@ -20,7 +20,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from drumbeat.exports.selectors import ExportError, export_filter, export_table
 from drumbeat.exports.writers import csv_chunks, json_chunks, xlsx_write
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.kpis.services import reading_record
+from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import CheckIn, KeyResult
 from tests.conftest import client_for
 
@@ -125,7 +125,7 @@ def test_readings_csv_has_every_current_reading_with_its_provenance():
 def test_superseded_readings_are_exported_only_on_request(users):
     corrected = reading_record(
         kpi=KPI.objects.get(key="csat"),
-        day=dt.date(2026, 7, 3),
+        at=dt.date(2026, 7, 3),
         value=89,
         note="recounted",
         by=users["owner"],

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from drumbeat.kpis.models import KPI
-from drumbeat.server.sync import workspace_apply
+from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
 from tests.conftest import SMALL, client_for
 

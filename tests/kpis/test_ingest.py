@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drumbeat.core.moments import MOMENT_HELP
 from drumbeat.kpis.models import Reading
-from drumbeat.kpis.services import (
+from drumbeat.kpis.services.readings import (
     IngestError,
     ReadingIn,
     _rows_when_all_good,
@@ -77,10 +78,31 @@ def test_within_one_batch_the_last_reading_of_a_moment_wins(small_workspace):
     assert (result.created, result.unchanged) == (1, 1)
 
 
-def test_a_timestamp_counts_on_its_utc_day(small_workspace):
+def test_a_timestamp_counts_on_its_utc_day_and_is_kept_in_utc(small_workspace):
     _ingest([ReadingIn("csat", "2026-07-10T23:30:00-02:00", 90)])
-    reading = Reading.objects.get(kpi__key="csat", at="2026-07-10T23:30:00-02:00")
+    reading = Reading.objects.get(kpi__key="csat", at="2026-07-11T01:30:00+00:00")
     assert reading.day == dt.date(2026, 7, 11)
+
+
+def test_a_reading_dated_after_tomorrow_is_refused(small_workspace):
+    """A reading records what happened: one dated after tomorrow (the server's
+    today is 2026-11-25 here) is a typo, and the batch is refused whole."""
+    with pytest.raises(IngestError) as raised:
+        _ingest(
+            [
+                ReadingIn("csat", "2026-11-26", 90),  # tomorrow: a zone ahead
+                ReadingIn("csat", "2026-11-27T08:00:00+00:00", 91),
+            ]
+        )
+    assert [(p.index, p.field, p.message) for p in raised.value.problems] == [
+        (
+            1,
+            "at",
+            "2026-11-27T08:00:00+00:00 is in the future: a reading may be dated "
+            "2026-11-26 at the latest (today is 2026-11-25); check the date",
+        )
+    ]
+    assert not Reading.objects.filter(day__gte=dt.date(2026, 11, 26)).exists()
 
 
 def test_a_bad_batch_lists_every_problem_by_index_and_field_and_writes_nothing(
@@ -107,7 +129,7 @@ def test_a_bad_batch_lists_every_problem_by_index_and_field_and_writes_nothing(
         (
             2,
             "at",
-            "must be a date (YYYY-MM-DD) or an ISO timestamp, not '10/07/2026'",
+            f"'10/07/2026' is not a date: {MOMENT_HELP}",
         ),
         (3, "value", "must be a finite number, not nan"),
         (4, "value", "must be a number, not 'ninety'"),
@@ -116,7 +138,7 @@ def test_a_bad_batch_lists_every_problem_by_index_and_field_and_writes_nothing(
 
 
 def test_a_batch_larger_than_a_chunk_is_written_whole(small_workspace, monkeypatch):
-    monkeypatch.setattr("drumbeat.kpis.services.INGEST_CHUNK", 3)
+    monkeypatch.setattr("drumbeat.kpis.services.readings.INGEST_CHUNK", 3)
     start = dt.date(2026, 7, 10)
     batch = [
         ReadingIn("csat", (start + dt.timedelta(days=i)).isoformat(), 90 + i % 3)
@@ -135,16 +157,26 @@ def test_an_iso_week_date_is_not_taken_for_a_day(small_workspace):
     [problem] = raised.value.problems
     assert (problem.field, problem.message) == (
         "at",
-        "must be a date (YYYY-MM-DD) or an ISO timestamp, not '2026-W28-1'",
+        f"'2026-W28-1' is not a date: {MOMENT_HELP}",
     )
 
 
 _KPIS = {"csat": 1, "churn": 2}
+_TODAY = dt.date(2026, 7, 10)
 _READINGS = st.builds(
     ReadingIn,
     kpi=st.sampled_from(["csat", "churn", "nope"]),
     at=st.sampled_from(
-        ["2026-07-10", "2026-07-11", "2026-07-10T09:30:00+02:00", "2026-02-30", "x"]
+        [
+            "2026-07-10",
+            "2026-07-11",
+            "2026-07-12",  # after tomorrow: refused
+            "2026-07-10T09:30:00+02:00",
+            "2026-07-10T00:00:00",  # the day itself
+            dt.date(2026, 7, 10),
+            "2026-02-30",
+            "x",
+        ]
     ),
     value=st.sampled_from([1.5, -3.0, 0.0, 1e308, float("nan"), float("inf"), 4, "7"]),
     note=st.sampled_from(["", "late", "a\x00b"]),
@@ -158,9 +190,11 @@ def test_a_batch_checked_column_by_column_is_checked_as_reading_by_reading(
 ):
     # Good batches take a shortcut; it must give the rows, and refuse the batches,
     # that checking each reading gives.
-    checked = readings_check(batch, _KPIS, start=start)
-    with mock.patch("drumbeat.kpis.services._rows_when_all_good", return_value=None):
-        assert checked == readings_check(batch, _KPIS, start=start)
+    checked = readings_check(batch, _KPIS, today=_TODAY, start=start)
+    with mock.patch(
+        "drumbeat.kpis.services.readings._rows_when_all_good", return_value=None
+    ):
+        assert checked == readings_check(batch, _KPIS, today=_TODAY, start=start)
 
 
 @pytest.mark.parametrize(
@@ -171,4 +205,4 @@ def test_a_batch_checked_column_by_column_is_checked_as_reading_by_reading(
     ],
 )
 def test_a_good_batch_takes_the_column_shortcut(batch):
-    assert _rows_when_all_good(batch, _KPIS) is not None
+    assert _rows_when_all_good(batch, _KPIS, _TODAY) is not None

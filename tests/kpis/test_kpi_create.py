@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from drumbeat.kpis.models import KPI, KPIStatus
-from drumbeat.kpis.services import kpi_create
+from drumbeat.kpis.services.definitions import kpi_create
 from drumbeat.workspace import WorkspaceError
 from tests.conftest import client_for
 

@@ -148,7 +148,7 @@ objectives:
 def test_a_reading_leaves_other_objectives_scores_whole(users):
     """Recording on `a` recomputes objective `one` (a, b); objective `two` (b, c)
     keeps the score of both its KRs."""
-    from drumbeat.server.sync import workspace_apply
+    from drumbeat.scorecard.sync import workspace_apply
     from drumbeat.workspace import load_workspace_text
 
     workspace_apply(load_workspace_text(SHARED))

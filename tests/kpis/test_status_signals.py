@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 
 from drumbeat.kpis.models import KPI
-from drumbeat.kpis.services import reading_record, statuses_refresh
+from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.signals import (
     StatusChange,
     kpi_statuses_changed,
     statuses_refreshed,
 )
+from drumbeat.scorecard.services import statuses_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_a_reading_that_turns_a_kpi_green_announces_the_change(
     with django_capture_on_commit_callbacks(execute=True):
         reading_record(
             kpi=KPI.objects.get(key="csat"),
-            day=dt.date.today(),
+            at=dt.date.today(),
             value=95,
             by=users["admin"],
         )

@@ -20,12 +20,12 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from drumbeat.cli import main
-from drumbeat.kpis.management.commands import worker
 from drumbeat.kpis.models import KPI, KPIStatus, Reading, SourceState
-from drumbeat.kpis.services import statuses_refresh_daily
 from drumbeat.kpis.signals import statuses_refreshed
 from drumbeat.kpis.sources.services import source_pulls_enqueue
 from drumbeat.kpis.sources.sql.query import engines_dispose
+from drumbeat.scorecard.management.commands import worker
+from drumbeat.scorecard.services import statuses_refresh_daily
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ import pytest
 
 from drumbeat.core.lint import lint_workspace
 from drumbeat.kpis.models import KPI
-from drumbeat.kpis.selectors import database_workspace
-from drumbeat.kpis.services import reading_record, statuses_refresh
+from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.services import objective_save
+from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.scorecard.services import statuses_refresh
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_a_new_reading_leaves_the_stored_findings_as_a_full_lint_would(
     today = dt.date.today()
     statuses_refresh(as_of=today)
     kpi = KPI.objects.get(key="nps")
-    reading_record(kpi=kpi, day=today, value=70.0, by=users["owner"])
+    reading_record(kpi=kpi, at=today, value=70.0, by=users["owner"])
     assert _stored() == _fresh(today)
 
 
@@ -112,5 +113,5 @@ def test_a_reading_on_a_kpi_no_kr_reads_leaves_the_findings_as_a_full_lint_would
     targeted = KeyResult.objects.values_list("kpi_key", flat=True)
     kpi = KPI.objects.exclude(key__in=targeted).order_by("key").first()
     assert kpi is not None
-    reading_record(kpi=kpi, day=today, value=1.0, by=users["admin"])
+    reading_record(kpi=kpi, at=today, value=1.0, by=users["admin"])
     assert _stored() == _fresh(today)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drumbeat.accounts.models import ApiToken
 from drumbeat.accounts.services import token_create, token_revoke
+from drumbeat.core.moments import MOMENT_HELP
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.okrs.models import CheckIn, KeyResult
 from tests.conftest import client_for
@@ -154,8 +155,7 @@ def test_a_bad_batch_lists_problems_by_index_and_field_and_writes_nothing(owned,
         {
             "index": 2,
             "field": "at",
-            "message": "must be a date (YYYY-MM-DD) or an ISO timestamp, not "
-            "'July 11th'",
+            "message": f"'July 11th' is not a date: {MOMENT_HELP}",
         },
     ]
     assert Reading.objects.count() == count

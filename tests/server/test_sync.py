@@ -6,7 +6,7 @@ import pytest
 
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.okrs.models import KeyResult, Objective
-from drumbeat.server.sync import workspace_apply, workspace_export
+from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import load_workspace, load_workspace_text
 from tests.conftest import EXAMPLE, SMALL
 
@@ -83,7 +83,7 @@ def test_apply_computes_statuses_and_scores():
 
 def test_apply_is_all_or_nothing(monkeypatch):
     """A failure half-way leaves the database as it was."""
-    from drumbeat.server import sync
+    from drumbeat.scorecard import sync
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from drumbeat.kpis.services import statuses_refresh
+from drumbeat.scorecard.services import statuses_refresh
 from drumbeat.server import settings as settings_module
 from drumbeat.webhooks import services
 from drumbeat.webhooks.crypto import secret_encrypt, secret_make

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.kpis.services import reading_record, statuses_refresh
+from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.signals import StatusChange
+from drumbeat.scorecard.services import statuses_refresh
 from drumbeat.webhooks import services
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Announcement, Delivery, Event, Webhook
@@ -78,7 +79,7 @@ def _record(
 ) -> Reading:
     with django_capture_on_commit_callbacks(execute=True):
         return reading_record(
-            kpi=KPI.objects.get(key="csat"), day=day, value=value, by=users["admin"]
+            kpi=KPI.objects.get(key="csat"), at=day, value=value, by=users["admin"]
         )
 
 

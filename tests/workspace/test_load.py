@@ -244,7 +244,7 @@ BAD_INPUT = [
         ("at: 2026-06-30", "at: 2026-02-30"),
         24,
         "kpis[nps].readings[2026-02-30].at",
-        "2026-02-30 is not a real date (day is out of range for month)",
+        "2026-02-30 is not a real date: write YYYY-MM-DD (2026-07-10)",
         id="impossible-date",
     ),
     pytest.param(
@@ -477,3 +477,20 @@ def test_parsing_leaves_the_garbage_collector_as_it_was(text):
     with contextlib.suppress(WorkspaceError):
         load(text)
     assert gc.isenabled()
+
+
+def test_a_file_to_apply_may_not_hold_readings_after_tomorrow():
+    """Loaded to be applied (`today` given), a reading dated after tomorrow is
+    refused at its line; linting or scoring the same file is not (no `today`)."""
+    text = GOOD.replace(
+        "      - {at: 2026-07-31, value: 48}\n",
+        "      - {at: 2026-07-31, value: 48}\n      - {at: 2026-08-02, value: 50}\n",
+    )
+    assert load(text).kpi_by_key["nps"].readings[-1].value == 50
+    with pytest.raises(WorkspaceError) as caught:
+        load_workspace_text(text, filename="okrs.yaml", today=dt.date(2026, 7, 31))
+    assert caught.value.lines == [
+        "okrs.yaml:26: kpis[nps].readings[2026-08-02].at: 2026-08-02 is in the "
+        "future: a reading may be dated 2026-08-01 at the latest (today is "
+        "2026-07-31); check the date"
+    ]

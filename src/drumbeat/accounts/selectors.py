@@ -13,23 +13,12 @@ from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken, Membership, Team
-from drumbeat.kpis.models import KPI
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and getattr(user, "is_staff", False))
-
-
-def can_record_readings(user: AnyUser, kpi: KPI) -> bool:
-    """A KPI's owner records and corrects its readings; so do admins."""
-    return is_admin(user) or (user.is_authenticated and kpi.owner_id == user.pk)
-
-
-def can_edit_definition(user: AnyUser, kpi: KPI) -> bool:
-    """A KPI's owner edits its definition, thresholds and source; so do admins."""
-    return can_record_readings(user, kpi)
 
 
 def can_edit_team_okrs(user: AnyUser, team: Team | None) -> bool:
@@ -54,7 +43,7 @@ def people_list(search: str = "") -> QuerySet[User]:
             "memberships",
             queryset=Membership.objects.select_related("team").order_by("team__name"),
         ),
-        Prefetch("owned_kpis", queryset=KPI.objects.order_by("key")),
+        "owned_kpis",
     )
     if search:
         people = people.filter(

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import team_ancestor_ids
-from drumbeat.kpis.models import KPI
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,8 @@ class DemoUser:
 @transaction.atomic
 def demo_users_create(*, editor_team: str, owner_name: str) -> list[DemoUser]:
     """One user per role, each with a fresh random password (printed by the
-    caller): safe to run again, the passwords change each time."""
+    caller): safe to run again, the passwords change each time. The caller gives
+    `owner` the KPIs of `owner_name` (`kpis_owner_assign`)."""
     team = Team.objects.get(key=editor_team)
     made = []
     for username, role in (
@@ -54,9 +54,6 @@ def demo_users_create(*, editor_team: str, owner_name: str) -> list[DemoUser]:
         user=User.objects.get(username="viewer"),
         team=team,
         defaults={"role": Membership.Role.VIEWER},
-    )
-    KPI.objects.filter(owner_name=owner_name).update(
-        owner=User.objects.get(username="owner")
     )
     return made
 

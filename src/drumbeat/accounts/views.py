@@ -35,7 +35,7 @@ from drumbeat.accounts.selectors import (
     tokens_active,
     tokens_of,
 )
-from drumbeat.server.editing import add_refusal_to_form
+from drumbeat.common.editing import add_refusal_to_form
 
 
 def _admin(request: HttpRequest) -> User:

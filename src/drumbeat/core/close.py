@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from drumbeat.core.model import Cycle, Target, Tier, Workspace
-from drumbeat.core.scoring import KeyResultScore, key_result_score
+from drumbeat.core.scoring import KeyResultScore, key_result_score, reaches
 from drumbeat.core.status import ObjectiveStatus, objective_status
 
 
@@ -42,7 +42,7 @@ class KeyResultClose:
 
     @property
     def reached(self) -> bool:
-        return self.score.score == 1.0
+        return reaches(self.score.score, 1.0)
 
     @property
     def proposed_threshold(self) -> float | None:

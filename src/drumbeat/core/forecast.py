@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from drumbeat.core.model import Cycle, KeyResult, KeyResultKind
-from drumbeat.core.scoring import GREEN_FROM, KeyResultScore, key_result_deadline
+from drumbeat.core.scoring import (
+    GREEN_FROM,
+    KeyResultScore,
+    key_result_deadline,
+    reaches,
+)
 
 ON_TRACK_FROM = GREEN_FROM
 """A KR is on track when its forecast score reaches the green band (0.7)."""
@@ -36,7 +41,7 @@ def forecast_progress(
 def on_track(forecast: float | None) -> bool | None:
     if forecast is None:
         return None
-    return forecast >= ON_TRACK_FROM
+    return reaches(forecast, ON_TRACK_FROM)
 
 
 def days_left(key_result: KeyResult, cycle: Cycle, as_of: dt.date) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from drumbeat.core.health import KPIAssessment
 from drumbeat.core.model import Cycle, CycleStatus, Health, Lifecycle, Workspace
-from drumbeat.core.scoring import KeyResultScore, key_result_score
+from drumbeat.core.scoring import KeyResultScore, key_result_score, reaches
 
 
 def active_cycles(workspace: Workspace, as_of: dt.date) -> list[Cycle]:
@@ -61,7 +61,7 @@ def completions(workspace: Workspace, as_of: dt.date) -> dict[str, Completion]:
                 if kpi is None or kr.kpi in found:
                     continue
                 scored = key_result_score(kr, kpi, cycle, as_of)
-                if scored.score == 1.0:
+                if reaches(scored.score, 1.0):
                     found[kr.kpi] = Completion(cycle.key, objective.key, scored)
     return found
 

@@ -16,6 +16,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
+from drumbeat.core.moments import moment_day
+
 
 class Direction(StrEnum):
     """Which side of a KPI is good: higher, lower, or inside a band."""
@@ -188,14 +190,6 @@ class Reading(NamedTuple):
         """The calendar day of the reading, which every rule compares (see
         `moment_day`)."""
         return moment_day(self.at)
-
-
-def moment_day(at: dt.date | dt.datetime) -> dt.date:
-    """The calendar day of a reading's moment. A timestamp with a time zone counts
-    on its UTC day, so that readings from several zones keep one order."""
-    if not isinstance(at, dt.datetime):
-        return at
-    return at.astimezone(dt.UTC).date() if at.tzinfo else at.date()
 
 
 _moment = operator.attrgetter("at")

@@ -25,6 +25,21 @@ RED_BELOW = 0.4
 GREEN_FROM = 0.7
 """Grade bands (Google's convention): < 0.4 red, < 0.7 yellow, else green."""
 
+SCORE_DECIMALS = 9
+"""Scores are compared with grade and outcome boundaries at this many decimal
+places: floating point makes 18 → 26.4 of 30 come out as 0.6999999999999998,
+which is 0.7 and green."""
+
+
+def settled(score: float) -> float:
+    """A score as it is compared with a boundary (see `SCORE_DECIMALS`)."""
+    return round(score, SCORE_DECIMALS)
+
+
+def reaches(score: float | None, level: float) -> bool:
+    """Whether a score is at or above `level` (0.7, 1.0...) once settled."""
+    return score is not None and settled(score) >= level
+
 
 def meets_target(value: float, target: Target, direction: Direction) -> bool:
     """True when `value` is at or beyond `target` on the KPI's good side.
@@ -40,11 +55,12 @@ def meets_target(value: float, target: Target, direction: Direction) -> bool:
 
 
 def grade(score: float | None) -> Grade | None:
+    """A score's grade band, compared once settled; None for no score."""
     if score is None:
         return None
-    if score < RED_BELOW:
+    if not reaches(score, RED_BELOW):
         return Grade.RED
-    if score < GREEN_FROM:
+    if not reaches(score, GREEN_FROM):
         return Grade.YELLOW
     return Grade.GREEN
 
@@ -179,5 +195,5 @@ def objective_outcome(
     if as_of <= cycle.end or score is None:
         return None
     if objective.commitment is Commitment.COMMITTED:
-        return Outcome.MET if score >= 1.0 else Outcome.MISSED
-    return Outcome.SUCCESS if score >= GREEN_FROM else Outcome.FELL_SHORT
+        return Outcome.MET if reaches(score, 1.0) else Outcome.MISSED
+    return Outcome.SUCCESS if reaches(score, GREEN_FROM) else Outcome.FELL_SHORT

@@ -56,15 +56,15 @@ from drumbeat.imports.selectors import (
     run_file,
 )
 from drumbeat.kpis.models import Reading
-from drumbeat.kpis.selectors import workspace_data
-from drumbeat.kpis.services import (
-    RESERVED_KPI_KEYS,
+from drumbeat.kpis.services.definitions import RESERVED_KPI_KEYS
+from drumbeat.kpis.services.readings import (
     IngestError,
     IngestResult,
     RowProblem,
     readings_ingest,
 )
-from drumbeat.server.sync import workspace_apply
+from drumbeat.scorecard.selectors import workspace_data
+from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 
 logger = logging.getLogger(__name__)

@@ -14,18 +14,18 @@ from ninja.pagination import paginate
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
+from drumbeat.accounts.auth import scoped
 from drumbeat.accounts.selectors import is_admin as person_is_admin
+from drumbeat.common.api import ERRORS, Pages
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
-from drumbeat.kpis.selectors import DashboardFilters, dictionary_kpis
-from drumbeat.kpis.services import (
-    DEFINITION_FIELDS,
-    kpi_create,
-    kpi_update,
-    readings_ingest,
+from drumbeat.kpis.selectors import (
+    DashboardFilters,
+    can_edit_definition,
+    can_record_readings,
+    dictionary_kpis,
 )
-from drumbeat.kpis.tasks import statuses_refresh_task
-from drumbeat.server.api import ERRORS, Pages, scoped
+from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_create, kpi_update
+from drumbeat.kpis.services.readings import Refresh, readings_ingest
 from drumbeat.workspace.yamlio import collector_paused
 
 router = Router(tags=["KPIs and readings"])
@@ -362,11 +362,9 @@ def readings_post(request: HttpRequest) -> dict[str, Any]:
         by=user,
         source=Reading.Source.API,
         source_detail=f"token {token.name}" if token else "session",
-        refresh=inline,
+        refresh=Refresh.NOW if inline else Refresh.LATER,
     )
     changed = bool(result.created or result.corrected)
-    if changed and not inline:
-        statuses_refresh_task.enqueue(sorted(result.kpi_keys))
     return {
         "created": result.created,
         "corrected": result.corrected,

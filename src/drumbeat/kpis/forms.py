@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from drumbeat.accounts.models import Team
 from drumbeat.core.model import Indicator, Perspective, Tier
 from drumbeat.core.numbers import format_number
-from drumbeat.kpis.services import DEFINITION_FIELDS
+from drumbeat.kpis.services.definitions import DEFINITION_FIELDS
 
 
 class ReadingForm(forms.Form):

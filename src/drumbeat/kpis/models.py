@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from drumbeat.common.editing import Edited
 from drumbeat.core import model as core
-from drumbeat.server.editing import Edited
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:

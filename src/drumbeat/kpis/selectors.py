@@ -1,5 +1,7 @@
-"""Reads of the KPI dictionary: the database back in the workspace file's shape,
-so that the core (and its validation) is the only place the rules live."""
+"""Reads of the KPI dictionary and who may change it: KPIs and their readings back
+in the workspace file's shape and as the core's readings (the scorecard rebuilds
+the whole workspace from them), the dashboard and dictionary lists, a definition's
+history, and the lint of a KPI being written."""
 
 from __future__ import annotations
 
@@ -8,25 +10,30 @@ import datetime as dt
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from drumbeat.accounts.models import Organisation, Team
-from drumbeat.core.close import kpi_cycle_history
-from drumbeat.core.contract import plain_target
-from drumbeat.core.health import assess_kpi
+from drumbeat.accounts.models import Team
+from drumbeat.accounts.selectors import AnyUser, is_admin
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Reading as CoreReading
-from drumbeat.core.model import Workspace
+from drumbeat.core.moments import reading_moment
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.workspace import load_workspace_data
-from drumbeat.workspace.schema import date_or_timestamp
-from drumbeat.workspace.yamlio import collector_paused
+
+
+def can_record_readings(user: AnyUser, kpi: KPI) -> bool:
+    """A KPI's owner records and corrects its readings; so do admins."""
+    return is_admin(user) or (user.is_authenticated and kpi.owner_id == user.pk)
+
+
+def can_edit_definition(user: AnyUser, kpi: KPI) -> bool:
+    """A KPI's owner edits its definition, thresholds and source; so do admins."""
+    return can_record_readings(user, kpi)
 
 
 def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
@@ -89,129 +96,6 @@ def readings_data(readings: QuerySet[Reading]) -> dict[int, list[dict[str, Any]]
     return by_kpi
 
 
-def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]:
-    """Every objective (or those keyed in `keys`, without links to parents left
-    out) with its KRs and check-ins, in the file's shape (three queries of plain
-    values)."""
-    objectives = Objective.objects.all()
-    key_result_rows = KeyResult.objects.all()
-    checkin_rows = CheckIn.objects.all()
-    if keys is not None:
-        objectives = objectives.filter(key__in=list(keys))
-        key_result_rows = key_result_rows.filter(objective__key__in=list(keys))
-        checkin_rows = checkin_rows.filter(key_result__objective__key__in=list(keys))
-    checkins: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for checkin in checkin_rows.values(
-        "key_result_id", "at", "by_name", "confidence", "note", "blockers"
-    ):
-        checkins[checkin["key_result_id"]].append(
-            _present(
-                {
-                    "at": checkin["at"],
-                    "by": checkin["by_name"],
-                    "confidence": checkin["confidence"],
-                    "note": checkin["note"],
-                    "blockers": checkin["blockers"],
-                }
-            )
-        )
-    key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for kr in key_result_rows.values(
-        "pk",
-        "objective_id",
-        "key",
-        "kpi_key",
-        "kind",
-        "target",
-        "weight",
-        "title",
-        "baseline",
-        "deadline",
-        "owner_name",
-    ):
-        key_results[kr["objective_id"]].append(
-            {
-                "key": kr["key"],
-                "kpi": kr["kpi_key"],
-                "kind": kr["kind"],
-                "target": kr["target"],
-                "weight": kr["weight"],
-                **_present(
-                    {
-                        "title": kr["title"],
-                        "baseline": kr["baseline"],
-                        "deadline": kr["deadline"],
-                        "owner": kr["owner_name"],
-                    }
-                ),
-                "checkins": checkins[kr["pk"]],
-            }
-        )
-    return [
-        {
-            "key": row["key"],
-            "title": row["title"],
-            "cycle": row["cycle__key"],
-            "commitment": row["commitment"],
-            **_present(
-                {
-                    "team": row["team__key"] or row["team_name"],
-                    "owner": row["owner_name"],
-                    "parent": row["parent__key"]
-                    if keys is None or row["parent__key"] in keys
-                    else None,
-                }
-            ),
-            "key_results": key_results[row["pk"]],
-        }
-        for row in objectives.values(
-            "pk",
-            "key",
-            "title",
-            "cycle__key",
-            "commitment",
-            "team__key",
-            "team_name",
-            "owner_name",
-            "parent__key",
-        )
-    ]
-
-
-def _present(fields: dict[str, Any]) -> dict[str, Any]:
-    """The optional fields that have a value (empty text and None are absent)."""
-    return {name: value for name, value in fields.items() if value not in (None, "")}
-
-
-def workspace_data(
-    kpis: QuerySet[KPI] | None = None,
-    *,
-    readings_of: Iterable[str] | None = None,
-    objectives: Collection[str] | None = None,
-) -> dict[str, Any]:
-    """The database in the workspace format's shape: every cycle, the objectives
-    (all, or those keyed in `objectives`), and the given KPIs (all by default) with
-    their current readings (only those of the KPIs keyed in `readings_of`, when
-    given)."""
-    chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
-    known = None if kpis is None else {kpi.key for kpi in chosen}
-    readings = current_readings(chosen)
-    if readings_of is not None:
-        readings = readings.filter(kpi__key__in=list(readings_of))
-    by_kpi = readings_data(readings)
-    organisation = Organisation.objects.first()
-    return {
-        "version": 1,
-        **({"organisation": organisation.name} if organisation else {}),
-        "teams": teams_data(),
-        "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
-        "cycles": [
-            {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
-        ],
-        "objectives": objectives_data(objectives),
-    }
-
-
 PERSPECTIVES = ("financial", "customer", "internal", "learning")
 
 
@@ -253,44 +137,11 @@ def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
     return kpis
 
 
-def database_workspace(
-    kpis: QuerySet[KPI] | None = None,
-    *,
-    readings_of: Iterable[str] | None = None,
-    objectives: Collection[str] | None = None,
-) -> Workspace:
-    """The core workspace of what the database holds (current readings only).
-
-    The definitions and OKRs pass the workspace rules as a file would; the
-    readings were checked on their way in (`readings_check`) and are attached as
-    they are: validating a long history again cost more than reading it."""
-    data = workspace_data(kpis, readings_of=(), objectives=objectives)
-    workspace = load_workspace_data(data, filename="<database>")
-    readings = Reading.objects.filter(superseded_at__isnull=True)
-    if kpis is not None:
-        readings = readings.filter(kpi__in=kpis.values("pk"))
-    if readings_of is not None:
-        readings = readings.filter(kpi__key__in=list(readings_of))
-    with collector_paused():  # a long history: see `collector_paused`
-        by_id = core_readings(readings)
-    chosen = KPI.objects.all() if kpis is None else kpis
-    key_of = dict(chosen.values_list("key", "pk"))
-    return replace(
-        workspace,
-        kpis=tuple(
-            replace(kpi, readings=by_id[key_of[kpi.key]])
-            if key_of[kpi.key] in by_id
-            else kpi
-            for kpi in workspace.kpis
-        ),
-    )
-
-
 class _Moments(dict[str, dt.date | dt.datetime]):
     """A reading's moment by its text, parsed once: days recur across KPIs."""
 
     def __missing__(self, text: str) -> dt.date | dt.datetime:
-        moment = self[text] = date_or_timestamp(text)
+        moment = self[text] = reading_moment(text)
         return moment
 
 
@@ -309,51 +160,6 @@ def core_readings(readings: QuerySet[Reading]) -> dict[int, tuple[CoreReading, .
 
 
 _first = operator.itemgetter(0)
-
-
-def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
-    """Everything the process behaviour chart draws, computed by the core: readings,
-    mean, natural limits, quartile lines, thresholds, benchmarks, signals and the
-    OKR cycles that targeted the KPI (baseline → target → achieved)."""
-    targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
-        "objective__key", flat=True
-    )
-    workspace = database_workspace(
-        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting)
-    )
-    core_kpi = workspace.kpi_by_key[kpi.key]
-    assessment = assess_kpi(core_kpi, as_of, history=True)
-    readings = core_kpi.readings_until(as_of)
-    limits = assessment.limits
-    cycles = workspace.cycle_by_key
-    return {
-        "dates": [r.day.isoformat() for r in readings],
-        "values": [r.value for r in readings],
-        "mean": limits.mean if limits else None,
-        "upper": limits.upper if limits else None,
-        "lower": limits.lower if limits else None,
-        "upper_quartile": limits.upper_quartile if limits else None,
-        "lower_quartile": limits.lower_quartile if limits else None,
-        "direction": kpi.direction,
-        "thresholds": kpi.thresholds,
-        "benchmarks": kpi.benchmarks,
-        "unit": kpi.unit,
-        "signals": [
-            {"index": s.last, "rule": s.rule, "favourable": s.favourable}
-            for s in assessment.history_signals
-        ],
-        "cycles": [
-            {
-                "key": entry.cycle,
-                "start": cycles[entry.cycle].start.isoformat(),
-                "end": cycles[entry.cycle].end.isoformat(),
-                "baseline": entry.score.baseline,
-                "target": plain_target(entry.target),
-                "achieved": entry.achieved,
-            }
-            for entry in kpi_cycle_history(workspace, kpi.key, as_of)
-        ],
-    }
 
 
 def dictionary_kpis(
@@ -444,6 +250,6 @@ def kpi_draft_findings(
     ]
 
 
-def kpi_findings(kpi: KPI) -> QuerySet[LintFinding]:
-    """The stored lint findings on a KPI, as of the last refresh."""
-    return LintFinding.objects.filter(kpi_key=kpi.key)
+def kpi_choices() -> list[tuple[str, str]]:
+    """Every KPI as a form choice: its key, and its name with the key."""
+    return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]

@@ -9,7 +9,6 @@ from typing import Any
 from django_tasks import TaskContext, task
 
 from drumbeat.kpis.models import KPI
-from drumbeat.kpis.services import statuses_refresh
 from drumbeat.kpis.sources.services import source_pull
 
 logger = logging.getLogger(__name__)
@@ -29,11 +28,3 @@ def source_pull_task(
     if not outcome.ok:
         logger.warning("pull of %s failed: %s", kpi_key, outcome.message)
     return {"kpi": kpi_key, "ok": outcome.ok, "message": outcome.message}
-
-
-@task()
-def statuses_refresh_task(kpi_keys: list[str]) -> int:
-    """Refresh the statuses (and the KR scores and findings on them) of KPIs whose
-    readings came in a large batch, after the batch was answered."""
-    statuses_refresh(kpi_keys=kpi_keys)
-    return len(kpi_keys)

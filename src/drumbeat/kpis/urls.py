@@ -7,9 +7,7 @@ urlpatterns = [
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
     path("kpis/new/", views.kpi_create, name="kpi-create"),
     path("kpis/lint/", views.kpi_lint, name="kpi-lint"),
-    path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<slug:key>/source/", views.kpi_source_edit, name="kpi-source-edit"),
-    path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),
     path("kpis/<slug:key>/pull/", views.source_pull_now, name="source-pull-now"),
 ]

@@ -10,47 +10,36 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import (
-    can_edit_definition,
-    can_record_readings,
-    is_admin,
-)
+from drumbeat.accounts.selectors import is_admin
+from drumbeat.common.editing import add_problems_to_form, save_from_form
 from drumbeat.core.model import Tier
-from drumbeat.kpis import services
 from drumbeat.kpis.forms import (
     KPICreateForm,
     KPIDefinitionForm,
     KPIFieldsForm,
     KPISourceForm,
-    ReadingForm,
     number_or_band_text,
 )
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     PERSPECTIVES,
     DashboardFilters,
-    current_readings,
+    can_edit_definition,
     dashboard_kpis,
-    definition_history,
     dictionary_kpis,
-    kpi_chart,
     kpi_draft_findings,
-    kpi_findings,
 )
-from drumbeat.kpis.services import (
+from drumbeat.kpis.services import definitions
+from drumbeat.kpis.services.definitions import (
     DEFINITION_FIELDS,
     SOURCE_FIELDS,
-    ReadingError,
     kpi_source_update,
     kpi_update,
-    reading_record,
 )
 from drumbeat.kpis.sources.services import PullRefusedError, source_pull_request
-from drumbeat.server.editing import add_problems_to_form, save_from_form
 from drumbeat.workspace import WorkspaceError
 
 
@@ -100,57 +89,6 @@ def kpi_dictionary(request: HttpRequest) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "kpis/dictionary.html#rows" if partial else "kpis/dictionary.html"
     return render(request, template, context)
-
-
-def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
-    """A KPI's definition, process behaviour chart and readings with provenance."""
-    kpi = get_object_or_404(
-        KPI.objects.select_related("status", "team", "source_state"), key=key
-    )
-    return _kpi_page(request, kpi, ReadingForm(initial={"day": timezone.localdate()}))
-
-
-def _kpi_page(
-    request: HttpRequest, kpi: KPI, form: ReadingForm, status: int = 200
-) -> HttpResponse:
-    readings = current_readings([kpi]).select_related("recorded_by")
-    context = {
-        "kpi": kpi,
-        "readings": readings.order_by("-day", "-at")[:200],
-        "chart": kpi_chart(kpi, timezone.localdate()),
-        "form": form,
-        "can_record": can_record_readings(request.user, kpi),
-        "can_edit": can_edit_definition(request.user, kpi),
-        "history": definition_history(kpi),
-        "lint_findings": kpi_findings(kpi),
-    }
-    return render(request, "kpis/kpi_detail.html", context, status=status)
-
-
-@require_POST
-def reading_create(request: HttpRequest, key: str) -> HttpResponse:
-    """Record or correct a reading: the KPI's owner and admins only."""
-    kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
-    if not can_record_readings(request.user, kpi):
-        raise PermissionDenied("Only the KPI's owner or an admin records its readings.")
-    form = ReadingForm(request.POST)
-    if not form.is_valid():
-        return _kpi_page(request, kpi, form, status=400)
-    try:
-        reading_record(
-            kpi=kpi,
-            day=form.cleaned_data["day"],
-            value=form.cleaned_data["value"],
-            note=form.cleaned_data["note"],
-            by=request.user if isinstance(request.user, User) else None,
-        )
-    except ReadingError as error:
-        form.add_error("value", str(error))
-        return _kpi_page(request, kpi, form, status=400)
-    messages.success(
-        request, "Reading recorded; the KPI's status and KR scores are updated."
-    )
-    return redirect("kpi-detail", key=kpi.key)
 
 
 @require_POST
@@ -292,7 +230,7 @@ def kpi_create(request: HttpRequest) -> HttpResponse:
     form = KPICreateForm(request.POST)
     if form.is_valid() and isinstance(request.user, User):
         try:
-            kpi = services.kpi_create(values=form.kpi_values(), by=request.user)
+            kpi = definitions.kpi_create(values=form.kpi_values(), by=request.user)
         except WorkspaceError as error:
             add_problems_to_form(form, error)
         else:

@@ -9,23 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from drumbeat.accounts.auth import scoped
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
-from drumbeat.core.contract import plain_target
-from drumbeat.kpis.selectors import database_workspace
+from drumbeat.common.api import ERRORS, Pages
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import cycle_suggestions, grade_of
+from drumbeat.okrs.selectors import grade_of
 from drumbeat.okrs.services import (
     cycle_save,
     key_result_check_in,
     key_result_save,
     objective_save,
 )
-from drumbeat.server.api import ERRORS, Pages, scoped
 
 router = Router(tags=["OKRs"])
 
@@ -432,39 +430,3 @@ def findings_list(
         "severity": filters.severity,
     }
     return findings.filter(**{name: v for name, v in wanted.items() if v})
-
-
-class SuggestionOut(Schema):
-    """A KPI worth elevating to a KR, with the draft (the CLI's JSON, plus the
-    draft KR's title and the KPI's health)."""
-
-    kpi: str
-    baseline: float | None
-    commit_target: Target | None
-    stretch_target: Target | None
-    why: str
-    title: str
-    health: str
-
-
-@router.get(
-    "/cycles/{key}/suggestions",
-    response={200: list[SuggestionOut], **ERRORS},
-    summary="The KPIs worth elevating in a cycle, best first",
-)
-def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
-    scoped(request, "read")
-    cycle = get_object_or_404(Cycle, key=key)
-    suggestions = cycle_suggestions(database_workspace(), cycle, timezone.localdate())
-    return [
-        {
-            "kpi": s.kpi.key,
-            "baseline": s.baseline,
-            "commit_target": plain_target(s.commit_target),
-            "stretch_target": plain_target(s.stretch_target),
-            "why": s.why,
-            "title": s.title,
-            "health": str(s.assessment.health),
-        }
-        for s in suggestions
-    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -11,6 +12,7 @@ from drumbeat.core.contract import plain_target
 from drumbeat.core.numbers import format_number, format_target
 from drumbeat.core.suggest import Suggestion
 from drumbeat.kpis.forms import number_or_band, number_or_band_text
+from drumbeat.okrs.services import KEY_RESULT_FIELDS
 
 
 class CheckInForm(forms.Form):
@@ -131,3 +133,12 @@ class CycleForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+def key_result_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A KR form's cleaned data as `KEY_RESULT_FIELDS` values."""
+    values = {name: data.get(name) for name in KEY_RESULT_FIELDS}
+    values["kpi_key"] = data["kpi"]
+    values["title"] = data["title"] or ""
+    values["owner_name"] = data["owner_name"] or ""
+    return values

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from drumbeat.common.editing import Edited
 from drumbeat.core import model as core
-from drumbeat.server.editing import Edited
 
 
 class Cycle(Edited):

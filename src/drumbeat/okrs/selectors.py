@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,13 +10,8 @@ from django.db.models import Prefetch, QuerySet
 
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, is_admin
-from drumbeat.core.lint import Finding, lint_workspace
-from drumbeat.core.model import Workspace
 from drumbeat.core.scoring import grade
-from drumbeat.core.suggest import Suggestion, suggest
-from drumbeat.kpis.selectors import database_workspace, workspace_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.workspace import load_workspace_data
 
 
 def cycle_objectives(cycle: Cycle) -> QuerySet[Objective]:
@@ -124,54 +118,6 @@ def objectives_editable_by(
     ]
 
 
-@dataclass(frozen=True)
-class PlannedObjective:
-    """A draft objective of a cycle with the lint findings on it and on its KRs."""
-
-    objective: Objective
-    findings: list[LintFinding]
-
-
-@dataclass(frozen=True)
-class CyclePlan:
-    """What planning a cycle reads: the diagnostic flow's suggestions, and the
-    stored lint findings of the cycle's objectives as they stand."""
-
-    cycle: Cycle
-    suggestions: list[Suggestion]
-    findings: CycleFindings
-    objectives: list[PlannedObjective]
-
-
-def cycle_suggestions(
-    workspace: Workspace, cycle: Cycle, as_of: dt.date
-) -> list[Suggestion]:
-    """The KPIs worth elevating in `cycle`, ranked by the core's diagnostic flow:
-    judged as of the cycle start, or of `as_of` when planning ahead of it."""
-    return suggest(workspace, workspace.cycle_by_key[cycle.key], as_of)
-
-
-def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:
-    """A cycle's suggestions (from one read of the database) and the stored lint
-    findings on the cycle, its objectives and their KRs."""
-    workspace = database_workspace()
-    objectives = list(
-        Objective.objects.filter(cycle=cycle)
-        .select_related("team")
-        .prefetch_related("key_results")
-    )
-    findings = cycle_findings(cycle)
-    return CyclePlan(
-        cycle=cycle,
-        suggestions=cycle_suggestions(workspace, cycle, as_of),
-        findings=findings,
-        objectives=[
-            PlannedObjective(objective, findings.by_objective.get(objective.key, []))
-            for objective in objectives
-        ],
-    )
-
-
 def key_result_data(values: Mapping[str, Any]) -> dict[str, Any]:
     """A KR in the workspace file's shape, from a KR form's values (named as
     `KEY_RESULT_FIELDS`: `kpi_key`, `owner_name`, ...)."""
@@ -189,32 +135,6 @@ def key_result_data(values: Mapping[str, Any]) -> dict[str, Any]:
         "weight": values["weight"],
         **{name: value for name, value in optional.items() if value not in (None, "")},
     }
-
-
-def key_result_draft_findings(
-    objective: Objective,
-    draft: dict[str, Any],
-    *,
-    replacing: str | None,
-    as_of: dt.date,
-) -> list[Finding]:
-    """The lint findings a draft KR would get, its own and its objective's, were it
-    saved in its objective in the place of KR `replacing` (or added to it).
-
-    Nothing is written. Raises WorkspaceError when the draft does not load.
-    """
-    data = workspace_data()
-    for entry in data["objectives"]:
-        if entry["key"] == objective.key:
-            krs = entry["key_results"]
-            keys = [kr["key"] for kr in krs]
-            if replacing in keys:
-                krs[keys.index(replacing)] = draft
-            else:
-                krs.append(draft)
-    workspace = load_workspace_data(data, filename="draft")
-    subjects = {objective.key, f"{objective.key}/{draft['key']}"}
-    return [f for f in lint_workspace(workspace, as_of) if f.subject in subjects]
 
 
 def objective_findings(objective: Objective) -> QuerySet[LintFinding]:

@@ -8,11 +8,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.common.editing import lock_for_edit
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
-from drumbeat.kpis.services import findings_refresh, statuses_refresh
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from drumbeat.server.editing import lock_for_edit
+from drumbeat.okrs.signals import okrs_changed
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
 
@@ -79,8 +79,11 @@ def key_result_save(
         )
     _validate(objective, row)
     row.save()
-    statuses_refresh(kpi_keys=[row.kpi_key], findings=False)
-    findings_refresh(kpi_keys=[row.kpi_key], cycle_keys=[objective.cycle.key])
+    okrs_changed.send(
+        sender=KeyResult,
+        kpi_keys=frozenset([row.kpi_key]),
+        cycle_keys=frozenset([objective.cycle.key]),
+    )
     return row
 
 
@@ -143,7 +146,7 @@ def objective_save(
             "objective", [LocatedError(None, "parent", "cannot be its own parent")]
         )
     row.save()
-    findings_refresh(cycle_keys=[cycle.key])
+    okrs_changed.send(sender=Objective, cycle_keys=frozenset([cycle.key]))
     return row
 
 
@@ -176,7 +179,7 @@ def cycle_save(
     reading = KeyResult.objects.filter(objective__cycle=row).values_list(
         "kpi_key", flat=True
     )
-    if kpi_keys := set(reading):
-        statuses_refresh(kpi_keys=kpi_keys)
-    findings_refresh(cycle_keys=[row.key])
+    okrs_changed.send(
+        sender=Cycle, kpi_keys=frozenset(reading), cycle_keys=frozenset([row.key])
+    )
     return row

@@ -7,7 +7,6 @@ urlpatterns = [
     path("cycles/new/", views.cycle_create, name="cycle-create"),
     path("cycles/<str:key>/edit/", views.cycle_edit, name="cycle-edit"),
     path("cycles/<str:key>/", views.cycle_board, name="cycle-board"),
-    path("cycles/<str:key>/plan/", views.cycle_plan, name="cycle-plan"),
     path(
         "cycles/<str:key>/objectives/new/",
         views.objective_create,
@@ -19,11 +18,6 @@ urlpatterns = [
         "objectives/<str:objective_key>/key-results/new/",
         views.key_result_create,
         name="key-result-create",
-    ),
-    path(
-        "objectives/<str:objective_key>/key-results/lint/",
-        views.key_result_lint,
-        name="key-result-lint",
     ),
     path(
         "objectives/<str:objective_key>/key-results/<str:kr_key>/edit/",

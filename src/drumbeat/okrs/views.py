@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,27 +11,23 @@ from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
-from drumbeat.core.lint import Finding
+from drumbeat.common.editing import save_from_form
 from drumbeat.kpis.forms import number_or_band_text
-from drumbeat.kpis.models import KPI
+from drumbeat.kpis.selectors import kpi_choices
 from drumbeat.okrs.forms import (
     CheckInForm,
     CycleForm,
     KeyResultForm,
     ObjectiveForm,
     key_result_draft_initial,
+    key_result_values,
 )
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import (
     alignment_tree,
     cycle_findings,
     cycle_objectives,
-    key_result_data,
-    key_result_draft_findings,
     objective_findings,
-    objectives_editable_by,
-    okr_teams_editable_by,
-    plan_for_cycle,
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
@@ -42,8 +36,6 @@ from drumbeat.okrs.services import (
     key_result_save,
     objective_save,
 )
-from drumbeat.server.editing import add_problems_to_form, save_from_form
-from drumbeat.workspace import WorkspaceError
 
 
 def cycles_index(request: HttpRequest) -> HttpResponse:
@@ -162,7 +154,7 @@ def _key_result_form(
 ) -> HttpResponse:
     if not can_edit_team_okrs(request.user, objective.team):
         raise PermissionDenied("Only the team's editors and admins change its OKRs.")
-    choices = _kpi_choices()
+    choices = kpi_choices()
     if request.method != "POST":
         initial: dict[str, object] = {"weight": 1.0}
         if key_result is not None:
@@ -177,7 +169,7 @@ def _key_result_form(
     form = KeyResultForm(request.POST, kpi_choices=choices)
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
-        values = _key_result_values(data)
+        values = key_result_values(data)
         user = request.user
         saved = save_from_form(
             form,
@@ -205,61 +197,6 @@ def _render_form(
     title = f"Edit {key_result.key}" if key_result else "Add a key result"
     context = {"objective": objective, "form": form, "title": title}
     return render(request, "okrs/key_result_form.html", context, status=status)
-
-
-def _kpi_choices() -> list[tuple[str, str]]:
-    return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
-
-
-def _key_result_values(data: dict[str, Any]) -> dict[str, Any]:
-    """A KR form's cleaned data as `KEY_RESULT_FIELDS` values."""
-    values = {name: data.get(name) for name in KEY_RESULT_FIELDS}
-    values["kpi_key"] = data["kpi"]
-    values["title"] = data["title"] or ""
-    values["owner_name"] = data["owner_name"] or ""
-    return values
-
-
-@require_POST
-def key_result_lint(request: HttpRequest, objective_key: str) -> HttpResponse:
-    """The lint findings of a KR as it is being written (htmx, on each change): its
-    own and its objective's, as if it were saved (`?replacing=` the KR being
-    edited). Nothing is saved; a draft that does not load shows why."""
-    objective = get_object_or_404(
-        Objective.objects.select_related("cycle", "team"), key=objective_key
-    )
-    if not can_edit_team_okrs(request.user, objective.team):
-        raise PermissionDenied("Only the team's editors and admins change its OKRs.")
-    form = KeyResultForm(request.POST, kpi_choices=_kpi_choices())
-    findings: list[Finding] = []
-    if form.is_valid():
-        try:
-            findings = key_result_draft_findings(
-                objective,
-                key_result_data(_key_result_values(form.cleaned_data)),
-                replacing=request.GET.get("replacing") or None,
-                as_of=timezone.localdate(),
-            )
-        except WorkspaceError as error:
-            add_problems_to_form(form, error, {"kpi_key": "kpi", "owner": "owner_name"})
-    context = {"form": form, "findings": findings}
-    return render(request, "okrs/key_result_form.html#lint", context)
-
-
-def cycle_plan(request: HttpRequest, key: str) -> HttpResponse:
-    """Planning a cycle: the KPIs worth elevating, each with a draft KR to start
-    from (for those who write OKRs), and the lint findings of its objectives."""
-    cycle = get_object_or_404(Cycle, key=key)
-    plan = plan_for_cycle(cycle, timezone.localdate())
-    teams = okr_teams_editable_by(request.user)
-    objectives = [planned.objective for planned in plan.objectives]
-    context = {
-        "cycle": cycle,
-        "plan": plan,
-        "writes_okrs": bool(teams),
-        "draft_into": objectives_editable_by(request.user, objectives, teams),
-    }
-    return render(request, "okrs/cycle_plan.html", context)
 
 
 def objective_create(request: HttpRequest, key: str) -> HttpResponse:

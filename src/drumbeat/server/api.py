@@ -12,82 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from drumbeat.accounts.models import ApiToken
-from drumbeat.accounts.services import token_authenticate
-from drumbeat.kpis.services import IngestError
-from drumbeat.server.editing import StaleEditError
+from drumbeat.accounts.auth import TokenAuth
+from drumbeat.common.editing import StaleEditError
+from drumbeat.kpis.api import router as kpis_router
+from drumbeat.kpis.services.readings import IngestError
+from drumbeat.okrs.api import router as okrs_router
+from drumbeat.scorecard.api import router as scorecard_router
 from drumbeat.workspace import WorkspaceError
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`: a live personal token of an active person."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
-        found = token_authenticate(token)
-        if found is None:
-            return None
-        request.api_token = found  # type: ignore[attr-defined]
-        request.user = found.user
-        return found.user
-
-
-def scoped(request: HttpRequest, scope: str) -> User:
-    """The person behind the request, provided the token it came with (if any)
-    holds `scope`; `admin` holds every scope. Sessions hold every scope."""
-    token: ApiToken | None = getattr(request, "api_token", None)
-    if token is not None and scope not in token.scopes and "admin" not in token.scopes:
-        raise PermissionDenied(
-            f"This token lacks the '{scope}' scope: make one that has it."
-        )
-    user = request.user
-    assert isinstance(user, User)  # authentication ran before the operation
-    return user
-
-
-class Pages(LimitOffsetPagination):
-    """`?limit=&offset=` pages: 100 items unless asked, at most 1,000; an offset
-    beyond what a database can count is a 422, not a server error."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=1000)
-        offset: int = Field(0, ge=0, le=2**62)
-
-
-class Problem(Schema):
-    """One thing wrong with a request: where, and what to do."""
-
-    field: str
-    message: str
-    index: int | None = None
-
-
-class ErrorBody(Schema):
-    status: int
-    code: str
-    message: str
-    problems: list[Problem] = Field(default_factory=list)
-
-
-class Error(Schema):
-    """Every error response."""
-
-    error: ErrorBody
-
-
-ERRORS: dict[int, type[Error]] = dict.fromkeys((400, 401, 403, 404, 409, 422), Error)
-"""Error responses to declare on operations (`response={200: X, **ERRORS}`)."""
 
 
 class DrumbeatAPI(NinjaAPI):
@@ -228,12 +169,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
 
 
-def _routers() -> None:
-    from drumbeat.kpis.api import router as kpis_router
-    from drumbeat.okrs.api import router as okrs_router
-
-    api.add_router("/", kpis_router)
-    api.add_router("/", okrs_router)
-
-
-_routers()
+api.add_router("/", kpis_router)
+api.add_router("/", okrs_router)
+api.add_router("/", scorecard_router)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "drumbeat.accounts",
     "drumbeat.kpis",
     "drumbeat.okrs",
+    "drumbeat.scorecard",
     "drumbeat.webhooks",
     "drumbeat.exports",
     "drumbeat.imports",

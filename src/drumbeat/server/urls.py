@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("drumbeat.kpis.urls")),
     path("", include("drumbeat.okrs.urls")),
+    path("", include("drumbeat.scorecard.urls")),
     path("", include("drumbeat.accounts.urls")),
     path("", include("drumbeat.webhooks.urls")),
     path("", include("drumbeat.exports.urls")),

@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from drumbeat.core.close import close_cycle
 from drumbeat.kpis.models import KPI
-from drumbeat.kpis.selectors import database_workspace
 from drumbeat.kpis.signals import StatusChange
 from drumbeat.okrs.models import Cycle, KeyResult
+from drumbeat.scorecard.selectors import database_workspace
 from drumbeat.webhooks import payloads
 from drumbeat.webhooks.addresses import AddressPolicy, host_refusal
 from drumbeat.webhooks.crypto import (

@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import is_admin
-from drumbeat.server.editing import add_refusal_to_form
+from drumbeat.common.editing import add_refusal_to_form
 from drumbeat.webhooks import services
 from drumbeat.webhooks.forms import WebhookForm
 from drumbeat.webhooks.models import Delivery, Event, Webhook

@@ -6,6 +6,7 @@ names the file, the line and the field (`kpis[nps].thresholds.treshold`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +36,7 @@ from drumbeat.core.model import (
     Workspace,
     reading_order,
 )
+from drumbeat.core.moments import future_problem
 from drumbeat.workspace.schema import (
     FORMAT_VERSION,
     KeyResultSchema,
@@ -88,20 +90,24 @@ class WorkspaceError(Exception):
         return first
 
 
-def load_workspace(path: Path) -> Workspace:
-    """Read and validate a workspace file."""
+def load_workspace(path: Path, *, today: dt.date | None = None) -> Workspace:
+    """Read and validate a workspace file; with `today`, readings dated after
+    tomorrow are refused too (a file about to be applied: see
+    `drumbeat.core.moments.future_problem`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise WorkspaceError(str(path), [LocatedError(None, None, reason)]) from None
-    return load_workspace_text(text, filename=str(path))
+    return load_workspace_text(text, filename=str(path), today=today)
 
 
-def load_workspace_text(text: str, *, filename: str = "<workspace>") -> Workspace:
+def load_workspace_text(
+    text: str, *, filename: str = "<workspace>", today: dt.date | None = None
+) -> Workspace:
     """Validate workspace YAML text; `filename` is used in error messages."""
     with collector_paused():
-        return _load(text, filename)
+        return _load(text, filename, today)
 
 
 def load_workspace_data(data: Any, *, filename: str = "<data>") -> Workspace:
@@ -111,15 +117,15 @@ def load_workspace_data(data: Any, *, filename: str = "<data>") -> Workspace:
         return _validate(data, filename)
 
 
-def _load(text: str, filename: str) -> Workspace:
+def _load(text: str, filename: str, today: dt.date | None) -> Workspace:
     try:
         raw = parse_yaml(text)
     except LocatedError as problem:
         raise WorkspaceError(filename, [problem]) from None
-    return _validate(raw, filename)
+    return _validate(raw, filename, today)
 
 
-def _validate(raw: Any, filename: str) -> Workspace:
+def _validate(raw: Any, filename: str, today: dt.date | None = None) -> Workspace:
     if not isinstance(raw, dict):
         shape = "empty" if raw is None else f"a {type(raw).__name__}"
         raise WorkspaceError(
@@ -137,7 +143,7 @@ def _validate(raw: Any, filename: str) -> Workspace:
         schema = WorkspaceSchema.model_validate(raw)
     except ValidationError as error:
         raise WorkspaceError(filename, list(_schema_problems(raw, error))) from None
-    problems = list(_reference_problems(raw, schema))
+    problems = list(_reference_problems(raw, schema, today))
     if problems:
         raise WorkspaceError(filename, problems)
     return _to_core(schema)
@@ -271,7 +277,9 @@ def _message(raw: Any, loc: Loc, detail: Any) -> str:
 # --- Relations between values ---------------------------------------------------
 
 
-def _reference_problems(raw: Any, schema: WorkspaceSchema) -> Iterator[LocatedError]:
+def _reference_problems(
+    raw: Any, schema: WorkspaceSchema, today: dt.date | None
+) -> Iterator[LocatedError]:
     def problem(loc: Loc, message: str) -> LocatedError:
         return LocatedError(_line(raw, loc), _path(raw, loc), message)
 
@@ -315,6 +323,10 @@ def _reference_problems(raw: Any, schema: WorkspaceSchema) -> Iterator[LocatedEr
             if driven not in kpi_keys:
                 yield missing((*at, "drives", position), "KPI", driven, kpi_keys)
         yield from (problem((*at, *loc), m) for loc, m in _kpi_problems(kpi))
+        if today is not None:
+            for position, reading in enumerate(kpi.readings):
+                if too_late := future_problem(reading.at, today):
+                    yield problem((*at, "readings", position, "at"), too_late)
 
     kpis_by_key = {kpi.key: kpi for kpi in schema.kpis}
     for index, objective in enumerate(schema.objectives):

@@ -24,11 +24,11 @@ from drumbeat.core.model import (
     SourceType,
     Tier,
 )
+from drumbeat.core.moments import Moment, reading_moment
 
 FORMAT_VERSION = 1
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def finite_number(value: Any) -> float:
@@ -71,26 +71,11 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"{value} is not a real date ({error})") from None
 
 
-def date_or_timestamp(value: Any) -> dt.date | dt.datetime:
-    """A reading's moment: a date, or a timestamp written `YYYY-MM-DDTHH:MM...`
-    (not the other ISO 8601 forms, such as week dates, which read as days)."""
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-        try:
-            if not _ISO_TIMESTAMP.match(value):
-                raise ValueError
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                f"must be a date (YYYY-MM-DD) or an ISO timestamp, not {value!r}"
-            ) from None
-    return _date(value)
-
-
 Number = Annotated[float, BeforeValidator(finite_number)]
 BandValue = Annotated[tuple[float, float], BeforeValidator(_band)]
 NumberOrBand = Annotated[float | tuple[float, float], BeforeValidator(_number_or_band)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
-DateOrTimestamp = Annotated[dt.date | dt.datetime, BeforeValidator(date_or_timestamp)]
+DateOrTimestamp = Annotated[Moment, BeforeValidator(reading_moment)]
 Text = Annotated[str, Field(strict=True), StringConstraints(min_length=1)]
 Key = Annotated[
     str,

@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from drumbeat.kpis.models import KPI, SourceState
-from drumbeat.kpis.services import (
+from drumbeat.kpis.services.definitions import (
     SQL_SOURCE_ADMINS_ONLY,
     kpi_create,
     kpi_source_update,
 )
 from drumbeat.okrs.models import LintFinding
-from drumbeat.server.sync import workspace_apply, workspace_export
+from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import WorkspaceError, load_workspace_text
 from tests.conftest import SMALL, client_for
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from drumbeat.core.moments import MOMENT_HELP
 from drumbeat.kpis.models import KPI, Reading, SourceState
 from drumbeat.kpis.sources import PullLimits, SourceError
 from drumbeat.kpis.sources.services import (
@@ -316,8 +317,8 @@ def test_text_where_a_number_belongs_refuses_the_whole_batch(small_workspace, so
 def test_a_date_that_is_not_iso_is_refused(small_workspace, sqlite_source):
     message = _refused(_sql("select at, value from odd_dates"))
     assert message == (
-        "1 row cannot be recorded, so none was: row 2 at: must be a date "
-        "(YYYY-MM-DD) or an ISO timestamp, not '10/07/2026'"
+        "1 row cannot be recorded, so none was: row 2 at: '10/07/2026' is not a "
+        f"date: {MOMENT_HELP}"
     )
 
 

@@ -22,10 +22,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from drumbeat.accounts.selectors import can_record_readings
 from drumbeat.kpis.models import KPI, Reading, SourceState
 from drumbeat.kpis.schedule import STUCK_AFTER, next_pull_at, pull_due, pull_queued
-from drumbeat.kpis.services import (
+from drumbeat.kpis.selectors import can_record_readings
+from drumbeat.kpis.services.readings import (
     IngestError,
     IngestResult,
     ReadingIn,
@@ -174,18 +174,10 @@ def _state_record(
 
 
 def _readings(kpi_key: str, rows: list[Row], day: dt.date) -> list[ReadingIn]:
-    """The rows as readings: a single value is stamped with the pull's day; dates
-    and timestamps become ISO text; exact decimals become numbers."""
-    return [
-        ReadingIn(kpi_key, day.isoformat() if at is None else _moment(at), _number(v))
-        for at, v in rows
-    ]
-
-
-def _moment(at: Any) -> Any:
-    if isinstance(at, dt.date):  # a date, or a timestamp (with its zone, if any)
-        return at.isoformat()
-    return at
+    """The rows as readings: a single value is stamped with the pull's day; the
+    moments the database returns (dates, timestamps, ISO text) are read by the
+    reading service as every other way in's; exact decimals become numbers."""
+    return [ReadingIn(kpi_key, day if at is None else at, _number(v)) for at, v in rows]
 
 
 def _number(value: Any) -> Any:

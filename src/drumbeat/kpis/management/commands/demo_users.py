@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 
 from drumbeat.accounts.services import demo_users_create
+from drumbeat.kpis.services.definitions import kpis_owner_assign
 
 
 class Command(BaseCommand):
@@ -17,9 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--owner", default="Grace Liu")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        users = demo_users_create(
-            editor_team=options["editor_team"], owner_name=options["owner"]
-        )
+        with transaction.atomic():
+            users = demo_users_create(
+                editor_team=options["editor_team"], owner_name=options["owner"]
+            )
+            kpis_owner_assign(owner_name=options["owner"], username="owner")
         self.stdout.write("Demo users (new passwords on every start):")
         for user in users:
             self.stdout.write(f"  {user.username:<8} {user.password:<14} {user.role}")

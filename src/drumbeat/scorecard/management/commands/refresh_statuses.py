@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from drumbeat.kpis.services import statuses_refresh
+from drumbeat.scorecard.services import statuses_refresh
 
 
 class Command(BaseCommand):

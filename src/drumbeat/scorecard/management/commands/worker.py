@@ -20,8 +20,8 @@ from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from drumbeat.kpis.services import statuses_refresh_daily
 from drumbeat.kpis.sources.services import source_pulls_enqueue
+from drumbeat.scorecard.services import statuses_refresh_daily
 
 logger = logging.getLogger("drumbeat.worker")
 

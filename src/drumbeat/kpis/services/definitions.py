@@ -1,0 +1,174 @@
+"""Writes to the KPI dictionary's definitions: KPIs added, changed, their sources
+and owners. Each is checked by the workspace format's own rules and kept in
+history; each announces `kpis_changed`, so that statuses and findings follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from drumbeat.accounts.selectors import is_admin
+from drumbeat.common.editing import lock_for_edit
+from drumbeat.core.model import Direction, Tier
+from drumbeat.kpis.models import KPI, SourceState
+from drumbeat.kpis.selectors import can_edit_definition, kpi_data
+from drumbeat.kpis.signals import KPIChange, kpis_changed
+from drumbeat.workspace import WorkspaceError, load_workspace_data
+from drumbeat.workspace.yamlio import LocatedError
+
+DEFINITION_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "cadence",
+    "owner_name",
+)
+
+
+@transaction.atomic
+def kpi_update(
+    *,
+    kpi: KPI,
+    values: dict[str, Any],
+    thresholds: dict[str, Any],
+    by: User,
+    version: int,
+) -> KPI:
+    """Change a KPI's definition and thresholds, checked by the workspace format's
+    own rules; refused if it changed since `version` was read. Kept in history."""
+    locked = lock_for_edit(KPI, kpi.pk, version)
+    for name in DEFINITION_FIELDS:
+        setattr(locked, name, values[name])
+    locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}
+    # The same validation as a workspace file: thresholds against direction.
+    load_workspace_data(
+        {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
+    )
+    locked.updated_by = by
+    locked.save()
+    # A definition moves the dictionary-wide and cycle-wide findings too: all the
+    # findings on the KPI and the cycles that read it, refreshed once.
+    kpis_changed.send(
+        sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.DEFINITION
+    )
+    return locked
+
+
+SQL_SOURCE_ADMINS_ONLY = (
+    "Only an admin sets, changes or removes an SQL source: its query runs on a "
+    "company database."
+)
+
+
+SOURCE_FIELDS = ("type", "connection", "query", "schedule")
+
+
+@transaction.atomic
+def kpi_source_update(
+    *, kpi: KPI, source: dict[str, Any], by: User, version: int
+) -> KPI:
+    """Change where a KPI's readings come from (`type`, and for `sql` a
+    `connection`, a `query` and an optional cron `schedule`), checked by the
+    workspace format's own rules; refused if the KPI changed since `version` was
+    read. An SQL source is set, changed or removed by admins only; the other kinds
+    by the KPI's owner too. The query is part of the definition: kept in history.
+    """
+    if not can_edit_definition(by, kpi):
+        raise PermissionDenied("Only the KPI's owner or an admin edits its source.")
+    locked = lock_for_edit(KPI, kpi.pk, version)
+    wanted = {
+        name: source[name].strip() if isinstance(source[name], str) else source[name]
+        for name in SOURCE_FIELDS
+        if source.get(name) not in (None, "")
+    }
+    wanted.setdefault("type", "manual")
+    if "sql" in (locked.source.get("type"), wanted["type"]) and not is_admin(by):
+        raise PermissionDenied(SQL_SOURCE_ADMINS_ONLY)
+    if wanted == locked.source:
+        return locked
+    locked.source = wanted
+    # The same validation as a workspace file: an sql source's connection, query
+    # and schedule; `connection` and `query` only for sql.
+    load_workspace_data(
+        {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
+    )
+    locked.updated_by = by
+    setattr(locked, "_history_user", by)  # noqa: B010
+    locked.save()
+    if wanted["type"] != "sql":
+        SourceState.objects.filter(kpi=locked).delete()
+    # Lint compares source queries (`kpi-duplicate`); statuses do not move.
+    kpis_changed.send(
+        sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.SOURCE
+    )
+    return locked
+
+
+RESERVED_KPI_KEYS = frozenset({"new", "lint"})
+"""Keys that would be hidden by the dictionary's own pages (/kpis/new/)."""
+
+
+@transaction.atomic
+def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
+    """Add a KPI to the dictionary, at its end, checked by the workspace format's
+    own rules (a new key, thresholds against direction); its status is computed at
+    once, and its history starts with who created it.
+
+    `values` are the KPI's field values: `key`, `name`, and any of `description`,
+    `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
+    `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`,
+    `source` (an `sql` source by admins only).
+    """
+    key = values["key"]
+    if (values.get("source") or {}).get("type") == "sql" and not is_admin(by):
+        raise PermissionDenied(SQL_SOURCE_ADMINS_ONLY)
+    if key in RESERVED_KPI_KEYS:
+        raise WorkspaceError(
+            f"KPI {key}",
+            [
+                LocatedError(
+                    None,
+                    "key",
+                    f"'{key}' names a page of the dictionary: choose another key",
+                )
+            ],
+        )
+    if KPI.objects.filter(key=key).exists():
+        raise WorkspaceError(
+            f"KPI {key}",
+            [
+                LocatedError(
+                    None, "key", f"a KPI '{key}' already exists: choose another key"
+                )
+            ],
+        )
+    # The workspace format's defaults for what `values` leaves out.
+    kpi = KPI(
+        **{"direction": Direction.UP.value, "tier": Tier.SECONDARY.value, **values}
+    )
+    # The same validation as a workspace file: key, thresholds against direction.
+    load_workspace_data(
+        {"kpis": [kpi_data(kpi, [], known=set())]}, filename=f"KPI {key}"
+    )
+    last = KPI.objects.order_by("-position").values_list("position", flat=True).first()
+    kpi.position = 0 if last is None else last + 1
+    kpi.updated_by = by
+    # simple_history records this user, in a request or not (a command, a task).
+    setattr(kpi, "_history_user", by)  # noqa: B010
+    kpi.save()
+    kpis_changed.send(
+        sender=KPI, kpi_keys=frozenset([key]), change=KPIChange.DEFINITION
+    )
+    return kpi
+
+
+def kpis_owner_assign(*, owner_name: str, username: str) -> int:
+    """Make the person `username` the owner account of every KPI whose owner is
+    named `owner_name` (who may then edit them and record their readings); the
+    number of KPIs."""
+    person = User.objects.get(username=username)
+    return KPI.objects.filter(owner_name=owner_name).update(owner=person)

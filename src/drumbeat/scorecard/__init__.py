@@ -1,0 +1,1 @@
+"""The scorecard: the KPI dictionary and the OKRs read together."""

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ScorecardConfig(AppConfig):
+    name = "drumbeat.scorecard"
+    label = "scorecard"
+
+    def ready(self) -> None:
+        """Refresh what the dictionary's and the OKRs' changes move, once per
+        process (see `drumbeat.scorecard.receivers`)."""
+        from drumbeat.kpis.signals import kpis_changed
+        from drumbeat.okrs.signals import okrs_changed
+        from drumbeat.scorecard import receivers
+
+        kpis_changed.connect(
+            receivers.on_kpis_changed, dispatch_uid="drumbeat.scorecard.kpis_changed"
+        )
+        okrs_changed.connect(
+            receivers.on_okrs_changed, dispatch_uid="drumbeat.scorecard.okrs_changed"
+        )

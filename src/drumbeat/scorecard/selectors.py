@@ -1,0 +1,315 @@
+"""Reads of the KPI dictionary and the OKRs together: the database back in the
+workspace file's shape and as the core's `Workspace`, so that the core (and its
+validation) is the only place the rules live; and what the pages that show both
+compute from it (the KPI chart with the cycles that targeted it, cycle planning,
+the live lint of a KR being written)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db.models import QuerySet
+
+from drumbeat.accounts.models import Organisation
+from drumbeat.core.close import kpi_cycle_history
+from drumbeat.core.contract import plain_target
+from drumbeat.core.health import assess_kpi
+from drumbeat.core.lint import Finding, lint_workspace
+from drumbeat.core.model import Workspace
+from drumbeat.core.suggest import Suggestion, suggest
+from drumbeat.kpis.models import KPI, Reading
+from drumbeat.kpis.selectors import (
+    core_readings,
+    current_readings,
+    kpi_data,
+    readings_data,
+    teams_data,
+)
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.selectors import CycleFindings, cycle_findings
+from drumbeat.workspace import load_workspace_data
+from drumbeat.workspace.yamlio import collector_paused
+
+
+def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Every objective (or those keyed in `keys`, without links to parents left
+    out) with its KRs and check-ins, in the file's shape (three queries of plain
+    values)."""
+    objectives = Objective.objects.all()
+    key_result_rows = KeyResult.objects.all()
+    checkin_rows = CheckIn.objects.all()
+    if keys is not None:
+        objectives = objectives.filter(key__in=list(keys))
+        key_result_rows = key_result_rows.filter(objective__key__in=list(keys))
+        checkin_rows = checkin_rows.filter(key_result__objective__key__in=list(keys))
+    checkins: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for checkin in checkin_rows.values(
+        "key_result_id", "at", "by_name", "confidence", "note", "blockers"
+    ):
+        checkins[checkin["key_result_id"]].append(
+            _present(
+                {
+                    "at": checkin["at"],
+                    "by": checkin["by_name"],
+                    "confidence": checkin["confidence"],
+                    "note": checkin["note"],
+                    "blockers": checkin["blockers"],
+                }
+            )
+        )
+    key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for kr in key_result_rows.values(
+        "pk",
+        "objective_id",
+        "key",
+        "kpi_key",
+        "kind",
+        "target",
+        "weight",
+        "title",
+        "baseline",
+        "deadline",
+        "owner_name",
+    ):
+        key_results[kr["objective_id"]].append(
+            {
+                "key": kr["key"],
+                "kpi": kr["kpi_key"],
+                "kind": kr["kind"],
+                "target": kr["target"],
+                "weight": kr["weight"],
+                **_present(
+                    {
+                        "title": kr["title"],
+                        "baseline": kr["baseline"],
+                        "deadline": kr["deadline"],
+                        "owner": kr["owner_name"],
+                    }
+                ),
+                "checkins": checkins[kr["pk"]],
+            }
+        )
+    return [
+        {
+            "key": row["key"],
+            "title": row["title"],
+            "cycle": row["cycle__key"],
+            "commitment": row["commitment"],
+            **_present(
+                {
+                    "team": row["team__key"] or row["team_name"],
+                    "owner": row["owner_name"],
+                    "parent": row["parent__key"]
+                    if keys is None or row["parent__key"] in keys
+                    else None,
+                }
+            ),
+            "key_results": key_results[row["pk"]],
+        }
+        for row in objectives.values(
+            "pk",
+            "key",
+            "title",
+            "cycle__key",
+            "commitment",
+            "team__key",
+            "team_name",
+            "owner_name",
+            "parent__key",
+        )
+    ]
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """The optional fields that have a value (empty text and None are absent)."""
+    return {name: value for name, value in fields.items() if value not in (None, "")}
+
+
+def workspace_data(
+    kpis: QuerySet[KPI] | None = None,
+    *,
+    readings_of: Iterable[str] | None = None,
+    objectives: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """The database in the workspace format's shape: every cycle, the objectives
+    (all, or those keyed in `objectives`), and the given KPIs (all by default) with
+    their current readings (only those of the KPIs keyed in `readings_of`, when
+    given)."""
+    chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
+    known = None if kpis is None else {kpi.key for kpi in chosen}
+    readings = current_readings(chosen)
+    if readings_of is not None:
+        readings = readings.filter(kpi__key__in=list(readings_of))
+    by_kpi = readings_data(readings)
+    organisation = Organisation.objects.first()
+    return {
+        "version": 1,
+        **({"organisation": organisation.name} if organisation else {}),
+        "teams": teams_data(),
+        "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
+        "cycles": [
+            {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
+        ],
+        "objectives": objectives_data(objectives),
+    }
+
+
+def database_workspace(
+    kpis: QuerySet[KPI] | None = None,
+    *,
+    readings_of: Iterable[str] | None = None,
+    objectives: Collection[str] | None = None,
+) -> Workspace:
+    """The core workspace of what the database holds (current readings only).
+
+    The definitions and OKRs pass the workspace rules as a file would; the
+    readings were checked on their way in (`readings_check`) and are attached as
+    they are: validating a long history again cost more than reading it."""
+    data = workspace_data(kpis, readings_of=(), objectives=objectives)
+    workspace = load_workspace_data(data, filename="<database>")
+    readings = Reading.objects.filter(superseded_at__isnull=True)
+    if kpis is not None:
+        readings = readings.filter(kpi__in=kpis.values("pk"))
+    if readings_of is not None:
+        readings = readings.filter(kpi__key__in=list(readings_of))
+    with collector_paused():  # a long history: see `collector_paused`
+        by_id = core_readings(readings)
+    chosen = KPI.objects.all() if kpis is None else kpis
+    key_of = dict(chosen.values_list("key", "pk"))
+    return replace(
+        workspace,
+        kpis=tuple(
+            replace(kpi, readings=by_id[key_of[kpi.key]])
+            if key_of[kpi.key] in by_id
+            else kpi
+            for kpi in workspace.kpis
+        ),
+    )
+
+
+def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
+    """Everything the process behaviour chart draws, computed by the core: readings,
+    mean, natural limits, quartile lines, thresholds, benchmarks, signals and the
+    OKR cycles that targeted the KPI (baseline → target → achieved)."""
+    targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
+        "objective__key", flat=True
+    )
+    workspace = database_workspace(
+        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting)
+    )
+    core_kpi = workspace.kpi_by_key[kpi.key]
+    assessment = assess_kpi(core_kpi, as_of, history=True)
+    readings = core_kpi.readings_until(as_of)
+    limits = assessment.limits
+    cycles = workspace.cycle_by_key
+    return {
+        "dates": [r.day.isoformat() for r in readings],
+        "values": [r.value for r in readings],
+        "mean": limits.mean if limits else None,
+        "upper": limits.upper if limits else None,
+        "lower": limits.lower if limits else None,
+        "upper_quartile": limits.upper_quartile if limits else None,
+        "lower_quartile": limits.lower_quartile if limits else None,
+        "direction": kpi.direction,
+        "thresholds": kpi.thresholds,
+        "benchmarks": kpi.benchmarks,
+        "unit": kpi.unit,
+        "signals": [
+            {"index": s.last, "rule": s.rule, "favourable": s.favourable}
+            for s in assessment.history_signals
+        ],
+        "cycles": [
+            {
+                "key": entry.cycle,
+                "start": cycles[entry.cycle].start.isoformat(),
+                "end": cycles[entry.cycle].end.isoformat(),
+                "baseline": entry.score.baseline,
+                "target": plain_target(entry.target),
+                "achieved": entry.achieved,
+            }
+            for entry in kpi_cycle_history(workspace, kpi.key, as_of)
+        ],
+    }
+
+
+def kpi_findings(kpi: KPI) -> QuerySet[LintFinding]:
+    """The stored lint findings on a KPI, as of the last refresh."""
+    return LintFinding.objects.filter(kpi_key=kpi.key)
+
+
+@dataclass(frozen=True)
+class PlannedObjective:
+    """A draft objective of a cycle with the lint findings on it and on its KRs."""
+
+    objective: Objective
+    findings: list[LintFinding]
+
+
+@dataclass(frozen=True)
+class CyclePlan:
+    """What planning a cycle reads: the diagnostic flow's suggestions, and the
+    stored lint findings of the cycle's objectives as they stand."""
+
+    cycle: Cycle
+    suggestions: list[Suggestion]
+    findings: CycleFindings
+    objectives: list[PlannedObjective]
+
+
+def cycle_suggestions(
+    workspace: Workspace, cycle: Cycle, as_of: dt.date
+) -> list[Suggestion]:
+    """The KPIs worth elevating in `cycle`, ranked by the core's diagnostic flow:
+    judged as of the cycle start, or of `as_of` when planning ahead of it."""
+    return suggest(workspace, workspace.cycle_by_key[cycle.key], as_of)
+
+
+def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:
+    """A cycle's suggestions (from one read of the database) and the stored lint
+    findings on the cycle, its objectives and their KRs."""
+    workspace = database_workspace()
+    objectives = list(
+        Objective.objects.filter(cycle=cycle)
+        .select_related("team")
+        .prefetch_related("key_results")
+    )
+    findings = cycle_findings(cycle)
+    return CyclePlan(
+        cycle=cycle,
+        suggestions=cycle_suggestions(workspace, cycle, as_of),
+        findings=findings,
+        objectives=[
+            PlannedObjective(objective, findings.by_objective.get(objective.key, []))
+            for objective in objectives
+        ],
+    )
+
+
+def key_result_draft_findings(
+    objective: Objective,
+    draft: dict[str, Any],
+    *,
+    replacing: str | None,
+    as_of: dt.date,
+) -> list[Finding]:
+    """The lint findings a draft KR would get, its own and its objective's, were it
+    saved in its objective in the place of KR `replacing` (or added to it).
+
+    Nothing is written. Raises WorkspaceError when the draft does not load.
+    """
+    data = workspace_data()
+    for entry in data["objectives"]:
+        if entry["key"] == objective.key:
+            krs = entry["key_results"]
+            keys = [kr["key"] for kr in krs]
+            if replacing in keys:
+                krs[keys.index(replacing)] = draft
+            else:
+                krs.append(draft)
+    workspace = load_workspace_data(data, filename="draft")
+    subjects = {objective.key, f"{objective.key}/{draft['key']}"}
+    return [f for f in lint_workspace(workspace, as_of) if f.subject in subjects]

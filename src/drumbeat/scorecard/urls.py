@@ -1,0 +1,14 @@
+from django.urls import path
+
+from drumbeat.scorecard import views
+
+urlpatterns = [
+    path("kpis/<slug:key>/", views.kpi_detail, name="kpi-detail"),
+    path("kpis/<slug:key>/readings/", views.reading_create, name="reading-create"),
+    path("cycles/<str:key>/plan/", views.cycle_plan, name="cycle-plan"),
+    path(
+        "objectives/<str:objective_key>/key-results/lint/",
+        views.key_result_lint,
+        name="key-result-lint",
+    ),
+]
