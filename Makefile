@@ -12,7 +12,7 @@ DEMO_AS_OF ?= 2026-11-25
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint typecheck unit unit-postgres screenshots bench sample clean
+.PHONY: install demo test lint typecheck unit unit-postgres docs screenshots bench sample clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -61,9 +61,14 @@ DATABASE_TESTS := tests/accounts tests/kpis tests/okrs tests/imports tests/expor
 unit-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest $(DATABASE_TESTS)
 
-test: lint typecheck unit
+# The documentation (docs/, mkdocs.yml) into var/site; strict: a broken link or
+# anchor fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir var/site
 
-# Refresh the README's screenshots from the browser tests.
+test: lint typecheck docs unit
+
+# Refresh the screenshots of the README and docs/ from the browser tests.
 screenshots: install
 	DRUMBEAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/server/test_browser.py
 
