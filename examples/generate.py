@@ -2,7 +2,7 @@
 
 Brightwave is a fictional B2B software company. This script writes its KPI
 dictionary, more than two years of readings, three OKR cycles and the objectives
-of each, in the workspace format of WORKSPACE-FORMAT.md.
+of each, in the workspace format (docs/workspace-format.md).
 
 The readings come from a small model per KPI (a piecewise-linear trend through
 dated anchors, plus noise from a random generator seeded with the KPI's key), and a

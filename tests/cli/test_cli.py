@@ -1,4 +1,4 @@
-"""The `drumbeat` command: the CLI contract of WORKSPACE-FORMAT.md."""
+"""The `drumbeat` command: the CLI contract of docs/cli.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KPI health from thresholds and behaviour, and staleness (PRODUCT.md,
+"""KPI health from thresholds and behaviour, and staleness (docs/rules.md,
 "KPI health")."""
 
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""The KPI lifecycle: okr_target, completed, at_risk, watch (PRODUCT.md,
+"""The KPI lifecycle: okr_target, completed, at_risk, watch (docs/rules.md,
 "KPI lifecycle")."""
 
 from datetime import date

@@ -1,5 +1,5 @@
 """KR and objective scoring: baseline, current value, change and sustain KRs,
-objective score, grade bands and outcome at close (PRODUCT.md, "KR scoring")."""
+objective score, grade bands and outcome at close (docs/rules.md, "KR scoring")."""
 
 from datetime import date, datetime
 

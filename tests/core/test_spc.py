@@ -1,5 +1,5 @@
 """Process behaviour (XmR): natural process limits and Wheeler's detection rules
-(PRODUCT.md, "KPI health", behaviour)."""
+(docs/rules.md, "KPI health", behaviour)."""
 
 from datetime import date, timedelta
 

@@ -53,7 +53,7 @@ def _webhook(
 
 
 def _verifies(secret: str, request: Received) -> bool:
-    """How a receiver checks a delivery (as README.md documents it)."""
+    """How a receiver checks a delivery (as docs/webhooks.md documents it)."""
     timestamp = request.headers["X-Drumbeat-Timestamp"]
     expected = hmac.new(
         secret.encode(), timestamp.encode() + b"." + request.body, hashlib.sha256

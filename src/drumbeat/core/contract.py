@@ -1,4 +1,4 @@
-"""The JSON shapes of the CLI contract (WORKSPACE-FORMAT.md), as plain values.
+"""The JSON shapes of the CLI contract (docs/cli.md), as plain values.
 
 Users' scripts read these: names and shapes are stable. Numbers are plain JSON
 numbers; a whole number is written without a decimal point.

@@ -1,10 +1,10 @@
 """Imports: readings from CSV and XLSX files, KPI definitions from CSV.
 
-Readings are written only through `readings_ingest` (check every reading, then
-write, all or nothing). A file is streamed twice, once per pass of the ingest, so
-that memory stays bounded whatever its size: the first pass checks every cell with
-the row and column it came from, the second writes. A file with any problem is
-refused whole, listing each problem (up to a cap), and nothing is written.
+Readings are written only through `readings_ingest`, as on every other way in.
+A file is read once, streamed in chunks that are checked and written inside one
+transaction, so that memory stays bounded whatever its size; a problem anywhere
+(named by row and column) rolls all of it back: a file with any problem is refused
+whole, listing each problem (up to a cap), and nothing is written.
 
 KPI definitions go through `workspace_apply`, the same machinery as a workspace
 file: the database's workspace with the file's KPIs laid over it, validated by the

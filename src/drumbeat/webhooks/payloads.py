@@ -1,5 +1,6 @@
-"""The bodies webhooks receive: the JSON of schema 1 (documented in README.md) and
-the same event as one human sentence, for Slack-compatible webhooks.
+"""The bodies webhooks receive: the JSON of schema 1 (documented in
+docs/webhooks.md) and the same event as one human sentence, for Slack-compatible
+webhooks.
 
 Plain values in, plain values out: no database, no network.
 """

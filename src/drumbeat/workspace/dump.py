@@ -232,7 +232,7 @@ def workspace_to_data(workspace: Workspace) -> dict[str, Any]:
 
 
 def dump_workspace(workspace: Workspace) -> str:
-    """The workspace as YAML text in the format of WORKSPACE-FORMAT.md."""
+    """The workspace as YAML text in the workspace format (docs/workspace-format.md)."""
     return yaml.dump(
         workspace_to_data(workspace),
         Dumper=_Dumper,
