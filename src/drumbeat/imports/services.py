@@ -31,24 +31,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers import (
-    SUFFIXES,
-    FileProblem,
-    FileRefusedError,
+from drumbeat.imports.readers.files import SUFFIXES, Table, opened
+from drumbeat.imports.readers.kpi_definitions import KPISheet, read_kpi_definitions
+from drumbeat.imports.readers.layouts import (
     Format,
-    KPIAccess,
-    KPISheet,
     Layout,
-    ParsedReading,
-    Problems,
-    Table,
-    column_letter,
     detect_layout,
     layout_chosen,
-    opened,
-    read_kpi_definitions,
-    read_readings,
 )
+from drumbeat.imports.readers.problems import (
+    FileProblem,
+    FileRefusedError,
+    Problems,
+    column_letter,
+)
+from drumbeat.imports.readers.rows import KPIAccess, ParsedReading, read_readings
 from drumbeat.imports.selectors import (
     imports_dir,
     kpi_access,
@@ -524,7 +521,7 @@ def kpis_import_file(
 ) -> KPIImportResult:
     """Create or update KPI definitions from a CSV file, all or nothing.
 
-    Columns are the workspace format's KPI fields (see readers.KPI_COLUMNS); a row
+    Columns are the workspace format's KPI fields (see readers' KPI_COLUMNS); a row
     whose key exists updates that KPI's fields for the columns the file has (an
     empty cell clears the field), other fields stay; a new key creates a KPI. The
     result is validated as a whole workspace, as `drumbeat apply` does, and applied

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from drumbeat.imports.forms import LayoutForm, ReadingsUploadForm
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers import FileRefusedError, Format
+from drumbeat.imports.readers.layouts import Format
+from drumbeat.imports.readers.problems import FileRefusedError
 from drumbeat.imports.selectors import (
     can_import_readings,
     import_run_first_rows,
