@@ -22,6 +22,7 @@ from drumbeat.cli.options import (
     load_file,
 )
 from drumbeat.cli.output import ImportBar, print_json
+from drumbeat.core.display import format_readings_counts
 
 
 def _django() -> None:
@@ -339,8 +340,12 @@ def import_readings(
         except ImportRefusedError as error:
             raise _import_refused(error) from None
     click.echo(
-        f"{result.total:,} readings: {result.created:,} new, "
-        f"{result.corrected:,} corrected, {result.unchanged:,} unchanged"
+        format_readings_counts(
+            total=result.total,
+            created=result.created,
+            corrected=result.corrected,
+            unchanged=result.unchanged,
+        )
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -17,8 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from drumbeat.core.close import CycleClose
+from drumbeat.core.display import (
+    format_count,
+    format_number,
+    format_percent,
+    format_target,
+    grade_text,
+    signal_groups,
+)
 from drumbeat.core.lint import Finding
-from drumbeat.core.numbers import format_number, format_target
 from drumbeat.core.rhythm import CheckInItem, KPIReview
 from drumbeat.core.spc import Signal
 from drumbeat.core.status import WorkspaceStatus
@@ -53,8 +59,7 @@ def _number(value: float | None) -> str:
 
 
 def _percent(value: float | None) -> str:
-    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70%."""
-    return "-" if value is None else f"{math.floor(value * 100)}%"
+    return "-" if value is None else format_percent(value)
 
 
 def print_findings(findings: list[Finding]) -> None:
@@ -89,18 +94,10 @@ def print_findings(findings: list[Finding]) -> None:
 def _signals_text(signals: Sequence[Signal]) -> Text:
     """ "unfavourable: rules 1, 2 below" in red; favourable ones in green."""
     text = Text()
-    groups: dict[tuple[bool, str], list[int]] = {}
-    for signal in signals:
-        groups.setdefault((signal.favourable, str(signal.side)), []).append(signal.rule)
-    for (favourable, side), rules in sorted(groups.items()):
+    for favourable, words in signal_groups(signals):
         if text:
             text.append("; ")
-        label = "favourable" if favourable else "unfavourable"
-        numbers = ", ".join(str(rule) for rule in sorted(set(rules)))
-        text.append(
-            f"{label}: rule{'s' if len(set(rules)) > 1 else ''} {numbers} {side}",
-            style="green" if favourable else "red",
-        )
+        text.append(words, style="green" if favourable else "red")
     return text
 
 
@@ -144,7 +141,6 @@ def print_status(status: WorkspaceStatus) -> None:
                 min_width=24 if column.startswith("objective") else None,
             )
         for objective in (o for o in status.objectives if o.cycle.key == cycle_key):
-            grade = objective.grade
             outcome = f" ({objective.outcome})" if objective.outcome else ""
             table.add_row(
                 Text(objective.objective.key + outcome, style="bold"),
@@ -154,10 +150,9 @@ def print_status(status: WorkspaceStatus) -> None:
                 "",
                 "",
                 _percent(objective.score),
-                _styled(str(grade) if grade else None, GRADE_STYLE),
+                _styled(grade_text(objective.score), GRADE_STYLE),
             )
             for kr in objective.key_results:
-                kr_grade = kr.grade
                 table.add_row(
                     f"  {kr.key}",
                     kr.kpi,
@@ -166,7 +161,7 @@ def print_status(status: WorkspaceStatus) -> None:
                     format_target(kr.target),
                     _percent(kr.progress),
                     _percent(kr.score),
-                    _styled(str(kr_grade) if kr_grade else None, GRADE_STYLE),
+                    _styled(grade_text(kr.score), GRADE_STYLE),
                 )
         console.print(table)
 
@@ -264,12 +259,11 @@ def print_close(report: CycleClose) -> None:
     for column in ("objective", "commitment", "score", "grade", "outcome"):
         objectives.add_column(column)
     for status in report.objectives:
-        grade = status.grade
         objectives.add_row(
             status.objective.key,
             str(status.objective.commitment),
             _percent(status.score),
-            _styled(str(grade) if grade else None, GRADE_STYLE),
+            _styled(grade_text(status.score), GRADE_STYLE),
             str(status.outcome or "-").replace("_", " "),
         )
     console.print(objectives)
@@ -359,7 +353,7 @@ class ImportBar:
             task,
             completed=step.rows,
             total=max(step.total or 0, step.rows),
-            rows=f"{step.rows:,} rows",
+            rows=f"{format_count(step.rows)} rows",
         )
         speed = self.progress.tasks[task].speed
         if speed:

@@ -16,8 +16,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from drumbeat.accounts.models import Team
+from drumbeat.core.display import grade_text
 from drumbeat.core.model import Tier
-from drumbeat.core.scoring import grade
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.selectors import PERSPECTIVES
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
@@ -362,7 +362,7 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
                 None,
                 None,
                 objective.score,
-                _grade(objective.score),
+                grade_text(objective.score),
             )
             for kr in by_objective[objective.pk]:
                 yield (
@@ -382,15 +382,10 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
                     kr.target,
                     kr.progress,
                     kr.score,
-                    _grade(kr.score),
+                    grade_text(kr.score),
                 )
 
     return SCORE_COLUMNS, rows()
-
-
-def _grade(score: float | None) -> str | None:
-    graded = grade(score)
-    return None if graded is None else str(graded)
 
 
 CHECKIN_COLUMNS = (

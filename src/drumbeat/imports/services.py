@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.core.display import format_count
 from drumbeat.imports.models import ImportRun
 from drumbeat.imports.readers.files import SUFFIXES, Table, opened
 from drumbeat.imports.readers.kpi_definitions import KPISheet, read_kpi_definitions
@@ -511,8 +512,9 @@ class KPIImportResult:
 
     def summary(self) -> str:
         return (
-            f"{self.rows:,} KPI{'s' if self.rows != 1 else ''}: {self.created:,} new, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged"
+            f"{format_count(self.rows)} KPI{'s' if self.rows != 1 else ''}: "
+            f"{format_count(self.created)} new, {format_count(self.updated)} updated, "
+            f"{format_count(self.unchanged)} unchanged"
         )
 
 

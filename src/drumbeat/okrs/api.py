@@ -16,9 +16,10 @@ from ninja.pagination import paginate
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
 from drumbeat.core.contract import plain_target
+from drumbeat.core.display import grade_text
 from drumbeat.kpis.selectors import database_workspace
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import cycle_suggestions, grade_of
+from drumbeat.okrs.selectors import cycle_suggestions
 from drumbeat.okrs.services import (
     cycle_save,
     key_result_check_in,
@@ -116,7 +117,7 @@ class KeyResultOut(Schema):
 
     @staticmethod
     def resolve_grade(kr: KeyResult) -> str | None:
-        return grade_of(kr.score)
+        return grade_text(kr.score)
 
     @staticmethod
     def resolve_confidence(kr: KeyResult) -> float | None:
@@ -151,7 +152,7 @@ class ObjectiveOut(Schema):
 
     @staticmethod
     def resolve_grade(objective: Objective) -> str | None:
-        return grade_of(objective.score)
+        return grade_text(objective.score)
 
     @staticmethod
     def resolve_key_results(objective: Objective) -> list[KeyResult]:

@@ -13,7 +13,6 @@ from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, is_admin
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
-from drumbeat.core.scoring import grade
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.selectors import database_workspace, workspace_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
@@ -34,11 +33,6 @@ def cycle_objectives(cycle: Cycle) -> QuerySet[Objective]:
             )
         )
     )
-
-
-def grade_of(score: float | None) -> str | None:
-    found = grade(score)
-    return str(found) if found else None
 
 
 @dataclass
