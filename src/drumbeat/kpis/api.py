@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
-from drumbeat.accounts.selectors import is_admin as person_is_admin
+from drumbeat.common.guards import require_admin
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import DashboardFilters, dictionary_kpis
 from drumbeat.kpis.services import (
@@ -156,9 +156,9 @@ class KPICreate(Schema):
     summary="Add a KPI to the dictionary (admins)",
 )
 def kpi_post(request: HttpRequest, payload: KPICreate) -> Status[KPI]:
-    user = scoped(request, "admin")
-    if not person_is_admin(user):
-        raise PermissionDenied("Only admins add KPIs to the dictionary.")
+    user = require_admin(
+        scoped(request, "admin"), "Only admins add KPIs to the dictionary."
+    )
     values = payload.dict(exclude={"thresholds", "owner"})
     values["owner_name"] = payload.owner
     values["thresholds"] = payload.thresholds.dict(exclude_none=True)

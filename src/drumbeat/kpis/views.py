@@ -19,6 +19,7 @@ from drumbeat.accounts.selectors import (
     can_record_readings,
     is_admin,
 )
+from drumbeat.common.guards import AdminRequest, admin_required, require_admin
 from drumbeat.core.model import Tier
 from drumbeat.kpis import services
 from drumbeat.kpis.forms import (
@@ -283,14 +284,13 @@ def kpi_source_edit(request: HttpRequest, key: str) -> HttpResponse:
 ADMINS_ONLY = "Only an admin manages the KPI dictionary."
 
 
-def kpi_create(request: HttpRequest) -> HttpResponse:
+@admin_required(ADMINS_ONLY)
+def kpi_create(request: AdminRequest) -> HttpResponse:
     """Add a KPI to the dictionary: admins only."""
-    if not is_admin(request.user):
-        raise PermissionDenied(ADMINS_ONLY)
     if request.method != "POST":
         return render(request, "kpis/kpi_create.html", {"form": KPICreateForm()})
     form = KPICreateForm(request.POST)
-    if form.is_valid() and isinstance(request.user, User):
+    if form.is_valid():
         try:
             kpi = services.kpi_create(values=form.kpi_values(), by=request.user)
         except WorkspaceError as error:
@@ -318,8 +318,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             )
         form = KPIDefinitionForm(request.POST)
     else:
-        if not is_admin(request.user):
-            raise PermissionDenied(ADMINS_ONLY)
+        require_admin(request.user, ADMINS_ONLY)
         form = KPICreateForm(request.POST)
     findings = None
     if form.is_valid():

@@ -14,7 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
+from drumbeat.accounts.selectors import can_edit_team_okrs
+from drumbeat.common.guards import require_admin
 from drumbeat.core.contract import plain_target
 from drumbeat.core.display import grade_text
 from drumbeat.kpis.selectors import database_workspace
@@ -64,16 +65,12 @@ def cycle_get(request: HttpRequest, key: str) -> Cycle:
     return get_object_or_404(Cycle, key=key)
 
 
-def _admin(request: HttpRequest) -> Any:
-    user = scoped(request, "admin")
-    if not is_admin(user):
-        raise PermissionDenied("Only admins set up cycles.")
-    return user
+CYCLES_REFUSAL = "Only admins set up cycles."
 
 
 @router.post("/cycles", response={201: CycleOut, **ERRORS}, summary="Add a cycle")
 def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
-    user = _admin(request)
+    user = require_admin(scoped(request, "admin"), CYCLES_REFUSAL)
     return Status(201, cycle_save(cycle=None, values=payload.dict(), by=user))
 
 
@@ -81,7 +78,7 @@ def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
     "/cycles/{key}", response={200: CycleOut, **ERRORS}, summary="Change a cycle"
 )
 def cycle_put(request: HttpRequest, key: str, payload: CycleChange) -> Cycle:
-    user = _admin(request)
+    user = require_admin(scoped(request, "admin"), CYCLES_REFUSAL)
     cycle = get_object_or_404(Cycle, key=key)
     values = payload.dict(exclude={"version"})
     return cycle_save(cycle=cycle, values=values, by=user, version=payload.version)

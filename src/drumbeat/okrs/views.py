@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
+from drumbeat.common.guards import require_admin
 from drumbeat.core.lint import Finding
 from drumbeat.kpis.forms import number_or_band_text
 from drumbeat.kpis.models import KPI
@@ -358,8 +359,7 @@ def cycle_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
-    if not is_admin(request.user):
-        raise PermissionDenied("Only admins set up cycles.")
+    admin = require_admin(request.user, "Only admins set up cycles.")
     title = f"Edit cycle {cycle.key}" if cycle else "New cycle"
     if request.method != "POST":
         initial = (
@@ -370,13 +370,12 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
         form = CycleForm(initial=initial)
         return render(request, "okrs/cycle_form.html", {"form": form, "title": title})
     form = CycleForm(request.POST)
-    if form.is_valid() and isinstance(request.user, User):
+    if form.is_valid():
         data = form.cleaned_data
-        user = request.user
         saved = save_from_form(
             form,
             lambda: cycle_save(
-                cycle=cycle, values=data, by=user, version=data["version"]
+                cycle=cycle, values=data, by=admin, version=data["version"]
             ),
         )
         if saved is not None:
