@@ -20,6 +20,7 @@ from drumbeat.accounts.selectors import (
     is_admin,
 )
 from drumbeat.common.guards import AdminRequest, admin_required, require_admin
+from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.model import Tier
 from drumbeat.kpis import services
 from drumbeat.kpis.forms import (
@@ -55,7 +56,7 @@ from drumbeat.server.editing import add_problems_to_form, save_from_form
 from drumbeat.workspace import WorkspaceError
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The north-star KPI on top, then the four perspectives, each KPI a tile."""
     filters = DashboardFilters.from_query(request.GET)
     kpis = list(dashboard_kpis(filters))
@@ -79,12 +80,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "perspectives": PERSPECTIVES,
         "count": len(kpis),
     }
-    partial = request.headers.get("HX-Request") == "true"
-    template = "kpis/dashboard.html#tiles" if partial else "kpis/dashboard.html"
+    template = "kpis/dashboard.html#tiles" if request.htmx else "kpis/dashboard.html"
     return render(request, template, context)
 
 
-def kpi_dictionary(request: HttpRequest) -> HttpResponse:
+def kpi_dictionary(request: HtmxHttpRequest) -> HttpResponse:
     """The KPI dictionary: search and filters."""
     # The dictionary lists every KPI: no "exceptions only" here.
     filters = replace(DashboardFilters.from_query(request.GET), exceptions_only=False)
@@ -98,8 +98,7 @@ def kpi_dictionary(request: HttpRequest) -> HttpResponse:
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
     }
-    partial = request.headers.get("HX-Request") == "true"
-    template = "kpis/dictionary.html#rows" if partial else "kpis/dictionary.html"
+    template = "kpis/dictionary.html#rows" if request.htmx else "kpis/dictionary.html"
     return render(request, template, context)
 
 
