@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
 from drumbeat.common.guards import require_admin
 from drumbeat.core.lint import Finding
@@ -281,7 +280,7 @@ def objective_edit(request: HttpRequest, key: str) -> HttpResponse:
 def _objective_form(
     request: HttpRequest, cycle: Cycle, objective: Objective | None
 ) -> HttpResponse:
-    teams = [t for t in Team.objects.all() if can_edit_team_okrs(request.user, t)]
+    teams = okr_teams_editable_by(request.user)
     if not teams:
         raise PermissionDenied("Only team editors and admins write objectives.")
     parents = Objective.objects.filter(cycle__start__lte=cycle.end)
