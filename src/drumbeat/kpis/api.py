@@ -17,7 +17,12 @@ from pydantic import ValidationError as PydanticValidationError
 from drumbeat.accounts.selectors import can_edit_definition, can_record_readings
 from drumbeat.common.guards import require_admin
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
-from drumbeat.kpis.selectors import DashboardFilters, dictionary_kpis
+from drumbeat.kpis.selectors import (
+    DashboardFilters,
+    dictionary_kpis,
+    kpis_filtered,
+    readings_filtered,
+)
 from drumbeat.kpis.services import (
     DEFINITION_FIELDS,
     kpi_create,
@@ -103,11 +108,7 @@ def kpis_list(request: HttpRequest, filters: Query[KPIFilters]) -> QuerySet[KPI]
             team=filters.team, tier=filters.tier, perspective=filters.perspective
         ),
     )
-    if filters.health:
-        kpis = kpis.filter(status__health=filters.health)
-    if filters.stale is not None:
-        kpis = kpis.filter(status__stale=filters.stale)
-    return kpis
+    return kpis_filtered(kpis, health=filters.health, stale=filters.stale)
 
 
 @router.get(
@@ -251,15 +252,15 @@ def readings_list(
     readings = Reading.objects.select_related("kpi", "recorded_by").order_by(
         "kpi__position", "kpi__key", "day", "at", "pk"
     )
-    if not filters.superseded:
-        readings = readings.filter(superseded_at__isnull=True)
-    if filters.kpi:
-        readings = readings.filter(kpi__key=filters.kpi)
-    if filters.since:
-        readings = readings.filter(day__gte=filters.since)
-    if filters.until:
-        readings = readings.filter(day__lte=filters.until)
-    return readings
+    readings = readings_filtered(
+        readings,
+        superseded=filters.superseded,
+        since=filters.since,
+        until=filters.until,
+    )
+    return kpis_filtered(
+        readings, via="kpi__", keys=[filters.kpi] if filters.kpi else ()
+    )
 
 
 # Plain pydantic models: a batch holds up to 10,000 of them, and ninja's Schema

@@ -20,7 +20,7 @@ from drumbeat.core.contract import plain_target
 from drumbeat.core.display import grade_text
 from drumbeat.kpis.selectors import database_workspace
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import cycle_suggestions
+from drumbeat.okrs.selectors import cycle_suggestions, objectives_filtered
 from drumbeat.okrs.services import (
     cycle_save,
     key_result_check_in,
@@ -184,12 +184,7 @@ def objectives_list(
     request: HttpRequest, filters: Query[ObjectiveFilters]
 ) -> QuerySet[Objective]:
     scoped(request, "read")
-    objectives = _objectives()
-    if filters.cycle:
-        objectives = objectives.filter(cycle__key=filters.cycle)
-    if filters.team:
-        objectives = objectives.filter(team__key=filters.team)
-    return objectives
+    return objectives_filtered(_objectives(), cycle=filters.cycle, team=filters.team)
 
 
 @router.get(

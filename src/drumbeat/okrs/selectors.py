@@ -19,6 +19,28 @@ from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objecti
 from drumbeat.workspace import load_workspace_data
 
 
+def objectives_filtered(
+    objectives: QuerySet[Objective],
+    *,
+    cycle: str | None = None,
+    team: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Objective]:
+    """`objectives` narrowed to a cycle's, a team's, or those of the cycles that
+    overlap `since` to `until` (both included); a filter left empty narrows
+    nothing."""
+    if cycle:
+        objectives = objectives.filter(cycle__key=cycle)
+    if team:
+        objectives = objectives.filter(team__key=team)
+    if since:
+        objectives = objectives.filter(cycle__end__gte=since)
+    if until:
+        objectives = objectives.filter(cycle__start__lte=until)
+    return objectives
+
+
 def cycle_objectives(cycle: Cycle) -> QuerySet[Objective]:
     """A cycle's objectives with their team, KRs and check-ins (constant queries)."""
     return (
