@@ -155,7 +155,7 @@ def test_a_kpi_removed_meanwhile_is_located_by_row_and_column(
     """The ingest's own check (a KPI deleted between the file's check and the
     ingest's) is named by row and column too."""
     from drumbeat.imports import services
-    from drumbeat.imports.readers import KPIAccess
+    from drumbeat.imports.readers.rows import KPIAccess
 
     count = Reading.objects.count()
     access = KPIAccess(known={"csat", "churn", "gone"})

@@ -14,21 +14,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from drumbeat.imports.readers import (
+from drumbeat.imports.readers.cells import (
     ACCEPTED_DATES,
     CellValueError,
-    FileRefusedError,
-    Format,
-    KPIAccess,
     Percent,
-    Problems,
-    _Rows,
-    detect_layout,
-    opened,
     parse_moment,
     parse_value,
-    read_readings,
 )
+from drumbeat.imports.readers.files import opened
+from drumbeat.imports.readers.layouts import Format, detect_layout
+from drumbeat.imports.readers.problems import FileRefusedError, Problems
+from drumbeat.imports.readers.rows import KPIAccess, _Rows, read_readings
 
 ACCESS = KPIAccess(known={"csat", "churn", "nps"})
 
@@ -545,7 +541,7 @@ def test_a_byte_that_is_not_utf8_far_down_is_named_by_its_row(tmp_path):
 
 
 def test_a_chosen_layout_that_cannot_work_says_why(tmp_path):
-    from drumbeat.imports.readers import layout_chosen
+    from drumbeat.imports.readers.layouts import layout_chosen
 
     path = _csv(tmp_path, "a,b,c\ncsat,2026-07-10,91\n")
     with pytest.raises(FileRefusedError) as raised, opened(path) as table:
@@ -566,7 +562,7 @@ def test_a_chosen_layout_that_cannot_work_says_why(tmp_path):
 
 
 def test_a_chosen_header_row_skips_the_rows_above_it(tmp_path):
-    from drumbeat.imports.readers import layout_chosen
+    from drumbeat.imports.readers.layouts import layout_chosen
 
     path = _csv(tmp_path, "Support readings,,\nmetric,on,figure\ncsat,2026-07-10,91\n")
     with opened(path) as table:

@@ -13,12 +13,9 @@ from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken, Membership, Team
+from drumbeat.common.guards import is_admin
 
 AnyUser = AbstractBaseUser | AnonymousUser
-
-
-def is_admin(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_staff", False))
 
 
 def can_edit_team_okrs(user: AnyUser, team: Team | None) -> bool:

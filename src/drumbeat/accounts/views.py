@@ -25,7 +25,6 @@ from drumbeat.accounts.forms import (
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import (
     active_usernames,
-    is_admin,
     people_list,
     person_history,
     person_memberships,
@@ -36,13 +35,9 @@ from drumbeat.accounts.selectors import (
     tokens_of,
 )
 from drumbeat.common.editing import add_refusal_to_form
+from drumbeat.common.guards import AdminRequest, admin_required, is_admin
 
-
-def _admin(request: HttpRequest) -> User:
-    """The signed-in admin making the request; anyone else is refused."""
-    if not (is_admin(request.user) and isinstance(request.user, User)):
-        raise PermissionDenied("Only admins manage people and teams.")
-    return request.user
+admin_only = admin_required("Only admins manage people and teams.")
 
 
 def _one_time_password(
@@ -61,17 +56,17 @@ def _one_time_password(
 # --- People -----------------------------------------------------------------------
 
 
-def people(request: HttpRequest) -> HttpResponse:
+@admin_only
+def people(request: AdminRequest) -> HttpResponse:
     """Everyone who may sign in: teams and roles, last sign-in, KPIs owned."""
-    _admin(request)
     search = request.GET.get("q", "").strip()
     context = {"people": people_list(search), "search": search}
     return render(request, "accounts/people.html", context)
 
 
-def person_create(request: HttpRequest) -> HttpResponse:
+@admin_only
+def person_create(request: AdminRequest) -> HttpResponse:
     """Add a person; their password is made here and shown once."""
-    admin = _admin(request)
     form = PersonCreateForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
@@ -84,7 +79,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 is_admin=data["is_admin"],
                 editor_of=data["editor_of"],
                 viewer_of=data["viewer_of"],
-                by=admin,
+                by=request.user,
             )
         except ValidationError as error:
             add_refusal_to_form(form, error)
@@ -107,9 +102,9 @@ def _person_page(
     return render(request, "accounts/person_edit.html", context, status=status)
 
 
-def person_edit(request: HttpRequest, username: str) -> HttpResponse:
+@admin_only
+def person_edit(request: AdminRequest, username: str) -> HttpResponse:
     """Change a person's name, email, admin rights, or deactivate them."""
-    admin = _admin(request)
     person = get_object_or_404(User, username=username)
     if request.method != "POST":
         form = PersonForm(initial=PersonForm.initial_for(person))
@@ -125,7 +120,7 @@ def person_edit(request: HttpRequest, username: str) -> HttpResponse:
                 email=data["email"],
                 is_admin=data["is_admin"],
                 is_active=data["is_active"],
-                by=admin,
+                by=request.user,
             )
         except ValidationError as error:
             add_refusal_to_form(form, error)
@@ -136,12 +131,12 @@ def person_edit(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_POST
-def person_password_reset(request: HttpRequest, username: str) -> HttpResponse:
+@admin_only
+def person_password_reset(request: AdminRequest, username: str) -> HttpResponse:
     """Give a person a new password, shown once; the old one stops working."""
-    admin = _admin(request)
     person = get_object_or_404(User, username=username)
     try:
-        made = services.person_password_reset(person=person, by=admin)
+        made = services.person_password_reset(person=person, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("person-edit", username=person.username)
@@ -151,19 +146,19 @@ def person_password_reset(request: HttpRequest, username: str) -> HttpResponse:
 # --- Teams ------------------------------------------------------------------------
 
 
-def teams(request: HttpRequest) -> HttpResponse:
+@admin_only
+def teams(request: AdminRequest) -> HttpResponse:
     """The teams as a tree, each with its editors and viewers."""
-    _admin(request)
     return render(request, "accounts/teams.html", {"nodes": team_tree()})
 
 
-def team_create(request: HttpRequest) -> HttpResponse:
+@admin_only
+def team_create(request: AdminRequest) -> HttpResponse:
     """Add a team, at the top of the tree or under another team."""
-    admin = _admin(request)
     form = TeamForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            team = services.team_save(team=None, by=admin, **form.cleaned_data)
+            team = services.team_save(team=None, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_refusal_to_form(form, error)
         else:
@@ -194,16 +189,16 @@ def _team_page(
     return render(request, "accounts/team_edit.html", context, status=status)
 
 
-def team_edit(request: HttpRequest, key: str) -> HttpResponse:
+@admin_only
+def team_edit(request: AdminRequest, key: str) -> HttpResponse:
     """A team's members and roles, its key, name and place in the tree."""
-    admin = _admin(request)
     team = get_object_or_404(Team.objects.select_related("parent"), key=key)
     if request.method != "POST":
         return _team_page(request, team)
     form = TeamForm(request.POST)
     if form.is_valid():
         try:
-            services.team_save(team=team, by=admin, **form.cleaned_data)
+            services.team_save(team=team, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_refusal_to_form(form, error)
         else:
@@ -215,9 +210,9 @@ def team_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-def membership_set(request: HttpRequest, key: str) -> HttpResponse:
+@admin_only
+def membership_set(request: AdminRequest, key: str) -> HttpResponse:
     """Add a person to a team with a role, or change their role."""
-    admin = _admin(request)
     team = get_object_or_404(Team.objects.select_related("parent"), key=key)
     form = MembershipForm(request.POST)
     if not form.is_valid():
@@ -226,7 +221,7 @@ def membership_set(request: HttpRequest, key: str) -> HttpResponse:
         team=team,
         user=form.cleaned_data["username"],
         role=form.cleaned_data["role"],
-        by=admin,
+        by=request.user,
     )
     messages.success(
         request, f"{membership.user.username} is {membership.role} of {team.name}."
@@ -235,15 +230,15 @@ def membership_set(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-def membership_remove(request: HttpRequest, key: str) -> HttpResponse:
+@admin_only
+def membership_remove(request: AdminRequest, key: str) -> HttpResponse:
     """Take a person out of a team."""
-    admin = _admin(request)
     membership = get_object_or_404(
         Membership.objects.select_related("team", "user"),
         team__key=key,
         user__username=request.POST.get("username", ""),
     )
-    services.membership_remove(membership=membership, by=admin)
+    services.membership_remove(membership=membership, by=request.user)
     messages.success(
         request,
         f"{membership.user.username} is no longer in {membership.team.name}.",

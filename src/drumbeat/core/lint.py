@@ -15,6 +15,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 from functools import cached_property
 
+from drumbeat.core.display import format_number, format_target
 from drumbeat.core.health import is_stale
 from drumbeat.core.model import (
     KPI,
@@ -29,7 +30,6 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
-from drumbeat.core.numbers import format_number, format_target
 from drumbeat.core.scoring import (
     default_baseline,
     key_result_baseline,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from drumbeat.core.display import unfavourable_signal_reason
 from drumbeat.core.forecast import days_left, forecast_progress, on_track
 from drumbeat.core.lifecycle import active_cycles
 from drumbeat.core.model import CheckIn, Health, KeyResult, Objective, Tier, Workspace
@@ -48,7 +49,7 @@ def review_reasons(status: KPIStatus) -> tuple[str, ...]:
         reasons.append(str(assessment.health))
     for signal in assessment.signals:
         if not signal.favourable:
-            reasons.append(f"unfavourable signal (rule {signal.rule}, {signal.side})")
+            reasons.append(unfavourable_signal_reason(signal))
             break
     if assessment.stale:
         reasons.append("stale")

@@ -11,6 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from drumbeat.core.display import (
+    format_number,
+    format_target,
+    unfavourable_signal_reason,
+)
 from drumbeat.core.health import KPIAssessment, assess_kpi
 from drumbeat.core.lifecycle import completions, targeted_kpis
 from drumbeat.core.model import (
@@ -23,7 +28,6 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
-from drumbeat.core.numbers import format_number, format_target
 
 _TIER_RANK = {Tier.KEY: 0, Tier.SECONDARY: 1, Tier.TRANSIENT: 2}
 
@@ -120,7 +124,7 @@ def _reasons(assessment: KPIAssessment, gap: float | None) -> list[str]:
         )
     for signal in assessment.signals:
         if not signal.favourable:
-            reasons.append(f"unfavourable signal (rule {signal.rule}, {signal.side})")
+            reasons.append(unfavourable_signal_reason(signal))
             break
     if gap is not None and gap > 0:
         reasons.append(f"{gap:.0%} behind its benchmark")

@@ -16,11 +16,17 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from drumbeat.accounts.models import Team
+from drumbeat.core.display import grade_text
 from drumbeat.core.model import Tier
-from drumbeat.core.scoring import grade
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.kpis.selectors import PERSPECTIVES
+from drumbeat.kpis.selectors import (
+    PERSPECTIVES,
+    ModelRow,
+    kpis_filtered,
+    readings_filtered,
+)
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from drumbeat.okrs.selectors import objectives_filtered
 
 KINDS = ("readings", "scores", "statuses", "checkins")
 FORMATS = ("csv", "xlsx", "json")
@@ -158,22 +164,23 @@ def export_table(export: ExportFilter) -> ExportTable:
     return ExportTable(export.kind, columns, rows)
 
 
-def _kpis_chosen(export: ExportFilter, *, with_team: bool, prefix: str = "") -> Q:
-    """The KPIs that the filter's KPI fields choose, as a condition on KPI (or,
-    with `prefix` "kpi__", on a model that points at a KPI)."""
-    chosen = Q()
-    if with_team and export.team:
-        chosen &= Q(**{f"{prefix}team__key": export.team})
-    if export.tier:
-        chosen &= Q(**{f"{prefix}tier": export.tier})
-    if export.perspective:
-        chosen &= Q(**{f"{prefix}perspective": export.perspective})
-    if export.kpi_keys:
-        chosen &= Q(**{f"{prefix}key__in": export.kpi_keys})
+def _kpis_chosen(
+    rows: QuerySet[ModelRow], export: ExportFilter, *, with_team: bool, via: str = ""
+) -> QuerySet[ModelRow]:
+    """`rows` narrowed to the KPIs that the filter's KPI fields choose: KPIs, or
+    with `via` "kpi__" rows that point at a KPI (see `kpis_filtered`)."""
+    rows = kpis_filtered(
+        rows,
+        via=via,
+        team=export.team if with_team else None,
+        tier=export.tier,
+        perspective=export.perspective,
+        keys=export.kpi_keys,
+    )
     if export.cycle:
         measured = KeyResult.objects.filter(objective__cycle__key=export.cycle)
-        chosen &= Q(**{f"{prefix}key__in": measured.values("kpi_key")})
-    return chosen
+        rows = rows.filter(**{f"{via}key__in": measured.values("kpi_key")})
+    return rows
 
 
 READING_COLUMNS = (
@@ -195,20 +202,17 @@ READING_COLUMNS = (
 def _readings(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
     """Current readings (and corrected ones, on request), with provenance, by KPI
     in dictionary order, then date; one query, read in chunks."""
-    readings: QuerySet[Reading] = Reading.objects.filter(
-        _kpis_chosen(export, with_team=True, prefix="kpi__")
+    readings = readings_filtered(
+        _kpis_chosen(Reading.objects.all(), export, with_team=True, via="kpi__"),
+        superseded=export.superseded,
+        since=export.since,
+        until=export.until,
     )
-    if not export.superseded:
-        readings = readings.filter(superseded_at__isnull=True)
     if export.cycle:
         cycle = Cycle.objects.filter(key=export.cycle)
         readings = readings.filter(
             day__gte=cycle.values("start"), day__lte=cycle.values("end")
         )
-    if export.since:
-        readings = readings.filter(day__gte=export.since)
-    if export.until:
-        readings = readings.filter(day__lte=export.until)
     rows = readings.order_by(
         "kpi__position", "kpi__key", "day", "at", "recorded_at"
     ).values_list(
@@ -251,7 +255,7 @@ def _statuses(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
     """Each chosen KPI's stored status, in dictionary order (one query); a KPI
     with no status yet has empty status columns."""
     kpis = (
-        KPI.objects.filter(_kpis_chosen(export, with_team=True))
+        _kpis_chosen(KPI.objects.all(), export, with_team=True)
         .order_by("position", "key")
         .values_list(
             "key",
@@ -302,23 +306,20 @@ SCORE_COLUMNS = (
 
 
 def _objectives_chosen(export: ExportFilter) -> QuerySet[Objective]:
-    objectives = Objective.objects.all()
-    if export.cycle:
-        objectives = objectives.filter(cycle__key=export.cycle)
-    if export.team:
-        objectives = objectives.filter(team__key=export.team)
-    if export.since:
-        objectives = objectives.filter(cycle__end__gte=export.since)
-    if export.until:
-        objectives = objectives.filter(cycle__start__lte=export.until)
-    return objectives
+    return objectives_filtered(
+        Objective.objects.all(),
+        cycle=export.cycle,
+        team=export.team,
+        since=export.since,
+        until=export.until,
+    )
 
 
 def _key_results_chosen(export: ExportFilter) -> Q:
     """The key results on the KPIs the filter chooses (all, without KPI fields)."""
     if not (export.tier or export.perspective or export.kpi_keys):
         return Q()
-    kpis = KPI.objects.filter(_kpis_chosen(export, with_team=False)).values("key")
+    kpis = _kpis_chosen(KPI.objects.all(), export, with_team=False).values("key")
     return Q(kpi_key__in=kpis)
 
 
@@ -362,7 +363,7 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
                 None,
                 None,
                 objective.score,
-                _grade(objective.score),
+                grade_text(objective.score),
             )
             for kr in by_objective[objective.pk]:
                 yield (
@@ -382,15 +383,10 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
                     kr.target,
                     kr.progress,
                     kr.score,
-                    _grade(kr.score),
+                    grade_text(kr.score),
                 )
 
     return SCORE_COLUMNS, rows()
-
-
-def _grade(score: float | None) -> str | None:
-    graded = grade(score)
-    return None if graded is None else str(graded)
 
 
 CHECKIN_COLUMNS = (

@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from drumbeat.imports.readers import Format, column_letter
+from drumbeat.imports.readers.layouts import Format
+from drumbeat.imports.readers.problems import column_letter
 
 
 class ReadingsUploadForm(forms.Form):
@@ -94,7 +95,7 @@ class LayoutForm(forms.Form):
 
     @staticmethod
     def initial_from(layout: dict[str, Any]) -> dict[str, Any]:
-        """The form's values for a stored layout (readers.Layout.as_json)."""
+        """The form's values for a stored layout (readers.layouts.Layout.as_json)."""
         return {
             "header_row": layout.get("header_row", 1),
             "format": layout.get("format", Format.LONG.value),

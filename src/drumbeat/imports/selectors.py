@@ -11,19 +11,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from drumbeat.accounts.selectors import AnyUser, is_admin
+from drumbeat.accounts.selectors import AnyUser
+from drumbeat.common.guards import is_admin
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers import (
-    FileProblem,
-    FileRefusedError,
-    KPIAccess,
-    Layout,
-    PreviewRow,
-    cell_text,
-    header_rows,
-    opened,
-    preview_rows,
-)
+from drumbeat.imports.readers.cells import cell_text
+from drumbeat.imports.readers.files import opened
+from drumbeat.imports.readers.layouts import Layout, header_rows
+from drumbeat.imports.readers.problems import FileProblem, FileRefusedError
+from drumbeat.imports.readers.rows import KPIAccess, PreviewRow, preview_rows
 from drumbeat.kpis.models import KPI
 
 

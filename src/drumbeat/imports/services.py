@@ -30,25 +30,23 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.core.display import format_count
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers import (
-    SUFFIXES,
-    FileProblem,
-    FileRefusedError,
+from drumbeat.imports.readers.files import SUFFIXES, Table, opened
+from drumbeat.imports.readers.kpi_definitions import KPISheet, read_kpi_definitions
+from drumbeat.imports.readers.layouts import (
     Format,
-    KPIAccess,
-    KPISheet,
     Layout,
-    ParsedReading,
-    Problems,
-    Table,
-    column_letter,
     detect_layout,
     layout_chosen,
-    opened,
-    read_kpi_definitions,
-    read_readings,
 )
+from drumbeat.imports.readers.problems import (
+    FileProblem,
+    FileRefusedError,
+    Problems,
+    column_letter,
+)
+from drumbeat.imports.readers.rows import KPIAccess, ParsedReading, read_readings
 from drumbeat.imports.selectors import (
     imports_dir,
     kpi_access,
@@ -514,8 +512,9 @@ class KPIImportResult:
 
     def summary(self) -> str:
         return (
-            f"{self.rows:,} KPI{'s' if self.rows != 1 else ''}: {self.created:,} new, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged"
+            f"{format_count(self.rows)} KPI{'s' if self.rows != 1 else ''}: "
+            f"{format_count(self.created)} new, {format_count(self.updated)} updated, "
+            f"{format_count(self.unchanged)} unchanged"
         )
 
 
@@ -524,7 +523,7 @@ def kpis_import_file(
 ) -> KPIImportResult:
     """Create or update KPI definitions from a CSV file, all or nothing.
 
-    Columns are the workspace format's KPI fields (see readers.KPI_COLUMNS); a row
+    Columns are the workspace format's KPI fields (see readers' KPI_COLUMNS); a row
     whose key exists updates that KPI's fields for the columns the file has (an
     empty cell clears the field), other fields stay; a new key creates a KPI. The
     result is validated as a whole workspace, as `drumbeat apply` does, and applied

@@ -14,9 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.imports.forms import LayoutForm, ReadingsUploadForm
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers import FileRefusedError, Format
+from drumbeat.imports.readers.layouts import Format
+from drumbeat.imports.readers.problems import FileRefusedError
 from drumbeat.imports.selectors import (
     can_import_readings,
     import_run_first_rows,
@@ -122,7 +124,7 @@ def readings_import_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def readings_import_layout(request: HttpRequest, pk: int) -> HttpResponse:
+def readings_import_layout(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Change how the columns are read; the preview follows (htmx: in place)."""
     user, run = _run(request, pk)
     if run.status != ImportRun.Status.UPLOADED:
@@ -158,15 +160,14 @@ def readings_import_layout(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         status = 400
     context = _run_context(run, user, form)
-    partial = request.headers.get("HX-Request") == "true"
-    template = "imports/run.html#preview" if partial else "imports/run.html"
+    template = "imports/run.html#preview" if request.htmx else "imports/run.html"
     return render(request, template, context, status=status)
 
 
-def _to_run_page(request: HttpRequest, run: ImportRun) -> HttpResponse:
+def _to_run_page(request: HtmxHttpRequest, run: ImportRun) -> HttpResponse:
     """Back to the run's page (the whole page, also from an htmx request)."""
     url = reverse("imports-readings-run", kwargs={"pk": run.pk})
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return HttpResponse(headers={"HX-Redirect": url})
     return redirect(url)
 

@@ -15,14 +15,16 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from drumbeat.accounts.auth import scoped
-from drumbeat.accounts.selectors import is_admin as person_is_admin
 from drumbeat.common.api import ERRORS, Pages
+from drumbeat.common.guards import require_admin
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.selectors import (
     DashboardFilters,
     can_edit_definition,
     can_record_readings,
     dictionary_kpis,
+    kpis_filtered,
+    readings_filtered,
 )
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_create, kpi_update
 from drumbeat.kpis.services.readings import Refresh, readings_ingest
@@ -103,11 +105,7 @@ def kpis_list(request: HttpRequest, filters: Query[KPIFilters]) -> QuerySet[KPI]
             team=filters.team, tier=filters.tier, perspective=filters.perspective
         ),
     )
-    if filters.health:
-        kpis = kpis.filter(status__health=filters.health)
-    if filters.stale is not None:
-        kpis = kpis.filter(status__stale=filters.stale)
-    return kpis
+    return kpis_filtered(kpis, health=filters.health, stale=filters.stale)
 
 
 @router.get(
@@ -156,9 +154,9 @@ class KPICreate(Schema):
     summary="Add a KPI to the dictionary (admins)",
 )
 def kpi_post(request: HttpRequest, payload: KPICreate) -> Status[KPI]:
-    user = scoped(request, "admin")
-    if not person_is_admin(user):
-        raise PermissionDenied("Only admins add KPIs to the dictionary.")
+    user = require_admin(
+        scoped(request, "admin"), "Only admins add KPIs to the dictionary."
+    )
     values = payload.dict(exclude={"thresholds", "owner"})
     values["owner_name"] = payload.owner
     values["thresholds"] = payload.thresholds.dict(exclude_none=True)
@@ -251,15 +249,15 @@ def readings_list(
     readings = Reading.objects.select_related("kpi", "recorded_by").order_by(
         "kpi__position", "kpi__key", "day", "at", "pk"
     )
-    if not filters.superseded:
-        readings = readings.filter(superseded_at__isnull=True)
-    if filters.kpi:
-        readings = readings.filter(kpi__key=filters.kpi)
-    if filters.since:
-        readings = readings.filter(day__gte=filters.since)
-    if filters.until:
-        readings = readings.filter(day__lte=filters.until)
-    return readings
+    readings = readings_filtered(
+        readings,
+        superseded=filters.superseded,
+        since=filters.since,
+        until=filters.until,
+    )
+    return kpis_filtered(
+        readings, via="kpi__", keys=[filters.kpi] if filters.kpi else ()
+    )
 
 
 # Plain pydantic models: a batch holds up to 10,000 of them, and ninja's Schema

@@ -9,8 +9,8 @@ from django import forms
 from django.contrib.auth.models import User
 
 from drumbeat.accounts.models import Team
+from drumbeat.core.display import format_bounds, format_number
 from drumbeat.core.model import Indicator, Perspective, Tier
-from drumbeat.core.numbers import format_number
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS
 
 
@@ -48,7 +48,7 @@ def number_or_band(text: str) -> float | list[float] | None:
 def number_or_band_text(value: object) -> str:
     """The inverse of `number_or_band`: 45 → "45"; [99.9, 100] → "99.9, 100"."""
     if isinstance(value, list):
-        return ", ".join(format_number(v) for v in value)
+        return format_bounds(value)
     if isinstance(value, int | float):
         return format_number(value)
     return ""

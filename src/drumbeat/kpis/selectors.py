@@ -10,15 +10,16 @@ import datetime as dt
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import AnyUser, is_admin
+from drumbeat.accounts.selectors import AnyUser
+from drumbeat.common.guards import is_admin
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
@@ -36,9 +37,28 @@ def can_edit_definition(user: AnyUser, kpi: KPI) -> bool:
     return can_record_readings(user, kpi)
 
 
+def readings_filtered(
+    readings: QuerySet[Reading],
+    *,
+    superseded: bool = False,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Reading]:
+    """`readings` without those a correction superseded (all of them with
+    `superseded`), dated by day from `since` to `until`, both included; a filter
+    left empty narrows nothing. `kpis_filtered` chooses their KPIs."""
+    if not superseded:
+        readings = readings.filter(superseded_at__isnull=True)
+    if since:
+        readings = readings.filter(day__gte=since)
+    if until:
+        readings = readings.filter(day__lte=until)
+    return readings
+
+
 def current_readings(kpis: Iterable[KPI] | None = None) -> QuerySet[Reading]:
     """Readings not superseded by a correction."""
-    readings = Reading.objects.filter(superseded_at__isnull=True)
+    readings = readings_filtered(Reading.objects.all())
     if kpis is not None:
         readings = readings.filter(kpi__in=list(kpis))
     return readings
@@ -117,24 +137,58 @@ class DashboardFilters:
         )
 
 
+ModelRow = TypeVar("ModelRow", bound=Model)
+
+
+def kpis_filtered(
+    rows: QuerySet[ModelRow],
+    *,
+    via: str = "",
+    team: str | None = None,
+    tier: str | None = None,
+    perspective: str | None = None,
+    keys: Collection[str] = (),
+    health: str | None = None,
+    stale: bool | None = None,
+    exceptions_only: bool = False,
+) -> QuerySet[ModelRow]:
+    """`rows` narrowed to the KPIs of a team, a tier, a perspective, keys, a
+    health or a staleness; `exceptions_only`: those red, amber or stale. `rows`
+    are KPIs, or with `via` ("kpi__") rows that point at a KPI. A filter left
+    empty narrows nothing."""
+    if team:
+        rows = rows.filter(**{f"{via}team__key": team})
+    if tier:
+        rows = rows.filter(**{f"{via}tier": tier})
+    if perspective:
+        rows = rows.filter(**{f"{via}perspective": perspective})
+    if keys:
+        rows = rows.filter(**{f"{via}key__in": keys})
+    if health:
+        rows = rows.filter(**{f"{via}status__health": health})
+    if stale is not None:
+        rows = rows.filter(**{f"{via}status__stale": stale})
+    if exceptions_only:
+        rows = rows.filter(
+            Q(**{f"{via}status__health__in": ["red", "amber"]})
+            | Q(**{f"{via}status__stale": True})
+        )
+    return rows
+
+
 def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
     """The KPIs of the Balanced Dashboard with their stored status and the state
     of their source's pulls (one query).
 
     Everyone signed in may read every KPI: transparency is how OKRs work.
     """
-    kpis = KPI.objects.select_related("status", "team", "source_state")
-    if filters.team:
-        kpis = kpis.filter(team__key=filters.team)
-    if filters.tier:
-        kpis = kpis.filter(tier=filters.tier)
-    if filters.perspective:
-        kpis = kpis.filter(perspective=filters.perspective)
-    if filters.exceptions_only:
-        kpis = kpis.filter(
-            Q(status__health__in=["red", "amber"]) | Q(status__stale=True)
-        )
-    return kpis
+    return kpis_filtered(
+        KPI.objects.select_related("status", "team", "source_state"),
+        team=filters.team,
+        tier=filters.tier,
+        perspective=filters.perspective,
+        exceptions_only=filters.exceptions_only,
+    )
 
 
 class _Moments(dict[str, dt.date | dt.datetime]):

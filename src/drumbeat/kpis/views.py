@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import is_admin
 from drumbeat.common.editing import add_problems_to_form, save_from_form
+from drumbeat.common.guards import AdminRequest, admin_required, is_admin, require_admin
+from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.model import Tier
 from drumbeat.kpis.forms import (
     KPICreateForm,
@@ -43,7 +44,7 @@ from drumbeat.kpis.sources.services import PullRefusedError, source_pull_request
 from drumbeat.workspace import WorkspaceError
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The north-star KPI on top, then the four perspectives, each KPI a tile."""
     filters = DashboardFilters.from_query(request.GET)
     kpis = list(dashboard_kpis(filters))
@@ -67,12 +68,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "perspectives": PERSPECTIVES,
         "count": len(kpis),
     }
-    partial = request.headers.get("HX-Request") == "true"
-    template = "kpis/dashboard.html#tiles" if partial else "kpis/dashboard.html"
+    template = "kpis/dashboard.html#tiles" if request.htmx else "kpis/dashboard.html"
     return render(request, template, context)
 
 
-def kpi_dictionary(request: HttpRequest) -> HttpResponse:
+def kpi_dictionary(request: HtmxHttpRequest) -> HttpResponse:
     """The KPI dictionary: search and filters."""
     # The dictionary lists every KPI: no "exceptions only" here.
     filters = replace(DashboardFilters.from_query(request.GET), exceptions_only=False)
@@ -86,8 +86,7 @@ def kpi_dictionary(request: HttpRequest) -> HttpResponse:
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
     }
-    partial = request.headers.get("HX-Request") == "true"
-    template = "kpis/dictionary.html#rows" if partial else "kpis/dictionary.html"
+    template = "kpis/dictionary.html#rows" if request.htmx else "kpis/dictionary.html"
     return render(request, template, context)
 
 
@@ -221,14 +220,13 @@ def kpi_source_edit(request: HttpRequest, key: str) -> HttpResponse:
 ADMINS_ONLY = "Only an admin manages the KPI dictionary."
 
 
-def kpi_create(request: HttpRequest) -> HttpResponse:
+@admin_required(ADMINS_ONLY)
+def kpi_create(request: AdminRequest) -> HttpResponse:
     """Add a KPI to the dictionary: admins only."""
-    if not is_admin(request.user):
-        raise PermissionDenied(ADMINS_ONLY)
     if request.method != "POST":
         return render(request, "kpis/kpi_create.html", {"form": KPICreateForm()})
     form = KPICreateForm(request.POST)
-    if form.is_valid() and isinstance(request.user, User):
+    if form.is_valid():
         try:
             kpi = definitions.kpi_create(values=form.kpi_values(), by=request.user)
         except WorkspaceError as error:
@@ -256,8 +254,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             )
         form = KPIDefinitionForm(request.POST)
     else:
-        if not is_admin(request.user):
-            raise PermissionDenied(ADMINS_ONLY)
+        require_admin(request.user, ADMINS_ONLY)
         form = KPICreateForm(request.POST)
     findings = None
     if form.is_valid():

@@ -1,6 +1,6 @@
-"""Cycles, objectives, key results, check-ins, scores, lint findings and
-suggestions in the REST API. Thin: parse, check scope and role, call one service
-or selector, answer."""
+"""Cycles, objectives, key results, check-ins, scores and lint findings in the
+REST API (a cycle's suggestions are the scorecard's). Thin: parse, check scope and
+role, call one service or selector, answer."""
 
 import datetime as dt
 from typing import Any, Literal
@@ -14,10 +14,12 @@ from ninja.pagination import paginate
 
 from drumbeat.accounts.auth import scoped
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
+from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.api import ERRORS, Pages
+from drumbeat.common.guards import require_admin
+from drumbeat.core.display import grade_text
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import grade_of
+from drumbeat.okrs.selectors import objectives_filtered
 from drumbeat.okrs.services import (
     cycle_save,
     key_result_check_in,
@@ -61,16 +63,12 @@ def cycle_get(request: HttpRequest, key: str) -> Cycle:
     return get_object_or_404(Cycle, key=key)
 
 
-def _admin(request: HttpRequest) -> Any:
-    user = scoped(request, "admin")
-    if not is_admin(user):
-        raise PermissionDenied("Only admins set up cycles.")
-    return user
+CYCLES_REFUSAL = "Only admins set up cycles."
 
 
 @router.post("/cycles", response={201: CycleOut, **ERRORS}, summary="Add a cycle")
 def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
-    user = _admin(request)
+    user = require_admin(scoped(request, "admin"), CYCLES_REFUSAL)
     return Status(201, cycle_save(cycle=None, values=payload.dict(), by=user))
 
 
@@ -78,7 +76,7 @@ def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
     "/cycles/{key}", response={200: CycleOut, **ERRORS}, summary="Change a cycle"
 )
 def cycle_put(request: HttpRequest, key: str, payload: CycleChange) -> Cycle:
-    user = _admin(request)
+    user = require_admin(scoped(request, "admin"), CYCLES_REFUSAL)
     cycle = get_object_or_404(Cycle, key=key)
     values = payload.dict(exclude={"version"})
     return cycle_save(cycle=cycle, values=values, by=user, version=payload.version)
@@ -114,7 +112,7 @@ class KeyResultOut(Schema):
 
     @staticmethod
     def resolve_grade(kr: KeyResult) -> str | None:
-        return grade_of(kr.score)
+        return grade_text(kr.score)
 
     @staticmethod
     def resolve_confidence(kr: KeyResult) -> float | None:
@@ -149,7 +147,7 @@ class ObjectiveOut(Schema):
 
     @staticmethod
     def resolve_grade(objective: Objective) -> str | None:
-        return grade_of(objective.score)
+        return grade_text(objective.score)
 
     @staticmethod
     def resolve_key_results(objective: Objective) -> list[KeyResult]:
@@ -184,12 +182,7 @@ def objectives_list(
     request: HttpRequest, filters: Query[ObjectiveFilters]
 ) -> QuerySet[Objective]:
     scoped(request, "read")
-    objectives = _objectives()
-    if filters.cycle:
-        objectives = objectives.filter(cycle__key=filters.cycle)
-    if filters.team:
-        objectives = objectives.filter(team__key=filters.team)
-    return objectives
+    return objectives_filtered(_objectives(), cycle=filters.cycle, team=filters.team)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from drumbeat.core.contract import plain_target
-from drumbeat.core.numbers import format_number, format_target
+from drumbeat.core.display import format_number, format_target
 from drumbeat.core.suggest import Suggestion
 from drumbeat.kpis.forms import number_or_band, number_or_band_text
 from drumbeat.okrs.services import KEY_RESULT_FIELDS

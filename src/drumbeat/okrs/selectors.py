@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,9 +10,31 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, is_admin
-from drumbeat.core.scoring import grade
+from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
+from drumbeat.common.guards import is_admin
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+
+
+def objectives_filtered(
+    objectives: QuerySet[Objective],
+    *,
+    cycle: str | None = None,
+    team: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Objective]:
+    """`objectives` narrowed to a cycle's, a team's, or those of the cycles that
+    overlap `since` to `until` (both included); a filter left empty narrows
+    nothing."""
+    if cycle:
+        objectives = objectives.filter(cycle__key=cycle)
+    if team:
+        objectives = objectives.filter(team__key=team)
+    if since:
+        objectives = objectives.filter(cycle__end__gte=since)
+    if until:
+        objectives = objectives.filter(cycle__start__lte=until)
+    return objectives
 
 
 def cycle_objectives(cycle: Cycle) -> QuerySet[Objective]:
@@ -28,11 +51,6 @@ def cycle_objectives(cycle: Cycle) -> QuerySet[Objective]:
             )
         )
     )
-
-
-def grade_of(score: float | None) -> str | None:
-    found = grade(score)
-    return str(found) if found else None
 
 
 @dataclass

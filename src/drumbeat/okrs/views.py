@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_edit_team_okrs, is_admin
+from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.editing import save_from_form
+from drumbeat.common.guards import is_admin, require_admin
 from drumbeat.kpis.forms import number_or_band_text
 from drumbeat.kpis.selectors import kpi_choices
 from drumbeat.okrs.forms import (
@@ -28,6 +28,7 @@ from drumbeat.okrs.selectors import (
     cycle_findings,
     cycle_objectives,
     objective_findings,
+    okr_teams_editable_by,
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
@@ -217,7 +218,7 @@ def objective_edit(request: HttpRequest, key: str) -> HttpResponse:
 def _objective_form(
     request: HttpRequest, cycle: Cycle, objective: Objective | None
 ) -> HttpResponse:
-    teams = [t for t in Team.objects.all() if can_edit_team_okrs(request.user, t)]
+    teams = okr_teams_editable_by(request.user)
     if not teams:
         raise PermissionDenied("Only team editors and admins write objectives.")
     parents = Objective.objects.filter(cycle__start__lte=cycle.end)
@@ -295,8 +296,7 @@ def cycle_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
-    if not is_admin(request.user):
-        raise PermissionDenied("Only admins set up cycles.")
+    admin = require_admin(request.user, "Only admins set up cycles.")
     title = f"Edit cycle {cycle.key}" if cycle else "New cycle"
     if request.method != "POST":
         initial = (
@@ -307,13 +307,12 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
         form = CycleForm(initial=initial)
         return render(request, "okrs/cycle_form.html", {"form": form, "title": title})
     form = CycleForm(request.POST)
-    if form.is_valid() and isinstance(request.user, User):
+    if form.is_valid():
         data = form.cleaned_data
-        user = request.user
         saved = save_from_form(
             form,
             lambda: cycle_save(
-                cycle=cycle, values=data, by=user, version=data["version"]
+                cycle=cycle, values=data, by=admin, version=data["version"]
             ),
         )
         if saved is not None:

@@ -8,13 +8,12 @@ Plain values in, plain values out: no database, no network.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from drumbeat.core.contract import plain_number
-from drumbeat.core.numbers import format_number
+from drumbeat.core.display import format_number, format_percent
 
 SCHEMA = 1
 
@@ -140,8 +139,7 @@ def stale_text(kpi: KPIFacts) -> str:
 
 
 def _percent(score: float | None) -> str:
-    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70%."""
-    return "no score" if score is None else f"{math.floor(score * 100)}%"
+    return "no score" if score is None else format_percent(score)
 
 
 def cycle_closed_text(cycle: CycleFacts) -> str:

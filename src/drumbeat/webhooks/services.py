@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drumbeat.core.close import close_cycle
+from drumbeat.core.display import grade_text
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.signals import StatusChange
 from drumbeat.okrs.models import Cycle, KeyResult
@@ -346,7 +347,7 @@ def cycle_closes_announce(*, as_of: dt.date) -> list[Announcement]:
                     team=status.objective.team or "",
                     commitment=str(status.objective.commitment),
                     score=status.score,
-                    grade=str(status.grade) if status.grade else None,
+                    grade=grade_text(status.score),
                     outcome=str(status.outcome) if status.outcome else None,
                 )
                 for status in report.objectives

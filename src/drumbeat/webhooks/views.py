@@ -5,26 +5,20 @@ render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from drumbeat.accounts.selectors import is_admin
 from drumbeat.common.editing import add_refusal_to_form
+from drumbeat.common.guards import AdminRequest, admin_required
 from drumbeat.webhooks import services
 from drumbeat.webhooks.forms import WebhookForm
 from drumbeat.webhooks.models import Delivery, Event, Webhook
 from drumbeat.webhooks.selectors import webhook_deliveries, webhooks_list
 
-
-def _admin(request: HttpRequest) -> User:
-    """The signed-in admin making the request; anyone else is refused."""
-    if not (is_admin(request.user) and isinstance(request.user, User)):
-        raise PermissionDenied("Only admins manage webhooks.")
-    return request.user
+admin_only = admin_required("Only admins manage webhooks.")
 
 
 def _secret_page(
@@ -40,9 +34,9 @@ def _secret_page(
     return response
 
 
-def webhooks(request: HttpRequest) -> HttpResponse:
+@admin_only
+def webhooks(request: AdminRequest) -> HttpResponse:
     """Every webhook: address, events, flags and its latest delivery."""
-    _admin(request)
     labels = dict(Event.choices)
     return render(
         request,
@@ -51,9 +45,9 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def webhook_create(request: HttpRequest) -> HttpResponse:
+@admin_only
+def webhook_create(request: AdminRequest) -> HttpResponse:
     """Add a webhook; its signing secret is made here and shown once."""
-    admin = _admin(request)
     form = WebhookForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
@@ -64,7 +58,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
                 events=data["events"],
                 active=data["active"],
                 slack=data["slack"],
-                by=admin,
+                by=request.user,
             )
         except ValidationError as error:
             add_refusal_to_form(form, error)
@@ -74,9 +68,9 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
     return render(request, "webhooks/webhook_form.html", {"form": form}, status=status)
 
 
-def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+@admin_only
+def webhook_edit(request: AdminRequest, pk: int) -> HttpResponse:
     """Change a webhook's name, address, events and flags."""
-    admin = _admin(request)
     webhook = get_object_or_404(Webhook, pk=pk)
     if request.method != "POST":
         form = WebhookForm(initial=WebhookForm.initial_for(webhook))
@@ -93,7 +87,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 events=data["events"],
                 active=data["active"],
                 slack=data["slack"],
-                by=admin,
+                by=request.user,
             )
         except ValidationError as error:
             add_refusal_to_form(form, error)
@@ -106,31 +100,31 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+@admin_only
+def webhook_rotate(request: AdminRequest, pk: int) -> HttpResponse:
     """Give a webhook a new signing secret, shown once."""
-    admin = _admin(request)
     webhook = get_object_or_404(Webhook, pk=pk)
-    made = services.webhook_secret_rotate(webhook=webhook, by=admin)
+    made = services.webhook_secret_rotate(webhook=webhook, by=request.user)
     return _secret_page(request, made, created=False)
 
 
 @require_POST
-def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+@admin_only
+def webhook_delete(request: AdminRequest, pk: int) -> HttpResponse:
     """Remove a webhook and its delivery log."""
-    admin = _admin(request)
     webhook = get_object_or_404(Webhook, pk=pk)
     name = webhook.name
-    services.webhook_delete(webhook=webhook, by=admin)
+    services.webhook_delete(webhook=webhook, by=request.user)
     messages.success(request, f"Webhook “{name}” is deleted.")
     return redirect("webhooks")
 
 
 @require_POST
-def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
+@admin_only
+def webhook_test(request: AdminRequest, pk: int) -> HttpResponse:
     """Send a test event now and show how it went in the delivery log."""
-    admin = _admin(request)
     webhook = get_object_or_404(Webhook, pk=pk)
-    delivery = services.webhook_test_send(webhook=webhook, by=admin)
+    delivery = services.webhook_test_send(webhook=webhook, by=request.user)
     delivery.refresh_from_db()
     if delivery.state == Delivery.State.SUCCEEDED:
         messages.success(request, "The test event was delivered.")
@@ -151,10 +145,10 @@ def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("webhook-deliveries", pk=webhook.pk)
 
 
-def webhook_delivery_log(request: HttpRequest, pk: int) -> HttpResponse:
+@admin_only
+def webhook_delivery_log(request: AdminRequest, pk: int) -> HttpResponse:
     """A webhook's latest deliveries with every attempt: when, status, answer,
     error, how long it took."""
-    _admin(request)
     webhook = get_object_or_404(Webhook, pk=pk)
     context = {"webhook": webhook, "deliveries": webhook_deliveries(webhook)}
     return render(request, "webhooks/deliveries.html", context)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 
 from drumbeat.accounts.selectors import AnyUser
+from drumbeat.core.display import format_count, format_readings_counts
+from drumbeat.imports.models import ImportRun
 from drumbeat.imports.selectors import can_import_readings
 
 register = template.Library()
@@ -19,7 +21,18 @@ def may_import_readings(user: AnyUser) -> bool:
 @register.filter
 def thousands(number: int | None) -> str:
     """12345 → "12,345"."""
-    return "" if number is None else f"{number:,}"
+    return "" if number is None else format_count(number)
+
+
+@register.filter
+def readings_counts(run: ImportRun) -> str:
+    """ "1,200 readings: 1,000 new, 150 corrected, 50 unchanged", as the CLI says."""
+    return format_readings_counts(
+        total=run.total,
+        created=run.created,
+        corrected=run.corrected,
+        unchanged=run.unchanged,
+    )
 
 
 @register.filter

@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from drumbeat.accounts.selectors import is_admin
 from drumbeat.common.editing import lock_for_edit
+from drumbeat.common.guards import is_admin
 from drumbeat.core.model import Direction, Tier
 from drumbeat.kpis.models import KPI, SourceState
 from drumbeat.kpis.selectors import can_edit_definition, kpi_data

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from drumbeat.core.numbers import format_number
+from drumbeat.core.display import format_number, unfavourable_signals_text
 
 register = template.Library()
 
@@ -23,11 +23,7 @@ LIFECYCLE_LABELS = {
 @register.filter
 def number(value: float | None) -> str:
     """As the CLI writes it, with thousands grouped: `2,758,400`, `99.95`."""
-    if value is None:
-        return ""
-    if abs(value) >= 10_000 and float(value).is_integer():
-        return f"{int(value):,}"
-    return format_number(value)
+    return "" if value is None else format_number(value, grouped=True)
 
 
 @register.filter
@@ -49,10 +45,4 @@ def json_attr(value: Any) -> str:
 @register.filter
 def unfavourable_signals(signals: list[dict[str, Any]]) -> str:
     """ "below the process mean (rules 1, 2, 3)"; empty when none is unfavourable."""
-    bad = [s for s in signals if not s.get("favourable")]
-    if not bad:
-        return ""
-    rules = ", ".join(str(r) for r in sorted({s["rule"] for s in bad}))
-    sides = " and ".join(sorted({s["side"] for s in bad}))
-    plural = "s" if "," in rules else ""
-    return f"{sides} the process mean (rule{plural} {rules})"
+    return unfavourable_signals_text(signals)

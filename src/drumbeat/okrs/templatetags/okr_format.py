@@ -2,41 +2,40 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
 
+from drumbeat.core import display
 from drumbeat.core.model import Band
-from drumbeat.core.numbers import format_number, format_target
 from drumbeat.core.suggest import Suggestion
 from drumbeat.okrs.forms import key_result_draft_query
-from drumbeat.okrs.selectors import grade_of
 
 register = template.Library()
 
 
 @register.filter
 def grade(score: float | None) -> str:
-    return grade_of(score) or ""
+    return display.grade_text(score) or ""
 
 
 @register.filter
 def percent_floor(value: float | None) -> str:
-    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70."""
-    return "" if value is None else str(math.floor(value * 100))
+    """Whole percent, rounded down (`display.percent_floor`), without the sign."""
+    return "" if value is None else str(display.percent_floor(value))
 
 
 @register.filter
 def target(value: Any) -> str:
+    """A number or a band (stored as `[low, high]`), grouped as `number` is."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return f"[{format_number(value[0])}, {format_number(value[1])}]"
-    if isinstance(value, Band):
-        return format_target(value)
-    return format_number(value) if isinstance(value, int | float) else str(value)
+        return display.format_band(value[0], value[1], grouped=True)
+    if isinstance(value, Band | int | float):
+        return display.format_target(value, grouped=True)
+    return str(value)
 
 
 @register.filter

@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.pool import NullPool
 
+from drumbeat.core.display import format_count
 from drumbeat.kpis.sources import PullLimits, SourceError
 from drumbeat.kpis.sources.sql.connections import mask
 
@@ -165,7 +166,7 @@ def _rows(
     result.close()
     if len(rows) > limits.max_rows:
         raise SourceError(
-            f"the query returns more than {limits.max_rows:,} rows "
+            f"the query returns more than {format_count(limits.max_rows)} rows "
             "(DRUMBEAT_SOURCE_MAX_ROWS): aggregate them, or return recent rows only"
         )
     return columns, rows

@@ -1,0 +1,393 @@
+"""The commands that work on the database: apply, export (workspace or data),
+pull, worker, import and manage. Django is set up, and its modules imported, only
+inside each command, so that the file commands start fast and need no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from drumbeat.cli.options import (
+    EXIT_FINDINGS,
+    FILE,
+    FORMAT,
+    IsoDate,
+    Unusable,
+    load_file,
+)
+from drumbeat.cli.output import ImportBar, print_json
+from drumbeat.core.display import format_readings_counts
+
+
+def _django() -> None:
+    """Set Django up for the commands that work on the database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drumbeat.server.settings")
+    django.setup()
+
+
+@click.command()
+@FILE
+def apply(file: Path) -> None:
+    """Load a workspace file into the database (all or nothing; idempotent)."""
+    workspace = load_file(file)
+    _django()
+    from drumbeat.scorecard.sync import workspace_apply
+
+    result = workspace_apply(workspace, source_detail=file.name)
+    click.echo(result.summary())
+
+
+DATA_EXPORTS = ("readings", "scores", "statuses", "checkins")
+EXPORT_OPTIONS = {
+    "kind": "KIND",
+    "team": "--team",
+    "tier": "--tier",
+    "perspective": "--perspective",
+    "kpi_keys": "--kpi",
+    "cycle": "--cycle",
+    "since": "--since",
+    "until": "--until",
+    "superseded": "--superseded",
+}
+
+
+@click.command()
+@click.argument(
+    "target", required=False, metavar="[FILE | readings|scores|statuses|checkins]"
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    default=None,
+    help="Data exports: csv (default), xlsx (needs --output) or json.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Data exports: write to this file rather than standard output.",
+)
+@click.option("--cycle", "cycle", default=None, help="Only this cycle's data.")
+@click.option(
+    "--kpi",
+    "kpi_keys",
+    multiple=True,
+    help="Only this KPI (repeat, or separate keys with commas, for several).",
+)
+@click.option("--team", default=None, help="Only this team's KPIs or objectives.")
+@click.option("--tier", default=None, help="Only KPIs of this tier.")
+@click.option("--perspective", default=None, help="Only KPIs of this perspective.")
+@click.option("--since", type=IsoDate(), default=None, help="From this date on.")
+@click.option("--until", type=IsoDate(), default=None, help="Up to this date.")
+@click.option(
+    "--superseded",
+    is_flag=True,
+    default=False,
+    help="Readings: corrected values too, with when they were superseded.",
+)
+def export(
+    target: str | None,
+    output_format: str | None,
+    output: Path | None,
+    kpi_keys: tuple[str, ...],
+    superseded: bool,
+    **filters: Any,
+) -> None:
+    """Write the database as a workspace file (to FILE, or standard output), or
+    export data as CSV, XLSX or JSON:
+    `drumbeat export readings|scores|statuses|checkins [OPTIONS]`."""
+    keys = [key for value in kpi_keys for key in value.split(",") if key.strip()]
+    if target in DATA_EXPORTS:
+        _data_export(
+            target,
+            output_format=output_format or "csv",
+            output=output,
+            kpi_keys=[key.strip() for key in keys],
+            superseded=superseded,
+            **filters,
+        )
+        return
+    given = {
+        "--format": output_format,
+        "--output": output,
+        "--kpi": keys,
+        "--superseded": superseded,
+        **{EXPORT_OPTIONS[name]: value for name, value in filters.items()},
+    }
+    for option, value in given.items():
+        if value:
+            raise Unusable(
+                f"{option} is for data exports: drumbeat export "
+                f"{'|'.join(DATA_EXPORTS)} {option} ...; the workspace export "
+                "takes only FILE"
+            )
+    file = Path(target) if target else None
+    if file is not None and file.is_dir():
+        raise Unusable(f"{file}: is a directory; give a file to write")
+    _django()
+    from drumbeat.scorecard.sync import workspace_export
+
+    text = workspace_export()
+    if file is None:
+        click.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        click.echo(f"Exported to {file}.")
+
+
+def _data_export(
+    kind: str,
+    *,
+    output_format: str,
+    output: Path | None,
+    kpi_keys: list[str],
+    superseded: bool,
+    **filters: Any,
+) -> None:
+    """Readings, statuses, scores or check-ins for a filter, streamed to standard
+    output or written whole to --output (all or nothing)."""
+    if output_format == "xlsx" and output is None:
+        raise Unusable(
+            "--format xlsx writes a binary file: give --output FILE (standard "
+            "output takes csv or json)"
+        )
+    _django()
+    from drumbeat.exports.selectors import ExportError, export_filter, export_table
+    from drumbeat.exports.writers import (
+        CountedRows,
+        csv_chunks,
+        json_chunks,
+        xlsx_write,
+    )
+
+    try:
+        chosen = export_filter(
+            kind=kind, kpi_keys=kpi_keys, superseded=superseded, **filters
+        )
+    except ExportError as error:
+        raise Unusable(
+            f"{EXPORT_OPTIONS.get(error.field, error.field)}: {error.message}"
+        ) from None
+    table = export_table(chosen)
+    now = dt.datetime.now(dt.UTC)
+    if output is None:
+        chunks = (
+            csv_chunks(table)
+            if output_format == "csv"
+            else json_chunks(table, chosen, now)
+        )
+        try:
+            for chunk in chunks:
+                click.echo(chunk, nl=False)
+        except BrokenPipeError:
+            # `| head`: the reader has all it wants; nothing more to flush.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    rows = CountedRows(table.rows)
+    table = replace(table, rows=rows)
+    partial = output.with_name(f".{output.name}.part")
+    try:
+        if output_format == "xlsx":
+            xlsx_write(table, partial)
+        else:
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                stream.writelines(
+                    csv_chunks(table)
+                    if output_format == "csv"
+                    else json_chunks(table, chosen, now)
+                )
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise Unusable(f"{output}: {error.strerror or error}") from None
+    click.echo(f"Exported {rows.count} {kind} rows to {output}.")
+
+
+@click.command()
+@click.option("--kpi", "kpi_key", default=None, help="Pull this KPI only.")
+@FORMAT
+def pull(kpi_key: str | None, output_format: str) -> None:
+    """Pull KPI readings from their SQL sources now, in the foreground.
+
+    Prints what each pull recorded or why it failed; exit 1 if any failed.
+    """
+    _django()
+    from drumbeat.kpis.sources.services import PullRefusedError, sources_pull
+
+    try:
+        outcomes = sources_pull(kpi_key=kpi_key)
+    except PullRefusedError as error:
+        raise Unusable(str(error)) from None
+    if output_format == "json":
+        print_json(
+            {
+                "pulls": [
+                    {
+                        "kpi": outcome.kpi_key,
+                        "ok": outcome.ok,
+                        "message": outcome.message,
+                        **(
+                            {
+                                "created": outcome.result.created,
+                                "corrected": outcome.result.corrected,
+                                "unchanged": outcome.result.unchanged,
+                            }
+                            if outcome.result
+                            else {}
+                        ),
+                    }
+                    for outcome in outcomes
+                ]
+            }
+        )
+    else:
+        if not outcomes:
+            click.echo("No KPI has an sql source: nothing to pull.")
+        for outcome in outcomes:
+            failed = "" if outcome.ok else "failed: "
+            click.echo(f"{outcome.kpi_key}: {failed}{outcome.message}")
+    if any(not outcome.ok for outcome in outcomes):
+        sys.exit(EXIT_FINDINGS)
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def worker(arguments: tuple[str, ...]) -> None:
+    """Run background work: queued tasks, and the pulls of SQL sources as they
+    fall due (`--batch`: what is due now, then stop; `--help`: every option)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["drumbeat", "worker", *arguments])
+
+
+@click.group(name="import")
+def import_group() -> None:
+    """Import readings (CSV, XLSX) or KPI definitions (CSV) into the database.
+
+    All or nothing: every row is checked first; a file with any problem writes
+    nothing and each problem is listed as FILE:ROW:COLUMN: message (exit 2).
+    """
+
+
+def _import_user(username: str | None) -> Any:
+    """The person named by --by (None without it)."""
+    if username is None:
+        return None
+    from django.contrib.auth.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise Unusable(f"--by: no user '{username}' in Drumbeat")
+    return user
+
+
+def _import_refused(error: Any) -> Unusable:
+    lines: list[str] = error.lines
+    return Unusable("\n".join(lines) or f"{error.file_name}: refused")
+
+
+@import_group.command(name="readings")
+@FILE
+@click.option(
+    "--kpi", default=None, metavar="KEY", help="The KPI of a file of at, value columns."
+)
+@click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME",
+    help="The sheet of an XLSX workbook (default: the first).",
+)
+@click.option(
+    "--by",
+    "username",
+    default=None,
+    metavar="USERNAME",
+    help="Record the readings as recorded by this person.",
+)
+def import_readings(
+    file: Path, kpi: str | None, sheet: str | None, username: str | None
+) -> None:
+    """Import readings from a CSV or XLSX file.
+
+    Long format: kpi, at, value [, note] (at may be called date, day or
+    timestamp). Wide format: a date column and one column per KPI key; empty cells
+    are skipped. A file of at, value columns needs --kpi. The same reading again
+    changes nothing; a different value is a correction that keeps the old one.
+    """
+    _django()
+    from drumbeat.imports.services import ImportRefusedError, readings_import_file
+
+    by = _import_user(username)
+    with ImportBar() as bar:
+        try:
+            result = readings_import_file(
+                path=file, by=by, kpi=kpi, sheet=sheet, progress=bar.update
+            )
+        except ImportRefusedError as error:
+            raise _import_refused(error) from None
+    click.echo(
+        format_readings_counts(
+            total=result.total,
+            created=result.created,
+            corrected=result.corrected,
+            unchanged=result.unchanged,
+        )
+    )
+
+
+@import_group.command(name="kpis")
+@FILE
+@click.option(
+    "--by",
+    "username",
+    default=None,
+    metavar="USERNAME",
+    help="Keep the changes in history as made by this person.",
+)
+def import_kpis(file: Path, username: str | None) -> None:
+    """Create or update KPI definitions from a CSV file.
+
+    Columns are the workspace file's KPI fields: key, name, description, unit,
+    direction, cadence, owner, team, perspective, tier, indicator, north_star,
+    financial, drives, and nested ones by their path (thresholds.green,
+    thresholds.red, thresholds.amber, benchmarks.industry,
+    benchmarks.best_in_class, source.type, source.connection, source.query,
+    spc.baseline.start, spc.baseline.end). An existing key is updated in the
+    columns the file has (an empty cell clears the field); a new key is created.
+    """
+    _django()
+    from drumbeat.imports.services import ImportRefusedError, kpis_import_file
+
+    by = _import_user(username)
+    try:
+        result = kpis_import_file(path=file, by=by)
+    except ImportRefusedError as error:
+        raise _import_refused(error) from None
+    click.echo(result.summary())
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def manage(arguments: tuple[str, ...]) -> None:
+    """Django's management commands: `drumbeat manage migrate`, `runserver` ..."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["drumbeat manage", *arguments])

@@ -1,0 +1,139 @@
+"""The commands that work on workspace files alone, with no database: lint,
+score, suggest, review and close."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from drumbeat.cli.options import (
+    AS_OF,
+    EXIT_FINDINGS,
+    FILE,
+    FORMAT,
+    IsoDate,
+    Unusable,
+    load_file,
+)
+from drumbeat.cli.output import (
+    print_close,
+    print_findings,
+    print_json,
+    print_review,
+    print_status,
+    print_suggestions,
+)
+from drumbeat.core import contract
+from drumbeat.core.close import close_cycle
+from drumbeat.core.lint import has_errors, lint_workspace
+from drumbeat.core.model import Cycle, Workspace
+from drumbeat.core.rhythm import checkin_agenda, kpi_review
+from drumbeat.core.status import workspace_status
+from drumbeat.core.suggest import suggest
+
+
+@click.command()
+@FILE
+@AS_OF
+@FORMAT
+def lint(file: Path, as_of: dt.date | None, output_format: str) -> None:
+    """Check OKRs and KPIs for what stops honest scoring; exit 1 on errors."""
+    workspace = load_file(file)
+    findings = lint_workspace(workspace, as_of or dt.date.today())
+    if output_format == "json":
+        print_json(contract.findings_json(findings))
+    else:
+        print_findings(findings)
+    if has_errors(findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@click.command()
+@FILE
+@AS_OF
+@FORMAT
+def score(file: Path, as_of: dt.date | None, output_format: str) -> None:
+    """Show each KPI's health and each objective's and KR's score."""
+    workspace = load_file(file)
+    status = workspace_status(workspace, as_of or dt.date.today())
+    if output_format == "json":
+        print_json(contract.workspace_status_json(status))
+    else:
+        print_status(status)
+
+
+@click.command(name="suggest")
+@FILE
+@click.option("--cycle", "cycle_key", required=True, help="The cycle to plan for.")
+@click.option(
+    "--as-of",
+    type=IsoDate(),
+    default=None,
+    help="Plan ahead: judge KPIs as of this date if it is before the cycle start.",
+)
+@FORMAT
+def suggest_command(
+    file: Path, cycle_key: str, as_of: dt.date | None, output_format: str
+) -> None:
+    """Rank the KPIs worth elevating to Key Results in a cycle, with draft KRs.
+
+    KPIs are judged as of the cycle's start date (or an earlier --as-of).
+    """
+    workspace = load_file(file)
+    cycle = _cycle(workspace, file, cycle_key)
+    suggestions = suggest(workspace, cycle, as_of)
+    if output_format == "json":
+        print_json(contract.suggestions_json(cycle.key, suggestions))
+    else:
+        judged_on = min(as_of, cycle.start) if as_of else cycle.start
+        print_suggestions(cycle.key, judged_on, suggestions)
+
+
+@click.command()
+@FILE
+@AS_OF
+@FORMAT
+def review(file: Path, as_of: dt.date | None, output_format: str) -> None:
+    """The weekly agendas: KPI exceptions with owners, then the OKR check-in."""
+    workspace = load_file(file)
+    on = as_of or dt.date.today()
+    kpis = kpi_review(workspace, on)
+    checkins = checkin_agenda(workspace, on)
+    if output_format == "json":
+        print_json(contract.review_json(on, kpis, checkins))
+    else:
+        print_review(on, kpis, checkins)
+
+
+@click.command()
+@FILE
+@click.option("--cycle", "cycle_key", required=True, help="The cycle to close.")
+@AS_OF
+@FORMAT
+def close(
+    file: Path, cycle_key: str, as_of: dt.date | None, output_format: str
+) -> None:
+    """A cycle's close: final grades, new baselines, completed KPIs."""
+    workspace = load_file(file)
+    cycle = _cycle(workspace, file, cycle_key)
+    if cycle.end >= (as_of or dt.date.today()):
+        raise Unusable(
+            f"{file}: cycle '{cycle.key}' runs until {cycle.end}; close it after its "
+            "end (`drumbeat review` shows where it stands now)"
+        )
+    report = close_cycle(workspace, cycle)
+    if output_format == "json":
+        print_json(contract.cycle_close_json(report))
+    else:
+        print_close(report)
+
+
+def _cycle(workspace: Workspace, file: Path, cycle_key: str) -> Cycle:
+    cycle = workspace.cycle_by_key.get(cycle_key)
+    if cycle is None:
+        known = ", ".join(workspace.cycle_by_key) or "none"
+        raise Unusable(f"{file}: no cycle '{cycle_key}' (cycles: {known})")
+    return cycle

@@ -1,0 +1,122 @@
+"""How values read to a person: numbers, counts, targets, percents, grades and
+signals, the same in the CLI's tables, the pages, the exports and the messages.
+
+Each rule is one function here; the surfaces choose only what to show for a
+missing value (`-` in the CLI, nothing on a page).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from drumbeat.core.model import Band, Target
+from drumbeat.core.scoring import grade
+from drumbeat.core.spc import Signal
+
+GROUPED_FROM = 10_000
+"""The smallest whole number whose thousands are grouped (2024 reads as a year
+would; 12,500 at a glance)."""
+
+
+def format_number(value: float, *, grouped: bool = False) -> str:
+    """`38`, `99.95`, `0.333`, `1250000`: at most four significant decimals.
+
+    `grouped` (as the pages show numbers) groups the thousands of a whole number
+    from GROUPED_FROM on: `1,250,000`; `2024` and `12500.5` stay as they are.
+    """
+    if grouped and abs(value) >= GROUPED_FROM and float(value).is_integer():
+        return format_count(int(value))
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text if text not in ("0", "-0") else f"{value:.3g}"
+
+
+def format_count(count: int) -> str:
+    """`12345` → `12,345`: a count of rows, readings or problems."""
+    return f"{count:,}"
+
+
+def format_bounds(bounds: Iterable[float], *, grouped: bool = False) -> str:
+    """`40, 60.5`: a band's bounds as a form takes them (`low, high`)."""
+    return ", ".join(format_number(bound, grouped=grouped) for bound in bounds)
+
+
+def format_band(low: float, high: float, *, grouped: bool = False) -> str:
+    """`[40, 60.5]`: a band as the workspace file writes it."""
+    return f"[{format_bounds((low, high), grouped=grouped)}]"
+
+
+def format_target(target: Target, *, grouped: bool = False) -> str:
+    """A target: a number (`50`), or a band (`[40, 60.5]`)."""
+    if isinstance(target, Band):
+        return format_band(target.low, target.high, grouped=grouped)
+    return format_number(target, grouped=grouped)
+
+
+def percent_floor(fraction: float) -> int:
+    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70."""
+    return math.floor(fraction * 100)
+
+
+def format_percent(fraction: float) -> str:
+    """`0.6996` → `69%` (see `percent_floor`)."""
+    return f"{percent_floor(fraction)}%"
+
+
+def grade_text(score: float | None) -> str | None:
+    """A score's grade as a word: `green`, `yellow` or `red`; None unscored."""
+    found = grade(score)
+    return None if found is None else str(found)
+
+
+def format_rules(rules: Iterable[int]) -> str:
+    """`rule 3`; `rules 1, 2` (each rule once, in order)."""
+    numbers = sorted(set(rules))
+    plural = "s" if len(numbers) > 1 else ""
+    return f"rule{plural} {', '.join(str(number) for number in numbers)}"
+
+
+def signal_groups(signals: Iterable[Signal]) -> list[tuple[bool, str]]:
+    """Signals grouped by kind and side, unfavourable first, each with its words:
+    `(False, "unfavourable: rules 1, 2 below")`, `(True, "favourable: rule 3
+    above")`."""
+    groups: dict[tuple[bool, str], list[int]] = {}
+    for signal in signals:
+        groups.setdefault((signal.favourable, str(signal.side)), []).append(signal.rule)
+    return [
+        (
+            favourable,
+            f"{'favourable' if favourable else 'unfavourable'}: "
+            f"{format_rules(rules)} {side}",
+        )
+        for (favourable, side), rules in sorted(groups.items())
+    ]
+
+
+def unfavourable_signals_text(signals: Iterable[Mapping[str, Any]]) -> str:
+    """`below the process mean (rules 1, 2, 3)`, from signals as a status stores
+    them (`contract.signal_json`); empty when none is unfavourable."""
+    bad = [signal for signal in signals if not signal.get("favourable")]
+    if not bad:
+        return ""
+    sides = " and ".join(sorted({signal["side"] for signal in bad}))
+    return f"{sides} the process mean ({format_rules(s['rule'] for s in bad)})"
+
+
+def unfavourable_signal_reason(signal: Signal) -> str:
+    """`unfavourable signal (rule 2, below)`: why a signal puts a KPI forward."""
+    return f"unfavourable signal ({format_rules([signal.rule])}, {signal.side})"
+
+
+def format_readings_counts(
+    *, total: int, created: int, corrected: int, unchanged: int
+) -> str:
+    """`1,200 readings: 1,000 new, 150 corrected, 50 unchanged`: what an import
+    of readings did."""
+    return (
+        f"{format_count(total)} readings: {format_count(created)} new, "
+        f"{format_count(corrected)} corrected, {format_count(unchanged)} unchanged"
+    )

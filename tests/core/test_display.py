@@ -1,0 +1,214 @@
+"""How numbers, counts, targets, percents, grades and signals read to a person."""
+
+import pytest
+
+from drumbeat.core.display import (
+    format_band,
+    format_bounds,
+    format_count,
+    format_number,
+    format_percent,
+    format_readings_counts,
+    format_rules,
+    format_target,
+    grade_text,
+    percent_floor,
+    signal_groups,
+    unfavourable_signal_reason,
+    unfavourable_signals_text,
+)
+from drumbeat.core.model import Band
+from drumbeat.core.spc import Side, Signal
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        pytest.param(38.0, "38", id="whole-float"),
+        pytest.param(0.0, "0", id="zero"),
+        pytest.param(-0.0, "0", id="negative-zero"),
+        pytest.param(-12.0, "-12", id="negative-whole"),
+        pytest.param(1_250_000.0, "1250000", id="large-whole"),
+        pytest.param(99.95, "99.95", id="two-decimals"),
+        pytest.param(0.333, "0.333", id="three-decimals"),
+        pytest.param(1 / 3, "0.3333", id="four-decimals-at-most"),
+        pytest.param(0.1 + 0.2, "0.3", id="float-noise"),
+        pytest.param(-2.5, "-2.5", id="negative-decimal"),
+        pytest.param(2.00004, "2", id="rounds-to-whole"),
+        pytest.param(0.00001, "1e-05", id="tiny-keeps-significance"),
+        pytest.param(-0.00001, "-1e-05", id="tiny-negative"),
+    ],
+)
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        pytest.param(2_758_400.0, "2,758,400", id="large-whole-grouped"),
+        pytest.param(10_000, "10,000", id="grouped-from-ten-thousand"),
+        pytest.param(-16_000.0, "-16,000", id="negative-grouped"),
+        pytest.param(9_999.0, "9999", id="below-ten-thousand-plain"),
+        pytest.param(2024.0, "2024", id="year-like-plain"),
+        pytest.param(12_500.5, "12500.5", id="decimal-plain"),
+        pytest.param(99.95, "99.95", id="small-decimal"),
+    ],
+)
+def test_format_number_grouped(value, text):
+    assert format_number(value, grouped=True) == text
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        pytest.param(0, "0", id="zero"),
+        pytest.param(999, "999", id="under-a-thousand"),
+        pytest.param(1_000, "1,000", id="a-thousand"),
+        pytest.param(1_234_567, "1,234,567", id="millions"),
+    ],
+)
+def test_format_count(count, text):
+    assert format_count(count) == text
+
+
+@pytest.mark.parametrize(
+    ("target", "grouped", "text"),
+    [
+        pytest.param(50.0, False, "50", id="level"),
+        pytest.param(99.95, False, "99.95", id="decimal-level"),
+        pytest.param(16_000.0, False, "16000", id="large-level-plain"),
+        pytest.param(16_000.0, True, "16,000", id="large-level-grouped"),
+        pytest.param(Band(40.0, 60.5), False, "[40, 60.5]", id="band"),
+        pytest.param(Band(10_000, 12_000), True, "[10,000, 12,000]", id="grouped-band"),
+    ],
+)
+def test_format_target(target, grouped, text):
+    assert format_target(target, grouped=grouped) == text
+
+
+def test_format_band_is_the_bounds_in_brackets():
+    assert format_band(99.9, 100.0) == "[99.9, 100]"
+
+
+@pytest.mark.parametrize(
+    ("bounds", "text"),
+    [
+        pytest.param([99.9, 100.0], "99.9, 100", id="band"),
+        pytest.param([45.0], "45", id="one"),
+        pytest.param([], "", id="none"),
+    ],
+)
+def test_format_bounds(bounds, text):
+    assert format_bounds(bounds) == text
+
+
+@pytest.mark.parametrize(
+    ("fraction", "whole", "text"),
+    [
+        pytest.param(0.0, 0, "0%", id="zero"),
+        pytest.param(0.6996, 69, "69%", id="never-rounds-up-to-yellow"),
+        pytest.param(0.7, 70, "70%", id="exact"),
+        pytest.param(1.0, 100, "100%", id="full"),
+        pytest.param(1.234, 123, "123%", id="over-full"),
+        pytest.param(-0.05, -5, "-5%", id="negative"),
+    ],
+)
+def test_percent(fraction, whole, text):
+    assert percent_floor(fraction) == whole
+    assert format_percent(fraction) == text
+
+
+@pytest.mark.parametrize(
+    ("score", "text"),
+    [
+        pytest.param(None, None, id="unscored"),
+        pytest.param(0.0, "red", id="zero"),
+        pytest.param(0.5, "yellow", id="half"),
+        pytest.param(0.6996, "yellow", id="just-below-green"),
+        pytest.param(0.7, "green", id="green"),
+        pytest.param(1.0, "green", id="full"),
+    ],
+)
+def test_grade_text(score, text):
+    assert grade_text(score) == text
+
+
+@pytest.mark.parametrize(
+    ("rules", "text"),
+    [
+        pytest.param([3], "rule 3", id="one"),
+        pytest.param([2, 1], "rules 1, 2", id="in-order"),
+        pytest.param([1, 1], "rule 1", id="each-once"),
+        pytest.param([3, 1, 2, 1], "rules 1, 2, 3", id="three"),
+    ],
+)
+def test_format_rules(rules, text):
+    assert format_rules(rules) == text
+
+
+def _signal(rule: int, side: Side, *, favourable: bool) -> Signal:
+    return Signal(rule, side, 0, 1, favourable=favourable)
+
+
+def test_signal_groups_unfavourable_first_each_side_once():
+    signals = [
+        _signal(3, Side.ABOVE, favourable=True),
+        _signal(2, Side.BELOW, favourable=False),
+        _signal(1, Side.BELOW, favourable=False),
+        _signal(1, Side.BELOW, favourable=False),
+    ]
+    assert signal_groups(signals) == [
+        (False, "unfavourable: rules 1, 2 below"),
+        (True, "favourable: rule 3 above"),
+    ]
+
+
+def test_signal_groups_none():
+    assert signal_groups([]) == []
+
+
+@pytest.mark.parametrize(
+    ("signals", "text"),
+    [
+        pytest.param([], "", id="none"),
+        pytest.param(
+            [{"rule": 1, "side": "above", "favourable": True}],
+            "",
+            id="favourable-only",
+        ),
+        pytest.param(
+            [{"rule": 2, "side": "below", "favourable": False}],
+            "below the process mean (rule 2)",
+            id="one",
+        ),
+        pytest.param(
+            [
+                {"rule": 3, "side": "below", "favourable": False},
+                {"rule": 1, "side": "below", "favourable": False},
+                {"rule": 2, "side": "above", "favourable": False},
+                {"rule": 4, "side": "above", "favourable": True},
+            ],
+            "above and below the process mean (rules 1, 2, 3)",
+            id="both-sides",
+        ),
+    ],
+)
+def test_unfavourable_signals_text(signals, text):
+    assert unfavourable_signals_text(signals) == text
+
+
+def test_unfavourable_signal_reason():
+    assert (
+        unfavourable_signal_reason(_signal(2, Side.BELOW, favourable=False))
+        == "unfavourable signal (rule 2, below)"
+    )
+
+
+def test_format_readings_counts_groups_each_count():
+    assert (
+        format_readings_counts(
+            total=12_345, created=12_000, corrected=300, unchanged=45
+        )
+        == "12,345 readings: 12,000 new, 300 corrected, 45 unchanged"
+    )
