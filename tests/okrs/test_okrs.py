@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from drumbeat.okrs.models import CheckIn
+from drumbeat.kpis.models import KPI
+from drumbeat.kpis.services.readings import reading_record
+from drumbeat.okrs.models import CheckIn, KeyResult
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +28,25 @@ def test_the_cycle_board_shows_scores_grades_and_baseline_current_target(
     row = row[: row.index("</tr>")]
     assert "85 → 88 → 95" in row
     assert "30% · red" in row
+
+
+def test_a_score_of_exactly_70_percent_in_floating_point_is_green_on_the_board(
+    small_workspace, users
+):
+    """Baseline 18, target 30, current 26.4: 0.6999999999999998 in floating
+    point, which is 0.7: green, and shown as 70%, not 69%."""
+    KeyResult.objects.filter(key="csat-up").update(baseline=18, target=30)
+    reading_record(
+        kpi=KPI.objects.get(key="csat"),
+        at=dt.date(2026, 7, 10),
+        value=26.4,
+        by=users["admin"],
+    )
+    page = client_for(users["viewer"]).get("/cycles/2026-Q3/").content.decode()
+    row = page[page.index('data-kr="csat-up"') :]
+    row = row[: row.index("</tr>")]
+    assert "18 → 26.4 → 30" in row
+    assert "70% · green" in row
 
 
 def test_the_okrs_link_opens_the_latest_cycle(small_workspace, users):

@@ -20,6 +20,7 @@ from drumbeat.cli.options import (
     IsoDate,
     Unusable,
     load_file,
+    unusable,
 )
 from drumbeat.cli.output import ImportBar, print_json
 from drumbeat.core.display import format_readings_counts
@@ -37,11 +38,17 @@ def _django() -> None:
 @FILE
 def apply(file: Path) -> None:
     """Load a workspace file into the database (all or nothing; idempotent)."""
-    workspace = load_file(file)
     _django()
-    from drumbeat.scorecard.sync import workspace_apply
+    from django.utils import timezone
 
-    result = workspace_apply(workspace, source_detail=file.name)
+    from drumbeat.scorecard.sync import workspace_apply
+    from drumbeat.workspace import WorkspaceError
+
+    workspace = load_file(file, today=timezone.localdate())
+    try:
+        result = workspace_apply(workspace, source_detail=file.name)
+    except WorkspaceError as error:
+        raise unusable(error) from None
     click.echo(result.summary())
 
 

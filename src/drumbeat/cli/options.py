@@ -56,17 +56,24 @@ FORMAT = click.option(
 )
 
 
-def load_file(file: Path) -> Workspace:
+def load_file(file: Path, *, today: dt.date | None = None) -> Workspace:
+    """A workspace file, loaded and checked (with `today`, for applying: readings
+    after tomorrow refused too); unusable with every problem, at its line."""
     if not file.exists():
         raise Unusable(f"{file}: no such file")
     try:
-        return load_workspace(file)
+        return load_workspace(file, today=today)
     except WorkspaceError as error:
-        raise Unusable(
-            "\n".join(error.lines[:MAX_PROBLEMS_SHOWN])
-            + (
-                f"\n... and {len(error.lines) - MAX_PROBLEMS_SHOWN} more problems"
-                if len(error.lines) > MAX_PROBLEMS_SHOWN
-                else ""
-            )
-        ) from None
+        raise unusable(error) from None
+
+
+def unusable(error: WorkspaceError) -> Unusable:
+    """A workspace's problems, the first few one a line, as exit 2."""
+    return Unusable(
+        "\n".join(error.lines[:MAX_PROBLEMS_SHOWN])
+        + (
+            f"\n... and {len(error.lines) - MAX_PROBLEMS_SHOWN} more problems"
+            if len(error.lines) > MAX_PROBLEMS_SHOWN
+            else ""
+        )
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from drumbeat.core.model import Band, Target
-from drumbeat.core.scoring import grade
+from drumbeat.core.scoring import grade, settled
 from drumbeat.core.spc import Signal
 
 GROUPED_FROM = 10_000
@@ -57,8 +58,11 @@ def format_target(target: Target, *, grouped: bool = False) -> str:
 
 
 def percent_floor(fraction: float) -> int:
-    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70."""
-    return math.floor(fraction * 100)
+    """Whole percent, rounded down so that 0.6996 (yellow) never reads 70, of the
+    score as it meets grade boundaries (`settled`): 0.6999999999999998 (18 → 26.4
+    of 30, green) reads 70, and 0.29 reads 29, not 28 (0.29 × 100 is
+    28.999999999999996 in floating point)."""
+    return math.floor(Decimal(repr(settled(fraction))) * 100)
 
 
 def format_percent(fraction: float) -> str:

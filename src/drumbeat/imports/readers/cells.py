@@ -1,12 +1,13 @@
 """One cell of a file as a reading's moment, value or note, or the
 `CellValueError` that says why it cannot be.
 
-What a cell may hold (documented in the README):
+What a cell may hold (documented in docs/imports-exports.md):
 
 - dates: `YYYY-MM-DD`, an ISO timestamp (`2026-07-10T14:30:00Z`,
-  `2026-07-10 14:30`), or a spreadsheet date cell. A time of exactly midnight with
-  no time zone is read as the date itself, so a file exported with
-  `2026-07-10 00:00:00` records the same moment as `2026-07-10`.
+  `2026-07-10 14:30`), or a spreadsheet date cell, read by the rule of every way
+  in (`drumbeat.core.moments`): a time of exactly midnight with no time zone is the
+  date itself, so a file exported with `2026-07-10 00:00:00` records the same
+  moment as `2026-07-10`; a timestamp is kept in UTC.
 - values: a number with a point for decimals (`1234.5`, `-3`, `1e6`); commas only
   as thousands separators in groups of three (`1,234.5`: the application's locale
   is en-GB; `1,5` is refused as ambiguous); a percentage (`12%`, or a spreadsheet
@@ -23,12 +24,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from drumbeat.core.moments import MOMENT_HELP, MomentError, moment_text, reading_moment
 from drumbeat.imports.readers.problems import column_letter
 
-ACCEPTED_DATES = (
-    "write YYYY-MM-DD (2026-07-10) or an ISO timestamp (2026-07-10T14:30:00Z); "
-    "a spreadsheet date cell works too"
-)
+SPREADSHEET_DATES = "; a spreadsheet date cell works too"
+ACCEPTED_DATES = MOMENT_HELP + SPREADSHEET_DATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,26 +115,19 @@ def _special(cell: Cell, column: int, row: int) -> None:
         )
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}[T ]")
-
-
 def parse_moment(cell: Cell, column: int, row: int) -> str:
-    """A cell as the ISO text of a reading's moment: a date (`2026-07-10`) or a
-    timestamp (`2026-07-10T14:30:00+00:00`, as written); `column` and `row` name
-    the cell in messages."""
+    """A cell as the canonical text of a reading's moment, by the one rule every
+    way in follows (`drumbeat.core.moments`): `2026-07-10`, or a timestamp in UTC
+    (`2026-07-10T12:30:00+00:00`); a spreadsheet's date cell is its day. `column`
+    and `row` name the cell in messages."""
     if type(cell) is str:  # the common case, first
-        return _moment_text(cell.strip())
+        return _moment_text(cell)
     _special(cell, column, row)
     if _blank(cell):
         raise CellValueError(f"no date: {ACCEPTED_DATES}")
-    if isinstance(cell, dt.datetime):
-        if cell.tzinfo is None and cell.time() == dt.time():
-            return cell.date().isoformat()
-        return cell.isoformat()
-    if isinstance(cell, dt.date):
-        return cell.isoformat()
-    if isinstance(cell, dt.time | dt.timedelta):
+    if isinstance(cell, dt.date | dt.time):
+        return _moment_text(cell)
+    if isinstance(cell, dt.timedelta):
         raise CellValueError(
             f"{cell_text(cell)} is a time of day without a date: {ACCEPTED_DATES}"
         )
@@ -145,28 +138,12 @@ def parse_moment(cell: Cell, column: int, row: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _moment_text(text: str) -> str:
+def _moment_text(given: str | dt.date | dt.time) -> str:
     """Checked moments, cached: in the long format the same dates recur."""
-    if not text:
-        raise CellValueError(f"no date: {ACCEPTED_DATES}")
-    if len(text) == 10 and _ISO_DATE.fullmatch(text):
-        try:
-            dt.date.fromisoformat(text)
-        except ValueError:
-            raise CellValueError(
-                f"{text} is not a real date: {ACCEPTED_DATES}"
-            ) from None
-        return text
-    if _ISO_START.match(text):
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is None and moment.time() == dt.time():
-                return moment.date().isoformat()
-            return text
-    raise CellValueError(f"'{text}' is not a date: {ACCEPTED_DATES}")
+    try:
+        return moment_text(reading_moment(given))
+    except MomentError as error:
+        raise CellValueError(f"{error}{SPREADSHEET_DATES}") from None
 
 
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")

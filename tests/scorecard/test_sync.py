@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from drumbeat.cli import main
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.okrs.models import KeyResult, Objective
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
-from drumbeat.workspace import load_workspace, load_workspace_text
+from drumbeat.workspace import WorkspaceError, load_workspace, load_workspace_text
 from tests.conftest import EXAMPLE, SMALL
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,39 @@ def test_refresh_statuses_recomputes_as_of_a_date():
     call_command("refresh_statuses", "--as-of", "2026-12-01", verbosity=0)
     csat = KPIStatus.objects.get(kpi__key="csat")
     assert (csat.stale, csat.lifecycle) == (True, "at_risk")
+
+
+def test_drumbeat_apply_refuses_a_reading_after_tomorrow_at_its_line(tmp_path):
+    """Today is 2026-11-25 in the tests: a reading of 2026-12-01 is a typo."""
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        SMALL.replace(
+            "      - {at: 2026-07-03, value: 88}\n",
+            "      - {at: 2026-07-03, value: 88}\n"
+            "      - {at: 2026-12-01, value: 89}\n",
+        )
+    )
+    result = CliRunner().invoke(main, ["apply", str(path)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"drumbeat: {path}:21: kpis[csat].readings[2026-12-01].at: 2026-12-01 is in "
+        "the future: a reading may be dated 2026-11-26 at the latest (today is "
+        "2026-11-25); check the date\n"
+    )
+    assert not KPI.objects.exists()
+
+
+def test_readings_the_service_refuses_are_named_as_the_file_names_them():
+    """A workspace built in code (not loaded with today) meets the reading
+    service's own check, and the refusal names the reading."""
+    workspace = load_workspace_text(
+        SMALL.replace("- {at: 2026-07-03, value: 88}", "- {at: 2027-01-08, value: 88}")
+    )
+    with pytest.raises(WorkspaceError) as refused:
+        workspace_apply(workspace)
+    assert refused.value.lines == [
+        "workspace: kpis[csat].readings[2027-01-08].at: 2027-01-08 is in the future: "
+        "a reading may be dated 2026-11-26 at the latest (today is 2026-11-25); "
+        "check the date"
+    ]
+    assert not Reading.objects.exists()
