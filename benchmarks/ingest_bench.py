@@ -1,7 +1,7 @@
-"""Ingest benchmark: readings per second through the batch API and the CSV
-import, against a raw bulk insert of the same rows into the same database
-(executemany on SQLite, COPY on PostgreSQL); and the time from a pushed reading
-to its KPI's new status being served.
+"""Ingest benchmark: readings per second through the batch API, the CSV import
+and `drumbeat apply`, against a raw bulk insert of the same rows into the same
+database (executemany on SQLite, COPY on PostgreSQL); and the time from a pushed
+reading to its KPI's new status being served.
 
     .venv/bin/python benchmarks/ingest_bench.py [--readings 1000000] [--kpis 1000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/drumbeat_bench \\
@@ -23,6 +23,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 
@@ -47,9 +48,12 @@ def main() -> None:
     from django.utils import timezone
 
     from drumbeat.accounts.services import token_create
+    from drumbeat.core.model import Reading as CoreReading
     from drumbeat.imports.services import ImportProgress, readings_import_file
     from drumbeat.kpis.bulk import ReadingRow, readings_insert
     from drumbeat.kpis.models import KPI, KPIStatus, Reading
+    from drumbeat.scorecard.selectors import database_workspace
+    from drumbeat.scorecard.sync import workspace_apply
     from drumbeat.workspace.yamlio import collector_paused
 
     call_command("migrate", verbosity=0)
@@ -196,6 +200,38 @@ def main() -> None:
         f"{label:<34} {imported - read:>8.1f} s {whole:>12,.0f} /s"
         f"   {whole / raw_rate:.2f} × raw, statuses included"
     )
+
+    empty()
+
+    # `drumbeat apply` of the same readings in a workspace (already parsed: the
+    # parse is core_bench's), through the same reading service as every way in.
+    dictionary = database_workspace()
+    workspace = replace(
+        dictionary,
+        kpis=tuple(
+            replace(
+                core_kpi,
+                readings=tuple(
+                    CoreReading(day, value(n, d)) for d, day in enumerate(days)
+                ),
+            )
+            for n, core_kpi in enumerate(dictionary.kpis)
+        ),
+    )
+    began = time.perf_counter()
+    applied = workspace_apply(workspace, by=admin)
+    first = time.perf_counter() - began
+    assert applied.created["reading"] == total, applied.summary()
+    apply_rate = total / first
+    print(
+        f"{'drumbeat apply, statuses included':<34} {first:>8.1f} s"
+        f" {apply_rate:>12,.0f} /s   {apply_rate / raw_rate:.2f} × raw"
+    )
+    began = time.perf_counter()
+    again = workspace_apply(workspace, by=admin)
+    second = time.perf_counter() - began
+    assert not again.changed, again.summary()
+    print(f"{'  the same file again (no change)':<34} {second:>8.1f} s")
 
     # A pushed reading, to its status served by the API.
     kpi = kpis[0]

@@ -10,7 +10,7 @@ earlier value stays, superseded. Apply → export → apply is lossless.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -76,15 +76,23 @@ def _update(row: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
+_LOOK_UP: Any = object()
+
+
 def _upsert(
     model: Any,
     lookup: dict[str, Any],
     values: dict[str, Any],
     kind: str,
     result: ApplyResult,
+    *,
+    found: Any = _LOOK_UP,
     **save: Any,
 ) -> Any:
-    row = model.objects.filter(**lookup).first()
+    """Create the row of `lookup` with `values`, or set those that differ on it
+    (its history gains a record only then). `found` is the row when the caller
+    read them all at once (None: there is none)."""
+    row = model.objects.filter(**lookup).first() if found is _LOOK_UP else found
     if row is None:
         row = model(**lookup, **values, **save)
         row.save()
@@ -161,6 +169,7 @@ def _kpis_apply(
         workspace, kpis=tuple(replace(kpi, readings=()) for kpi in workspace.kpis)
     )
     plain = workspace_to_data(definitions).get("kpis", [])
+    existing = {kpi.key: kpi for kpi in KPI.objects.all()}
     for position, (kpi, kpi_data) in enumerate(zip(workspace.kpis, plain, strict=True)):
         kpi_team = teams.get(kpi.team) if kpi.team else None
         values = {
@@ -184,7 +193,15 @@ def _kpis_apply(
             "spc_baseline_start": kpi.spc_baseline.start if kpi.spc_baseline else None,
             "spc_baseline_end": kpi.spc_baseline.end if kpi.spc_baseline else None,
         }
-        row = _upsert(KPI, {"key": kpi.key}, values, "KPI", result, updated_by=by)
+        row = _upsert(
+            KPI,
+            {"key": kpi.key},
+            values,
+            "KPI",
+            result,
+            found=existing.get(kpi.key),
+            updated_by=by,
+        )
         if row.position != position:
             KPI.objects.filter(pk=row.pk).update(position=position)
 
@@ -258,7 +275,13 @@ def _objectives_apply(
     cycles: dict[str, Cycle],
     result: ApplyResult,
 ) -> None:
-    """The file's objectives with their KRs and check-ins, then their parents."""
+    """The file's objectives with their KRs and check-ins, then their parents
+    (what the database holds read in three queries, not three a KR)."""
+    existing = {row.key: row for row in Objective.objects.all()}
+    key_results = {(row.objective_id, row.key): row for row in KeyResult.objects.all()}
+    checkins: dict[int, list[CheckIn]] = defaultdict(list)
+    for checkin in CheckIn.objects.order_by("at", "created_at"):
+        checkins[checkin.key_result_id].append(checkin)
     objectives = {}
     for position, objective in enumerate(workspace.objectives):
         objective_team = teams.get(objective.team) if objective.team else None
@@ -276,11 +299,14 @@ def _objectives_apply(
             },
             "objective",
             result,
+            found=existing.get(objective.key),
         )
         objectives[objective.key] = row
         for kr_position, kr in enumerate(objective.key_results):
-            kr_row = _key_result_apply(row, kr, kr_position, result)
-            _checkins_apply(kr_row, kr, result)
+            kr_row = _key_result_apply(
+                row, kr, kr_position, result, key_results.get((row.pk, kr.key))
+            )
+            _checkins_apply(kr_row, kr, result, checkins.get(kr_row.pk, []))
     _link_parents(
         objectives,
         {o.key: o.parent for o in workspace.objectives},
@@ -290,7 +316,11 @@ def _objectives_apply(
 
 
 def _key_result_apply(
-    objective: Objective, kr: CoreKeyResult, position: int, result: ApplyResult
+    objective: Objective,
+    kr: CoreKeyResult,
+    position: int,
+    result: ApplyResult,
+    found: KeyResult | None,
 ) -> KeyResult:
     target = (
         [kr.target.low, kr.target.high] if isinstance(kr.target, Band) else kr.target
@@ -311,21 +341,21 @@ def _key_result_apply(
         },
         "key result",
         result,
+        found=found,
     )
     return row
 
 
-def _checkins_apply(row: KeyResult, kr: CoreKeyResult, result: ApplyResult) -> None:
+def _checkins_apply(
+    row: KeyResult, kr: CoreKeyResult, result: ApplyResult, stored: list[CheckIn]
+) -> None:
     """A KR's check-ins as the file lists them (a file's list replaces the
-    database's when they differ)."""
+    database's, `stored`, when they differ)."""
     wanted = [
         (c.at, c.by or "", c.confidence, c.note or "", c.blockers or "")
         for c in kr.checkins
     ]
-    have = [
-        (c.at, c.by_name, c.confidence, c.note, c.blockers)
-        for c in row.checkins.order_by("at", "created_at")
-    ]
+    have = [(c.at, c.by_name, c.confidence, c.note, c.blockers) for c in stored]
     if wanted == have:
         return
     row.checkins.all().delete()
