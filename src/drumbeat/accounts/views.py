@@ -34,7 +34,7 @@ from drumbeat.accounts.selectors import (
     tokens_active,
     tokens_of,
 )
-from drumbeat.common.editing import add_refusal_to_form
+from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import AdminRequest, admin_required, is_admin
 
 admin_only = admin_required("Only admins manage people and teams.")
@@ -70,8 +70,9 @@ def person_create(request: AdminRequest) -> HttpResponse:
     form = PersonCreateForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            made = services.person_create(
+        made = save_from_form(
+            form,
+            lambda: services.person_create(
                 username=data["username"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -80,10 +81,9 @@ def person_create(request: AdminRequest) -> HttpResponse:
                 editor_of=data["editor_of"],
                 viewer_of=data["viewer_of"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+            ),
+        )
+        if made is not None:
             return _one_time_password(request, made, created=True)
     status = 400 if form.is_bound else 200
     return render(request, "accounts/person_create.html", {"form": form}, status=status)
@@ -112,8 +112,9 @@ def person_edit(request: AdminRequest, username: str) -> HttpResponse:
     form = PersonForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.person_update(
+        saved = save_from_form(
+            form,
+            lambda: services.person_update(
                 person=person,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -121,10 +122,9 @@ def person_edit(request: AdminRequest, username: str) -> HttpResponse:
                 is_admin=data["is_admin"],
                 is_active=data["is_active"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, f"{person.username} is saved.")
             return redirect("people")
     return _person_page(request, person, form, status=400)
@@ -157,11 +157,11 @@ def team_create(request: AdminRequest) -> HttpResponse:
     """Add a team, at the top of the tree or under another team."""
     form = TeamForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        try:
-            team = services.team_save(team=None, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+        values = form.cleaned_data
+        team = save_from_form(
+            form, lambda: services.team_save(team=None, by=request.user, **values)
+        )
+        if team is not None:
             messages.success(request, f"Team {team.name} is added; now add its people.")
             return redirect("team-edit", key=team.key)
     status = 400 if form.is_bound else 200
@@ -197,11 +197,11 @@ def team_edit(request: AdminRequest, key: str) -> HttpResponse:
         return _team_page(request, team)
     form = TeamForm(request.POST)
     if form.is_valid():
-        try:
-            services.team_save(team=team, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+        values = form.cleaned_data
+        saved = save_from_form(
+            form, lambda: services.team_save(team=team, by=request.user, **values)
+        )
+        if saved is not None:
             messages.success(request, f"Team {team.name} is saved.")
             return redirect("team-edit", key=team.key)
     # What was typed stays in the form; the heading keeps the saved team.
@@ -262,11 +262,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
     user = _signed_in(request)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        try:
-            issued = services.token_create(user=user, **form.cleaned_data)
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+        values = form.cleaned_data
+        issued = save_from_form(
+            form, lambda: services.token_create(user=user, **values)
+        )
+        if issued is not None:
             # Rendered, never stored or redirected with; no cache keeps it either.
             response = render(
                 request, "accounts/token_created.html", {"issued": issued}

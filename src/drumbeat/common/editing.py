@@ -82,15 +82,18 @@ Saved = TypeVar("Saved")
 def save_from_form(
     form: Any, save: Callable[[], Saved], aliases: dict[str, str] | None = None
 ) -> Saved | None:
-    """Run a service's save for a form and return what it saved; a save over
-    someone else's newer change goes above the form, a broken workspace rule beside
-    its field (`aliases` maps a rule's field to the form's), and None is returned."""
+    """Run a service's save for a form and return what it saved, or None with the
+    refusal placed on the form: a save over someone else's newer change above the
+    form, a broken workspace rule beside its field (`aliases` maps a rule's field
+    to the form's), a service's ValidationError beside the field it names."""
     try:
         return save()
     except StaleEditError as error:
         form.add_error(None, str(error))
     except WorkspaceError as error:
         add_problems_to_form(form, error, aliases)
+    except ValidationError as error:
+        add_refusal_to_form(form, error)
     return None
 
 

@@ -202,11 +202,16 @@ READING_COLUMNS = (
 def _readings(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
     """Current readings (and corrected ones, on request), with provenance, by KPI
     in dictionary order, then date; one query, read in chunks."""
-    readings = readings_filtered(
-        _kpis_chosen(Reading.objects.all(), export, with_team=True, via="kpi__"),
-        superseded=export.superseded,
-        since=export.since,
-        until=export.until,
+    readings = _kpis_chosen(
+        readings_filtered(
+            Reading.objects.all(),
+            superseded=export.superseded,
+            since=export.since,
+            until=export.until,
+        ),
+        export,
+        with_team=True,
+        via="kpi__",
     )
     if export.cycle:
         cycle = Cycle.objects.filter(key=export.cycle)

@@ -246,11 +246,10 @@ def readings_list(
     request: HttpRequest, filters: Query[ReadingFilters]
 ) -> QuerySet[Reading]:
     scoped(request, "read")
-    readings = Reading.objects.select_related("kpi", "recorded_by").order_by(
-        "kpi__position", "kpi__key", "day", "at", "pk"
-    )
     readings = readings_filtered(
-        readings,
+        Reading.objects.select_related("kpi", "recorded_by").order_by(
+            "kpi__position", "kpi__key", "day", "at", "pk"
+        ),
         superseded=filters.superseded,
         since=filters.since,
         until=filters.until,

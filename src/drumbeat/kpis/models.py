@@ -79,9 +79,17 @@ class KPI(Edited):
         return state if state.failing_since else None
 
 
+class ReadingQuerySet(models.QuerySet["Reading"]):
+    def current(self) -> ReadingQuerySet:
+        """The readings no correction superseded: one per KPI and moment."""
+        return self.filter(superseded_at__isnull=True)
+
+
 class Reading(models.Model):
     """One value of a KPI at a date or a time. A correction supersedes the earlier
     value, which stays, so a score can be shown as it stood at the time."""
+
+    objects = ReadingQuerySet.as_manager()
 
     class Source(models.TextChoices):
         MANUAL = "manual"

@@ -23,7 +23,7 @@ from drumbeat.common.guards import is_admin
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
-from drumbeat.kpis.models import KPI, Reading
+from drumbeat.kpis.models import KPI, Reading, ReadingQuerySet
 from drumbeat.workspace import load_workspace_data
 
 
@@ -38,17 +38,17 @@ def can_edit_definition(user: AnyUser, kpi: KPI) -> bool:
 
 
 def readings_filtered(
-    readings: QuerySet[Reading],
+    readings: ReadingQuerySet,
     *,
     superseded: bool = False,
     since: dt.date | None = None,
     until: dt.date | None = None,
-) -> QuerySet[Reading]:
+) -> ReadingQuerySet:
     """`readings` without those a correction superseded (all of them with
     `superseded`), dated by day from `since` to `until`, both included; a filter
     left empty narrows nothing. `kpis_filtered` chooses their KPIs."""
     if not superseded:
-        readings = readings.filter(superseded_at__isnull=True)
+        readings = readings.current()
     if since:
         readings = readings.filter(day__gte=since)
     if until:

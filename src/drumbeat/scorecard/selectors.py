@@ -171,7 +171,7 @@ def database_workspace(
     they are: validating a long history again cost more than reading it."""
     data = workspace_data(kpis, readings_of=(), objectives=objectives)
     workspace = load_workspace_data(data, filename="<database>")
-    readings = Reading.objects.filter(superseded_at__isnull=True)
+    readings = Reading.objects.current()
     if kpis is not None:
         readings = readings.filter(kpi__in=kpis.values("pk"))
     if readings_of is not None:

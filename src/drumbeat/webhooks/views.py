@@ -5,13 +5,12 @@ render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from drumbeat.common.editing import add_refusal_to_form
+from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import AdminRequest, admin_required
 from drumbeat.webhooks import services
 from drumbeat.webhooks.forms import WebhookForm
@@ -51,18 +50,18 @@ def webhook_create(request: AdminRequest) -> HttpResponse:
     form = WebhookForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            made = services.webhook_create(
+        made = save_from_form(
+            form,
+            lambda: services.webhook_create(
                 name=data["name"],
                 url=data["url"],
                 events=data["events"],
                 active=data["active"],
                 slack=data["slack"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+            ),
+        )
+        if made is not None:
             return _secret_page(request, made, created=True)
     status = 400 if form.is_bound else 200
     return render(request, "webhooks/webhook_form.html", {"form": form}, status=status)
@@ -79,8 +78,9 @@ def webhook_edit(request: AdminRequest, pk: int) -> HttpResponse:
     form = WebhookForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.webhook_update(
+        saved = save_from_form(
+            form,
+            lambda: services.webhook_update(
                 webhook=webhook,
                 name=data["name"],
                 url=data["url"],
@@ -88,10 +88,9 @@ def webhook_edit(request: AdminRequest, pk: int) -> HttpResponse:
                 active=data["active"],
                 slack=data["slack"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            add_refusal_to_form(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, f"Webhook “{webhook.name}” is saved.")
             return redirect("webhooks")
     webhook.refresh_from_db()

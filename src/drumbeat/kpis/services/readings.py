@@ -76,9 +76,7 @@ def reading_record(
         )
     except IngestError as error:
         raise ReadingError(error.problems[0].message) from None
-    return Reading.objects.get(
-        kpi=kpi, at=moment_text(reading_moment(at)), superseded_at__isnull=True
-    )
+    return Reading.objects.current().get(kpi=kpi, at=moment_text(reading_moment(at)))
 
 
 class ReadingGiven(Protocol):
@@ -367,10 +365,13 @@ def _current_readings(
     if not rows:
         return {}
     days = {row.day for row in rows}
-    found = Reading.objects.filter(
-        superseded_at__isnull=True,
-        kpi_id__in={row.kpi_id for row in rows},
-        day__gte=min(days),
-        day__lte=max(days),
-    ).values_list("kpi_id", "at", "pk", "value", "note")
+    found = (
+        Reading.objects.current()
+        .filter(
+            kpi_id__in={row.kpi_id for row in rows},
+            day__gte=min(days),
+            day__lte=max(days),
+        )
+        .values_list("kpi_id", "at", "pk", "value", "note")
+    )
     return {(kpi_id, at): (pk, value, note) for kpi_id, at, pk, value, note in found}
