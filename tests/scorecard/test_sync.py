@@ -155,3 +155,12 @@ def test_readings_the_service_refuses_are_named_as_the_file_names_them():
         "check the date"
     ]
     assert not Reading.objects.exists()
+
+
+def test_the_summary_counts_only_what_changed():
+    result = workspace_apply(load_workspace_text(SMALL))
+    assert result.summary() == (
+        "Applied: 2 KPIs created, 1 cycle created, 2 key results created, "
+        "1 objective created, 3 readings created, 2 teams created, "
+        "1 organisation updated, 1 team parent updated."
+    )

@@ -52,11 +52,11 @@ class ApplyResult:
             return "Nothing to change: the database already matches the file."
         parts = [
             f"{n} {kind}{'s' if n != 1 else ''} created"
-            for kind, n in sorted(self.created.items())
+            for kind, n in sorted((+self.created).items())
         ]
         parts += [
             f"{n} {kind}{'s' if n != 1 else ''} updated"
-            for kind, n in sorted(self.updated.items())
+            for kind, n in sorted((+self.updated).items())
         ]
         return "Applied: " + ", ".join(parts) + "."
 
