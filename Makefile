@@ -6,8 +6,10 @@ UV_VERSION := 0.13.8
 UV := .uv/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-# The sample organisation's readings run to late November 2026: judge it then.
-DEMO_AS_OF ?= 2026-11-25
+# The demo's sample: examples/okrs.yaml with its readings run on to today by the
+# generator (the same readings up to the sample's end), so that it is fresh on the
+# day it runs; and its data warehouse, made afresh, that its `sql` sources name.
+DEMO := var/demo
 
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
@@ -24,18 +26,18 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced
 
-# The demo's data warehouse (SQLite), made afresh from examples/warehouse.sql; the
-# sample's `sql` sources name it `warehouse`.
-WAREHOUSE := var/warehouse.sqlite3
+WAREHOUSE := $(DEMO)/warehouse.sqlite3
 demo: export DRUMBEAT_SOURCE_WAREHOUSE_URL = sqlite:///$(abspath $(WAREHOUSE))
 
 # The worker runs in the background and stops with the server (Ctrl-C).
 demo: install
-	$(BIN)/drumbeat lint examples/okrs.yaml --as-of $(DEMO_AS_OF) | tail -n 1 || true
+	mkdir -p $(DEMO)
+	$(BIN)/python examples/generate.py --until today --output $(DEMO)/okrs.yaml --warehouse $(DEMO)/warehouse.sql
+	$(BIN)/drumbeat lint $(DEMO)/okrs.yaml | tail -n 1 || true
 	$(BIN)/drumbeat manage migrate --no-input -v 0
 	rm -f $(WAREHOUSE)
-	$(BIN)/python -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(open(sys.argv[2]).read()); db.close()' $(WAREHOUSE) examples/warehouse.sql
-	$(BIN)/drumbeat apply examples/okrs.yaml
+	$(BIN)/python -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(open(sys.argv[2]).read()); db.close()' $(WAREHOUSE) $(DEMO)/warehouse.sql
+	$(BIN)/drumbeat apply $(DEMO)/okrs.yaml
 	$(BIN)/drumbeat manage demo_users
 	@echo "Drumbeat is at http://127.0.0.1:8000, its worker beside it (Ctrl-C stops both)"
 	@$(BIN)/drumbeat worker --no-startup-delay -v 0 & worker=$$!; \
