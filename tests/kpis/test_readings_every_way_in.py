@@ -7,6 +7,7 @@ of it stays in history as a correction."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import json
 import sqlite3
@@ -21,12 +22,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drumbeat.imports.services import readings_import_file
+from drumbeat.imports.services import ImportRefusedError, readings_import_file
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.sources.services import source_pull
 from drumbeat.kpis.sources.sql.query import engines_dispose
 from drumbeat.scorecard.sync import workspace_apply
-from drumbeat.workspace import load_workspace_text
+from drumbeat.workspace import WorkspaceError, load_workspace_text
 from tests.conftest import SMALL, client_for
 
 pytestmark = pytest.mark.django_db
@@ -94,48 +95,59 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def _sender(
     tmp_path: Path, warehouse: Path, admin: User
-) -> Callable[[str, Any, float], None]:
+) -> Callable[[str, Any, float], str | None]:
+    """Sends one reading of csat one way: None when it was taken, else why not."""
     client = client_for(admin)
 
-    def send(way: str, at: Any, value: float) -> None:
+    def send(way: str, at: Any, value: float) -> str | None:
         if way == "api":
             body = {"readings": [{"kpi": "csat", "at": at, "value": value}]}
             answer = client.post(
                 "/api/v1/readings", json.dumps(body), content_type="application/json"
             )
-            assert answer.status_code == 200, answer.content
-        elif way == "form":
+            if answer.status_code == 200:
+                return None
+            return " ".join(p["message"] for p in answer.json()["error"]["problems"])
+        if way == "form":
             answer = client.post(
                 "/kpis/csat/readings/", {"day": at.strip()[:10], "value": value}
             )
-            assert answer.status_code == 302, answer.content
-        elif way == "csv":
-            path = tmp_path / "readings.csv"
-            path.write_text(f"kpi,at,value\ncsat,{at},{value}\n", encoding="utf-8")
-            readings_import_file(path=path, by=admin)
-        elif way == "xlsx":
-            path = tmp_path / "readings.xlsx"
-            workbook = openpyxl.Workbook()
-            sheet = workbook.active
-            sheet.append(["kpi", "at", "value"])
-            sheet.append(["csat", at, value])
-            workbook.save(path)
-            readings_import_file(path=path, by=admin)
-        elif way == "apply":
-            existing = "      - {at: 2026-07-03, value: 88}\n"
-            added = f"      - {{at: '{at}', value: {value}}}\n"
-            text = SMALL.replace(existing, existing + added, 1)
-            workspace_apply(load_workspace_text(text), by=admin)
-        else:
-            db = sqlite3.connect(warehouse)
-            db.execute("delete from pulled")
-            db.execute("insert into pulled values (?, ?)", (at, value))
-            db.commit()
-            db.close()
-            # Set again each time: applying the file makes csat manual.
-            KPI.objects.filter(key="csat").update(source=PULLED)
-            kpi = KPI.objects.get(key="csat")
-            assert source_pull(kpi=kpi, run_id="run").ok
+            return (
+                None
+                if answer.status_code == 302
+                else html.unescape(answer.content.decode())
+            )
+        try:
+            if way == "csv":
+                path = tmp_path / "readings.csv"
+                path.write_text(f"kpi,at,value\ncsat,{at},{value}\n", encoding="utf-8")
+                readings_import_file(path=path, by=admin)
+            elif way == "xlsx":
+                path = tmp_path / "readings.xlsx"
+                workbook = openpyxl.Workbook()
+                sheet = workbook.active
+                sheet.append(["kpi", "at", "value"])
+                sheet.append(["csat", at, value])
+                workbook.save(path)
+                readings_import_file(path=path, by=admin)
+            elif way == "apply":
+                existing = "      - {at: 2026-07-03, value: 88}\n"
+                added = f"      - {{at: '{at}', value: {value}}}\n"
+                text = SMALL.replace(existing, existing + added, 1)
+                workspace_apply(load_workspace_text(text), by=admin)
+            else:
+                db = sqlite3.connect(warehouse)
+                db.execute("delete from pulled")
+                db.execute("insert into pulled values (?, ?)", (at, value))
+                db.commit()
+                db.close()
+                # Set again each time: applying the file makes csat manual.
+                KPI.objects.filter(key="csat").update(source=PULLED)
+                outcome = source_pull(kpi=KPI.objects.get(key="csat"), run_id="run")
+                return None if outcome.ok else outcome.message
+        except (ImportRefusedError, WorkspaceError) as error:
+            return str(error)
+        return None
 
     return send
 
@@ -152,7 +164,7 @@ def test_one_current_reading_per_moment_whichever_way_and_order_it_came(
     send = _sender(tmp_path, warehouse, users["admin"])
     with transaction.atomic():
         for way, _, at, value in sent:
-            send(way, at, value)
+            assert send(way, at, value) is None, (way, at)
         for canonical in {moment for _, moment, _, _ in sent}:
             values = [value for _, moment, _, value in sent if moment == canonical]
             readings = Reading.objects.filter(kpi__key="csat", at=canonical)
@@ -175,9 +187,9 @@ def test_a_reading_in_the_api_and_the_same_day_in_a_csv_file_is_one_reading(
     """The report that started it: `2026-07-10T00:00:00` through the API, then
     `2026-07-10` from a CSV file, made two current readings of one day."""
     send = _sender(tmp_path, warehouse, users["admin"])
-    send("api", "2026-07-10T00:00:00", 91.0)
-    send("csv", "2026-07-10", 91.0)
-    send("csv", "2026-07-10", 93.0)
+    assert send("api", "2026-07-10T00:00:00", 91.0) is None
+    assert send("csv", "2026-07-10", 91.0) is None
+    assert send("csv", "2026-07-10", 93.0) is None
     readings = Reading.objects.filter(kpi__key="csat", day=DAY).order_by("pk")
     assert [(r.at, r.value, r.superseded_at is None) for r in readings] == [
         ("2026-07-10", 91.0, False),
@@ -190,10 +202,30 @@ def test_a_timestamp_is_kept_in_utc_and_counts_on_its_utc_day(
     small_workspace, users, tmp_path, warehouse
 ):
     send = _sender(tmp_path, warehouse, users["admin"])
-    send("api", "2026-07-10T23:30:00-02:00", 90.0)
+    assert send("api", "2026-07-10T23:30:00-02:00", 90.0) is None
     reading = Reading.objects.get(kpi__key="csat", superseded_at__isnull=True, value=90)
     assert (reading.at, reading.day) == (
         "2026-07-11T01:30:00+00:00",
         LATE_EVENING.date(),
     )
     assert INSTANT.isoformat() == "2026-07-10T12:30:00+00:00"
+
+
+FUTURE = "2026-12-01"
+"""After tomorrow: the tests' clock stands on 2026-11-25."""
+TOO_LATE = (
+    "2026-12-01 is in the future: a reading may be dated 2026-11-26 at the latest "
+    "(today is 2026-11-25); check the date"
+)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_reading_after_tomorrow_is_refused_whichever_way_it_comes(
+    small_workspace, users, tmp_path, warehouse, way
+):
+    send = _sender(tmp_path, warehouse, users["admin"])
+    before = Reading.objects.count()
+    refusal = send(way, FUTURE, 90.0)
+    assert refusal is not None
+    assert TOO_LATE in refusal
+    assert Reading.objects.count() == before
