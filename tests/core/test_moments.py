@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from drumbeat.core.moments import (
     MOMENT_HELP,
     MomentError,
-    future_problem,
     latest_day_allowed,
     moment_day,
     moment_text,
+    out_of_range_problem,
     reading_moment,
 )
 
@@ -125,9 +125,16 @@ TODAY = dt.date(2026, 11, 25)
 
 def test_a_reading_may_be_dated_tomorrow_at_the_latest():
     assert latest_day_allowed(TODAY) == dt.date(2026, 11, 26)
-    assert future_problem(dt.date(2026, 11, 26), TODAY) is None
-    assert future_problem(reading_moment("2026-11-26T23:59:59Z"), TODAY) is None
-    assert future_problem(dt.date(2026, 11, 27), TODAY) == (
+    assert out_of_range_problem(dt.date(2026, 11, 26), TODAY) is None
+    assert out_of_range_problem(reading_moment("2026-11-26T23:59:59Z"), TODAY) is None
+    assert out_of_range_problem(dt.date(2026, 11, 27), TODAY) == (
         "2026-11-27 is in the future: a reading may be dated 2026-11-26 at the "
         "latest (today is 2026-11-25); check the date"
+    )
+
+
+def test_a_reading_may_not_be_dated_before_1900():
+    assert out_of_range_problem(dt.date(1900, 1, 1), TODAY) is None
+    assert out_of_range_problem(dt.date(1, 1, 1), TODAY) == (
+        "0001-01-01 is before 1900-01-01: check the date"
     )

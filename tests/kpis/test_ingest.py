@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from drumbeat.core.moments import MOMENT_HELP
 from drumbeat.kpis.models import Reading
 from drumbeat.kpis.services.readings import (
+    TWICE_IN_A_BATCH,
     IngestError,
     ReadingIn,
     _rows_when_all_good,
@@ -70,11 +71,44 @@ def test_a_different_value_at_the_same_moment_is_a_correction_kept_in_history(
     assert earlier.superseded_at is not None
 
 
-def test_within_one_batch_the_last_reading_of_a_moment_wins(small_workspace):
+def test_two_values_of_one_moment_in_one_batch_are_a_problem(small_workspace):
+    """Which one would be meant? The batch is refused, naming the second."""
+    with pytest.raises(IngestError) as raised:
+        _ingest(
+            [
+                ReadingIn("csat", "2026-07-10", 90),
+                ReadingIn("csat", "2026-07-10T00:00:00", 92),
+            ]
+        )
+    assert [(p.index, p.field, p.message) for p in raised.value.problems] == [
+        (1, "at", TWICE_IN_A_BATCH)
+    ]
+    assert not Reading.objects.filter(day=dt.date(2026, 7, 10)).exists()
+
+
+def test_two_values_of_one_moment_in_chunks_of_one_batch_are_a_problem(
+    small_workspace, monkeypatch
+):
+    monkeypatch.setattr("drumbeat.kpis.services.readings.INGEST_CHUNK", 2)
+    with pytest.raises(IngestError) as raised:
+        _ingest(
+            [
+                ReadingIn("csat", "2026-07-10", 90),
+                ReadingIn("csat", "2026-07-11", 91),
+                ReadingIn("csat", "2026-07-10", 92),
+            ]
+        )
+    assert [(p.index, p.field) for p in raised.value.problems] == [(2, "at")]
+    assert not Reading.objects.filter(day__gte=dt.date(2026, 7, 10)).exists()
+
+
+def test_the_same_reading_twice_in_one_batch_is_unchanged_the_second_time(
+    small_workspace,
+):
     result = _ingest(
-        [ReadingIn("csat", "2026-07-10", 90), ReadingIn("csat", "2026-07-10", 92)]
+        [ReadingIn("csat", "2026-07-10", 90), ReadingIn("csat", "2026-07-10", 90)]
     )
-    assert _current("csat")[-1] == ("2026-07-10", 92.0)
+    assert _current("csat")[-1] == ("2026-07-10", 90.0)
     assert (result.created, result.unchanged) == (1, 1)
 
 
@@ -144,10 +178,10 @@ def test_a_batch_larger_than_a_chunk_is_written_whole(small_workspace, monkeypat
         ReadingIn("csat", (start + dt.timedelta(days=i)).isoformat(), 90 + i % 3)
         for i in range(10)
     ]
-    batch.append(ReadingIn("csat", "2026-07-10", 95))  # corrects the first
+    batch.append(ReadingIn("csat", "2026-07-03", 95))  # corrects a stored one
     result = _ingest(batch)
     assert (result.created, result.corrected) == (10, 1)
-    assert _current("csat")[2] == ("2026-07-10", 95.0)
+    assert _current("csat")[1] == ("2026-07-03", 95.0)
     assert len(_current("csat")) == 12
 
 
@@ -201,7 +235,7 @@ def test_a_batch_checked_column_by_column_is_checked_as_reading_by_reading(
     "batch",
     [
         [ReadingIn("csat", "2026-07-10", 1.5), ReadingIn("churn", "2026-07-11", 2.0)],
-        [ReadingIn("csat", "2026-07-10T09:30:00+02:00", 1e308, "late")],
+        [ReadingIn("csat", "2026-07-10T09:30:00+02:00", 1e15, "late")],
     ],
 )
 def test_a_good_batch_takes_the_column_shortcut(batch):

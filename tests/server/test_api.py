@@ -375,6 +375,10 @@ def test_a_nul_character_is_a_422_not_a_server_error(owned, users):
     )
     assert response.status_code == 422
     assert response.json()["error"]["problems"] == [
-        {"index": 0, "field": "note", "message": "holds a NUL character: remove it"}
+        {
+            "index": 0,
+            "field": "note",
+            "message": "holds a control character (U+0000): remove it",
+        }
     ]
     assert not Reading.objects.filter(at="2026-07-10").exists()

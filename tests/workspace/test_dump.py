@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drumbeat.core.model import KPI, Reading, Workspace
+from drumbeat.core.values import MAX_MAGNITUDE
 from drumbeat.workspace import dump_workspace, load_workspace, load_workspace_text
 from tests.workspace.test_load import GOOD
 
@@ -48,7 +49,7 @@ def test_dump_quotes_text_that_would_read_back_as_something_else():
 texts = st.text(
     alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30
 ).filter(lambda text: text.strip() == text and text != "")
-values = st.floats(allow_nan=False, allow_infinity=False, width=64)
+values = st.floats(min_value=-MAX_MAGNITUDE, max_value=MAX_MAGNITUDE, width=64)
 days = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
 
 

@@ -279,8 +279,15 @@ BAD_INPUT = [
         ("value: 48}", "value: " + "9" * 400 + "}"),
         25,
         "kpis[nps].readings[2026-07-31].value",
-        "is too large: must be a finite number",
+        "is too large: write a number within ±1e+15",
         id="too-large",
+    ),
+    pytest.param(
+        ("value: 48}", "value: 1.5e15}"),
+        25,
+        "kpis[nps].readings[2026-07-31].value",
+        "1.5e+15 is too large: write a number within ±1e+15",
+        id="beyond-range",
     ),
     pytest.param(
         (

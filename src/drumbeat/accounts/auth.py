@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from drumbeat.accounts.models import ApiToken
@@ -14,12 +15,17 @@ from drumbeat.accounts.services import token_authenticate
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`: a live personal token of an active person."""
+    """`Authorization: Bearer <token>`: a live personal token of an active person.
+
+    A request that sends a token that is not live (expired, revoked, unknown, or
+    its person deactivated) is refused as unauthenticated (401), not tried as a
+    browser session: it would then fail the session's CSRF check with a 403 that
+    says nothing about the token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
         found = token_authenticate(token)
         if found is None:
-            return None
+            raise AuthenticationError(401, "token not live")
         request.api_token = found  # type: ignore[attr-defined]
         request.user = found.user
         return found.user

@@ -30,6 +30,10 @@ FUTURE_DAYS_ALLOWED = 1
 """How far past today a reading may be dated: a reading taken late in the evening
 in a zone ahead of the server's is already dated tomorrow."""
 
+EARLIEST_DAY = dt.date(1900, 1, 1)
+"""The first day a reading may be dated on: an earlier one is a typo (0001-01-01
+is a database's empty date), and date arithmetic near year 1 overflows."""
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
@@ -109,10 +113,16 @@ def latest_day_allowed(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=FUTURE_DAYS_ALLOWED)
 
 
-def future_problem(moment: Moment, today: dt.date) -> str | None:
+def out_of_range_problem(moment: Moment, today: dt.date) -> str | None:
     """Why a reading at `moment` cannot be recorded on `today`, or None: a reading
-    records what happened, and one dated after tomorrow is a typo or a forecast."""
+    records what happened, and one dated after tomorrow is a typo or a forecast,
+    one before 1900 a typo."""
     day = moment_day(moment)
+    if day < EARLIEST_DAY:
+        return (
+            f"{moment_text(moment)} is before {EARLIEST_DAY.isoformat()}: check "
+            "the date"
+        )
     latest = latest_day_allowed(today)
     if day <= latest:
         return None

@@ -20,6 +20,9 @@ from typing import IO, Any
 from django.utils import timezone
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.cell.cell import (  # type: ignore[import-untyped]
+    ILLEGAL_CHARACTERS_RE,
+)
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from drumbeat.core.contract import plain_number
@@ -136,6 +139,10 @@ def _xlsx_value(sheet: Any, value: Any) -> Any:
         return _utc(value).replace(tzinfo=None)
     if isinstance(value, list | dict):
         value = json.dumps(json_value(value), ensure_ascii=False)
+    if isinstance(value, str):
+        # A workbook cannot hold control characters (XML refuses them); text
+        # kept from before they were refused on the way in shows U+FFFD instead.
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -138,7 +139,7 @@ class KPICreate(Schema):
     description: str = ""
     unit: str = ""
     direction: Literal["up", "down", "range"] = "up"
-    cadence: Literal["", "daily", "weekly", "monthly", "quarterly"] = ""
+    cadence: Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"] = ""
     owner: str = Field("", description="the owner's name, as shown")
     perspective: Literal["", "financial", "customer", "internal", "learning"] = ""
     tier: Literal["key", "secondary", "transient"] = "secondary"
@@ -173,7 +174,9 @@ class KPIChange(Schema):
     description: str | None = None
     unit: str | None = None
     direction: Literal["up", "down", "range"] | None = None
-    cadence: Literal["", "daily", "weekly", "monthly", "quarterly"] | None = None
+    cadence: Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"] | None = (
+        None
+    )
     owner: str | None = None
     thresholds: Thresholds | None = None
 
@@ -190,6 +193,11 @@ def kpi_patch(request: HttpRequest, key: str, payload: KPIChange) -> KPI:
         raise PermissionDenied("Only the KPI's owner or an admin changes it.")
     values = {name: getattr(kpi, name) for name in DEFINITION_FIELDS}
     changes = payload.dict(exclude_unset=True, exclude={"version", "thresholds"})
+    required = [name for name in ("name", "direction") if changes.get(name, 1) is None]
+    if required:
+        raise DjangoValidationError(dict.fromkeys(required, "may not be null"))
+    # null clears a field that may be empty, as an empty string does.
+    changes = {name: "" if value is None else value for name, value in changes.items()}
     if "owner" in changes:
         changes["owner_name"] = changes.pop("owner")
     values.update(changes)
@@ -264,8 +272,11 @@ def readings_list(
 class ReadingPost(BaseModel):
     kpi: str = Field(description="the KPI's key")
     at: str = Field(description="YYYY-MM-DD, or an ISO timestamp")
-    value: float
-    note: str = ""
+    value: float = Field(
+        strict=True,
+        description='a number within ±1e15 (text such as "5" and true are refused)',
+    )
+    note: str = Field("", description="at most 500 characters, no control characters")
 
 
 class ReadingBatch(BaseModel):

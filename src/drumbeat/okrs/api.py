@@ -268,7 +268,9 @@ def objective_put(
 class KeyResultIn(Schema):
     key: str = Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")
     title: str = ""
-    kpi: str
+    kpi: str = Field(
+        max_length=100, pattern=r"^[a-z0-9-]+$", description="a dictionary KPI's key"
+    )
     kind: Literal["change", "sustain"] = "change"
     baseline: float | None = None
     target: Target

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from drumbeat.common.editing import lock_for_edit
+from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
@@ -25,9 +27,16 @@ def key_result_check_in(
     note: str = "",
     blockers: str = "",
 ) -> CheckIn:
-    """Record a person's check-in on a KR today."""
+    """Record a person's check-in on a KR today. Raises ValidationError naming
+    the field that cannot be kept."""
+    problems: dict[str, str] = {}
     if not 0.0 <= confidence <= 1.0:
-        raise ValueError("Confidence is between 0 and 1.")
+        problems["confidence"] = "Confidence is between 0 and 1."
+    for name, text in (("note", note), ("blockers", blockers)):
+        if wrong := note_problem(text):
+            problems[name] = f"The {name} {wrong}."
+    if problems:
+        raise ValidationError(problems)
     return CheckIn.objects.create(
         key_result=key_result,
         at=timezone.localdate(),

@@ -107,15 +107,23 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
         )
     form = CheckInForm(request.POST)
     status = 200
-    if form.is_valid() and isinstance(request.user, User):
-        key_result_check_in(
-            key_result=key_result,
-            by=request.user,
-            confidence=form.cleaned_data["confidence"],
-            note=form.cleaned_data["note"],
-            blockers=form.cleaned_data["blockers"],
+    user = request.user
+    if form.is_valid() and isinstance(user, User):
+        data = form.cleaned_data
+        saved = save_from_form(
+            form,
+            lambda: key_result_check_in(
+                key_result=key_result,
+                by=user,
+                confidence=data["confidence"],
+                note=data["note"],
+                blockers=data["blockers"],
+            ),
         )
-        form = CheckInForm()
+        if saved is not None:
+            form = CheckInForm()
+        else:
+            status = 400
     else:
         status = 400
     context = {

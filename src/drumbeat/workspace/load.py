@@ -36,7 +36,7 @@ from drumbeat.core.model import (
     Workspace,
     reading_order,
 )
-from drumbeat.core.moments import future_problem
+from drumbeat.core.moments import out_of_range_problem
 from drumbeat.workspace.schema import (
     FORMAT_VERSION,
     KeyResultSchema,
@@ -93,7 +93,7 @@ class WorkspaceError(Exception):
 def load_workspace(path: Path, *, today: dt.date | None = None) -> Workspace:
     """Read and validate a workspace file; with `today`, readings dated after
     tomorrow are refused too (a file about to be applied: see
-    `drumbeat.core.moments.future_problem`)."""
+    `drumbeat.core.moments.out_of_range_problem`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -325,8 +325,8 @@ def _reference_problems(
         yield from (problem((*at, *loc), m) for loc, m in _kpi_problems(kpi))
         if today is not None:
             for position, reading in enumerate(kpi.readings):
-                if too_late := future_problem(reading.at, today):
-                    yield problem((*at, "readings", position, "at"), too_late)
+                if out_of_range := out_of_range_problem(reading.at, today):
+                    yield problem((*at, "readings", position, "at"), out_of_range)
 
     kpis_by_key = {kpi.key: kpi for kpi in schema.kpis}
     for index, objective in enumerate(schema.objectives):

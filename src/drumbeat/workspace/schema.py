@@ -8,11 +8,17 @@ duplicates, thresholds against direction) are checked by `drumbeat.workspace.loa
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from drumbeat.core.model import (
     Cadence,
@@ -25,6 +31,7 @@ from drumbeat.core.model import (
     Tier,
 )
 from drumbeat.core.moments import Moment, reading_moment
+from drumbeat.core.values import note_problem, number_problem, text_problem
 
 FORMAT_VERSION = 1
 
@@ -32,15 +39,25 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def finite_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number, not {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError("is too large: must be a finite number") from None
-    if not math.isfinite(number):
-        raise ValueError(f"must be a finite number, not {value!r}")
-    return number
+    """A number Drumbeat records (`drumbeat.core.values.number_problem`)."""
+    problem = number_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return float(value)
+
+
+def _text(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _note(value: str) -> str:
+    problem = note_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 def _band(value: Any) -> tuple[float, float]:
@@ -76,7 +93,12 @@ BandValue = Annotated[tuple[float, float], BeforeValidator(_band)]
 NumberOrBand = Annotated[float | tuple[float, float], BeforeValidator(_number_or_band)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 DateOrTimestamp = Annotated[Moment, BeforeValidator(reading_moment)]
-Text = Annotated[str, Field(strict=True), StringConstraints(min_length=1)]
+Text = Annotated[
+    str, Field(strict=True), StringConstraints(min_length=1), AfterValidator(_text)
+]
+Note = Annotated[
+    str, Field(strict=True), StringConstraints(min_length=1), AfterValidator(_note)
+]
 Key = Annotated[
     str,
     Field(strict=True),
@@ -126,7 +148,7 @@ class SpcSchema(Schema):
 class ReadingSchema(Schema):
     at: DateOrTimestamp
     value: Number
-    note: Text | None = None
+    note: Note | None = None
 
 
 class KPISchema(Schema):
@@ -161,14 +183,14 @@ class CheckInSchema(Schema):
     at: Date
     by: Text | None = None
     confidence: Annotated[Number, Field(ge=0, le=1)] | None = None
-    note: Text | None = None
+    note: Note | None = None
     blockers: Text | None = None
 
 
 class KeyResultSchema(Schema):
     key: Key
     title: Text | None = None
-    kpi: Text
+    kpi: KPIKey
     kind: KeyResultKind = KeyResultKind.CHANGE
     baseline: Number | None = None
     target: NumberOrBand

@@ -15,7 +15,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -24,10 +24,17 @@ from django.utils import timezone
 from drumbeat.core.moments import (
     Moment,
     MomentError,
-    future_problem,
     moment_day,
     moment_text,
+    out_of_range_problem,
     reading_moment,
+)
+from drumbeat.core.values import (
+    MAX_MAGNITUDE,
+    NOTE_MAX_LENGTH,
+    has_control_characters,
+    note_problem,
+    numbers_in_range,
 )
 from drumbeat.kpis.bulk import ReadingRow, readings_insert, readings_supersede
 from drumbeat.kpis.models import KPI, Reading
@@ -174,21 +181,23 @@ def readings_check(
         except MomentError as error:
             problems.append(RowProblem(index, "at", str(error)))
             continue
-        if too_late := future_problem(at, today):
-            problems.append(RowProblem(index, "at", too_late))
+        if out_of_range := out_of_range_problem(at, today):
+            problems.append(RowProblem(index, "at", out_of_range))
             continue
         value = reading.value
-        if type(value) is not float or value - value != 0.0:  # not a finite float
+        if (
+            type(value) is not float
+            or value - value != 0.0  # not finite
+            or not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+        ):
             try:
                 value = finite_number(value)
             except ValueError as error:
                 problems.append(RowProblem(index, "value", str(error)))
                 continue
         note = reading.note or ""
-        if note and "\x00" in note:
-            problems.append(
-                RowProblem(index, "note", "holds a NUL character: remove it")
-            )
+        if note and (wrong := _note_problem(note)):
+            problems.append(RowProblem(index, "note", wrong))
             continue
         if kpi_id is not None:
             rows.append(
@@ -223,15 +232,23 @@ def _rows_when_all_good(
             at = reading_moment(given)
         except MomentError:
             return None
-        if future_problem(at, today):
+        if out_of_range_problem(at, today):
             return None
         canonical[given] = moment_text(at)
         days[given] = moment_day(at)
     values = list(map(_VALUE, readings))
     if set(map(type, values)) != {float} or not math.isfinite(sum(values)):
         return None  # a finite sum of floats: every one is finite
+    if not numbers_in_range(values):
+        return None
     notes = list(map(_NOTE, readings))
-    if "\x00" in "".join(filter(None, notes)):
+    written = list(filter(None, notes))
+    if set(map(type, written)) - {str}:
+        return None
+    if written and (
+        max(map(len, written)) > NOTE_MAX_LENGTH
+        or has_control_characters("".join(written))
+    ):
         return None
     if None in notes:
         notes = [note or "" for note in notes]
@@ -245,6 +262,12 @@ def _rows_when_all_good(
             notes,
         )
     )
+
+
+def _note_problem(note: object) -> str | None:
+    if not isinstance(note, str):
+        return f"must be text, not {note!r}"
+    return note_problem(note)
 
 
 _MOMENT_TYPES = frozenset({str, dt.date, dt.datetime})
@@ -290,7 +313,10 @@ def readings_ingest(
                 problems.extend(found[:room])
                 more += max(0, len(found) - room)
             if not problems:
-                _readings_write(rows, result, now, by, source, source_detail)
+                found = _readings_write(
+                    rows, start, result, now, by, source, source_detail
+                )
+                problems.extend(found[:MAX_PROBLEMS])
                 touched.update(row.kpi_id for row in rows)
             if progress is not None:
                 progress(len(chunk))
@@ -325,26 +351,43 @@ def _chunks(
 
 def _readings_write(
     rows: list[ReadingRow],
+    start: int,
     result: IngestResult,
     now: dt.datetime,
     by: User | None,
     source: str,
     source_detail: str,
-) -> None:
-    latest = {(row.kpi_id, row.at): row for row in rows}  # the last one wins
+) -> list[RowProblem]:
+    """Write a checked chunk (whose first reading is the batch's `start`), or
+    return the problems that stop it: a KPI and moment given twice in the batch
+    with two values. The same reading again is unchanged; a new value of a current
+    reading supersedes it."""
+    first: dict[tuple[int, str], tuple[int, ReadingRow]] = {}
+    problems: list[RowProblem] = []
+    for index, row in enumerate(rows, start):
+        moment = (row.kpi_id, row.at)
+        _, earlier = first.setdefault(moment, (index, row))
+        if earlier is not row:
+            if (earlier.value, earlier.note) != (row.value, row.note):
+                problems.append(RowProblem(index, "at", TWICE_IN_A_BATCH))
+            else:
+                result.unchanged += 1
     current = _current_readings(rows)
     new: list[ReadingRow] = []
     superseded: list[int] = []
-    for moment, row in latest.items():
+    for moment, (index, row) in first.items():
         existing = current.get(moment)
         if existing is None:
             new.append(row)
-        elif (existing[1], existing[2]) == (row.value, row.note):
+        elif (existing.value, existing.note) == (row.value, row.note):
             result.unchanged += 1
+        elif existing.recorded_at == now:  # an earlier chunk of this batch
+            problems.append(RowProblem(index, "at", TWICE_IN_A_BATCH))
         else:
-            superseded.append(existing[0])
+            superseded.append(existing.pk)
             new.append(row)
-    result.unchanged += len(rows) - len(latest)
+    if problems:
+        return problems
     result.corrected += len(superseded)
     result.created += len(new) - len(superseded)
     readings_supersede(superseded, now)
@@ -355,13 +398,27 @@ def _readings_write(
         recorded_by_id=by.pk if by else None,
         recorded_at=now,
     )
+    return []
+
+
+TWICE_IN_A_BATCH = (
+    "this KPI has another value at this moment earlier in the batch: send one "
+    "reading per KPI and moment"
+)
+
+
+class _Current(NamedTuple):
+    pk: int
+    value: float
+    note: str
+    recorded_at: dt.datetime
 
 
 def _current_readings(
     rows: list[ReadingRow],
-) -> dict[tuple[int, str], tuple[int, float, str]]:
+) -> dict[tuple[int, str], _Current]:
     """The current readings of the rows' KPIs between the rows' first and last
-    days, which hold those at the rows' moments: (kpi, at) → (pk, value, note)."""
+    days, which hold those at the rows' moments, by (kpi, at)."""
     if not rows:
         return {}
     days = {row.day for row in rows}
@@ -372,6 +429,9 @@ def _current_readings(
             day__gte=min(days),
             day__lte=max(days),
         )
-        .values_list("kpi_id", "at", "pk", "value", "note")
+        .values_list("kpi_id", "at", "pk", "value", "note", "recorded_at")
     )
-    return {(kpi_id, at): (pk, value, note) for kpi_id, at, pk, value, note in found}
+    return {
+        (kpi_id, at): _Current(pk, value, note, recorded_at)
+        for kpi_id, at, pk, value, note, recorded_at in found
+    }
