@@ -12,11 +12,12 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import team_ancestor_ids
+from drumbeat.common.busy import short_lock_wait
 
 
 @dataclass(frozen=True)
@@ -352,6 +353,17 @@ def token_authenticate(secret: str) -> ApiToken | None:
     if token.expires_at is not None and token.expires_at <= now:
         return None
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+        _last_use_record(token, now)
     return token
+
+
+def _last_use_record(token: ApiToken, now: dt.datetime) -> None:
+    """Note when a token was last used, at once (not in the request's write),
+    and never at the cost of the request: a busy database skips it until the
+    next request a minute on."""
+    try:
+        with short_lock_wait():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except OperationalError:
+        return
+    token.last_used_at = now

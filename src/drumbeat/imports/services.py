@@ -27,9 +27,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.common.locks import serialized_write
 from drumbeat.core.display import format_count
 from drumbeat.imports.models import ImportRun
 from drumbeat.imports.readers.files import SUFFIXES, Table, opened
@@ -181,7 +181,7 @@ def readings_import_file(
         raise ImportRefusedError(name, error.problems) from None
 
 
-@transaction.atomic
+@serialized_write
 def _readings_import(
     table: Table,
     layout: Layout,

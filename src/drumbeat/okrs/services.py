@@ -6,10 +6,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from drumbeat.common.editing import lock_for_edit
+from drumbeat.common.locks import serialized_write
 from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
@@ -61,7 +61,7 @@ KEY_RESULT_FIELDS = (
 )
 
 
-@transaction.atomic
+@serialized_write
 def key_result_save(
     *,
     objective: Objective,
@@ -127,7 +127,7 @@ def _validate(objective: Objective, row: KeyResult) -> None:
     )
 
 
-@transaction.atomic
+@serialized_write
 def objective_save(
     *,
     cycle: Cycle,
@@ -159,7 +159,7 @@ def objective_save(
     return row
 
 
-@transaction.atomic
+@serialized_write
 def cycle_save(
     *,
     cycle: Cycle | None,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from drumbeat.common.locks import serialized_write
 from drumbeat.core.contract import signal_json
 from drumbeat.core.lint import CYCLE_RULES, DICTIONARY_RULES, Finding, lint_workspace
 from drumbeat.core.model import Workspace
@@ -32,8 +33,22 @@ from drumbeat.scorecard.selectors import database_workspace
 
 SPARKLINE_POINTS = 26
 
+STATUS_FIELDS = [
+    "as_of",
+    "latest_value",
+    "latest_day",
+    "health",
+    "threshold_health",
+    "stale",
+    "lifecycle",
+    "signals",
+    "sparkline",
+    "computed_at",
+]
+"""What a refresh writes of a KPI's stored status."""
 
-@transaction.atomic
+
+@serialized_write
 def statuses_refresh(
     *,
     as_of: dt.date | None = None,
@@ -101,8 +116,14 @@ def statuses_refresh(
             kpi__in=list(by_key.values())
         ).values_list("kpi__key", "health", "stale")
     }
-    KPIStatus.objects.filter(kpi__in=list(by_key.values())).delete()
-    KPIStatus.objects.bulk_create(statuses)
+    # One row a KPI, replaced in place (INSERT ... ON CONFLICT): deleting and
+    # creating them let two refreshes of one KPI collide on its unique key.
+    KPIStatus.objects.bulk_create(
+        sorted(statuses, key=lambda status: status.kpi.pk),
+        update_conflicts=True,
+        unique_fields=["kpi"],
+        update_fields=STATUS_FIELDS,
+    )
     # Only objectives on the KPIs asked for: all their KPIs are in this workspace.
     _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else asked)
     if kpi_keys is None:
@@ -158,7 +179,7 @@ def _announce(
     transaction.on_commit(send)
 
 
-@transaction.atomic
+@serialized_write
 def findings_refresh(
     *,
     as_of: dt.date | None = None,

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from drumbeat.accounts.models import Organisation, Team
+from drumbeat.common.locks import serialized_write
 from drumbeat.core.model import Band, Workspace
 from drumbeat.core.model import KeyResult as CoreKeyResult
 from drumbeat.core.moments import moment_text
@@ -119,7 +119,7 @@ def _link_parents(
             result.updated[f"{kind} parent"] += 1
 
 
-@transaction.atomic
+@serialized_write
 def workspace_apply(
     workspace: Workspace,
     *,

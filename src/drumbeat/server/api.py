@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
@@ -23,6 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from drumbeat.accounts.auth import TokenAuth
+from drumbeat.common.busy import busy_response, database_busy
 from drumbeat.common.editing import StaleEditError
 from drumbeat.kpis.api import router as kpis_router
 from drumbeat.kpis.services.readings import IngestError
@@ -147,6 +148,13 @@ def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         else [{"field": "", "message": message} for message in exc.messages]
     )
     return error(request, 422, "invalid", "The request is not valid.", problems)
+
+
+@api.exception_handler(OperationalError)
+def _busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if database_busy(exc):
+        return busy_response(request)
+    raise exc
 
 
 @api.exception_handler(DataError)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "drumbeat.common.busy.BusyDatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,15 +124,24 @@ DATABASES = {
         conn_max_age=env_int("DRUMBEAT_CONN_MAX_AGE", 60),
     )
 }
+# How long a write waits for another's lock before it is answered 503 (busy).
+DATABASE_LOCK_WAIT_SECONDS = env_int("DRUMBEAT_DATABASE_LOCK_WAIT_SECONDS", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL lets readers and one writer work at once; wait rather than fail on a lock.
+    # WAL lets readers and one writer work at once; a transaction takes the write
+    # lock when it begins (IMMEDIATE), so that two never deadlock upgrading to it,
+    # and waits for it rather than failing.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_LOCK_WAIT_SECONDS,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A lock wait past this is given up (and answered 503), never waited for ever.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={DATABASE_LOCK_WAIT_SECONDS * 1000}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.guards import is_admin
+from drumbeat.common.locks import serialized_write
 from drumbeat.core.model import Direction, Tier
 from drumbeat.kpis.models import KPI, SourceState
 from drumbeat.kpis.selectors import can_edit_definition, kpi_data
@@ -29,7 +29,7 @@ DEFINITION_FIELDS = (
 )
 
 
-@transaction.atomic
+@serialized_write
 def kpi_update(
     *,
     kpi: KPI,
@@ -67,7 +67,7 @@ SQL_SOURCE_ADMINS_ONLY = (
 SOURCE_FIELDS = ("type", "connection", "query", "schedule")
 
 
-@transaction.atomic
+@serialized_write
 def kpi_source_update(
     *, kpi: KPI, source: dict[str, Any], by: User, version: int
 ) -> KPI:
@@ -112,7 +112,7 @@ RESERVED_KPI_KEYS = frozenset({"new", "lint"})
 """Keys that would be hidden by the dictionary's own pages (/kpis/new/)."""
 
 
-@transaction.atomic
+@serialized_write
 def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     """Add a KPI to the dictionary, at its end, checked by the workspace format's
     own rules (a new key, thresholds against direction); its status is computed at

@@ -18,9 +18,9 @@ from enum import StrEnum
 from typing import Any, NamedTuple, Protocol, cast
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.common.locks import serialized_write
 from drumbeat.core.moments import (
     Moment,
     MomentError,
@@ -274,7 +274,7 @@ _MOMENT_TYPES = frozenset({str, dt.date, dt.datetime})
 """Types of `at` the column-by-column check takes (hashable, parsed once each)."""
 
 
-@transaction.atomic
+@serialized_write
 def readings_ingest(
     *,
     readings: Callable[[], Iterable[ReadingGiven]],
