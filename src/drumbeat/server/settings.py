@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drumbeat.webhooks",
     "drumbeat.exports",
     "drumbeat.imports",
+    "drumbeat.worker",
 ]
 
 MIDDLEWARE = [

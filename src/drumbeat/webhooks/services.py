@@ -536,3 +536,16 @@ def deliveries_prune(*, now: dt.datetime | None = None) -> int:
             "Webhooks: %d deliveries older than %d days pruned", pruned, keep_days
         )
     return pruned
+
+
+def deliveries_abandoned(*, delivery_ids: list[str]) -> int:
+    """Queue again the attempts of deliveries whose worker died mid-attempt (still
+    pending: an attempt that was logged moved them on); how many."""
+    pending = Delivery.objects.filter(
+        pk__in=delivery_ids, state=Delivery.State.PENDING
+    ).values_list("pk", flat=True)
+    count = 0
+    for delivery_id in pending:
+        _enqueue(delivery_id)
+        count += 1
+    return count

@@ -299,3 +299,29 @@ def _pull_claim_and_enqueue(
             return False
         source_pull_task.enqueue(kpi_key=kpi.key, claim=token)
     return True
+
+
+PULL_ABANDONED = "the worker stopped during the pull; it runs again when due"
+
+
+def source_pulls_abandoned(*, claims: list[str], now: dt.datetime) -> int:
+    """Release the claims of pulls whose worker died mid-pull, keeping why on the
+    sources' states, so that the scheduler (or "Pull now") queues them again at
+    once instead of waiting an hour for the claim to lapse; how many."""
+    states = list(SourceState.objects.filter(queued_token__in=claims))
+    for state in states:
+        state.queued_at = None
+        state.queued_token = ""
+        state.failing_since = state.failing_since or now
+        state.last_error = PULL_ABANDONED
+        state.next_due_at = None
+        state.save(
+            update_fields=[
+                "queued_at",
+                "queued_token",
+                "failing_since",
+                "last_error",
+                "next_due_at",
+            ]
+        )
+    return len(states)
