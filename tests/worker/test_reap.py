@@ -26,7 +26,7 @@ from drumbeat.worker.services import (
 pytestmark = pytest.mark.django_db
 
 
-def _running(task_result_id: object, worker: str, started: dt.datetime) -> None:
+def _running(task_result_id: str, worker: str, started: dt.datetime) -> None:
     row = DBTaskResult.objects.get(pk=task_result_id)
     row.claim(worker)
     DBTaskResult.objects.filter(pk=row.pk).update(started_at=started)
@@ -48,7 +48,7 @@ def test_a_pull_left_by_a_dead_worker_is_failed_and_its_claim_released(pulled, u
     now = timezone.now()
     heartbeat_record(worker_id="w-dead", started_at=now - dt.timedelta(hours=1))
     Heartbeat.objects.update(seen_at=now - lease() - dt.timedelta(seconds=1))
-    _running(task.pk, "w-dead", now - dt.timedelta(minutes=10))
+    _running(str(task.pk), "w-dead", now - dt.timedelta(minutes=10))
     assert not source_pull_request(kpi=pulled, by=users["admin"])  # still claimed
 
     assert tasks_abandoned_reap(now=now) == [str(task.pk)]
@@ -69,7 +69,7 @@ def test_a_task_on_a_worker_seen_lately_is_left_running(pulled, users):
     task = DBTaskResult.objects.get()
     now = timezone.now()
     heartbeat_record(worker_id="w-alive", started_at=now)
-    _running(task.pk, "w-alive", now - dt.timedelta(hours=2))
+    _running(str(task.pk), "w-alive", now - dt.timedelta(hours=2))
     assert tasks_abandoned_reap(now=now) == []
     task.refresh_from_db()
     assert task.status == TaskResultStatus.RUNNING
@@ -81,16 +81,16 @@ def test_a_task_just_started_on_a_worker_never_seen_is_left_running(pulled, user
     source_pull_request(kpi=pulled, by=users["admin"])
     task = DBTaskResult.objects.get()
     now = timezone.now()
-    _running(task.pk, "w-plain", now - dt.timedelta(seconds=30))
+    _running(str(task.pk), "w-plain", now - dt.timedelta(seconds=30))
     assert tasks_abandoned_reap(now=now) == []
-    _running(task.pk, "w-plain", now - lease() - dt.timedelta(seconds=1))
+    _running(str(task.pk), "w-plain", now - lease() - dt.timedelta(seconds=1))
     assert tasks_abandoned_reap(now=now) == [str(task.pk)]
 
 
 def test_a_refresh_left_by_a_dead_worker_is_queued_again(small_workspace):
     first = statuses_refresh_task.enqueue(["csat"])
     now = timezone.now()
-    _running(first.id, "w-dead", now - dt.timedelta(hours=1))
+    _running(str(first.id), "w-dead", now - dt.timedelta(hours=1))
     tasks_abandoned_reap(now=now)
     again = DBTaskResult.objects.filter(status=TaskResultStatus.READY).get()
     assert again.task_path == "drumbeat.scorecard.tasks.statuses_refresh_task"
