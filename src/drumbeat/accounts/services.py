@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import team_ancestor_ids
+from drumbeat.audit.models import Event
+from drumbeat.audit.services import change_record, event_record
 from drumbeat.common.busy import short_lock_wait
 
 
@@ -105,6 +107,13 @@ def _log_person(*, by: User, person: User, flag: int, fields: list[str]) -> None
         change_message=message,
         single_object=True,
     )
+    event_record(
+        kind=Event.Kind.PERSON,
+        action="added" if flag == ADDITION else "changed",
+        subject=person.get_username(),
+        by=by,
+        summary=", ".join(fields),
+    )
 
 
 def _attributed(row: Team | Membership, by: User) -> None:
@@ -120,9 +129,17 @@ def _membership_put(*, team: Team, user: User, role: str, by: User) -> Membershi
         membership = Membership(team=team, user=user)
     elif membership.role == role:
         return membership  # nothing changed: no history row
+    was = membership.role or None
     membership.role = role
     _attributed(membership, by)
     membership.save()
+    event_record(
+        kind=Event.Kind.ROLE,
+        action="set",
+        subject=f"{user.get_username()} in {team.key}",
+        by=by,
+        summary=f"role {was or '—'} → {role}",
+    )
     return membership
 
 
@@ -246,6 +263,7 @@ def team_save(
     if others.exists():
         raise ValidationError({"key": TEAM_KEY_TAKEN.format(key=key)})
     row = team or Team()
+    before = None if team is None else _team_values(team)
     if (
         row.pk is not None
         and parent is not None
@@ -258,7 +276,22 @@ def team_save(
     row.full_clean()
     _attributed(row, by)
     row.save()
+    change_record(
+        kind=Event.Kind.TEAM,
+        subject=row.key,
+        by=by,
+        before=before,
+        after=_team_values(row),
+    )
     return row
+
+
+def _team_values(team: Team) -> dict[str, str]:
+    return {
+        "key": team.key,
+        "name": team.name,
+        "parent": team.parent.key if team.parent else "",
+    }
 
 
 @transaction.atomic
@@ -272,6 +305,13 @@ def membership_set(*, team: Team, user: User, role: str, by: User) -> Membership
 def membership_remove(*, membership: Membership, by: User) -> None:
     """Take a person out of a team. Kept in the membership's history with `by`."""
     _attributed(membership, by)
+    event_record(
+        kind=Event.Kind.ROLE,
+        action="removed",
+        subject=f"{membership.user.get_username()} in {membership.team.key}",
+        by=by,
+        summary=f"was {membership.role}",
+    )
     membership.delete()
 
 
@@ -324,6 +364,16 @@ def token_create(
         scopes=chosen,
         expires_at=expires_at,
     )
+    event_record(
+        kind=Event.Kind.TOKEN,
+        action="created",
+        subject=f"{user.get_username()}: {token.name}",
+        by=user,
+        summary=(
+            f"scopes {', '.join(chosen)}; "
+            + (f"expires {expires_at:%Y-%m-%d}" if expires_at else "no expiry")
+        ),
+    )
     return IssuedToken(token=token, secret=secret)
 
 
@@ -334,6 +384,12 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        event_record(
+            kind=Event.Kind.TOKEN,
+            action="revoked",
+            subject=f"{token.user.get_username()}: {token.name}",
+            by=by,
+        )
     return token
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from drumbeat.audit.models import Event
+from drumbeat.audit.services import change_record, values_of
 from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.values import note_problem
@@ -75,8 +77,10 @@ def key_result_save(
     someone else's newer change is refused. Its score is computed at once."""
     if key_result is None:
         row = KeyResult(objective=objective, position=objective.key_results.count())
+        before = None
     else:
         row = lock_for_edit(KeyResult, key_result.pk, version)
+        before = values_of(row, KEY_RESULT_FIELDS)
     for name in KEY_RESULT_FIELDS:
         setattr(row, name, values[name])
     row.updated_by = by
@@ -88,6 +92,13 @@ def key_result_save(
         )
     _validate(objective, row)
     row.save()
+    change_record(
+        kind=Event.Kind.TARGET,
+        subject=f"{objective.key}/{row.key}",
+        by=by,
+        before=before,
+        after=values_of(row, KEY_RESULT_FIELDS),
+    )
     okrs_changed.send(
         sender=KeyResult,
         kpi_keys=frozenset([row.kpi_key]),
@@ -127,6 +138,10 @@ def _validate(objective: Objective, row: KeyResult) -> None:
     )
 
 
+OBJECTIVE_FIELDS = ("key", "title", "team", "owner_name", "commitment", "parent")
+CYCLE_FIELDS = ("key", "start", "end")
+
+
 @serialized_write
 def objective_save(
     *,
@@ -140,9 +155,11 @@ def objective_save(
     refused. Keys are unique across cycles, as in workspace files."""
     if objective is None:
         row = Objective(cycle=cycle, position=cycle.objectives.count())
+        before = None
     else:
         row = lock_for_edit(Objective, objective.pk, version)
-    for name in ("key", "title", "team", "owner_name", "commitment", "parent"):
+        before = values_of(row, OBJECTIVE_FIELDS)
+    for name in OBJECTIVE_FIELDS:
         setattr(row, name, values[name])
     row.updated_by = by
     if Objective.objects.filter(key=row.key).exclude(pk=row.pk).exists():
@@ -155,6 +172,13 @@ def objective_save(
             "objective", [LocatedError(None, "parent", "cannot be its own parent")]
         )
     row.save()
+    change_record(
+        kind=Event.Kind.OBJECTIVE,
+        subject=row.key,
+        by=by,
+        before=before,
+        after=values_of(row, OBJECTIVE_FIELDS),
+    )
     okrs_changed.send(sender=Objective, cycle_keys=frozenset([cycle.key]))
     return row
 
@@ -171,7 +195,8 @@ def cycle_save(
     ends after it starts; keys are unique). KR scores and lint findings in it are
     recomputed, since both read its dates. Kept in history."""
     row = Cycle() if cycle is None else lock_for_edit(Cycle, cycle.pk, version)
-    for name in ("key", "start", "end"):
+    before = None if cycle is None else values_of(row, CYCLE_FIELDS)
+    for name in CYCLE_FIELDS:
         setattr(row, name, values[name])
     if Cycle.objects.filter(key=row.key).exclude(pk=row.pk).exists():
         raise WorkspaceError(
@@ -185,6 +210,13 @@ def cycle_save(
     row.updated_by = by
     row._history_user = by  # type: ignore[attr-defined]
     row.save()
+    change_record(
+        kind=Event.Kind.CYCLE,
+        subject=row.key,
+        by=by,
+        before=before,
+        after=values_of(row, CYCLE_FIELDS),
+    )
     reading = KeyResult.objects.filter(objective__cycle=row).values_list(
         "kpi_key", flat=True
     )

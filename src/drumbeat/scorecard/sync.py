@@ -18,6 +18,8 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from drumbeat.accounts.models import Organisation, Team
+from drumbeat.audit.models import Event
+from drumbeat.audit.services import event_record
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.model import Band, Workspace
 from drumbeat.core.model import KeyResult as CoreKeyResult
@@ -136,6 +138,14 @@ def workspace_apply(
     _readings_apply(workspace, result, by, source, source_detail)
     cycles = _cycles_apply(workspace, result)
     _objectives_apply(workspace, teams, cycles, result)
+    if result.changed:
+        event_record(
+            kind=Event.Kind.WORKSPACE,
+            action="applied",
+            subject=source_detail or "a workspace",
+            by=by,
+            summary=result.summary(),
+        )
     if result.changed or not _statuses_complete():
         statuses_refresh()
     return result

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "drumbeat.audit",
     "drumbeat.accounts",
     "drumbeat.kpis",
     "drumbeat.okrs",
@@ -256,5 +257,8 @@ DRUMBEAT_SECRETS_FILE = os.environ.get("DRUMBEAT_SECRETS_FILE", "")
 DRUMBEAT_SOURCE_TIMEOUT = env_positive("DRUMBEAT_SOURCE_TIMEOUT", 30)
 """Seconds a source query may run before it is stopped."""
 DRUMBEAT_SOURCE_MAX_ROWS = env_positive("DRUMBEAT_SOURCE_MAX_ROWS", 100_000)
+DRUMBEAT_AUDIT_KEEP_DAYS = env_positive("DRUMBEAT_AUDIT_KEEP_DAYS", 730)
+"""Days the audit log keeps an event (the worker forgets older ones daily)."""
+
 DRUMBEAT_SCHEDULER_INTERVAL = env_positive("DRUMBEAT_SCHEDULER_INTERVAL", 30)
 """Seconds between the worker's looks for pulls that are due."""

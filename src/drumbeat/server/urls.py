@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("drumbeat.exports.urls")),
     path("imports/", include("drumbeat.imports.urls")),
     path("", include("drumbeat.worker.urls")),
+    path("", include("drumbeat.audit.urls")),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -25,6 +25,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from drumbeat.audit.models import Event as AuditEvent
+from drumbeat.audit.services import change_record, event_record, values_of
 from drumbeat.core.close import close_cycle
 from drumbeat.core.display import grade_text
 from drumbeat.kpis.models import KPI
@@ -104,6 +106,9 @@ def _checked(name: str, url: str, events: Iterable[str]) -> tuple[str, str, list
     return name, url, [e for e in Event.values if e in chosen]
 
 
+WEBHOOK_FIELDS = ("name", "url", "events", "active", "slack")
+
+
 @transaction.atomic
 def webhook_create(
     *,
@@ -128,6 +133,13 @@ def webhook_create(
         created_by=by,
     )
     logger.info("Webhook %s (%s) added by %s", webhook.pk, name, by.get_username())
+    change_record(
+        kind=AuditEvent.Kind.WEBHOOK,
+        subject=name,
+        by=by,
+        before=None,
+        after=values_of(webhook, WEBHOOK_FIELDS),
+    )
     return WebhookSecret(webhook, secret)
 
 
@@ -145,9 +157,17 @@ def webhook_update(
     """Change a webhook's name, address, events, active and Slack flags; its secret
     stays."""
     name, url, chosen = _checked(name, url, events)
+    before = values_of(webhook, WEBHOOK_FIELDS)
     webhook.name, webhook.url, webhook.events = name, url, chosen
     webhook.active, webhook.slack = active, slack
     webhook.save()
+    change_record(
+        kind=AuditEvent.Kind.WEBHOOK,
+        subject=name,
+        by=by,
+        before=before,
+        after=values_of(webhook, WEBHOOK_FIELDS),
+    )
     logger.info("Webhook %s (%s) changed by %s", webhook.pk, name, by.get_username())
     return webhook
 
@@ -159,6 +179,12 @@ def webhook_secret_rotate(*, webhook: Webhook, by: User) -> WebhookSecret:
     webhook.secret_encrypted = secret_encrypt(secret)
     webhook.save(update_fields=["secret_encrypted", "updated_at"])
     logger.info("Webhook %s secret rotated by %s", webhook.pk, by.get_username())
+    event_record(
+        kind=AuditEvent.Kind.WEBHOOK,
+        action="secret rotated",
+        subject=webhook.name,
+        by=by,
+    )
     return WebhookSecret(webhook, secret)
 
 
@@ -166,6 +192,13 @@ def webhook_secret_rotate(*, webhook: Webhook, by: User) -> WebhookSecret:
 def webhook_delete(*, webhook: Webhook, by: User) -> None:
     """Remove a webhook and its delivery log."""
     logger.info("Webhook %s (%s) deleted by %s", webhook.pk, webhook.name, by)
+    event_record(
+        kind=AuditEvent.Kind.WEBHOOK,
+        action="deleted",
+        subject=webhook.name,
+        by=by,
+        summary=webhook.url,
+    )
     webhook.delete()
 
 

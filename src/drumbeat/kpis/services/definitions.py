@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
+from drumbeat.audit.models import Event
+from drumbeat.audit.services import changes_between, changes_text, event_record
 from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.guards import is_admin
 from drumbeat.common.locks import serialized_write
@@ -41,6 +43,7 @@ def kpi_update(
     """Change a KPI's definition and thresholds, checked by the workspace format's
     own rules; refused if it changed since `version` was read. Kept in history."""
     locked = lock_for_edit(KPI, kpi.pk, version)
+    before = _definition(locked)
     for name in DEFINITION_FIELDS:
         setattr(locked, name, values[name])
     locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}
@@ -50,12 +53,29 @@ def kpi_update(
     )
     locked.updated_by = by
     locked.save()
+    changes = changes_between(before, _definition(locked), DEFINITION_AUDITED)
+    if changes:
+        event_record(
+            kind=Event.Kind.DEFINITION,
+            action="changed",
+            subject=locked.key,
+            by=by,
+            summary=changes_text(changes),
+            changes=changes,
+        )
     # A definition moves the dictionary-wide and cycle-wide findings too: all the
     # findings on the KPI and the cycles that read it, refreshed once.
     kpis_changed.send(
         sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.DEFINITION
     )
     return locked
+
+
+DEFINITION_AUDITED = (*DEFINITION_FIELDS, "thresholds")
+
+
+def _definition(kpi: KPI) -> dict[str, Any]:
+    return {name: getattr(kpi, name) for name in DEFINITION_AUDITED}
 
 
 SQL_SOURCE_ADMINS_ONLY = (
@@ -90,6 +110,7 @@ def kpi_source_update(
         raise PermissionDenied(SQL_SOURCE_ADMINS_ONLY)
     if wanted == locked.source:
         return locked
+    changes = changes_between(locked.source, wanted, SOURCE_FIELDS)
     locked.source = wanted
     # The same validation as a workspace file: an sql source's connection, query
     # and schedule; `connection` and `query` only for sql.
@@ -101,6 +122,14 @@ def kpi_source_update(
     locked.save()
     if wanted["type"] != "sql":
         SourceState.objects.filter(kpi=locked).delete()
+    event_record(
+        kind=Event.Kind.SOURCE,
+        action="changed",
+        subject=locked.key,
+        by=by,
+        summary=changes_text(changes),
+        changes=changes,
+    )
     # Lint compares source queries (`kpi-duplicate`); statuses do not move.
     kpis_changed.send(
         sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.SOURCE
@@ -160,6 +189,13 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     # simple_history records this user, in a request or not (a command, a task).
     setattr(kpi, "_history_user", by)  # noqa: B010
     kpi.save()
+    event_record(
+        kind=Event.Kind.DEFINITION,
+        action="created",
+        subject=key,
+        by=by,
+        summary=f"{kpi.name} added to the dictionary",
+    )
     kpis_changed.send(
         sender=KPI, kpi_keys=frozenset([key]), change=KPIChange.DEFINITION
     )
@@ -171,4 +207,15 @@ def kpis_owner_assign(*, owner_name: str, username: str) -> int:
     named `owner_name` (who may then edit them and record their readings); the
     number of KPIs."""
     person = User.objects.get(username=username)
-    return KPI.objects.filter(owner_name=owner_name).update(owner=person)
+    owned = KPI.objects.filter(owner_name=owner_name)
+    keys = sorted(owned.values_list("key", flat=True))
+    count = owned.update(owner=person)
+    if count:
+        event_record(
+            kind=Event.Kind.DEFINITION,
+            action="owner assigned",
+            subject=", ".join(keys),
+            by=None,
+            summary=f"{username} owns the KPIs of {owner_name}",
+        )
+    return count

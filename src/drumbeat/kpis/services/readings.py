@@ -20,6 +20,8 @@ from typing import Any, NamedTuple, Protocol, cast
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from drumbeat.audit.models import Event
+from drumbeat.audit.services import event_record
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.moments import (
     Moment,
@@ -324,6 +326,18 @@ def readings_ingest(
         raise IngestError(problems, more)  # the transaction undoes the writes
     keys_by_id = {pk: key for key, pk in kpi_ids.items()}
     result.kpi_keys = {keys_by_id[pk] for pk in touched}
+    if result.created or result.corrected:
+        event_record(
+            kind=Event.Kind.READINGS,
+            action="recorded",
+            subject=", ".join(sorted(result.kpi_keys)),
+            by=by,
+            summary=(
+                f"{result.created:,} new, {result.corrected:,} corrected, "
+                f"{result.unchanged:,} unchanged ({source}"
+                f"{': ' + source_detail if source_detail else ''})"
+            ),
+        )
     if refresh is not Refresh.CALLER and (result.created or result.corrected):
         kpis_changed.send(
             sender=KPI,
