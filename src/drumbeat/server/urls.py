@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from drumbeat.accounts.signin import SignInView
 from drumbeat.server.api import api
 
 urlpatterns = [
@@ -15,7 +16,7 @@ urlpatterns = [
     path("", include("drumbeat.webhooks.urls")),
     path("", include("drumbeat.exports.urls")),
     path("imports/", include("drumbeat.imports.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
