@@ -5,6 +5,7 @@ the bound on Argon2's memory, the password rules, and sessions that end when idl
 from __future__ import annotations
 
 import datetime as dt
+import runpy
 import threading
 import time
 from typing import Any
@@ -15,12 +16,14 @@ from django.contrib.auth.hashers import check_password, get_hasher
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from drumbeat.accounts import hashers, services
 from drumbeat.accounts.lockouts import client_address
 from drumbeat.accounts.services import sessions_clear_daily
+from drumbeat.server import settings as settings_module
 from tests.accounts.test_sso import count_hashes
 from tests.conftest import PASSWORD, assert_admins_only, client_for, signs_in
 
@@ -101,6 +104,14 @@ def test_a_sign_in_forgets_the_accounts_failures(users, settings):
     sign_in(Client(), "viewer", "wrong")
     assert sign_in(Client(), "viewer", PASSWORD).status_code == 302
     assert sign_in(Client(), "viewer", "wrong").status_code == 200  # one, not two
+
+
+def test_a_sign_in_does_not_forget_the_addresss_failures(users, settings):
+    settings.DRUMBEAT_LOCKOUT_ADDRESS_FAILURES = 3
+    for username in ("ann", "bob"):
+        sign_in(Client(), username, "x", address="10.0.0.4")
+    assert sign_in(Client(), "editor", PASSWORD, address="10.0.0.4").status_code == 302
+    assert sign_in(Client(), "cid", "x", address="10.0.0.4").status_code == 429
 
 
 def test_the_lockout_page_keeps_the_username_typed(users, settings):
@@ -389,3 +400,52 @@ def test_ended_sessions_are_cleared_once_a_day(db):
     assert sessions_clear_daily() is False  # cleared today already: tomorrow
     assert Session.objects.filter(session_key=just_ended).exists()
     assert not Session.objects.filter(session_key=ended).exists()
+
+
+# --- Settings ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DRUMBEAT_LOCKOUT_FAILURES", "0", "DRUMBEAT_LOCKOUT_FAILURES must be 1 or"),
+        (
+            "DRUMBEAT_LOCKOUT_MINUTES",
+            "soon",
+            "DRUMBEAT_LOCKOUT_MINUTES must be a whole",
+        ),
+        ("DRUMBEAT_SESSION_IDLE_MINUTES", "0", "DRUMBEAT_SESSION_IDLE_MINUTES must be"),
+        ("DRUMBEAT_TRUSTED_PROXY", "maybe", "DRUMBEAT_TRUSTED_PROXY must be true or"),
+        ("DRUMBEAT_OIDC_ISSUER", "id.example.com", "starting with https://"),
+        (
+            "DRUMBEAT_OIDC_ONLY",
+            "true",
+            "DRUMBEAT_OIDC_ONLY needs single sign-on set up",
+        ),
+    ],
+)
+def test_a_bad_sign_in_setting_stops_start_up_naming_it(
+    monkeypatch, tmp_path, variable, value, message
+):
+    monkeypatch.setenv("DRUMBEAT_SECRET_KEY", "test")
+    monkeypatch.setenv("DRUMBEAT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        runpy.run_path(str(settings_module.__file__))
+
+
+def test_the_sign_in_settings_read_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DRUMBEAT_SECRET_KEY", "test")
+    monkeypatch.setenv("DRUMBEAT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DRUMBEAT_SESSION_IDLE_MINUTES", "30")
+    monkeypatch.setenv("DRUMBEAT_OIDC_ISSUER", "https://id.example.com/")
+    monkeypatch.setenv("DRUMBEAT_OIDC_CLIENT_ID", "drumbeat")
+    monkeypatch.setenv("DRUMBEAT_OIDC_PASSWORD_USERS", "root, ops")
+    loaded = runpy.run_path(str(settings_module.__file__))
+    assert loaded["SESSION_COOKIE_AGE"] == 1800
+    assert loaded["DRUMBEAT_OIDC_ISSUER"] == "https://id.example.com"
+    assert loaded["DRUMBEAT_OIDC_PASSWORD_USERS"] == ["root", "ops"]
+    assert loaded["AUTHENTICATION_BACKENDS"][0] == (
+        "axes.backends.AxesStandaloneBackend"
+    )
+    assert loaded["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"

@@ -17,6 +17,7 @@ from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_lockout_parameters
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -79,6 +80,16 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
             )
         ]
         return max(counts, default=0)
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: Any = None) -> int:
+        """On a sign-in (AXES_RESET_ON_SUCCESS), forget the account's failures but
+        not the address's: else anyone with an account could wipe the count of a
+        flood from their address by signing in between guesses."""
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        deleted, _ = AccessAttempt.objects.filter(username=username).delete()
+        return int(deleted)
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -332,7 +332,8 @@ if DRUMBEAT_OIDC_ISSUER and not DRUMBEAT_OIDC_ISSUER.startswith(
     ("https://", "http://")
 ):
     raise ImproperlyConfigured(
-        f"DRUMBEAT_OIDC_ISSUER must start with https://, not {DRUMBEAT_OIDC_ISSUER!r}"
+        "DRUMBEAT_OIDC_ISSUER must be the provider's address, starting with "
+        f"https://, not {DRUMBEAT_OIDC_ISSUER!r}"
     )
 if DRUMBEAT_OIDC_ONLY and not DRUMBEAT_OIDC_CLIENT_ID:
     raise ImproperlyConfigured(
