@@ -13,6 +13,7 @@ there itself with the `time_machine` fixture.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.test import Client
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace, load_workspace_text
+from tests.accounts.oidc_provider import Provider
 
 PINNED_NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
 """The moment every test starts from (the sample is read as of 2026-11-25)."""
@@ -131,11 +133,30 @@ def users(db: None, password_hash: str) -> dict[str, User]:
     return people
 
 
+@pytest.fixture
+def sso(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
+    """Single sign-on set up with a provider of the tests' own, on 127.0.0.1."""
+    with Provider() as provider:
+        settings.DRUMBEAT_OIDC_ISSUER = provider.issuer
+        settings.DRUMBEAT_OIDC_CLIENT_ID = provider.client_id
+        settings.DRUMBEAT_OIDC_NAME = "Acme ID"
+        monkeypatch.setenv("DRUMBEAT_OIDC_CLIENT_SECRET", provider.client_secret)
+        yield provider
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
     return client
+
+
+def signs_in(username: str, password: str, client: Client | None = None) -> bool:
+    """Whether the sign-in page signs `username` in with `password` (the way a
+    person does: lockouts and single sign-on's rules apply)."""
+    client = client or Client()
+    response = client.post("/sign-in/", {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def assert_admins_only(response: Any, role: str | None) -> None:

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.kpis.models import KPI
-from tests.conftest import PASSWORD, assert_admins_only, client_for
+from tests.conftest import PASSWORD, assert_admins_only, client_for, signs_in
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_the_people_page_lists_names_roles_last_sign_in_and_kpis(users):
     users["viewer"].first_name, users["viewer"].last_name = "Vera", "Viewer"
     users["viewer"].email = "vera@example.com"
     users["viewer"].save()
-    Client().login(username="viewer", password=PASSWORD)
+    signs_in("viewer", PASSWORD)
     page = client_for(users["admin"]).get("/people/").content.decode()
     rows = dict(re.findall(r'<tr data-person="([^"]+)">(.*?)</tr>', page, re.S))
     assert set(rows) == {"admin", "editor", "owner", "viewer", "outsider"}
@@ -139,7 +139,7 @@ def test_a_new_person_gets_a_one_time_password_that_signs_them_in(users):
     assert (grace.is_staff, grace.is_active) == (False, True)
     assert grace.password.startswith("argon2")
     assert password not in grace.password
-    assert Client().login(username="grace", password=password)
+    assert signs_in("grace", password)
 
 
 def test_each_new_person_gets_a_different_password(users):
@@ -273,7 +273,7 @@ def test_a_deactivated_person_cannot_sign_in(users):
     )
     assert response.status_code == 302
     assert not User.objects.get(username="viewer").is_active
-    assert not Client().login(username="viewer", password=PASSWORD)
+    assert not signs_in("viewer", PASSWORD)
     page = client_for(users["admin"]).get("/people/").content.decode()
     assert "deactivated" in page
 
@@ -321,8 +321,8 @@ def test_a_password_reset_shows_a_new_one_time_password(users):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     password = _one_time_password(response.content.decode())
-    assert not Client().login(username="viewer", password=PASSWORD)
-    assert Client().login(username="viewer", password=password)
+    assert not signs_in("viewer", PASSWORD)
+    assert signs_in("viewer", password)
     viewer = User.objects.get(username="viewer")
     assert viewer.password.startswith("argon2")
     entry = LogEntry.objects.get(object_id=str(viewer.pk))

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -198,6 +200,26 @@ def test_a_scheduler_tick_queues_and_refreshes(small_workspace, warehouse):
     assert (tick.queued, tick.refreshed, tick.failed) == (["csat"], True, False)
     again = worker.scheduler_tick()
     assert (again.queued, again.refreshed, again.failed) == ([], False, False)
+
+
+# The tick closes obsolete connections, as a worker must: outside a test transaction.
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduler_tick_clears_ended_sessions_once_a_day(time_machine):
+    ended, live = SessionStore(), SessionStore()
+    for store in (ended, live):
+        store["x"] = 1
+        store.create()
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Session.objects.filter(session_key=ended.session_key).update(expire_date=yesterday)
+    assert worker.scheduler_tick().sessions_cleared is True
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        live.session_key
+    ]
+    assert worker.scheduler_tick().sessions_cleared is False
+    # The next day, the live session has ended: it goes at the first tick.
+    time_machine.move_to(timezone.now() + dt.timedelta(days=15), tick=False)
+    assert worker.scheduler_tick().sessions_cleared is True
+    assert not Session.objects.exists()
 
 
 # The tick closes obsolete connections, as a worker must: outside a test transaction.

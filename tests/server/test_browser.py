@@ -206,3 +206,35 @@ def test_an_editor_drafts_a_kr_from_a_suggestion_and_lint_answers_as_they_type(
     page.wait_for_selector("#kr-lint [data-rule]")
     assert page.evaluate("window.__marker") == "same page"
     assert page.locator("#kr-lint").inner_text() != ""
+
+
+# --- Signing in: lockouts and single sign-on ---------------------------------------
+
+
+def test_a_locked_out_person_is_told_why_and_for_how_long(
+    browser_page, live_server, users, settings
+):
+    settings.DRUMBEAT_LOCKOUT_FAILURES = 2
+    page = browser_page
+    page.goto(f"{live_server.url}/sign-in/")
+    for password in ("wrong", "wrong again", PASSWORD):
+        page.fill("input[name=username]", "viewer")
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+    assert page.locator("[data-lockout]").inner_text() == (
+        "Too many failed sign-ins for this account or address: try again in 15 "
+        "minutes, or ask an admin to unlock it."
+    )
+    assert "/sign-in/" in page.url
+
+
+def test_a_person_signs_in_with_single_sign_on(browser_page, live_server, users, sso):
+    users["viewer"].email = "vera@example.com"
+    users["viewer"].save()
+    sso.claims = {"sub": "vera-1", "email": "vera@example.com", "email_verified": True}
+    page = browser_page
+    page.goto(f"{live_server.url}/kpis/")
+    page.click("text=Sign in with Acme ID")
+    page.wait_for_url(f"{live_server.url}/kpis/")
+    assert page.locator("nav").get_by_text("viewer").count() == 1

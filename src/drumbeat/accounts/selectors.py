@@ -6,12 +6,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from drumbeat.accounts.lockouts import account_limit, address_limit, cool_off
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.common.guards import is_admin
 
@@ -211,3 +223,43 @@ def tokens_active(now: dt.datetime | None = None) -> QuerySet[ApiToken]:
         .select_related("user")
         .order_by("user__username", "-created_at", "-id")
     )
+
+
+# --- Signing in -------------------------------------------------------------------
+
+
+def people_with_email(email: str) -> list[User]:
+    """The people with an e-mail address (letter case aside), active or not: whom
+    a single sign-on with that verified address may be (one query)."""
+    return list(User.objects.filter(email__iexact=email.strip()).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """An account or an address refused sign-ins until `until`."""
+
+    kind: str  # "account" or "address"
+    who: str
+    failures: int
+    until: dt.datetime
+
+
+def sign_in_lockouts(now: dt.datetime | None = None) -> list[Lockout]:
+    """The accounts and addresses locked out now, by when they are let in again:
+    those whose failures in the cool-off reach their limit (`accounts.lockouts`).
+    Two queries."""
+    now = now or timezone.now()
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off())
+    lockouts = [
+        Lockout(kind, str(row[field]), row["failures"], row["last"] + cool_off())
+        for kind, field, limit in (
+            ("account", "username", account_limit()),
+            ("address", "ip_address", address_limit()),
+        )
+        for row in recent.exclude(**{f"{field}__isnull": True})
+        .order_by()
+        .values(field)
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=limit)
+    ]
+    return sorted(lockouts, key=lambda lockout: (lockout.until, lockout.who))

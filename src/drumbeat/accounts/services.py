@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -20,6 +26,8 @@ from drumbeat.accounts.selectors import team_ancestor_ids
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import change_record, event_record
 from drumbeat.common.busy import short_lock_wait
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ def demo_users_create(*, editor_team: str, owner_name: str) -> list[DemoUser]:
         ("viewer", "viewer: reads everything"),
     ):
         user, _ = User.objects.get_or_create(username=username)
-        password = secrets.token_urlsafe(9)
+        password = _new_password(user)
         user.set_password(password)
         user.is_staff = user.is_superuser = username == "admin"
         user.save()
@@ -84,6 +92,19 @@ PERSON_FIELD_LABELS = {
 }
 # Password length in random bytes: 12 give 16 URL-safe characters, 96 bits.
 PASSWORD_BYTES = 12
+
+
+def _new_password(person: User) -> str:
+    """A random password for `person` that the password rules accept (as one
+    made by the system must; a random one fails them only by a fluke, such as all
+    digits, and is then made again)."""
+    while True:
+        password = secrets.token_urlsafe(PASSWORD_BYTES)
+        try:
+            validate_password(password, person)
+        except ValidationError:
+            continue
+        return password
 
 
 @dataclass(frozen=True)
@@ -167,7 +188,6 @@ def person_create(
     # Usernames differing only in case are refused too: people would mix them up.
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": USERNAME_TAKEN.format(username=username)})
-    password = secrets.token_urlsafe(PASSWORD_BYTES)
     person = User(
         username=username,
         first_name=first_name,
@@ -176,6 +196,7 @@ def person_create(
         is_staff=is_admin,
         is_superuser=is_admin,
     )
+    password = _new_password(person)
     person.set_password(password)
     person.full_clean()
     try:
@@ -244,7 +265,7 @@ def person_password_reset(*, person: User, by: User) -> OneTimePassword:
     one stops working and their open sessions end."""
     if person.pk == by.pk:
         raise ValidationError(SELF_RESET)
-    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    password = _new_password(person)
     person.set_password(password)
     person.save(update_fields=["password"])
     _log_person(by=by, person=person, flag=CHANGE, fields=["password"])
@@ -423,3 +444,58 @@ def _last_use_record(token: ApiToken, now: dt.datetime) -> None:
     except OperationalError:
         return
     token.last_used_at = now
+
+
+# --- Signing in -------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create_at_sign_in(*, email: str, first_name: str, last_name: str) -> User:
+    """Add a person at their first single sign-on (when accounts may be made so):
+    their username is their e-mail address, and they have no password (they sign
+    in with the provider). Logged as added by themselves."""
+    username = email.strip().lower()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": USERNAME_TAKEN.format(username=username)})
+    person = User(
+        username=username,
+        email=email.strip(),
+        first_name=first_name,
+        last_name=last_name,
+    )
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    _log_person(by=person, person=person, flag=ADDITION, fields=[])
+    return person
+
+
+def lockout_clear(*, kind: str, who: str, by: User) -> int:
+    """Let a locked-out account (a username) or address sign in again at once:
+    its failed sign-ins are forgotten. Returns how many records went."""
+    if kind == "account":
+        cleared = AxesProxyHandler.reset_attempts(username=who)
+    elif kind == "address":
+        cleared = AxesProxyHandler.reset_attempts(ip_address=who)
+    else:
+        raise ValueError(f"A lockout is of an account or an address, not {kind!r}.")
+    logger.info("%s unlocked the %s %s", by.get_username(), kind, who)
+    event_record(
+        kind=Event.Kind.PERSON,
+        action=f"{kind} unlocked",
+        subject=who,
+        by=by,
+        summary=f"{int(cleared)} failed sign-in record(s) forgotten",
+    )
+    return int(cleared)
+
+
+def sessions_clear_daily(*, now: dt.datetime | None = None) -> bool:
+    """Delete the sessions that have ended, once a day (the worker asks at every
+    tick): when some session ended before today began. True when it cleared."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if not Session.objects.filter(expire_date__lt=today).exists():
+        return False
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return True

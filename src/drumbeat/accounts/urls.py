@@ -1,10 +1,14 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from drumbeat.accounts import views
+from drumbeat.accounts.oidc import OidcCallbackView, OidcStartView
 
 urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/new/", views.person_create, name="person-create"),
+    path("people/lockouts/", views.lockouts, name="lockouts"),
+    path("people/lockouts/clear/", views.lockout_clear, name="lockout-clear"),
     path("people/<str:username>/edit/", views.person_edit, name="person-edit"),
     path(
         "people/<str:username>/password/",
@@ -22,4 +26,15 @@ urlpatterns = [
     ),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    # Single sign-on; the names are mozilla-django-oidc's.
+    path(
+        "sign-in/sso/",
+        login_not_required(OidcStartView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "sign-in/sso/callback/",
+        login_not_required(OidcCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
 ]

@@ -22,12 +22,14 @@ from drumbeat.accounts.forms import (
     TeamForm,
     TokenForm,
 )
+from drumbeat.accounts.lockouts import account_limit, address_limit, cool_off
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import (
     active_usernames,
     people_list,
     person_history,
     person_memberships,
+    sign_in_lockouts,
     team_changes,
     team_members,
     team_tree,
@@ -141,6 +143,31 @@ def person_password_reset(request: AdminRequest, username: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("person-edit", username=person.username)
     return _one_time_password(request, made, created=False)
+
+
+@admin_only
+def lockouts(request: AdminRequest) -> HttpResponse:
+    """The accounts and addresses refused sign-ins for too many failures."""
+    context = {
+        "lockouts": sign_in_lockouts(),
+        "account_limit": account_limit(),
+        "address_limit": address_limit(),
+        "minutes": int(cool_off().total_seconds() // 60),
+    }
+    return render(request, "accounts/lockouts.html", context)
+
+
+@require_POST
+@admin_only
+def lockout_clear(request: AdminRequest) -> HttpResponse:
+    """Let a locked-out account or address sign in again at once."""
+    kind, who = request.POST.get("kind", ""), request.POST.get("who", "").strip()
+    if kind not in ("account", "address") or not who:
+        messages.error(request, "Choose an account or an address to unlock.")
+        return redirect("lockouts")
+    services.lockout_clear(kind=kind, who=who, by=request.user)
+    messages.success(request, f"The {kind} {who} may sign in again.")
+    return redirect("lockouts")
 
 
 # --- Teams ------------------------------------------------------------------------

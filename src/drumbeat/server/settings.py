@@ -147,18 +147,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation."
-        "UserAttributeSimilarityValidator"
-    },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -262,3 +250,108 @@ DRUMBEAT_AUDIT_KEEP_DAYS = env_positive("DRUMBEAT_AUDIT_KEEP_DAYS", 730)
 
 DRUMBEAT_SCHEDULER_INTERVAL = env_positive("DRUMBEAT_SCHEDULER_INTERVAL", 30)
 """Seconds between the worker's looks for pulls that are due."""
+
+
+# --- Signing in: lockouts, passwords, sessions, single sign-on --------------------
+# (docs/deployment.md, "Signing in"). Kept in one block: the order of the backends
+# and of the middleware below matters.
+
+# Failed sign-ins are counted per account and per address (django-axes); past
+# either limit, sign-ins are refused for the cool-off, before any password is hashed:
+# axes' backend comes first and refuses a locked-out attempt itself.
+DRUMBEAT_LOCKOUT_FAILURES = env_positive("DRUMBEAT_LOCKOUT_FAILURES", 5)
+"""Failed sign-ins of one account (username) that lock it."""
+DRUMBEAT_LOCKOUT_ADDRESS_FAILURES = env_positive(
+    "DRUMBEAT_LOCKOUT_ADDRESS_FAILURES", 20
+)
+"""Failed sign-ins from one address, whatever the account, that lock it (higher:
+an office may share one address)."""
+DRUMBEAT_LOCKOUT_MINUTES = env_positive("DRUMBEAT_LOCKOUT_MINUTES", 15)
+"""Minutes a lockout lasts, counted from the last failure."""
+# The client's address: the connection's, unless a reverse proxy that sets the
+# header (its right-most address) is trusted; never trust it without one, since
+# anyone may send the header.
+DRUMBEAT_TRUSTED_PROXY = env_bool("DRUMBEAT_TRUSTED_PROXY", False)
+DRUMBEAT_PROXY_HEADER = os.environ.get("DRUMBEAT_PROXY_HEADER", "X-Forwarded-For")
+
+INSTALLED_APPS += ["axes"]
+# Axes' middleware turns a lockout into the sign-in page's refusal: it stays last.
+MIDDLEWARE += [
+    "drumbeat.accounts.middleware.SessionIdleMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "drumbeat.accounts.signin.PasswordBackend",
+    "drumbeat.accounts.oidc.OidcBackend",
+]
+AXES_HANDLER = "drumbeat.accounts.lockouts.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "drumbeat.accounts.lockouts.lockout_parameters"
+AXES_FAILURE_LIMIT = "drumbeat.accounts.lockouts.failure_limit"
+AXES_COOLOFF_TIME = "drumbeat.accounts.lockouts.cool_off"
+AXES_CLIENT_IP_CALLABLE = "drumbeat.accounts.lockouts.client_address"
+AXES_LOCKOUT_CALLABLE = "drumbeat.accounts.signin.lockout_response"
+# A refused attempt does not restart the cool-off (nor cost a write in a flood).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # the last sign-in is the person's `last_login`
+AXES_VERBOSE = False  # no banner on every start of a command
+
+# Argon2 (Django's parameters: 100 MiB, 2 passes) for every password; at most this
+# many hashes at once in a process, so that a flood of sign-ins waits instead of
+# taking 100 MiB a request.
+PASSWORD_HASHERS = [
+    "drumbeat.accounts.hashers.BoundedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+DRUMBEAT_PASSWORD_CHECKS_AT_ONCE = env_positive("DRUMBEAT_PASSWORD_CHECKS_AT_ONCE", 2)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# A session ends after this many minutes without a request (counted to the minute:
+# SessionIdleMiddleware saves it again at most once a minute). The worker clears
+# ended sessions once a day.
+DRUMBEAT_SESSION_IDLE_MINUTES = env_positive("DRUMBEAT_SESSION_IDLE_MINUTES", 8 * 60)
+SESSION_COOKIE_AGE = DRUMBEAT_SESSION_IDLE_MINUTES * 60
+
+# Single sign-on with an OpenID Connect provider (mozilla-django-oidc), on when an
+# issuer (or its endpoints) and a client id are set. The client secret comes from
+# the environment or the secrets file (`oidc-client-secret = ...`), never the
+# database; it is read when someone signs in.
+DRUMBEAT_OIDC_ISSUER = os.environ.get("DRUMBEAT_OIDC_ISSUER", "").rstrip("/")
+DRUMBEAT_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get(
+    "DRUMBEAT_OIDC_AUTHORIZATION_ENDPOINT", ""
+)
+DRUMBEAT_OIDC_TOKEN_ENDPOINT = os.environ.get("DRUMBEAT_OIDC_TOKEN_ENDPOINT", "")
+DRUMBEAT_OIDC_USERINFO_ENDPOINT = os.environ.get("DRUMBEAT_OIDC_USERINFO_ENDPOINT", "")
+DRUMBEAT_OIDC_JWKS_URI = os.environ.get("DRUMBEAT_OIDC_JWKS_URI", "")
+DRUMBEAT_OIDC_CLIENT_ID = os.environ.get("DRUMBEAT_OIDC_CLIENT_ID", "")
+DRUMBEAT_OIDC_SCOPES = os.environ.get("DRUMBEAT_OIDC_SCOPES", "openid email profile")
+DRUMBEAT_OIDC_NAME = os.environ.get("DRUMBEAT_OIDC_NAME", "single sign-on")
+DRUMBEAT_OIDC_CREATE_USERS = env_bool("DRUMBEAT_OIDC_CREATE_USERS", False)
+DRUMBEAT_OIDC_ONLY = env_bool("DRUMBEAT_OIDC_ONLY", False)
+DRUMBEAT_OIDC_PASSWORD_USERS = env_list("DRUMBEAT_OIDC_PASSWORD_USERS", [])
+"""With DRUMBEAT_OIDC_ONLY, the usernames that may still sign in with a password
+(break-glass admins)."""
+if DRUMBEAT_OIDC_ISSUER and not DRUMBEAT_OIDC_ISSUER.startswith(
+    ("https://", "http://")
+):
+    raise ImproperlyConfigured(
+        "DRUMBEAT_OIDC_ISSUER must be the provider's address, starting with "
+        f"https://, not {DRUMBEAT_OIDC_ISSUER!r}"
+    )
+if DRUMBEAT_OIDC_ONLY and not DRUMBEAT_OIDC_CLIENT_ID:
+    raise ImproperlyConfigured(
+        "DRUMBEAT_OIDC_ONLY needs single sign-on set up: set DRUMBEAT_OIDC_ISSUER "
+        "and DRUMBEAT_OIDC_CLIENT_ID"
+    )

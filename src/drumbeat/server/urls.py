@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from drumbeat.accounts.signin import SignInView
 from drumbeat.server.api import api
 
 urlpatterns = [
@@ -17,7 +18,7 @@ urlpatterns = [
     path("imports/", include("drumbeat.imports.urls")),
     path("", include("drumbeat.worker.urls")),
     path("", include("drumbeat.audit.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

@@ -461,7 +461,7 @@ def test_a_bad_secrets_file_line_is_named_without_its_content(tmp_path, settings
     with pytest.raises(SourceError) as caught:
         connection_url("warehouse")
     assert str(caught.value) == (
-        f"the secrets file {secrets}, line 2: expected `name = url`"
+        f"the secrets file {secrets}, line 2: expected `name = value`"
     )
 
 

@@ -3,16 +3,13 @@ read when a pull runs, never stored in the database nor shown anywhere.
 
 - `DRUMBEAT_SOURCE_<NAME>_URL`: NAME upper-cased, dashes as underscores
   (`warehouse` → `DRUMBEAT_SOURCE_WAREHOUSE_URL`). Wins over the file.
-- `DRUMBEAT_SECRETS_FILE`: a file of `name = url` lines (`#` starts a comment),
-  or TOML (`name = "url"`). A warning is logged if others may read it.
+- `DRUMBEAT_SECRETS_FILE`: a file of `name = url` lines, or TOML
+  (`drumbeat.common.secrets`).
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import stat
-import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,20 +17,13 @@ from django.conf import settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from drumbeat.common.secrets import SecretsFileError, secret_name, secrets_file_values
 from drumbeat.kpis.sources import SourceError
-
-logger = logging.getLogger(__name__)
-
-_warned: set[tuple[str, int]] = set()
 
 
 def env_name(name: str) -> str:
     """The environment variable that holds a connection's URL."""
     return f"DRUMBEAT_SOURCE_{name.upper().replace('-', '_')}_URL"
-
-
-def _same_name(name: str) -> str:
-    return name.lower().replace("_", "-")
 
 
 def connection_url(name: str) -> str:
@@ -43,7 +33,7 @@ def connection_url(name: str) -> str:
         return url
     path = settings.DRUMBEAT_SECRETS_FILE
     if path:
-        found = secrets_file_urls(Path(path)).get(_same_name(name))
+        found = secrets_file_urls(Path(path)).get(secret_name(name))
         if found:
             return found
     return _missing(name)
@@ -57,63 +47,11 @@ def _missing(name: str) -> str:
 
 
 def secrets_file_urls(path: Path) -> dict[str, str]:
-    """The connection URLs in a secrets file, by name (lower case, dashes).
-
-    Problems name the file and the line, never what the line holds.
-    """
+    """The connection URLs in a secrets file, by name (lower case, dashes)."""
     try:
-        mode = path.stat().st_mode
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SourceError(
-            f"the secrets file {path} (DRUMBEAT_SECRETS_FILE) does not exist"
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not UTF-8 text"
-        raise SourceError(f"cannot read the secrets file {path}: {reason}") from None
-    _warn_if_readable(path, mode)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return _lines(path, text)
-    urls: dict[str, str] = {}
-    for name, value in data.items():
-        if not isinstance(value, str):
-            raise SourceError(
-                f"the secrets file {path}: '{name}' must be a URL in quotes"
-            )
-        urls[_same_name(name)] = value.strip()
-    return urls
-
-
-def _lines(path: Path, text: str) -> dict[str, str]:
-    urls: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, equals, url = line.partition("=")
-        if not equals or not name.strip() or not url.strip():
-            raise SourceError(
-                f"the secrets file {path}, line {number}: expected `name = url`"
-            )
-        urls[_same_name(name.strip())] = url.strip().strip("\"'")
-    return urls
-
-
-def _warn_if_readable(path: Path, mode: int) -> None:
-    if not mode & (stat.S_IRGRP | stat.S_IROTH):
-        return
-    if (str(path), mode) in _warned:
-        return
-    _warned.add((str(path), mode))
-    logger.warning(
-        "the secrets file %s can be read by other users (mode %s): "
-        "`chmod 600 %s` keeps its passwords to this account",
-        path,
-        stat.filemode(mode),
-        path,
-    )
+        return secrets_file_values(path)
+    except SecretsFileError as error:
+        raise SourceError(str(error)) from None
 
 
 def mask(text: str, url: str) -> str:

@@ -1,7 +1,8 @@
 """`drumbeat worker`: the background worker. It runs the tasks queued in the
 database (django-tasks-db's `db_worker` loop, with all its options) and, beside
 them, a scheduler that every DRUMBEAT_SCHEDULER_INTERVAL seconds queues the pulls
-that are due and, once a day, recomputes every status and score.
+that are due and, once a day, recomputes every status and score and clears the
+sessions that have ended.
 
 `--batch` queues what is due now, runs every queued task, and stops: for a cron
 job instead of a long-running worker.
@@ -20,6 +21,7 @@ from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from drumbeat.accounts.services import sessions_clear_daily
 from drumbeat.kpis.sources.services import source_pulls_enqueue
 from drumbeat.scorecard.services import statuses_refresh_daily
 
@@ -32,18 +34,21 @@ class Tick:
 
     queued: list[str] = field(default_factory=list)
     refreshed: bool = False
+    sessions_cleared: bool = False
     failed: bool = False
 
 
 def scheduler_tick() -> Tick:
-    """Queue the pulls that are due, and refresh every status if today's refresh
-    has not run. Never raises: the scheduler must outlive a bad moment (a locked
-    or unreachable database), and try again at its next tick."""
+    """Queue the pulls that are due, refresh every status if today's refresh has
+    not run, and clear the ended sessions if today's clearing has not. Never
+    raises: the scheduler must outlive a bad moment (a locked or unreachable
+    database), and try again at its next tick."""
     tick = Tick()
     close_old_connections()
     try:
         tick.queued = source_pulls_enqueue()
         tick.refreshed = statuses_refresh_daily()
+        tick.sessions_cleared = sessions_clear_daily()
     except Exception:
         tick.failed = True
         logger.exception("the scheduler could not look for due work")
@@ -53,6 +58,8 @@ def scheduler_tick() -> Tick:
         logger.info("queued pulls: %s", ", ".join(tick.queued))
     if tick.refreshed:
         logger.info("refreshed every status and score for today")
+    if tick.sessions_cleared:
+        logger.info("cleared the sessions that have ended")
     return tick
 
 
@@ -73,7 +80,7 @@ class Scheduler(threading.Thread):
 class Command(DBWorkerCommand):
     help = (
         "Run queued background tasks, and queue the pulls of KPI sources when they "
-        "are due (and refresh statuses once a day)."
+        "are due (and, once a day, refresh statuses and clear ended sessions)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
