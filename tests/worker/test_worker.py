@@ -17,8 +17,10 @@ from click.testing import CliRunner
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import OperationalError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.models import DBTaskResult
 
 from drumbeat.cli import main
@@ -26,8 +28,9 @@ from drumbeat.kpis.models import KPI, KPIStatus, Reading, SourceState
 from drumbeat.kpis.signals import statuses_refreshed
 from drumbeat.kpis.sources.services import source_pulls_enqueue
 from drumbeat.kpis.sources.sql.query import engines_dispose
-from drumbeat.scorecard.management.commands import worker
 from drumbeat.scorecard.services import statuses_refresh_daily
+from drumbeat.worker.management.commands import worker
+from drumbeat.worker.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +239,7 @@ def test_a_scheduler_tick_survives_an_error(monkeypatch, caplog):
 
 def test_the_scheduler_thread_ticks_every_interval_until_stopped(monkeypatch):
     ticks = threading.Semaphore(0)
-    monkeypatch.setattr(worker, "scheduler_tick", ticks.release)
+    monkeypatch.setattr(worker, "scheduler_tick", lambda *given: ticks.release())
     scheduler = worker.Scheduler(interval=0.01)
     scheduler.start()
     assert ticks.acquire(timeout=5)
@@ -310,3 +313,26 @@ def test_pull_with_nothing_to_pull_says_so(small_workspace):
 )
 def test_pull_of_a_kpi_that_cannot_be_pulled_exits_2(small_workspace, key, message):
     assert _run("--kpi", key) == (2, message)
+
+
+def test_a_tick_notes_the_worker_alive_and_reaps_what_dead_workers_left(db):
+    tick = worker.scheduler_tick("w-1")
+    assert tick.failed is False
+    beat = Heartbeat.objects.get(worker_id="w-1")
+    assert beat.seen_at >= timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_the_worker_goes_on_when_the_database_is_too_busy(db, monkeypatch):
+    """It stopped for good on a locked database, and work queued after that
+    waited until someone started it again."""
+    runs: list[int] = []
+
+    def queue_runner(self: object, *args: object, **options: object) -> None:
+        runs.append(1)
+        if len(runs) == 1:
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(DBWorkerCommand, "handle", queue_runner)
+    monkeypatch.setattr(worker, "BUSY_PAUSE_SECONDS", 0)
+    call_command("worker", "--batch", "--no-startup-delay")
+    assert len(runs) == 2
