@@ -30,7 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from drumbeat.core.display import format_count
+from drumbeat.core.display import format_count, format_size
 from drumbeat.imports.models import ImportRun
 from drumbeat.imports.readers.files import SUFFIXES, Table, opened
 from drumbeat.imports.readers.kpi_definitions import KPISheet, read_kpi_definitions
@@ -47,6 +47,7 @@ from drumbeat.imports.readers.problems import (
     column_letter,
 )
 from drumbeat.imports.readers.rows import KPIAccess, ParsedReading, read_readings
+from drumbeat.imports.readers.workbooks import WorkbookLimits
 from drumbeat.imports.selectors import (
     imports_dir,
     kpi_access,
@@ -167,7 +168,7 @@ def readings_import_file(
     """
     name = file_name or path.name
     try:
-        with opened(path, name=name, sheet=sheet) as table:
+        with opened(path, name=name, sheet=sheet, limits=workbook_limits()) as table:
             chosen = layout or detect_layout(table, fixed_kpi=kpi)
             return _readings_import(
                 table,
@@ -281,10 +282,6 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "DRUMBEAT_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
@@ -292,6 +289,20 @@ def _clean_name(name: str) -> str:
     """The uploaded name as it is shown and kept: no path, no control characters."""
     base = _UNSAFE.sub(" ", os.path.basename(name.replace("\\", "/"))).strip()
     return base[:255] or "upload"
+
+
+def workbook_limits() -> WorkbookLimits:
+    """What an XLSX workbook may unpack to (DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES,
+    DRUMBEAT_IMPORT_MAX_RATIO), read at call time."""
+    defaults = WorkbookLimits()
+    return WorkbookLimits(
+        unpacked_bytes=int(
+            getattr(
+                settings, "DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES", defaults.unpacked_bytes
+            )
+        ),
+        ratio=int(getattr(settings, "DRUMBEAT_IMPORT_MAX_RATIO", defaults.ratio)),
+    )
 
 
 def import_upload(
@@ -316,7 +327,7 @@ def import_upload(
     limit = max_upload_bytes()
     if size > limit:
         raise UploadError(
-            f"'{name}' is {_megabytes(size)}; the limit is {_megabytes(limit)}: "
+            f"'{name}' is {format_size(size)}; the limit is {format_size(limit)}: "
             "split the file, or import it with `drumbeat import readings` on the "
             "server"
         )
