@@ -324,6 +324,27 @@ def text_bytes(path: Path, *, limits: WorkbookLimits | None = None) -> int:
     return path.stat().st_size
 
 
+class TextRows:
+    """A table of rows already read, kept as text (an upload's first rows): what
+    a person picks the header row and the columns from, without the file."""
+
+    def __init__(self, name: str, rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        self.name = name
+        self._rows = rows
+
+    def rows(self) -> Generator[tuple[int, Sequence[Cell]], None, None]:
+        yield from self._rows
+
+    def rows_estimate(self) -> int | None:
+        return None
+
+    def sheet_problems(self) -> list[FileProblem]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
 class TableOpened:
     """`with opened(path) as table:` closes the workbook afterwards."""
 
