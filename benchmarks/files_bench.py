@@ -3,10 +3,8 @@ preview and all its rows, of refusing a ZIP bomb, and of refusing a YAML alias b
 
     .venv/bin/python benchmarks/files_bench.py [--rows 1000000] [--keep DIR]
 
-Each phase runs in a fresh process, so that its peak RSS is its own. The goal: a
-preview costs the same whatever the file's length (it reads the first rows; the
-import page leaves it to the worker anyway), reading all rows keeps memory flat,
-and a bomb is refused in well under a second without growing the process.
+Each phase runs in a fresh process, so that its peak RSS is its own. See
+benchmarks/README.md for the goal and the figures.
 """
 
 from __future__ import annotations
