@@ -15,11 +15,14 @@ it has streamed past. So, before any part is unpacked (`check_archive`):
 
 And while the workbook is read (`BoundedWorkbook`):
 
-- a part that openpyxl reads whole is at most 16 MB;
-- the shared strings are streamed here, with at most 2,000,000 texts;
+- a part that openpyxl reads whole is at most 8 MB;
+- the shared strings unpack to at most 64 MB and are streamed here, with at most
+  2,000,000 texts;
 - a sheet is streamed row by row keeping nothing of the rows already read, with at
   most 1,048,576 rows of at most 16,384 cells (Excel's own limits);
-- a text is at most 32,767 characters (Excel's limit for a cell).
+- a text is at most 32,767 characters (Excel's limit for a cell);
+- the XML streamed nests at most 32 deep, and at most 1 MB of it passes without a
+  tag's end (a start tag is held whole, with its attributes, before it is seen).
 
 Each bound refuses the file (FileRefusedError) with what was found and the limit.
 """
