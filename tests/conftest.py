@@ -21,6 +21,8 @@ import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from drumbeat.accounts.models import Membership, Team
@@ -187,3 +189,17 @@ def key_result_form(**changes: str) -> dict[str, str]:
     }
     form.update(changes)
     return form
+
+
+def migrate(to: list[tuple[str, str]]) -> Any:
+    """Migrate the test database to `to`; the models (apps) as they are there.
+    For tests of migrations (`django_db(transaction=True)`), which end with
+    `migrate(latest_migrations())`."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(to)
+    executor.loader.build_graph()
+    return executor.loader.project_state(to).apps
+
+
+def latest_migrations() -> list[tuple[str, str]]:
+    return list(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -152,6 +152,45 @@ def test_a_bad_file_exits_2_with_one_located_line(tmp_path: Path, command: str):
     assert "Traceback" not in err
 
 
+ALIAS_BOMB = (
+    "version: 1\na0: &a0 ["
+    + ", ".join(["lol"] * 10)
+    + "]\n"
+    + "".join(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]\n" for n in range(1, 9))
+)
+"""Under 600 bytes that stand for a billion values (once: `drumbeat lint` over 120 s
+and 4.5 GB)."""
+DEEP = "version: 1\nkpis: " + "[" * 5000 + "]" * 5000 + "\n"
+"""Nested deeper than Python's recursion: once a RecursionError and exit 1."""
+
+
+@pytest.mark.parametrize("command", ["lint", "score", "review"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            ALIAS_BOMB,
+            ":5: the file repeats anchors too often (more than 10,000 aliased "
+            "nodes): write the values out",
+            id="alias-bomb",
+        ),
+        pytest.param(
+            DEEP,
+            ":2: the values nest more than 64 levels deep: a workspace file needs a "
+            "handful; take out the extra brackets or indentation",
+            id="deep",
+        ),
+    ],
+)
+def test_a_hostile_file_exits_2_naming_the_file_and_line(
+    tmp_path: Path, command: str, text: str, message: str
+):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    code, out, err = run(command, str(path))
+    assert (code, out, err) == (2, "", f"drumbeat: {path}{message}\n")
+
+
 def test_a_missing_file_exits_2(tmp_path: Path):
     code, _, err = run("score", str(tmp_path / "nope.yaml"))
     assert code == 2

@@ -10,6 +10,7 @@ from drumbeat.core.display import (
     format_percent,
     format_readings_counts,
     format_rules,
+    format_size,
     format_target,
     grade_text,
     percent_floor,
@@ -70,6 +71,21 @@ def test_format_number_grouped(value, text):
 )
 def test_format_count(count, text):
     assert format_count(count) == text
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        pytest.param(93, "93 bytes", id="bytes"),
+        pytest.param(12_600, "12.3 KB", id="kilobytes"),
+        pytest.param(1_572_864, "1.5 MB", id="megabytes"),
+        pytest.param(200 * 1024 * 1024, "200.0 MB", id="a-limit"),
+        pytest.param(1024**3 + 1, "1.0 GB", id="gigabytes"),
+        pytest.param(5000 * 1024**3, "5,000.0 GB", id="grouped"),
+    ],
+)
+def test_format_size(size, text):
+    assert format_size(size) == text
 
 
 @pytest.mark.parametrize(

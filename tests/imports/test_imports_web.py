@@ -14,11 +14,14 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from drumbeat.imports import services
 from drumbeat.imports.models import ImportRun
+from drumbeat.imports.readers import files
 from drumbeat.imports.services import import_uploads_expire
-from drumbeat.imports.tasks import readings_import_task
+from drumbeat.imports.tasks import import_preview_task, readings_import_task
 from drumbeat.kpis.models import KPI, Reading
 from tests.conftest import client_for, make_user
+from tests.imports.workbooks import write_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -312,10 +315,12 @@ def test_a_file_that_is_not_readings_is_refused_on_upload(owned, name, message):
     assert not ImportRun.objects.exists()
 
 
-def test_a_workbook_that_is_not_one_is_explained_on_the_preview(owned):
+def test_a_workbook_that_is_not_one_is_refused_with_why(owned, data_dir):
     run = _run_of(_upload(client_for(owned["owner"]), LONG, "readings.xlsx"))
-    assert run.layout == {}
+    assert (run.status, run.layout) == ("refused", {})
+    assert list(data_dir.iterdir()) == []
     page = client_for(owned["owner"]).get(f"/imports/readings/{run.pk}/")
+    assert "Refused: nothing was written" in page.content.decode()
     assert "this is not an XLSX workbook" in page.content.decode()
     assert ">Import</button>" not in page.content.decode()
 
@@ -501,3 +506,152 @@ def test_columns_that_are_not_read_are_named_on_the_preview(owned):
     run = _run_of(_upload(client, text))
     page = client.get(f"/imports/readings/{run.pk}/").content.decode()
     assert "Not read: D · system." in page
+
+
+# --- Large and hostile files ---------------------------------------------------------
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """Any reading of an uploaded file fails the test: what a page may not do."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was read in the request")
+
+    monkeypatch.setattr(files, "open_table", refuse)
+    return monkeypatch
+
+
+def test_a_large_file_is_read_by_the_worker_not_the_request(
+    owned, monkeypatch, unreadable
+):
+    """With the database queue and no worker: the upload answers at once, and the
+    page says the file is being read, polling until it is."""
+    monkeypatch.setattr(services, "PREVIEW_INLINE_BYTES", 10)
+    client = client_for(owned["owner"])
+    run = _run_of(_upload(client))
+    assert (run.status, run.layout, run.preview) == ("reading", {}, {})
+    page = client.get(f"/imports/readings/{run.pk}/").content.decode()
+    assert "Reading the file…" in page
+    assert (
+        f'hx-get="/imports/readings/{run.pk}/progress/" hx-trigger="every 1s"' in page
+    )
+    progress = client.get(f"/imports/readings/{run.pk}/progress/")
+    assert "Reading the file…" in progress.content.decode()
+    assert "HX-Redirect" not in progress
+    unreadable.undo()
+    import_preview_task.call(run.pk)  # what the worker runs
+    run.refresh_from_db()
+    assert (run.status, run.layout["format"], run.rows_total) == ("uploaded", "long", 2)
+    progress = client.get(
+        f"/imports/readings/{run.pk}/progress/", headers={"HX-Request": "true"}
+    )
+    assert progress["HX-Redirect"] == f"/imports/readings/{run.pk}/"
+    page = client.get(f"/imports/readings/{run.pk}/").content.decode()
+    assert '<td>csat</td><td>2026-07-10</td><td class="num">91.0</td>' in page
+
+
+def test_with_an_immediate_worker_the_preview_is_ready_after_the_upload(
+    owned, immediate, monkeypatch
+):
+    """The task reads the file, as a worker would (here at once, in the request)."""
+    monkeypatch.setattr(services, "PREVIEW_INLINE_BYTES", 10)
+    read = services.import_run_preview_read
+    read_by_the_task = []
+
+    def spy(*, run_id: int) -> None:
+        read_by_the_task.append(run_id)
+        read(run_id=run_id)
+
+    monkeypatch.setattr(services, "import_run_preview_read", spy)
+    run = _run_of(_upload(client_for(owned["owner"])))
+    assert read_by_the_task == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.layout["format"]) == ("uploaded", "long")
+
+
+def test_visiting_a_previewed_file_never_reads_it_again(owned):
+    client = client_for(owned["owner"])
+    run = _run_of(_upload(client, "metric,on,figure\ncsat,2026-07-10,91\n"))
+    assert run.status == "uploaded"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "open_table", None)  # any reading would fail
+        for _visit in range(2):
+            page = client.get(f"/imports/readings/{run.pk}/").content.decode()
+            assert "no header: this row (metric, on, figure) names no date" in page
+            assert '<option value="1">B · on</option>' in page
+        response = client.post(
+            f"/imports/readings/{run.pk}/layout/",
+            {"header_row": "1", "format": "long", "at": "1", "kpi": "0", "value": "1"},
+        )
+        assert "each column can only be used for one thing" in response.content.decode()
+
+
+def test_the_columns_of_a_large_file_are_read_by_the_worker(owned, monkeypatch):
+    monkeypatch.setattr(services, "PREVIEW_INLINE_BYTES", 10)
+    client = client_for(owned["owner"])
+    run = _run_of(_upload(client, "metric,on,figure\ncsat,2026-07-10,91\n"))
+    import_preview_task.call(run.pk)
+    response = client.post(
+        f"/imports/readings/{run.pk}/layout/",
+        {"header_row": "1", "format": "long", "at": "1", "kpi": "0", "value": "2"},
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Redirect"] == f"/imports/readings/{run.pk}/"
+    run.refresh_from_db()
+    assert (run.status, run.layout["value"]) == ("reading", 2)
+    import_preview_task.call(run.pk)
+    page = client.get(f"/imports/readings/{run.pk}/").content.decode()
+    assert '<td>csat</td><td>2026-07-10</td><td class="num">91.0</td>' in page
+    assert ">Import</button>" in page
+
+
+def test_a_preview_that_stops_unexpectedly_says_so(owned, monkeypatch):
+    monkeypatch.setattr(services, "PREVIEW_INLINE_BYTES", 10)
+    client = client_for(owned["owner"])
+    run = _run_of(_upload(client))
+
+    def broken(run: ImportRun) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(services, "_preview_read", broken)
+    with pytest.raises(RuntimeError):
+        import_preview_task.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    page = client.get(f"/imports/readings/{run.pk}/").content.decode()
+    assert "the file could not be read, so nothing was written; try again" in page
+
+
+def test_a_zip_bomb_is_refused_on_upload_unread(owned, settings, data_dir, unreadable):
+    settings.DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    client = client_for(owned["owner"])
+    bomb = write_bomb(data_dir.parent.parent / "bomb.xlsx", 2)
+    upload = SimpleUploadedFile("bomb.xlsx", bomb.read_bytes())
+    run = _run_of(client.post("/imports/readings/", {"file": upload}))
+    assert run.status == "refused"
+    [problem] = run.problems
+    assert problem["message"].startswith("the workbook unpacks to 2.0 MB (ratio ")
+    assert problem["message"].endswith(
+        "over the 1.0 MB limit; split it into smaller workbooks, or save it as CSV "
+        "UTF-8 (.csv)"
+    )
+    assert list(data_dir.iterdir()) == []
+    page = client.get(f"/imports/readings/{run.pk}/").content.decode()
+    assert "Refused: nothing was written" in page
+    assert "the workbook unpacks to 2.0 MB" in page
+
+
+def test_an_upload_waiting_for_its_preview_expires_after_a_day(
+    owned, monkeypatch, data_dir
+):
+    monkeypatch.setattr(services, "PREVIEW_INLINE_BYTES", 10)
+    run = _run_of(_upload(client_for(owned["owner"])))
+    two_days_ago = time.time() - 2 * 24 * 60 * 60
+    os.utime(data_dir / run.stored_name, (two_days_ago, two_days_ago))
+    assert import_uploads_expire() == 1
+    run.refresh_from_db()
+    assert run.status == "expired"
+    import_preview_task.call(run.pk)  # a worker late to it leaves it alone
+    run.refresh_from_db()
+    assert run.status == "expired"

@@ -5,18 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.conftest import latest_migrations, migrate
 
 BEFORE = [("kpis", "0002_source_state")]
 AFTER = [("kpis", "0003_canonical_reading_moments")]
-
-
-def _migrate(to: list[tuple[str, str]]) -> object:
-    executor = MigrationExecutor(connection)
-    executor.migrate(to)
-    executor.loader.build_graph()
-    return executor.loader.project_state(to).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,9 +18,9 @@ def test_moments_written_two_ways_become_one_current_reading_per_moment():
     `2026-07-10` (a CSV file) were two current readings of one day. After, each
     moment is in its canonical text, and of two current readings of one moment
     the one recorded last stays current; the other is kept, superseded."""
-    apps = _migrate(BEFORE)
-    kpi_model = apps.get_model("kpis", "KPI")  # type: ignore[attr-defined]
-    reading_model = apps.get_model("kpis", "Reading")  # type: ignore[attr-defined]
+    apps = migrate(BEFORE)
+    kpi_model = apps.get_model("kpis", "KPI")
+    reading_model = apps.get_model("kpis", "Reading")
     kpi = kpi_model.objects.create(key="csat", name="CSAT", direction="up", tier="key")
     start = dt.datetime(2026, 7, 20, 9, 0, tzinfo=dt.UTC)
 
@@ -47,8 +40,8 @@ def test_moments_written_two_ways_become_one_current_reading_per_moment():
     offset = old("2026-07-13T23:30:00-02:00", dt.date(2026, 7, 14), 5, 0)
     plain = old("2026-07-15", dt.date(2026, 7, 15), 7, 0)
 
-    apps = _migrate(AFTER)
-    reading_model = apps.get_model("kpis", "Reading")  # type: ignore[attr-defined]
+    apps = migrate(AFTER)
+    reading_model = apps.get_model("kpis", "Reading")
     rows = {
         row.pk: (row.at, row.day, row.value, row.superseded_at is None)
         for row in reading_model.objects.all()
@@ -61,4 +54,4 @@ def test_moments_written_two_ways_become_one_current_reading_per_moment():
         offset: ("2026-07-14T01:30:00+00:00", dt.date(2026, 7, 14), 5, True),
         plain: ("2026-07-15", dt.date(2026, 7, 15), 7, True),
     }
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate(latest_migrations())

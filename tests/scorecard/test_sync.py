@@ -10,6 +10,7 @@ from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.okrs.models import KeyResult, Objective
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import WorkspaceError, load_workspace, load_workspace_text
+from tests.cli.test_cli import ALIAS_BOMB, DEEP
 from tests.conftest import EXAMPLE, SMALL
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,24 @@ def test_drumbeat_apply_refuses_a_reading_after_tomorrow_at_its_line(tmp_path):
         "the future: a reading may be dated 2026-11-26 at the latest (today is "
         "2026-11-25); check the date\n"
     )
+    assert not KPI.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (ALIAS_BOMB, ":5: the file repeats anchors too often"),
+        (DEEP, ":2: the values nest more than 64 levels deep"),
+    ],
+)
+def test_drumbeat_apply_refuses_a_hostile_file_and_writes_nothing(
+    tmp_path, text, message
+):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["apply", str(path)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"drumbeat: {path}{message}")
     assert not KPI.objects.exists()
 
 

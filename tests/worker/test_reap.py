@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from drumbeat.imports.models import ImportRun
+from drumbeat.imports.selectors import run_file
+from drumbeat.imports.services import WORKER_STOPPED, import_run_start
 from drumbeat.kpis.models import KPI, SourceState
 from drumbeat.kpis.sources.services import PULL_ABANDONED, source_pull_request
 from drumbeat.scorecard.tasks import statuses_refresh_task
@@ -22,6 +26,7 @@ from drumbeat.worker.services import (
     lease,
     tasks_abandoned_reap,
 )
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +117,30 @@ def test_the_health_report_says_the_database_answers_and_when_a_worker_was_seen(
     assert client.get("/health/").json()["workers"]["status"] == "ok"
     Heartbeat.objects.update(seen_at=timezone.now() - dt.timedelta(minutes=10))
     assert client.get("/health/").json()["workers"]["status"] == "stale"
+
+
+def test_an_import_left_by_a_dead_worker_fails_and_its_file_goes(
+    small_workspace, users, settings, tmp_path
+):
+    """It showed "running 62 %" for ever and kept its upload."""
+    settings.DATA_DIR = tmp_path
+    client = client_for(users["admin"])
+    upload = SimpleUploadedFile("readings.csv", b"kpi,at,value\ncsat,2026-07-10,91\n")
+    answer = client.post("/imports/readings/", {"file": upload})
+    run = ImportRun.objects.get()
+    assert answer.status_code == 302
+    import_run_start(run=run)
+    task = DBTaskResult.objects.get(
+        task_path="drumbeat.imports.tasks.readings_import_task"
+    )
+    now = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    _running(str(task.pk), "w-dead", now - dt.timedelta(hours=1))
+    assert run_file(run).exists()
+
+    assert tasks_abandoned_reap(now=now) == [str(task.pk)]
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert WORKER_STOPPED in run.problems[0]["message"]
+    assert not run_file(run).exists()

@@ -79,3 +79,88 @@ def test_problems_are_located(text: str, line: int, message: str):
         parse_yaml(text)
     assert caught.value.line == line
     assert message in caught.value.message
+
+
+# --- Hostile files: aliases that stand for too much, values nested too deep ---------
+
+
+def _alias_bomb(levels: int = 9, width: int = 10) -> str:
+    """A billion laughs: each anchor a list of `width` aliases of the one before,
+    so that a few hundred bytes stand for width ** levels values."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_where_it_goes_over_the_bound():
+    with pytest.raises(LocatedError) as caught:
+        parse_yaml(_alias_bomb())
+    # Lines 2 and 3 alias 110 and 1,110 nodes; line 4, ten lists of 1,111.
+    assert (caught.value.line, caught.value.message) == (
+        4,
+        "the file repeats anchors too often (more than 10,000 aliased nodes): "
+        "write the values out",
+    )
+
+
+def test_aliases_up_to_the_bound_are_read():
+    """An anchored mapping of 9 nodes (itself, four keys, four values) aliased
+    1,111 times is 9,999 nodes; once more is over the bound."""
+    anchored = "{green: 90, red: 80, amber: 85, unit: x}"  # 1 + 8 nodes
+    items = "\n".join(f"  - {{key: k{i}, t: *t}}" for i in range(1111))
+    data = parse_yaml(f"base: &t {anchored}\nkpis:\n{items}\n")
+    assert len(data["kpis"]) == 1111
+    assert data["kpis"][-1]["t"]["green"] == 90
+    with pytest.raises(LocatedError, match="more than 10,000 aliased nodes"):
+        parse_yaml(f"base: &t {anchored}\nkpis:\n{items}\n  - {{t: *t}}\n")
+
+
+def test_a_long_text_repeated_by_aliases_is_refused():
+    text = "x" * 100_000
+    aliases = ", ".join(["*long"] * 10)
+    parse_yaml(f"a: &long {text}\nb: [{aliases}]\n")  # 1,000,000 characters
+    with pytest.raises(LocatedError) as caught:
+        parse_yaml(f"a: &long {text}\nb: [{aliases}, *long]\n")
+    assert (caught.value.line, caught.value.message) == (
+        2,
+        "the file repeats anchors too often (more than 1,000,000 aliased "
+        "characters): write the values out",
+    )
+
+
+def test_an_alias_inside_its_own_anchor_is_refused():
+    with pytest.raises(LocatedError) as caught:
+        parse_yaml("a: &loop\n  b: [*loop]\n")
+    assert (caught.value.line, caught.value.message) == (
+        2,
+        "the alias *loop is inside the value it names: a value cannot hold itself",
+    )
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        pytest.param("[" * 64 + "]" * 64, id="lists"),
+        pytest.param("{a: " * 64 + "1" + "}" * 64, id="mappings"),
+        pytest.param("[" * 100_000 + "]" * 100_000, id="very-deep"),
+    ],
+)
+def test_values_nested_too_deep_are_refused(nested: str):
+    with pytest.raises(LocatedError) as caught:
+        parse_yaml(f"version: 1\nkpis: {nested}\n")
+    assert (caught.value.line, caught.value.message) == (
+        2,
+        "the values nest more than 64 levels deep: a workspace file needs a "
+        "handful; take out the extra brackets or indentation",
+    )
+
+
+def test_values_nested_64_deep_are_read():
+    """The top-level mapping is the first level, and 63 lists inside it."""
+    data = parse_yaml("a: " + "[" * 63 + "]" * 63 + "\n")
+    lists = 0
+    value = data["a"]
+    while isinstance(value, list):
+        value, lists = (value[0] if value else None), lists + 1
+    assert lists == 63

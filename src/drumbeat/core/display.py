@@ -40,6 +40,18 @@ def format_count(count: int) -> str:
     return f"{count:,}"
 
 
+def format_size(size: float) -> str:
+    """`93 bytes`, `12.3 KB`, `1.5 MB`, `1.0 GB`: a file's size, in binary units
+    (a megabyte is 1,048,576 bytes), as an upload limit or a workbook's is said."""
+    if size < 1024:
+        return f"{int(size)} bytes"
+    for unit in ("KB", "MB"):
+        size /= 1024
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+    return f"{size / 1024:,.1f} GB"
+
+
 def format_bounds(bounds: Iterable[float], *, grouped: bool = False) -> str:
     """`40, 60.5`: a band's bounds as a form takes them (`low, high`)."""
     return ", ".join(format_number(bound, grouped=grouped) for bound in bounds)

@@ -9,11 +9,14 @@ from django.db import models
 class ImportRun(models.Model):
     """A readings file uploaded through the web pages: where it is kept until it
     is imported (under a random name in DATA_DIR/imports, deleted after the import
-    or after a day), how its columns are read, and what the import changed or why
-    the file was refused. Progress while it runs is kept beside the file, since the
-    import's own transaction hides this row's changes until it ends."""
+    or after a day), how its columns are read and its preview (read once, by the
+    worker for a large file, so that a visit never reads the file), and what the
+    import changed or why the file was refused. Progress while it runs is kept
+    beside the file, since the import's own transaction hides this row's changes
+    until it ends."""
 
     class Status(models.TextChoices):
+        READING = "reading"  # waiting for a worker to read its preview
         UPLOADED = "uploaded"  # previewed, waiting for the person to import it
         QUEUED = "queued"  # waiting for a worker
         RUNNING = "running"
@@ -30,11 +33,19 @@ class ImportRun(models.Model):
     stored_name = models.CharField(max_length=100, unique=True)
     size = models.PositiveBigIntegerField()
     sheet = models.CharField(max_length=100, blank=True)
+    kpi = models.CharField(
+        max_length=100, blank=True, help_text="The one KPI chosen on upload, if any"
+    )
     layout = models.JSONField(
         default=dict, blank=True, help_text="How the columns are read (readers.Layout)"
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    preview = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The file's first rows as text, and as read with the layout",
     )
     rows_total = models.PositiveIntegerField(null=True, blank=True)
     created = models.PositiveIntegerField(default=0)

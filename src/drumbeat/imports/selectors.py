@@ -1,5 +1,6 @@
 """Reads for imports: who may import readings of which KPIs, their import runs,
-how far a run has got, and a preview of an uploaded file."""
+how far a run has got, and the preview of an uploaded file (as kept: a page never
+reads the file)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,9 @@ from django.db.models import QuerySet
 from drumbeat.accounts.selectors import AnyUser
 from drumbeat.common.guards import is_admin
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers.cells import cell_text
-from drumbeat.imports.readers.files import opened
-from drumbeat.imports.readers.layouts import Layout, header_rows
-from drumbeat.imports.readers.problems import FileProblem, FileRefusedError
-from drumbeat.imports.readers.rows import KPIAccess, PreviewRow, preview_rows
+from drumbeat.imports.readers.layouts import Layout
+from drumbeat.imports.readers.problems import FileProblem
+from drumbeat.imports.readers.rows import KPIAccess, PreviewRow
 from drumbeat.kpis.models import KPI
 
 
@@ -134,32 +133,19 @@ class Preview:
     problems: list[FileProblem]
 
 
-def import_run_preview(run: ImportRun, user: User, rows: int = 10) -> Preview:
-    """Read the first rows of a run's file with its layout."""
-    if not run.layout:
-        # The layout could not be found at upload: show why.
-        return Preview(None, [], [FileProblem(**p) for p in run.problems])
-    layout = Layout.from_json(run.layout)
-    try:
-        with opened(
-            run_file(run), name=run.file_name, sheet=run.sheet or None
-        ) as table:
-            shown, problems = preview_rows(table, layout, kpi_access(user), rows)
-    except FileRefusedError as error:
-        return Preview(layout, [], error.problems)
-    return Preview(layout, shown, problems)
+def import_run_preview(run: ImportRun) -> Preview:
+    """A waiting run's preview, as read once when it was uploaded or its columns
+    were chosen (the file is not read again)."""
+    stored = run.preview
+    return Preview(
+        Layout.from_json(run.layout) if run.layout else None,
+        [PreviewRow.from_json(row) for row in stored.get("rows", [])],
+        [FileProblem(**problem) for problem in stored.get("problems", [])],
+    )
 
 
 def import_run_first_rows(run: ImportRun, rows: int = 8) -> list[tuple[int, list[str]]]:
     """The first rows of a run's file that are not blank, as text: where the
-    person picks the header row and the columns from."""
-    try:
-        with opened(
-            run_file(run), name=run.file_name, sheet=run.sheet or None
-        ) as table:
-            return [
-                (number, [cell_text(c) for c in cells])
-                for number, cells in header_rows(table, rows)
-            ]
-    except FileRefusedError:
-        return []
+    person picks the header row and the columns from (kept from its reading)."""
+    kept = run.preview.get("first_rows", [])
+    return [(int(number), list(cells)) for number, cells in kept[:rows]]

@@ -30,14 +30,24 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from drumbeat.common.locks import serialized_write
-from drumbeat.core.display import format_count
+from drumbeat.core.display import format_count, format_size
 from drumbeat.imports.models import ImportRun
-from drumbeat.imports.readers.files import SUFFIXES, Table, opened
+from drumbeat.imports.readers.cells import cell_text
+from drumbeat.imports.readers.files import (
+    EMPTY_FILE,
+    SUFFIXES,
+    Table,
+    TextRows,
+    opened,
+    text_bytes,
+)
 from drumbeat.imports.readers.kpi_definitions import KPISheet, read_kpi_definitions
 from drumbeat.imports.readers.layouts import (
+    HEADER_SEARCH_ROWS,
     Format,
     Layout,
     detect_layout,
+    header_rows,
     layout_chosen,
 )
 from drumbeat.imports.readers.problems import (
@@ -46,7 +56,14 @@ from drumbeat.imports.readers.problems import (
     Problems,
     column_letter,
 )
-from drumbeat.imports.readers.rows import KPIAccess, ParsedReading, read_readings
+from drumbeat.imports.readers.rows import (
+    KPIAccess,
+    ParsedReading,
+    PreviewRow,
+    preview_rows,
+    read_readings,
+)
+from drumbeat.imports.readers.workbooks import WorkbookLimits
 from drumbeat.imports.selectors import (
     imports_dir,
     kpi_access,
@@ -167,7 +184,7 @@ def readings_import_file(
     """
     name = file_name or path.name
     try:
-        with opened(path, name=name, sheet=sheet) as table:
+        with opened(path, name=name, sheet=sheet, limits=workbook_limits()) as table:
             chosen = layout or detect_layout(table, fixed_kpi=kpi)
             return _readings_import(
                 table,
@@ -281,10 +298,6 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "DRUMBEAT_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
@@ -292,6 +305,27 @@ def _clean_name(name: str) -> str:
     """The uploaded name as it is shown and kept: no path, no control characters."""
     base = _UNSAFE.sub(" ", os.path.basename(name.replace("\\", "/"))).strip()
     return base[:255] or "upload"
+
+
+def workbook_limits() -> WorkbookLimits:
+    """What an XLSX workbook may unpack to (DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES,
+    DRUMBEAT_IMPORT_MAX_RATIO), read at call time."""
+    defaults = WorkbookLimits()
+    return WorkbookLimits(
+        unpacked_bytes=int(
+            getattr(
+                settings, "DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES", defaults.unpacked_bytes
+            )
+        ),
+        ratio=int(getattr(settings, "DRUMBEAT_IMPORT_MAX_RATIO", defaults.ratio)),
+    )
+
+
+PREVIEW_INLINE_BYTES = 1024 * 1024
+"""A file whose text is at most this (a CSV file of this size, or a workbook that
+unpacks to it) is read for its preview in the request that uploads it, or changes
+how its columns are read; a larger one, by the worker."""
+PREVIEW_ROWS = 10
 
 
 def import_upload(
@@ -302,8 +336,10 @@ def import_upload(
     sheet: str | None = None,
 ) -> ImportRun:
     """Keep an uploaded readings file (under a random name in DATA_DIR/imports)
-    for its preview and import, with the layout its header shows (or the reason
-    it cannot be found). Files left unimported for a day are deleted first."""
+    for its preview and import. A small file is read for its preview at once; a
+    larger one waits for the worker (`reading`); a workbook over the bounds of
+    `workbook_limits` is refused from its table of contents, unread. Files left
+    unimported for a day are deleted first."""
     import_uploads_expire()
     name = _clean_name(upload.name or "")
     suffix = Path(name).suffix.lower()
@@ -316,7 +352,7 @@ def import_upload(
     limit = max_upload_bytes()
     if size > limit:
         raise UploadError(
-            f"'{name}' is {_megabytes(size)}; the limit is {_megabytes(limit)}: "
+            f"'{name}' is {format_size(size)}; the limit is {format_size(limit)}: "
             "split the file, or import it with `drumbeat import readings` on the "
             "server"
         )
@@ -329,26 +365,102 @@ def import_upload(
         for chunk in upload.chunks():
             file.write(chunk)
     run = ImportRun(
-        created_by=by, file_name=name, stored_name=stored, size=size, sheet=sheet or ""
+        created_by=by,
+        file_name=name,
+        stored_name=stored,
+        size=size,
+        sheet=sheet or "",
+        kpi=kpi or "",
     )
-    _layout_detect(run, kpi)
-    run.save()
+    try:
+        text = text_bytes(run_file(run), limits=workbook_limits())
+    except FileRefusedError as error:
+        _run_refuse(run, error.problems)
+        return run
+    _preview_read_or_queue(run, text)
     return run
 
 
-def _layout_detect(run: ImportRun, kpi: str | None) -> None:
+def _preview_read_or_queue(run: ImportRun, text: int) -> None:
+    """Read a run's preview now if its file is small, else leave it to the worker."""
+    from drumbeat.imports.tasks import import_preview_task
+
+    if text <= PREVIEW_INLINE_BYTES:
+        _preview_read(run)
+        return
+    run.status = ImportRun.Status.READING
+    run.save()
+    import_preview_task.enqueue(run.pk)
+
+
+def import_run_preview_read(*, run_id: int) -> None:
+    """Read a waiting run's file for its preview: what the worker runs for a
+    large file (`import_preview_task`). A run no longer waiting is left alone."""
+    run = (
+        ImportRun.objects.select_related("created_by")
+        .filter(pk=run_id, status=ImportRun.Status.READING)
+        .first()
+    )
+    if run is None:
+        return  # read already, or expired
+    try:
+        _preview_read(run)
+    except Exception:
+        logger.exception("Preview %s of %s stopped", run.pk, run.file_name)
+        run.status = ImportRun.Status.FAILED
+        run.problems = [_unexpected_problem("the file could not be read")]
+        _run_finish(run)
+        raise
+
+
+def _preview_read(run: ImportRun) -> None:
+    """Read a run's file once for all its visits: its first rows as text (to
+    choose the columns from), its layout (the one chosen, else the one its header
+    shows, else why none is found), and its first rows as they would be imported,
+    checked with the uploader's rights. A file that cannot be read at all is
+    refused and deleted. Saves the run, waiting to be imported."""
+    chosen = Layout.from_json(run.layout) if run.layout else None
     try:
         with opened(
-            run_file(run), name=run.file_name, sheet=run.sheet or None
+            run_file(run),
+            name=run.file_name,
+            sheet=run.sheet or None,
+            limits=workbook_limits(),
         ) as table:
-            layout = detect_layout(table, fixed_kpi=kpi)
-            run.rows_total = _data_rows(table.rows_estimate(), layout)
+            first = header_rows(table, HEADER_SEARCH_ROWS)
+            if not first:
+                raise FileRefusedError([FileProblem(None, "", "", EMPTY_FILE)])
+            estimate = table.rows_estimate()
+            layout: Layout | None = None
+            rows: list[PreviewRow] = []
+            try:
+                layout = chosen or detect_layout(table, fixed_kpi=run.kpi or None)
+            except FileRefusedError as error:
+                problems = error.problems
+            else:
+                access = kpi_access(run.created_by)
+                rows, problems = preview_rows(table, layout, access, PREVIEW_ROWS)
     except FileRefusedError as error:
-        run.layout = {}
-        run.problems = [problem.as_json() for problem in error.problems]
-    else:
-        run.layout = layout.as_json()
-        run.problems = []
+        _run_refuse(run, error.problems)
+        return
+    run.preview = {
+        "first_rows": [[n, [cell_text(c) for c in cells]] for n, cells in first],
+        "estimate": estimate,
+        "rows": [row.as_json() for row in rows],
+        "problems": [problem.as_json() for problem in problems],
+    }
+    run.layout = layout.as_json() if layout else {}
+    run.rows_total = _data_rows(estimate, layout) if layout else None
+    run.status = ImportRun.Status.UPLOADED
+    run.save()
+
+
+def _run_refuse(run: ImportRun, problems: Iterable[FileProblem]) -> None:
+    """A file that cannot be read at all: refused, with why, and deleted."""
+    run.status = ImportRun.Status.REFUSED
+    run.layout = {}
+    run.problems = [problem.as_json() for problem in problems]
+    _run_finish(run)
 
 
 def import_run_layout_choose(
@@ -363,24 +475,29 @@ def import_run_layout_choose(
     fixed_kpi: str | None,
 ) -> ImportRun:
     """Read a waiting run's file with the layout the person chose (the column
-    mapping). Raises FileRefusedError saying why that layout cannot work."""
+    mapping), checked against its first rows as kept; its preview follows, at
+    once for a small file, else by the worker. Raises FileRefusedError saying why
+    that layout cannot work."""
     if run.status != ImportRun.Status.UPLOADED:
         raise UploadError("This file has already been imported.")
-    with opened(run_file(run), name=run.file_name, sheet=run.sheet or None) as table:
-        layout = layout_chosen(
-            table,
-            format=format,
-            header_row=header_row,
-            at=at,
-            kpi=kpi,
-            value=value,
-            note=note,
-            fixed_kpi=fixed_kpi,
-        )
-        run.rows_total = _data_rows(table.rows_estimate(), layout)
+    first = [(n, cells) for n, cells in run.preview.get("first_rows", [])]
+    layout = layout_chosen(
+        TextRows(run.file_name, first),
+        format=format,
+        header_row=header_row,
+        at=at,
+        kpi=kpi,
+        value=value,
+        note=note,
+        fixed_kpi=fixed_kpi,
+    )
     run.layout = layout.as_json()
-    run.problems = []
-    run.save(update_fields=["layout", "problems", "rows_total"])
+    try:
+        text = text_bytes(run_file(run), limits=workbook_limits())
+    except FileRefusedError as error:  # the limits changed since the upload
+        _run_refuse(run, error.problems)
+        return run
+    _preview_read_or_queue(run, text)
     return run
 
 
@@ -433,13 +550,7 @@ def import_run_execute(*, run_id: int) -> None:
         logger.exception("Import %s of %s stopped", run.pk, run.file_name)
         run.status = ImportRun.Status.FAILED
         run.problems = [
-            FileProblem(
-                None,
-                "",
-                "",
-                "the import stopped on an unexpected error, so nothing was written; "
-                "try again, and tell an admin if it happens again",
-            ).as_json()
+            _unexpected_problem("the import stopped on an unexpected error")
         ]
         _run_finish(run)
         raise
@@ -450,6 +561,40 @@ def import_run_execute(*, run_id: int) -> None:
         run.unchanged = result.unchanged
         run.kpi_keys = sorted(result.kpi_keys)
     _run_finish(run)
+
+
+def _unexpected_problem(what: str) -> dict[str, Any]:
+    return FileProblem(
+        None,
+        "",
+        "",
+        f"{what}, so nothing was written; try again, and tell an admin if it "
+        "happens again",
+    ).as_json()
+
+
+WORKER_STOPPED = "the worker stopped while reading the file"
+
+
+def import_runs_abandoned(*, run_ids: list[int]) -> int:
+    """Fail the runs whose worker died while reading or importing their file
+    (nothing of it was written: the import is one transaction), with why, and
+    delete their files; how many. They no longer show "running 62 %" for ever."""
+    runs = ImportRun.objects.filter(
+        pk__in=run_ids,
+        status__in=[
+            ImportRun.Status.READING,
+            ImportRun.Status.QUEUED,
+            ImportRun.Status.RUNNING,
+        ],
+    )
+    count = 0
+    for run in runs:
+        run.status = ImportRun.Status.FAILED
+        run.problems = [_unexpected_problem(WORKER_STOPPED)]
+        _run_finish(run)
+        count += 1
+    return count
 
 
 def _run_finish(run: ImportRun) -> None:
@@ -488,7 +633,11 @@ def import_uploads_expire(*, now: float | None = None) -> int:
         if not path.name.endswith((".progress", ".tmp")):
             ImportRun.objects.filter(
                 stored_name=path.name,
-                status__in=[ImportRun.Status.UPLOADED, ImportRun.Status.QUEUED],
+                status__in=[
+                    ImportRun.Status.READING,
+                    ImportRun.Status.UPLOADED,
+                    ImportRun.Status.QUEUED,
+                ],
             ).update(status=ImportRun.Status.EXPIRED, finished_at=timezone.now())
             deleted += 1
         path.unlink(missing_ok=True)

@@ -1,7 +1,8 @@
 """Import pages: upload a readings file, preview it, map its columns, import it in
 the background and follow its progress. Thin: parse, call a service or a selector,
-render. Only those who may record the readings of some KPI (its owners, admins)
-may import, and only readings of KPIs they may record."""
+render; no page reads the file (its preview is read once, by the worker for a large
+file). Only those who may record the readings of some KPI (its owners, admins) may
+import, and only readings of KPIs they may record."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def _run_context(
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"run": run}
     if run.status == ImportRun.Status.UPLOADED:
-        preview = import_run_preview(run, user)
+        preview = import_run_preview(run)
         context["preview"] = preview
         context["form"] = form or _layout_form(run, user)
         context["can_start"] = preview.layout is not None and not any(
@@ -156,6 +157,8 @@ def readings_import_layout(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
             status = 400
         else:
+            if run.status != ImportRun.Status.UPLOADED:
+                return _to_run_page(request, run)  # the worker reads the preview
             form = _layout_form(run, user)
     else:
         status = 400
@@ -185,10 +188,14 @@ def readings_import_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def readings_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """How far an import has got (polled every second while it runs)."""
+    """How far the reading of a file's preview or its import has got (polled every
+    second while the worker has it); once the preview is read, the run's page."""
     _, run = _run(request, pk)
-    return render(
+    response = render(
         request,
         "imports/run.html#status",
         {"run": run, "progress": import_run_progress(run)},
     )
+    if run.status == ImportRun.Status.UPLOADED:
+        response["HX-Redirect"] = reverse("imports-readings-run", kwargs={"pk": pk})
+    return response

@@ -191,6 +191,17 @@ TASKS = {
 
 # Readings files uploaded at /imports/readings/ (larger ones: `drumbeat import`).
 DRUMBEAT_IMPORT_MAX_BYTES = env_int("DRUMBEAT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# What an XLSX workbook may unpack to, on the pages and with `drumbeat import`: its
+# parts together, and a part of over 1 MB against its packed size. A workbook over
+# either is refused before it is read (a ZIP bomb of 1 MB once unpacked to 1 GiB).
+DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024
+)
+DRUMBEAT_IMPORT_MAX_RATIO = env_int("DRUMBEAT_IMPORT_MAX_RATIO", 100)
+if DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES < 1:
+    raise ImproperlyConfigured("DRUMBEAT_IMPORT_MAX_UNPACKED_BYTES must be 1 or more")
+if DRUMBEAT_IMPORT_MAX_RATIO < 1:
+    raise ImproperlyConfigured("DRUMBEAT_IMPORT_MAX_RATIO must be 1 or more")
 
 # Outgoing webhooks: tries per delivery (the first included) and the wait before
 # the first retry, doubled for each next one; the key that their signing secrets

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from drumbeat.imports.services import import_runs_abandoned
 from drumbeat.kpis.sources.services import source_pulls_abandoned
 from drumbeat.scorecard.tasks import statuses_refresh_task
 from drumbeat.webhooks.services import deliveries_abandoned
@@ -61,6 +62,10 @@ def _abandoned_pulls(tasks: list[Task], now: dt.datetime) -> None:
     source_pulls_abandoned(claims=[claim for claim in claims if claim], now=now)
 
 
+def _abandoned_imports(tasks: list[Task], now: dt.datetime) -> None:
+    import_runs_abandoned(run_ids=[int(task.args_kwargs["args"][0]) for task in tasks])
+
+
 def _abandoned_refreshes(tasks: list[Task], now: dt.datetime) -> None:
     for task in tasks:  # cheap and idempotent: run again
         statuses_refresh_task.enqueue(*task.args_kwargs["args"])
@@ -76,6 +81,8 @@ def _abandoned_deliveries(tasks: list[Task], now: dt.datetime) -> None:
 Mender = Callable[[list[Task], dt.datetime], None]
 
 MENDERS: Mapping[str, Mender] = {
+    "drumbeat.imports.tasks.readings_import_task": _abandoned_imports,
+    "drumbeat.imports.tasks.import_preview_task": _abandoned_imports,
     "drumbeat.kpis.tasks.source_pull_task": _abandoned_pulls,
     "drumbeat.scorecard.tasks.statuses_refresh_task": _abandoned_refreshes,
     "drumbeat.webhooks.tasks.webhook_deliver": _abandoned_deliveries,

@@ -4,6 +4,14 @@ Values are built straight from libyaml's event stream, without PyYAML's node tre
 a workspace of 300,000 readings parses three times faster in a third of the memory.
 Dates are left as text here, so that the schema parses them and says which one is
 impossible; duplicate keys are refused at the line of the second one.
+
+A file is input from anyone (`drumbeat lint` runs in CI on pull requests), so it is
+bounded while it is read: an alias shares its anchor's value rather than copying
+it, but whatever walks the values later (validation, messages) walks every alias
+out in full, so a few hundred bytes of anchors of anchors would stand for billions
+of values. Aliases may stand for at most `MAX_ALIASED_NODES` nodes in all, values
+may nest at most `MAX_DEPTH` deep (deeper would overflow the recursion of what
+walks them), and an alias may not refer to the value that holds it.
 """
 
 from __future__ import annotations
@@ -24,6 +32,23 @@ _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+MAX_ALIASED_NODES = 10_000
+"""Nodes (scalars, keys, mappings, lists) that aliases may stand for in one file:
+the anchored values counted out in full, once for each alias."""
+MAX_ALIASED_CHARACTERS = 1_000_000
+"""Characters of text that aliases may stand for in one file, counted the same way
+(a long text repeated by aliases would be copied into every message about it)."""
+MAX_DEPTH = 64
+"""How deep mappings and lists may nest (a workspace file needs six levels)."""
+
+TOO_MANY_ALIASES = (
+    "the file repeats anchors too often (more than {} aliased {}): write the values out"
+)
+TOO_DEEP = (
+    f"the values nest more than {MAX_DEPTH} levels deep: a workspace file needs "
+    "a handful; take out the extra brackets or indentation"
+)
 
 # YAML 1.2's core schema, not PyYAML's YAML 1.1: `012` is twelve, `1:30` is text,
 # `1e5` is a number, `yes` is text. Dates stay text for the schema to check.
@@ -170,42 +195,80 @@ class _Builder:
         """The document's value (None for an empty stream)."""
         loader = self.loader
         event: Any
-        # Each open container: [value, pending key, line of that key].
+        # Each open container: [value, pending key, line of that key, the node
+        # count when it opened, its anchor].
         stack: list[list[Any]] = []
         result: Any = None
         documents = 0
+        # Nodes and characters read so far, aliases counted out in full; an
+        # anchored value's size is the count at its end less that at its start.
+        nodes = characters = 0
+        aliased_nodes = aliased_characters = 0
+        sizes: dict[str, tuple[int, int]] = {}
         while True:
             event = loader.get_event()
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 value = self.scalar(event)
+                nodes += 1
+                characters += len(event.value)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = value
+                    sizes[event.anchor] = (1, len(event.value))
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                line = event.start_mark.line + 1
                 if event.tag not in _CONTAINER_TAGS:
-                    raise LocatedError(
-                        event.start_mark.line + 1,
-                        None,
-                        f"unsupported YAML tag {event.tag}",
-                    )
+                    raise LocatedError(line, None, f"unsupported YAML tag {event.tag}")
+                if len(stack) >= MAX_DEPTH:
+                    raise LocatedError(line, None, TOO_DEEP)
                 container: Any
                 if kind is yaml.MappingStartEvent:
                     container = Mapping()
-                    container.line = event.start_mark.line + 1
+                    container.line = line
                     container.key_lines = {}
                 else:
                     container = []
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = container
-                stack.append([container, None, None])
+                anchor = event.anchor
+                if anchor is not None:
+                    self.anchors[anchor] = container
+                    sizes.pop(anchor, None)  # open: an alias to it would be a loop
+                stack.append([container, None, None, (nodes, characters), anchor])
+                nodes += 1
                 continue
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value = stack.pop()[0]
+                value, _, _, (nodes_at, characters_at), anchor = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = (nodes - nodes_at, characters - characters_at)
             elif kind is yaml.AliasEvent:
+                line = event.start_mark.line + 1
                 if event.anchor not in self.anchors:
+                    raise LocatedError(line, None, f"unknown alias *{event.anchor}")
+                size = sizes.get(event.anchor)
+                if size is None:
                     raise LocatedError(
-                        event.start_mark.line + 1,
+                        line,
                         None,
-                        f"unknown alias *{event.anchor}",
+                        f"the alias *{event.anchor} is inside the value it names: "
+                        "a value cannot hold itself",
                     )
+                aliased_nodes += size[0]
+                aliased_characters += size[1]
+                if aliased_nodes > MAX_ALIASED_NODES:
+                    raise LocatedError(
+                        line,
+                        None,
+                        TOO_MANY_ALIASES.format(f"{MAX_ALIASED_NODES:,}", "nodes"),
+                    )
+                if aliased_characters > MAX_ALIASED_CHARACTERS:
+                    raise LocatedError(
+                        line,
+                        None,
+                        TOO_MANY_ALIASES.format(
+                            f"{MAX_ALIASED_CHARACTERS:,}", "characters"
+                        ),
+                    )
+                nodes += size[0]
+                characters += size[1]
                 value = self.anchors[event.anchor]
             elif kind is yaml.StreamEndEvent:
                 return result
@@ -221,8 +284,6 @@ class _Builder:
                         )
                 continue
 
-            if kind is yaml.ScalarEvent and event.anchor is not None:
-                self.anchors[event.anchor] = value
             if not stack:
                 result = value
                 continue

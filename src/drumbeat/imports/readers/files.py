@@ -9,15 +9,18 @@ import csv
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
-
-from openpyxl import load_workbook  # type: ignore[import-untyped]
+from typing import Any, Protocol, TextIO
 
 from drumbeat.imports.readers.cells import Cell, ErrorCell, Formula, Percent
 from drumbeat.imports.readers.problems import FileProblem, FileRefusedError, _refused
+from drumbeat.imports.readers.workbooks import (
+    BoundedWorkbook,
+    WorkbookLimits,
+    check_archive,
+)
 
 SUFFIXES = (".csv", ".tsv", ".xlsx")
 _REFUSED_SUFFIXES = {
@@ -84,7 +87,7 @@ class CsvTable:
     def rows(self) -> Generator[tuple[int, Sequence[Cell]], None, None]:
         number = 0
         with self.path.open(encoding="utf-8-sig", newline="") as file:
-            records = csv.reader(file, delimiter=self.delimiter)
+            records = csv.reader(_bounded_lines(file), delimiter=self.delimiter)
             try:
                 for number, record in enumerate(records, start=1):
                     yield number, record
@@ -104,16 +107,33 @@ class CsvTable:
                 raise FileRefusedError(
                     [FileProblem(number + 1, "", "", f"cannot be read as CSV: {error}")]
                 ) from None
+            except _LineTooLongError:
+                raise FileRefusedError(
+                    [
+                        FileProblem(
+                            number + 1,
+                            "",
+                            "",
+                            f"this row is longer than {MAX_LINE_CHARACTERS:,} "
+                            "characters: a file of readings has short rows; check "
+                            "that it is the right file",
+                        )
+                    ]
+                ) from None
 
     def _undecodable_line(self) -> int:
         """The first line that is not UTF-8 (text is decoded a block at a time,
         so the reader cannot say which row held the byte)."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line = 1
         with self.path.open("rb") as file:
-            for number, line in enumerate(file, start=1):
+            while chunk := file.read(1 << 20):
+                pending = len(decoder.getstate()[0])
                 try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError:
-                    return number
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    return line + chunk[: max(error.start - pending, 0)].count(b"\n")
+                line += chunk.count(b"\n")
         return 1
 
     def rows_estimate(self) -> int | None:
@@ -130,62 +150,80 @@ class CsvTable:
         pass
 
 
+MAX_LINE_CHARACTERS = 1024 * 1024
+"""The longest line of a CSV file: a file is read line by line, and a line is held
+whole before it is split into cells."""
+
+
+class _LineTooLongError(Exception):
+    pass
+
+
+def _bounded_lines(file: TextIO) -> Iterator[str]:
+    """The file's lines, refusing one longer than MAX_LINE_CHARACTERS before it is
+    read whole (a field may also be at most 131,072 characters: the csv module's
+    own limit, `csv.field_size_limit`)."""
+    readline = file.readline
+    while line := readline(MAX_LINE_CHARACTERS + 1):
+        if len(line) > MAX_LINE_CHARACTERS:
+            raise _LineTooLongError
+        yield line
+
+
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
 class XlsxTable:
-    """A sheet of an XLSX workbook, streamed (openpyxl's read-only mode) with
-    formulas kept as formulas, so that they can be refused by name."""
+    """A sheet of an XLSX workbook, opened within bounds (`workbooks`) and streamed
+    row by row, with formulas kept as formulas, so that they can be refused by
+    name."""
 
-    def __init__(self, path: Path, name: str, sheet: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        name: str,
+        sheet: str | None = None,
+        limits: WorkbookLimits | None = None,
+    ) -> None:
         self.path = path
         self.name = name
-        with path.open("rb") as file:
-            magic = file.read(4)
-        if magic != b"PK\x03\x04":
-            raise _refused(
-                "this is not an XLSX workbook (it may be CSV text or an old .xls "
-                "renamed): save it as an Excel Workbook (.xlsx) or as CSV (.csv)"
-            )
+        _check_workbook(path, limits)
         try:
-            self.workbook = load_workbook(path, read_only=True, data_only=False)
+            self.workbook = BoundedWorkbook(path)
+        except FileRefusedError:
+            raise
         except Exception:  # openpyxl raises many kinds on a damaged workbook
             raise _refused(
                 "this workbook cannot be opened (it is damaged, encrypted or not an "
                 "XLSX file): save it again as an Excel Workbook (.xlsx)"
             ) from None
-        names = self.workbook.sheetnames
+        names = [part.name for part in self.workbook.sheets]
         if sheet is not None and sheet not in names:
             self.workbook.close()
             raise _refused(
                 f"no sheet '{sheet}' in this workbook; its sheets: {', '.join(names)}"
             )
-        worksheets = self.workbook.worksheets
-        if sheet is None and not worksheets:
+        if not names:
             self.workbook.close()
             raise _refused("this workbook has no sheets")
-        self.sheet = self.workbook[sheet] if sheet is not None else worksheets[0]
-        self._estimate: int | None = getattr(self.sheet, "max_row", None)
-        # Some writers record a wrong size; read what is there instead.
-        self.sheet.reset_dimensions()
+        self.sheet = self.workbook.sheets[names.index(sheet) if sheet else 0]
+        self._estimate = self.workbook.rows_estimate(self.sheet)
 
     def rows(self) -> Generator[tuple[int, Sequence[Cell]], None, None]:
-        cells = self.sheet.iter_rows(min_row=1, min_col=1)
-        for number, row in enumerate(cells, start=1):
-            yield number, [_xlsx_cell(cell) for cell in row]
+        yield from self.workbook.rows(self.sheet, _xlsx_cell)
 
     def rows_estimate(self) -> int | None:
         return self._estimate
 
     def sheet_problems(self) -> list[FileProblem]:
-        """Merged cells, found in the sheet's XML (read-only mode does not keep
-        them): every merged range is refused, with its cells."""
-        path = getattr(self.sheet, "_worksheet_path", None)
-        if path is None:
-            return []
+        """Merged cells, found in the sheet's XML (openpyxl's cells do not say):
+        every merged range is refused, with its cells."""
         problems = []
         tail = b""
-        with zipfile.ZipFile(self.path) as archive, archive.open(path) as source:
+        with (
+            zipfile.ZipFile(self.path) as archive,
+            archive.open(self.sheet.path) as source,
+        ):
             while chunk := source.read(1 << 20):
                 text = tail + chunk
                 for match in _MERGE.finditer(text):
@@ -199,6 +237,19 @@ class XlsxTable:
         self.workbook.close()
 
 
+def _check_workbook(path: Path, limits: WorkbookLimits | None) -> int:
+    """Refuse a file that is not a ZIP archive, or one that unpacks to more than
+    `limits` allow (see `workbooks.check_archive`); the bytes it unpacks to."""
+    with path.open("rb") as file:
+        magic = file.read(4)
+    if magic != b"PK\x03\x04":
+        raise _refused(
+            "this is not an XLSX workbook (it may be CSV text or an old .xls "
+            "renamed): save it as an Excel Workbook (.xlsx) or as CSV (.csv)"
+        )
+    return check_archive(path, limits or WorkbookLimits())
+
+
 def _merged_problem(ref: str) -> FileProblem:
     first = re.match(r"([A-Z]+)([0-9]+)", ref)
     assert first is not None
@@ -210,19 +261,20 @@ def _merged_problem(ref: str) -> FileProblem:
     )
 
 
-def _xlsx_cell(cell: Any) -> Cell:
-    value = cell.value
+def _xlsx_cell(cell: dict[str, Any], number_format: str) -> Cell:
+    """A cell as openpyxl parses it (`value`, `data_type`) as a readings cell."""
+    value = cell["value"]
     if value is None:
         return None
-    kind = getattr(cell, "data_type", None)
+    kind = cell["data_type"]
     if kind == "f":
-        return Formula(value if isinstance(value, str) else f"={value.text}")
+        return Formula(str(value))
     if kind == "e":
         return ErrorCell(str(value))
     if (
         isinstance(value, int | float)
         and not isinstance(value, bool)
-        and "%" in (cell.number_format or "")
+        and "%" in number_format
     ):
         return Percent(float(value))
     if isinstance(value, str | int | float | dt.datetime | dt.date | dt.time):
@@ -233,10 +285,16 @@ def _xlsx_cell(cell: Any) -> Cell:
 
 
 def open_table(
-    path: Path, *, name: str | None = None, sheet: str | None = None
+    path: Path,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> Table:
     """The file at `path` as a table; `name` is how messages call it (the uploaded
-    name, say). Raises FileRefusedError for a file that is not CSV or XLSX."""
+    name, say); `limits` bound what a workbook may unpack to (the defaults
+    without). Raises FileRefusedError for a file that is not CSV or XLSX, or
+    one over the bounds."""
     shown = name or path.name
     suffix = Path(shown).suffix.lower()
     if suffix in _REFUSED_SUFFIXES:
@@ -251,10 +309,40 @@ def open_table(
     if path.stat().st_size == 0:
         raise _refused(EMPTY_FILE)
     if suffix == ".xlsx":
-        return XlsxTable(path, shown, sheet)
+        return XlsxTable(path, shown, sheet, limits)
     if sheet is not None:
         raise _refused("a CSV file has no sheets: leave out the sheet name")
     return CsvTable(path, shown)
+
+
+def text_bytes(path: Path, *, limits: WorkbookLimits | None = None) -> int:
+    """How much text reading the file means: a CSV file's size, or what a
+    workbook unpacks to, from its table of contents alone (so that a workbook over
+    `limits` is refused here, unread: FileRefusedError)."""
+    if path.suffix.lower() == ".xlsx":
+        return _check_workbook(path, limits)
+    return path.stat().st_size
+
+
+class TextRows:
+    """A table of rows already read, kept as text (an upload's first rows): what
+    a person picks the header row and the columns from, without the file."""
+
+    def __init__(self, name: str, rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        self.name = name
+        self._rows = rows
+
+    def rows(self) -> Generator[tuple[int, Sequence[Cell]], None, None]:
+        yield from self._rows
+
+    def rows_estimate(self) -> int | None:
+        return None
+
+    def sheet_problems(self) -> list[FileProblem]:
+        return []
+
+    def close(self) -> None:
+        pass
 
 
 class TableOpened:
@@ -276,9 +364,13 @@ class TableOpened:
 
 
 def opened(
-    path: Path, *, name: str | None = None, sheet: str | None = None
+    path: Path,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> TableOpened:
-    return TableOpened(open_table(path, name=name, sheet=sheet))
+    return TableOpened(open_table(path, name=name, sheet=sheet, limits=limits))
 
 
 EMPTY_FILE = (

@@ -4,10 +4,10 @@ located problem; and the preview of a file's first rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from drumbeat.imports.readers.cells import (
     _PLAIN,
@@ -339,6 +339,21 @@ class PreviewRow:
     row: int
     readings: list[ParsedReading]
     problems: list[FileProblem]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "readings": [reading._asdict() for reading in self.readings],
+            "problems": [problem.as_json() for problem in self.problems],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PreviewRow:
+        return cls(
+            int(data["row"]),
+            [ParsedReading(**reading) for reading in data["readings"]],
+            [FileProblem(**problem) for problem in data["problems"]],
+        )
 
 
 def preview_rows(

@@ -5,7 +5,11 @@ from __future__ import annotations
 from django import template
 
 from drumbeat.accounts.selectors import AnyUser
-from drumbeat.core.display import format_count, format_readings_counts
+from drumbeat.core.display import (
+    format_count,
+    format_readings_counts,
+    format_size,
+)
 from drumbeat.imports.models import ImportRun
 from drumbeat.imports.selectors import can_import_readings
 
@@ -38,8 +42,4 @@ def readings_counts(run: ImportRun) -> str:
 @register.filter
 def file_size(size: int) -> str:
     """93 → "93 bytes"; 12_600 → "12.3 KB"; 1_572_864 → "1.5 MB"."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    return format_size(size)
