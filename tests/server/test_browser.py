@@ -213,6 +213,23 @@ def test_the_cycle_board_in_a_browser(
     assert csp_violations == []
 
 
+def test_the_api_docs_work_offline_under_the_policy(
+    browser_page, live_server, sample_workspace, users, csp_violations
+):
+    """Swagger UI comes from the site's own static files, and its "Try it out"
+    calls the API with the person's session."""
+    page = browser_page
+    sign_in(page, live_server, "viewer")
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.click('.opblock:has([data-path="/api/v1/kpis"]) .opblock-summary')
+    page.click("button.try-out__btn")
+    page.click("button.execute")
+    page.wait_for_selector(".live-responses-table tbody .response-col_status")
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    assert status.inner_text().strip() == "200"
+    assert csp_violations == []
+
+
 def test_an_editor_drafts_a_kr_from_a_suggestion_and_lint_answers_as_they_type(
     browser_page, live_server, sample_workspace, users
 ):

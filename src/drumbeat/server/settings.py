@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    # The API docs page from django-ninja's own Swagger UI files, not a CDN.
+    "ninja",
     "django_htmx",
     "template_partials",
     "simple_history",
