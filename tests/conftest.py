@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,32 +33,31 @@ PINNED_NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
 
 _travel = time_machine.travel(PINNED_NOW, tick=True)
 
+_static_files_from_the_package = override_settings(
+    STORAGES=settings.STORAGES
+    | {
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        }
+    },
+    STATIC_ROOT=None,
+    WHITENOISE_USE_FINDERS=True,
+    WHITENOISE_AUTOREFRESH=True,
+)
+"""The pages' static files as they are in the package, as when debugging: the
+hashed names of production need `collectstatic` into STATIC_ROOT, which the tests
+of serving (tests/cli/test_serve.py) run themselves. From the start, before any
+test module makes a WSGI handler."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     _travel.start()
+    _static_files_from_the_package.enable()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    _static_files_from_the_package.disable()
     _travel.stop()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _static_files_from_the_package() -> Iterator[None]:
-    """The pages' static files as they are in the package, as when debugging: the
-    hashed names of production need `collectstatic` into STATIC_ROOT, which the
-    tests of serving (tests/cli/test_serve.py) run themselves."""
-    with override_settings(
-        STORAGES=settings.STORAGES
-        | {
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            }
-        },
-        STATIC_ROOT=None,
-        WHITENOISE_USE_FINDERS=True,
-        WHITENOISE_AUTOREFRESH=True,
-    ):
-        yield
 
 
 def environment_without_drumbeat(**variables: str) -> dict[str, str]:

@@ -5,8 +5,11 @@ and the settings that turn on HTTPS behind a proxy."""
 
 from __future__ import annotations
 
+import os
 import re
+import runpy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -128,6 +131,53 @@ def test_no_template_has_inline_code_the_policy_would_refuse(template: Path):
 
 
 # --- The settings of HTTPS behind a proxy ------------------------------------
+
+
+def settings_with(tmp_path: Path, **variables: str) -> dict[str, Any]:
+    """The settings module run afresh with these variables (Django's loaded
+    settings are left as they are)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("DRUMBEAT_")]:
+            patch.delenv(name)
+        patch.setenv("DRUMBEAT_DATA_DIR", str(tmp_path))
+        for name, value in variables.items():
+            patch.setenv(name, value)
+        return runpy.run_path(str(SRC / "server" / "settings.py"))
+
+
+def test_debug_is_off_and_cookies_https_only_unless_asked(tmp_path: Path):
+    production = settings_with(tmp_path)
+    assert (production["DEBUG"], production["SESSION_COOKIE_SECURE"]) == (False, True)
+    debugging = settings_with(tmp_path, DRUMBEAT_DEBUG="1")
+    assert (debugging["DEBUG"], debugging["SESSION_COOKIE_SECURE"]) == (True, False)
+
+
+def test_https_behind_a_proxy_is_off_unless_set(tmp_path: Path):
+    plain = settings_with(tmp_path)
+    assert plain["SECURE_PROXY_SSL_HEADER"] is None
+    assert plain["SECURE_SSL_REDIRECT"] is False
+    assert plain["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_https_behind_a_proxy_from_the_environment(tmp_path: Path):
+    behind = settings_with(
+        tmp_path,
+        DRUMBEAT_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        DRUMBEAT_SSL_REDIRECT="true",
+        DRUMBEAT_HSTS_SECONDS="3600",
+        DRUMBEAT_HSTS_INCLUDE_SUBDOMAINS="true",
+    )
+    assert behind["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert behind["SECURE_SSL_REDIRECT"] is True
+    assert behind["SECURE_HSTS_SECONDS"] == 3600
+    assert behind["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert behind["SECURE_HSTS_PRELOAD"] is False
+
+
+def test_a_negative_hsts_duration_is_refused(tmp_path: Path):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        settings_with(tmp_path, DRUMBEAT_HSTS_SECONDS="-1")
+    assert str(refused.value) == "DRUMBEAT_HSTS_SECONDS must be 0 or more"
 
 
 def test_the_proxy_header_is_off_unless_named(monkeypatch: pytest.MonkeyPatch):
