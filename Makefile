@@ -29,7 +29,8 @@ install: $(VENV)/.synced
 WAREHOUSE := $(DEMO)/warehouse.sqlite3
 demo: export DRUMBEAT_SOURCE_WAREHOUSE_URL = sqlite:///$(abspath $(WAREHOUSE))
 
-# The worker runs in the background and stops with the server (Ctrl-C).
+# The worker runs in the background and stops with the server (Ctrl-C). The server
+# is the production one, `drumbeat serve`, with its static files collected first.
 demo: install
 	mkdir -p $(DEMO)
 	$(BIN)/python examples/generate.py --until today --output $(DEMO)/okrs.yaml --warehouse $(DEMO)/warehouse.sql
@@ -39,11 +40,12 @@ demo: install
 	$(BIN)/python -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(open(sys.argv[2]).read()); db.close()' $(WAREHOUSE) $(DEMO)/warehouse.sql
 	$(BIN)/drumbeat apply $(DEMO)/okrs.yaml
 	$(BIN)/drumbeat manage demo_users
+	$(BIN)/drumbeat manage collectstatic --no-input -v 0
 	@echo "Drumbeat is at http://127.0.0.1:8000, its worker beside it (Ctrl-C stops both)"
 	@$(BIN)/drumbeat worker --no-startup-delay -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(BIN)/drumbeat manage runserver --insecure --noreload 127.0.0.1:8000
+	$(BIN)/drumbeat serve --bind 127.0.0.1:8000 --workers 1
 
 lint: install
 	$(BIN)/ruff check .

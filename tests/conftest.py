@@ -13,17 +13,19 @@ there itself with the `time_machine` fixture.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import Client
+from django.test import Client, override_settings
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.scorecard.sync import workspace_apply
@@ -35,13 +37,42 @@ PINNED_NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
 
 _travel = time_machine.travel(PINNED_NOW, tick=True)
 
+_static_files_from_the_package = override_settings(
+    STORAGES=settings.STORAGES
+    | {
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        }
+    },
+    STATIC_ROOT=None,
+    WHITENOISE_USE_FINDERS=True,
+    WHITENOISE_AUTOREFRESH=True,
+)
+"""The pages' static files as they are in the package, as when debugging: the
+hashed names of production need `collectstatic` into STATIC_ROOT, which the tests
+of serving (tests/cli/test_serve.py) run themselves. From the start, before any
+test module makes a WSGI handler."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     _travel.start()
+    _static_files_from_the_package.enable()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    _static_files_from_the_package.disable()
     _travel.stop()
+
+
+def environment_without_drumbeat(**variables: str) -> dict[str, str]:
+    """This process's environment without Drumbeat's settings (`DATABASE_URL`,
+    `DRUMBEAT_*`), with `variables`: for a `drumbeat` command run as a process."""
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "DATABASE_URL" and not name.startswith("DRUMBEAT_")
+    }
+    return kept | variables
 
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "okrs.yaml"

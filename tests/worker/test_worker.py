@@ -315,7 +315,8 @@ def test_pull_of_a_kpi_that_cannot_be_pulled_exits_2(small_workspace, key, messa
     assert _run("--kpi", key) == (2, message)
 
 
-def test_a_tick_notes_the_worker_alive_and_reaps_what_dead_workers_left(db):
+@pytest.mark.django_db(transaction=True)  # a tick closes stale connections
+def test_a_tick_notes_the_worker_alive_and_reaps_what_dead_workers_left():
     tick = worker.scheduler_tick("w-1")
     assert tick.failed is False
     beat = Heartbeat.objects.get(worker_id="w-1")

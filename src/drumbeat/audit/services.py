@@ -111,7 +111,7 @@ def _shown(value: Any) -> str:
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, list | dict):
-        return json.dumps(_whole(value), ensure_ascii=False)
+        return json.dumps(_whole(value), ensure_ascii=False, sort_keys=True)
     return str(_whole(value))
 
 

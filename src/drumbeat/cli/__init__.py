@@ -1,5 +1,6 @@
-"""The `drumbeat` command: the commands on workspace files (`files`) and on the
-database (`database`), printed by `output`, sharing `options`.
+"""The `drumbeat` command: the commands on workspace files (`files`), on the
+database (`database`) and the web server (`serve`), printed by `output`, sharing
+`options`.
 
 Exit codes are part of the contract: 0 success, 1 when `lint` finds an error, 2 on
 unusable input (with a one-line message on stderr, never a traceback).
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from drumbeat.cli import database, files
+from drumbeat.cli import database, files, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,5 +34,6 @@ for command in (
     database.worker,
     database.import_group,
     database.manage,
+    serve.serve,
 ):
     main.add_command(command)

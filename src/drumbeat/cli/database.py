@@ -27,11 +27,16 @@ from drumbeat.core.display import format_readings_counts
 
 
 def _django() -> None:
-    """Set Django up for the commands that work on the database."""
+    """Set Django up for the commands that work on the database; a bad setting
+    (`DRUMBEAT_*` in the environment) is one line naming it, exit 2."""
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drumbeat.server.settings")
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise Unusable(str(error)) from None
 
 
 @click.command()

@@ -1,5 +1,5 @@
 """The REST API at /api/v1, with its OpenAPI 3 schema at /api/v1/openapi.json and
-interactive docs at /api/v1/docs.
+interactive docs at /api/v1/docs (for people signed in, or with a token).
 
 Browsers use their session (and its CSRF token); scripts send a personal token as
 `Authorization: Bearer dbt_...`. A token's scopes narrow what it may do; they never
@@ -10,6 +10,8 @@ widen the person's role. Every error is JSON of one shape:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -31,17 +33,40 @@ from drumbeat.okrs.api import router as okrs_router
 from drumbeat.scorecard.api import router as scorecard_router
 from drumbeat.workspace import WorkspaceError
 
+SIGN_IN = "Sign in, or send a live token as 'Authorization: Bearer <token>'."
+
 
 class DrumbeatAPI(NinjaAPI):
     """NinjaAPI whose views skip the site's sign-in redirect: the API answers an
-    anonymous request with a JSON 401 instead."""
+    anonymous request with a JSON 401 instead. The docs page keeps the redirect:
+    a person reads it in a browser."""
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:
-            if isinstance(pattern, URLPattern):
+            if isinstance(pattern, URLPattern) and pattern.name != "openapi-view":
                 pattern.callback.login_required = False  # type: ignore[attr-defined]
         return urls
+
+
+def _token_live(request: HttpRequest) -> bool:
+    try:
+        return TokenAuth()(request) is not None
+    except AuthenticationError:  # a token sent, but not live
+        return False
+
+
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema and its docs page, for people signed in or with a live token
+    only: they map every route and field of the API."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and not _token_live(request):
+            return error(request, 401, "unauthenticated", SIGN_IN)
+        return view(request, **kwargs)
+
+    return guarded
 
 
 api = DrumbeatAPI(
@@ -51,6 +76,7 @@ api = DrumbeatAPI(
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
     docs_url="/docs",
+    docs_decorator=signed_in_only,
 )
 
 
@@ -91,7 +117,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
         request,
         401,
         "unauthenticated",
-        "Sign in, or send a live token as 'Authorization: Bearer <token>'.",
+        SIGN_IN,
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -49,6 +51,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Django's SECURE_PROXY_SSL_HEADER from a header's name, such as
+    `X-Forwarded-Proto`, whose value `https` marks a request that came over HTTPS."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a header name such as X-Forwarded-Proto, not {value!r}"
+        )
+    return ("HTTP_" + value.upper().replace("-", "_"), "https")
+
+
+def env_origins(name: str) -> list[str]:
+    """Origins such as `https://drumbeat.example.com`, comma-separated."""
+    origins = env_list(name, [])
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin such as "
+                "https://drumbeat.example.com (a scheme and a host, no path)"
+            )
+    return origins
+
+
 DEBUG = env_bool("DRUMBEAT_DEBUG", False)
 SECRET_KEY = os.environ.get("DRUMBEAT_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -63,7 +90,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "DRUMBEAT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
 )
-CSRF_TRUSTED_ORIGINS = env_list("DRUMBEAT_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env_origins("DRUMBEAT_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,7 +98,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: `runserver` leaves static files to WhiteNoise too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
+    # The API docs page from django-ninja's own Swagger UI files, not a CDN.
+    "ninja",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -90,6 +122,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions and sign-in: public and
+    # cacheable, unlike every response below it (`never_cache_middleware`).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "drumbeat.common.middleware.never_cache_middleware",
     "drumbeat.common.busy.BusyDatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -151,19 +188,65 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_HTTPONLY = True
+# HTTPS, usually ended by a proxy in front. Cookies go over HTTPS only unless
+# debugging (browsers count http://127.0.0.1 and localhost as secure); neither is
+# readable by scripts (htmx and the API docs take the CSRF token from the page).
 SESSION_COOKIE_SECURE = env_bool("DRUMBEAT_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+# The header by which the proxy says a request came over HTTPS (`X-Forwarded-Proto`,
+# its value `https`). Only behind a proxy that sets it on every request: a client
+# could send it too.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("DRUMBEAT_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("DRUMBEAT_SSL_REDIRECT", False)
+# Strict-Transport-Security: browsers that saw it use HTTPS only, for this long.
+SECURE_HSTS_SECONDS = env_int("DRUMBEAT_HSTS_SECONDS", 0)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("DRUMBEAT_HSTS_SECONDS must be 0 or more")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DRUMBEAT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DRUMBEAT_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: scripts, styles, fonts and fetches from this site only;
+# no inline script, no eval, no inline style (element or attribute), no plugin, no
+# framing. Data passed to scripts goes in data attributes or `json_script`
+# (JSON, never run); scripts may still set styles through the DOM, as ECharts does.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Pico CSS draws its check marks and chevrons as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DRUMBEAT_TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
 
+# Static files are served by the web processes themselves (WhiteNoise), from
+# STATIC_ROOT as `drumbeat manage collectstatic` leaves it: names with a hash of
+# their content, cached by browsers for ever, and compressed copies. Debugging, they
+# are served straight from the package, unhashed.
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -264,7 +347,7 @@ DRUMBEAT_SCHEDULER_INTERVAL = env_positive("DRUMBEAT_SCHEDULER_INTERVAL", 30)
 
 
 # --- Signing in: lockouts, passwords, sessions, single sign-on --------------------
-# (docs/deployment.md, "Signing in"). Kept in one block: the order of the backends
+# (docs/deploy.md, "Signing in"). Kept in one block: the order of the backends
 # and of the middleware below matters.
 
 # Failed sign-ins are counted per account and per address (django-axes); past
