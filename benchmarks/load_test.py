@@ -91,6 +91,7 @@ def main() -> None:
     from drumbeat.workspace import load_workspace
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
         call_command("flush", interactive=False, verbosity=0)
     workspace_apply(load_workspace(SAMPLE))
@@ -102,7 +103,7 @@ def main() -> None:
     for _ in range(args.clients):
         session = SessionStore()
         session["_auth_user_id"] = str(admin.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_backend"] = "drumbeat.accounts.signin.PasswordBackend"
         session["_auth_user_hash"] = admin.get_session_auth_hash()
         session.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
