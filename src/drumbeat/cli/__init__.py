@@ -32,6 +32,8 @@ for command in (
     database.pull,
     database.worker,
     database.import_group,
+    database.backup,
+    database.restore,
     database.manage,
 ):
     main.add_command(command)
