@@ -33,6 +33,8 @@ for command in (
     database.pull,
     database.worker,
     database.import_group,
+    database.backup,
+    database.restore,
     database.manage,
     serve.serve,
 ):

@@ -1,6 +1,7 @@
 """The commands that work on the database: apply, export (workspace or data),
-pull, worker, import and manage. Django is set up, and its modules imported, only
-inside each command, so that the file commands start fast and need no database."""
+pull, worker, import, backup, restore and manage. Django is set up, and its
+modules imported, only inside each command, so that the file commands start fast
+and need no database."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from drumbeat.cli.options import (
     unusable,
 )
 from drumbeat.cli.output import ImportBar, print_json
-from drumbeat.core.display import format_readings_counts
+from drumbeat.core.display import format_count, format_readings_counts
 
 
 def _django() -> None:
@@ -403,3 +404,112 @@ def manage(arguments: tuple[str, ...]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["drumbeat manage", *arguments])
+
+
+def _unreachable(error: Exception) -> Unusable:
+    """A database that cannot be reached or read, in a line (not a traceback)."""
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else "?"
+    return Unusable(f"the database (DATABASE_URL): {reason}")
+
+
+@click.command()
+@FILE
+@FORMAT
+def backup(file: Path, output_format: str) -> None:
+    """Write everything the database holds to FILE, read at one moment while the
+    server runs (gzip-compressed when FILE ends in .gz); `drumbeat restore FILE`
+    puts it back."""
+    if file.is_dir():
+        raise Unusable(f"{file}: is a directory; give a file to write")
+    _django()
+    from django.db import OperationalError
+
+    from drumbeat.backups.services import BackupRefusedError, database_backup
+
+    try:
+        written = database_backup(path=file)
+    except BackupRefusedError as error:
+        raise Unusable(str(error)) from None
+    except OperationalError as error:
+        raise _unreachable(error) from None
+    except OSError as error:
+        raise Unusable(f"{file}: {error.strerror or error}") from None
+    rows = sum(written.counts.values())
+    if output_format == "json":
+        print_json(
+            {
+                "file": str(file),
+                "bytes": written.size,
+                "rows": rows,
+                "tables": written.counts,
+            }
+        )
+        return
+    click.echo(
+        f"Backed up {format_count(rows)} rows of {len(written.counts)} tables to "
+        f"{file} ({written.size / 1_000_000:.1f} MB)."
+    )
+
+
+@click.command()
+@FILE
+@click.option(
+    "--replace",
+    is_flag=True,
+    default=False,
+    help="Delete everything the database holds and restore the backup in its place.",
+)
+@FORMAT
+def restore(file: Path, replace: bool, output_format: str) -> None:
+    """Restore a backup made by `drumbeat backup` into an empty database (a new
+    one is migrated first), all or nothing."""
+    if not file.is_file():
+        raise Unusable(f"{file}: no such file")
+    _django()
+    from django.db import OperationalError
+
+    from drumbeat.backups.fileformat import BackupFileError
+    from drumbeat.backups.services import RestoreRefusedError, database_restore
+
+    try:
+        restored = database_restore(path=file, replace=replace)
+    except (BackupFileError, RestoreRefusedError) as error:
+        raise Unusable(str(error)) from None
+    except OperationalError as error:
+        raise _unreachable(error) from None
+    header, counts = restored.header, restored.counts
+    if output_format == "json":
+        print_json(
+            {
+                "file": str(file),
+                "backup": {
+                    "created_at": header.created_at,
+                    "drumbeat": header.drumbeat,
+                    "database": header.database,
+                },
+                "migrated": restored.migrated,
+                "rows": sum(counts.values()),
+                "tables": counts,
+                "unreadable_webhook_secrets": restored.unreadable_secrets,
+            }
+        )
+    else:
+        click.echo(
+            f"Restored {format_count(sum(counts.values()))} rows from {file} "
+            f"(backed up {header.created_at} by Drumbeat {header.drumbeat} on "
+            f"{header.database}"
+            f"{'; migrated on to this version' if restored.migrated else ''}):"
+        )
+        width = len(format_count(max(counts.values(), default=0)))
+        for label, count in counts.items():
+            if count:
+                click.echo(f"  {format_count(count):>{width}}  {label}")
+    if restored.unreadable_secrets:
+        click.echo(
+            f"drumbeat: warning: this server's key cannot decrypt the signing "
+            f"secrets of {len(restored.unreadable_secrets)} webhooks "
+            f"({', '.join(restored.unreadable_secrets)}): set DRUMBEAT_WEBHOOK_KEY "
+            "(or DRUMBEAT_SECRET_KEY, if it was not set) as on the backed-up "
+            "server, or rotate each webhook's secret",
+            err=True,
+        )

@@ -1,7 +1,6 @@
-"""Bulk writes of readings at the database's own speed: COPY on PostgreSQL,
-executemany elsewhere. The ORM's bulk_create costs ten times more per row, which
-the ingest goal (half the raw insert rate) cannot afford. Callers validate first;
-this module only writes."""
+"""Bulk writes of readings at the database's own speed (`common.bulk`: the ORM's
+bulk_create costs ten times more per row, which the ingest goal, half the raw
+insert rate, cannot afford). Callers validate first; this module only writes."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from drumbeat.common.bulk import rows_insert
 from drumbeat.kpis.models import Reading
 
 
@@ -50,55 +50,27 @@ def readings_insert(
     transaction)."""
     if not rows:
         return
-    table = connection.ops.quote_name(Reading._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    values = (
-        (
-            row.kpi_id,
-            row.at,
-            row.day,
-            row.value,
-            row.note,
-            source,
-            source_detail,
-            recorded_by_id,
-            recorded_at,
-        )
-        for row in rows
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg 3's COPY: the fastest way into PostgreSQL.
-            raw = cursor.cursor
-            # Django's own errors (DataError...) for what the database refuses.
-            with (
-                connection.wrap_database_errors,
-                raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for record in values:
-                    copy.write_row(record)
-        else:
-            # SQLite keeps dates as ISO text (what Django's adapter returns).
-            marks = ", ".join(["%s"] * len(_COLUMNS))
-            stamp = connection.ops.adapt_datetimefield_value(recorded_at)
-            by = recorded_by_id
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                [
-                    (
-                        row.kpi_id,
-                        row.at,
-                        row.day.isoformat(),
-                        row.value,
-                        row.note,
-                        source,
-                        source_detail,
-                        by,
-                        stamp,
-                    )
-                    for row in rows
-                ],
+    # Dates and times as the database takes them (text on SQLite).
+    adapt_date = connection.ops.adapt_datefield_value
+    stamp = connection.ops.adapt_datetimefield_value(recorded_at)
+    rows_insert(
+        table=Reading._meta.db_table,
+        columns=_COLUMNS,
+        rows=(
+            (
+                row.kpi_id,
+                row.at,
+                adapt_date(row.day),
+                row.value,
+                row.note,
+                source,
+                source_detail,
+                recorded_by_id,
+                stamp,
             )
+            for row in rows
+        ),
+    )
 
 
 def readings_supersede(pks: Iterable[int], at: dt.datetime) -> None:

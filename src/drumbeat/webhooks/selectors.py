@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
+from drumbeat.webhooks.crypto import SecretUnreadableError, secret_decrypt
 from drumbeat.webhooks.models import Attempt, Delivery, Webhook
 
 DELIVERIES_SHOWN = 100
@@ -31,3 +32,16 @@ def webhook_deliveries(
         )
         .order_by("-created_at")[:limit]
     )
+
+
+def webhooks_with_unreadable_secrets() -> list[str]:
+    """The names of the webhooks whose signing secret the server's key cannot
+    decrypt (a database restored on a server with another key): their deliveries
+    would fail until the key is set back, or their secrets are rotated."""
+    unreadable = []
+    for webhook in Webhook.objects.order_by("name", "pk"):
+        try:
+            secret_decrypt(webhook.secret_encrypted)
+        except SecretUnreadableError:
+            unreadable.append(webhook.name)
+    return unreadable
