@@ -54,6 +54,13 @@ of serving (tests/cli/test_serve.py) run themselves. From the start, before any
 test module makes a WSGI handler."""
 
 
+@pytest.fixture(autouse=True)
+def _tables_as_ci_logs_show_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's tables as a CI log shows them (160 columns, see
+    `drumbeat.cli.output`), whatever terminal or test worker runs the tests."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     _travel.start()
     _static_files_from_the_package.enable()
