@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from drumbeat.common.editing import Archivable
 
-class Team(models.Model):
+
+class Team(Archivable):
     """A team of the organisation; `parent` makes the tree (company at the top)."""
 
     key = models.SlugField(max_length=100, unique=True)

@@ -31,6 +31,27 @@ class Edited(models.Model):
         abstract = True
 
 
+class Archivable(models.Model):
+    """A row that can be archived and restored: off dashboards, boards and lint,
+    its history kept, still reachable by its URL."""
+
+    archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
 class StaleEditError(Exception):
     """Someone else saved the object after the form was opened."""
 

@@ -115,8 +115,22 @@ class Lifecycle(StrEnum):
 
 
 class CycleStatus(StrEnum):
+    """Where a cycle stands in time alone (a file has no close record): what the
+    rules read. `CycleState` adds the close."""
+
     PLANNING = "planning"
     ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class CycleState(StrEnum):
+    """Where a cycle stands in the rhythm: `planning` before its start, `active`
+    from start to end, `closing` after its end until someone closes it, `closed`
+    after the close. Computed from the dates and the close record, never typed."""
+
+    PLANNING = "planning"
+    ACTIVE = "active"
+    CLOSING = "closing"
     CLOSED = "closed"
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from drumbeat.common.editing import Edited
+from drumbeat.common.editing import Archivable, Edited
 from drumbeat.core import model as core
 
 
@@ -17,7 +17,7 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(member.value, member.value.replace("_", " ")) for member in enum]
 
 
-class KPI(Edited):
+class KPI(Edited, Archivable):
     """A dictionary entry. Every change to it is kept with who and when."""
 
     key = models.SlugField(max_length=100, unique=True)

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from drumbeat.common.editing import Edited
+from drumbeat.common.editing import Archivable, Edited
 from drumbeat.core import model as core
 
 
-class Cycle(Edited):
-    """A named OKR period: planning before its start, closed after its end."""
+class Cycle(Edited, Archivable):
+    """A named OKR period: planning before its start, active to its end, closing
+    until someone closes it (`CycleClose`), then closed."""
 
     key = models.CharField(max_length=50, unique=True)
     start = models.DateField()
@@ -25,7 +26,7 @@ class Cycle(Edited):
         return self.key
 
 
-class Objective(Edited):
+class Objective(Edited, Archivable):
     """A qualitative statement of the change wanted, with 2-5 key results."""
 
     key = models.CharField(max_length=100, unique=True)
@@ -63,7 +64,7 @@ class Objective(Edited):
         return self.title
 
 
-class KeyResult(Edited):
+class KeyResult(Edited, Archivable):
     """A measurable result read from a dictionary KPI (by key: a KR may name a KPI
     that is not in the dictionary yet, which lint reports)."""
 
@@ -112,7 +113,7 @@ class KeyResult(Edited):
         return self.title or self.key
 
 
-class CheckIn(models.Model):
+class CheckIn(Archivable):
     """A person's dated word on a KR: confidence, what changed, blockers."""
 
     key_result = models.ForeignKey(
@@ -156,3 +157,164 @@ class LintFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.subject}"
+
+
+class CycleClose(models.Model):
+    """A cycle's close: who closed it and when, the final grades frozen then
+    (`FinalGrade`) and the corrective choices applied (`CloseChoice`). A reopening
+    keeps the close with who, when and why; closing again makes a new one."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="closes")
+    closed_at = models.DateTimeField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    graded_as_of = models.DateField(
+        help_text="The day the final grades were computed as of (the day after the end)"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["cycle", "closed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="one_standing_close_per_cycle",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} closed {self.closed_at:%Y-%m-%d}"
+
+    @property
+    def standing(self) -> bool:
+        return self.reopened_at is None
+
+
+class FinalGrade(models.Model):
+    """An objective's or a key result's grade frozen by a close (a KR's row has
+    `key_result_key`; the objective's own row leaves it blank). Copied, not
+    referred to, so that later edits or archiving never change it."""
+
+    close = models.ForeignKey(
+        CycleClose, on_delete=models.CASCADE, related_name="grades"
+    )
+    objective = models.ForeignKey(
+        Objective, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    key_result = models.ForeignKey(
+        KeyResult, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    objective_key = models.CharField(max_length=100)
+    key_result_key = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=300)
+    team_name = models.CharField(max_length=200, blank=True)
+    commitment = models.CharField(max_length=12, blank=True)
+    kpi_key = models.CharField(max_length=100, blank=True, db_index=True)
+    kind = models.CharField(max_length=10, blank=True)
+    baseline = models.FloatField(null=True)
+    target = models.JSONField(null=True)
+    current = models.FloatField(null=True, help_text="Achieved: the value graded")
+    progress = models.FloatField(null=True)
+    score = models.FloatField(null=True)
+    grade = models.CharField(max_length=10, blank=True)
+    outcome = models.CharField(max_length=12, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["close", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.objective_key}/{self.key_result_key or '-'}: {self.score}"
+
+
+class CloseChoice(models.Model):
+    """One item of the corrective flow as applied at a close, with its choice."""
+
+    class Kind(models.TextChoices):
+        HISTORY = "history", "the KPI records the cycle in its history"
+        THRESHOLD = "threshold", "a completed KPI's maintenance threshold"
+        TRANSIENT = "transient", "a transient KPI kept or retired"
+
+    class Choice(models.TextChoices):
+        RECORDED = "recorded"
+        SKIPPED = "skipped"
+        ACCEPTED = "accepted"
+        EDITED = "edited"
+        DECLINED = "declined"
+        KEPT = "kept"
+        RETIRED = "retired"
+
+    close = models.ForeignKey(
+        CycleClose, on_delete=models.CASCADE, related_name="choices"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kpi_key = models.CharField(max_length=100)
+    key_result_key = models.CharField(max_length=100, blank=True)
+    objective_key = models.CharField(max_length=100, blank=True)
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    value = models.FloatField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["close", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.kpi_key}: {self.choice}"
+
+
+class Retrospective(models.Model):
+    """What happened and what we learned: for an objective, or (no objective) the
+    cycle's summary. Editable by the team's editors for the rest of the following
+    cycle; every version kept with who and when."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="retrospectives"
+    )
+    objective = models.ForeignKey(
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="retrospectives",
+    )
+    happened = models.TextField(blank=True)
+    learned = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["cycle", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "objective"], name="one_retrospective_per_objective"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(objective__isnull=True),
+                name="one_summary_per_cycle",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.objective or 'summary'}"

@@ -8,11 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
 from drumbeat.common.guards import is_admin
-from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+from drumbeat.core.cycles import CycleStanding
+from drumbeat.core.cycles import cycle_standing as core_cycle_standing
+from drumbeat.okrs.models import (
+    CheckIn,
+    Cycle,
+    CycleClose,
+    KeyResult,
+    LintFinding,
+    Objective,
+)
 
 
 def objectives_filtered(
@@ -158,3 +168,57 @@ def key_result_data(values: Mapping[str, Any]) -> dict[str, Any]:
 def objective_findings(objective: Objective) -> QuerySet[LintFinding]:
     """The lint findings on an objective and its KRs."""
     return LintFinding.objects.filter(objective_key=objective.key)
+
+
+# --- A cycle's state: planning, active, closing, closed ---------------------------
+
+
+def cycle_standing_close(cycle: Cycle) -> CycleClose | None:
+    """The close that stands (not reopened), with who closed it, or None."""
+    return (
+        CycleClose.objects.filter(cycle=cycle, reopened_at__isnull=True)
+        .select_related("closed_by")
+        .first()
+    )
+
+
+def cycle_standing(cycle: Cycle, today: dt.date | None = None) -> CycleStanding:
+    """The cycle's state on `today` (the server's date by default)."""
+    closed = CycleClose.objects.filter(cycle=cycle, reopened_at__isnull=True).exists()
+    return core_cycle_standing(
+        cycle.start, cycle.end, today or timezone.localdate(), closed=closed
+    )
+
+
+def cycles_standing(
+    cycles: Iterable[Cycle], today: dt.date | None = None
+) -> dict[int, CycleStanding]:
+    """By cycle pk, each cycle's state, in one query whatever the number."""
+    cycles = list(cycles)
+    closed = set(
+        CycleClose.objects.filter(
+            cycle__in=cycles, reopened_at__isnull=True
+        ).values_list("cycle_id", flat=True)
+    )
+    on = today or timezone.localdate()
+    return {
+        cycle.pk: core_cycle_standing(
+            cycle.start, cycle.end, on, closed=cycle.pk in closed
+        )
+        for cycle in cycles
+    }
+
+
+def closed_cycle_refusal(cycle: Cycle) -> str | None:
+    """Why the cycle's scores and structure may not change ("2026-Q3 was closed on
+    2026-10-06 by Maya Chen"), or None while it is open."""
+    close = cycle_standing_close(cycle)
+    if close is None:
+        return None
+    who = (
+        close.closed_by.get_full_name() or close.closed_by.get_username()
+        if close.closed_by
+        else "someone"
+    )
+    day = timezone.localtime(close.closed_at).date().isoformat()
+    return f"{cycle.key} was closed on {day} by {who}"

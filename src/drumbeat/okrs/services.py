@@ -16,9 +16,22 @@ from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from drumbeat.okrs.selectors import closed_cycle_refusal
 from drumbeat.okrs.signals import okrs_changed
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
+
+
+class CycleClosedError(Exception):
+    """A change to a closed cycle's scores or structure (a 409 in the API); the
+    message says who closed it and when."""
+
+
+def ensure_cycle_open(cycle: Cycle) -> None:
+    """Raise CycleClosedError when `cycle` is closed: its scores and structure are
+    read-only until an admin reopens it."""
+    if refusal := closed_cycle_refusal(cycle):
+        raise CycleClosedError(f"{refusal}; an admin may reopen it.")
 
 
 def key_result_check_in(

@@ -1,0 +1,36 @@
+"""A cycle's state: planning, active (with the days left), closing, closed."""
+
+import datetime as dt
+
+import pytest
+
+from drumbeat.core.cycles import cycle_standing
+from drumbeat.core.model import CycleState
+
+START, END = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("today", "closed", "state", "described"),
+    [
+        (dt.date(2026, 6, 30), False, CycleState.PLANNING, "planning"),
+        (dt.date(2026, 7, 1), False, CycleState.ACTIVE, "active · 92 days left"),
+        (dt.date(2026, 9, 30), False, CycleState.ACTIVE, "active · 1 day left"),
+        (dt.date(2026, 10, 1), False, CycleState.CLOSING, "closing"),
+        (dt.date(2026, 10, 14), False, CycleState.CLOSING, "closing"),
+        (
+            dt.date(2026, 10, 15),
+            False,
+            CycleState.CLOSING,
+            "closing · overdue for close (15 days)",
+        ),
+        (dt.date(2026, 10, 15), True, CycleState.CLOSED, "closed"),
+    ],
+)
+def test_a_cycles_state_comes_from_its_dates_and_its_close(
+    today, closed, state, described
+):
+    standing = cycle_standing(START, END, today, closed=closed)
+    assert standing.state is state
+    assert standing.describe() == described
+    assert standing.read_only is (state is CycleState.CLOSED)
