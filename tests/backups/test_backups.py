@@ -337,6 +337,17 @@ def rewrite(path: Path, change: Any) -> None:
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
+def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
+    """A backup as Drumbeat wrote it before `kpis 0003`: without that migration,
+    those after it, and the fields they added (0004: KPIs' archive)."""
+    kpis = lines[0]["migrations"]["kpis"]
+    kpis[:] = [name for name in kpis if name < "0003"]
+    for line in lines[1:]:
+        if line.get("model") in ("kpis.kpi", "kpis.historicalkpi"):
+            for added in ("archived_at", "archived_by"):
+                line["fields"].pop(added, None)
+
+
 def first_reading(lines: list[dict[str, Any]]) -> dict[str, Any]:
     return next(line for line in lines if line.get("model") == "kpis.reading")
 
@@ -384,16 +395,13 @@ def test_restore_refuses_a_backup_of_a_newer_version(small_backup):
 
 
 def test_restore_refuses_an_older_backup_into_a_migrated_database(small_backup):
-    def older(lines: list[dict[str, Any]]) -> None:
-        lines[0]["migrations"]["kpis"].remove("0003_canonical_reading_moments")
-
-    rewrite(small_backup, older)
+    rewrite(small_backup, before_kpis_0003)
     message = refused(run("restore", str(small_backup), "--replace"))
     assert message.startswith(
         f"{small_backup}: a backup of an older version of Drumbeat (the database has "
-        "migrations it predates: kpis 0003_canonical_reading_moments): restore it "
-        "into a new database, not migrated"
+        "migrations it predates: kpis 0003_canonical_reading_moments, kpis 0004"
     )
+    assert "): restore it into a new database, not migrated: " in message
 
 
 def test_a_backup_cut_short_restores_nothing(small_backup):
@@ -540,10 +548,7 @@ def test_an_older_backup_restored_into_a_new_database_is_migrated_on(
     backup = tmp_path / "old.jsonl"
     assert run("backup", str(backup)).exit_code == 0
 
-    def older(lines: list[dict[str, Any]]) -> None:
-        lines[0]["migrations"]["kpis"].remove("0003_canonical_reading_moments")
-
-    rewrite(backup, older)
+    rewrite(backup, before_kpis_0003)
     with new_database(tmp_path) as (url, restored):
         output = drumbeat(url, tmp_path, "restore", str(backup))
         with restored.cursor() as cursor:

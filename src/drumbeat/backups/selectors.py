@@ -4,6 +4,7 @@ them, and the migrations applied to it."""
 from __future__ import annotations
 
 from django.apps import apps
+from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -23,13 +24,15 @@ MADE_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 (a restore replaces them with the backup's, whose ids other rows refer to)."""
 
 
-def backup_models() -> list[type[Model]]:
+def backup_models(registry: Apps = apps) -> list[type[Model]]:
     """Every table of the installed apps, in a stable order: many-to-many tables
-    (people's groups) and the history tables included, sessions excluded."""
+    (people's groups) and the history tables included, sessions excluded. As this
+    version has them, or as an older one had them (`registry`: the models of a
+    migration state)."""
     return sorted(
         (
             model
-            for model in apps.get_models(include_auto_created=True)
+            for model in registry.get_models(include_auto_created=True)
             if model._meta.managed
             and not model._meta.proxy
             and model._meta.label_lower not in EXCLUDED

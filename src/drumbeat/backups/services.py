@@ -21,6 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from django.apps.registry import Apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -211,8 +212,9 @@ def _schema_check(name: str, backed_up: frozenset[Migration]) -> bool:
     return False
 
 
-def _migrate_to(migrations: frozenset[Migration]) -> None:
-    """Make a new database's tables as they were when the backup was written."""
+def _migrate_to(migrations: frozenset[Migration]) -> Apps:
+    """Make a new database's tables as they were when the backup was written;
+    the models as they were then, whose fields the backup's rows hold."""
     executor = MigrationExecutor(connection)
     nodes = executor.loader.graph.node_map
     # The last migration of each app: Django plans forwards to each target.
@@ -225,6 +227,7 @@ def _migrate_to(migrations: frozenset[Migration]) -> None:
         )
     ]
     executor.migrate(latest)
+    return executor.loader.project_state(latest, at_end=True).apps
 
 
 def _empty(models: list[type[Model]]) -> None:
@@ -284,11 +287,14 @@ def _reason(error: DatabaseError) -> str:
     return " ".join(line for line in lines if line and not line.startswith("CONTEXT"))
 
 
-def _load(reader: BackupReader, name: str) -> dict[str, int]:
+def _load(
+    reader: BackupReader, name: str, registry: Apps | None = None
+) -> dict[str, int]:
     """Every row of the backup into emptied tables, in bulk and without signals
     (which would write history rows of their own), checked against the backup's
-    counts and references; in the caller's transaction."""
-    models = backup_models()
+    counts and references; in the caller's transaction. `registry`: the models
+    as the backup's version had them, for tables made as they were then."""
+    models = backup_models(registry) if registry else backup_models()
     tables = {model._meta.label_lower: _Table(model) for model in models}
     _empty(models + excluded_models())
     counts: Counter[str] = Counter()
@@ -357,14 +363,15 @@ def database_restore(*, path: Path, replace: bool = False) -> Restored:
     with stream:
         reader = BackupReader(stream, name)
         migrate = _schema_check(name, reader.header.migrations)
+        registry = None
         if migrate:
-            _migrate_to(reader.header.migrations)
+            registry = _migrate_to(reader.header.migrations)
         elif not replace:
             present = rows_present()
             if present:
                 raise RestoreRefusedError(f"{name}: {_not_empty(present)}")
         with transaction.atomic():
-            counts = _load(reader, name)
+            counts = _load(reader, name, registry)
     ContentType.objects.clear_cache()
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
