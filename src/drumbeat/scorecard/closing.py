@@ -120,9 +120,16 @@ class CloseItem:
     def name(self) -> str:
         """The item's name in forms, the API and the CLI: `history:objective/kr`,
         `threshold:kpi`, `transient:kpi`."""
-        if self.kind == Kind.HISTORY:
-            return f"history:{self.objective_key}/{self.key_result_key}"
-        return f"{self.kind}:{self.kpi_key}"
+        return item_name(
+            self.kind, self.kpi_key, self.objective_key, self.key_result_key
+        )
+
+
+def item_name(kind: str, kpi_key: str, objective_key: str, key_result_key: str) -> str:
+    """An item's name: a KR's history by its KR, the other items by their KPI."""
+    if kind == Kind.HISTORY:
+        return f"history:{objective_key}/{key_result_key}"
+    return f"{kind}:{kpi_key}"
 
 
 @dataclass(frozen=True)
