@@ -149,82 +149,6 @@ def _closable(request: HttpRequest, key: str, scope: str) -> tuple[User, Cycle]:
     return user, cycle
 
 
-def _close_out(cycle: Cycle) -> dict[str, Any]:
-    standing = closing.standing_close(cycle)
-    if standing is None:
-        plan = closing.cycle_close_plan(cycle)
-        return {
-            "cycle": cycle.key,
-            "state": str(plan.standing.state),
-            "refusal": plan.refusal,
-            "close": None,
-            "grades": [_grade(row) for row in plan.grades],
-            "items": [
-                {
-                    "name": item.name,
-                    "kind": item.kind,
-                    "kpi": item.kpi_key,
-                    "key_result": _kr(item.objective_key, item.key_result_key),
-                    "options": list(item.options),
-                    "default": item.default,
-                    "value": item.value,
-                    "choice": None,
-                }
-                for item in plan.items
-            ],
-        }
-    close = standing.close
-    return {
-        "cycle": cycle.key,
-        "state": "closed",
-        "refusal": None,
-        "close": {
-            "closed_at": close.closed_at,
-            "closed_by": close.closed_by.get_username() if close.closed_by else None,
-            "graded_as_of": close.graded_as_of,
-        },
-        "grades": [_grade(row) for row in standing.grades],
-        "items": [
-            {
-                "name": closing.item_name(
-                    c.kind, c.kpi_key, c.objective_key, c.key_result_key
-                ),
-                "kind": c.kind,
-                "kpi": c.kpi_key,
-                "key_result": _kr(c.objective_key, c.key_result_key),
-                "options": [],
-                "default": None,
-                "value": c.value,
-                "choice": c.choice,
-            }
-            for c in standing.choices
-        ],
-    }
-
-
-def _kr(objective_key: str, key_result_key: str) -> str | None:
-    return f"{objective_key}/{key_result_key}" if key_result_key else None
-
-
-def _grade(row: Any) -> dict[str, Any]:
-    return {
-        "objective": row.objective_key,
-        "key_result": row.key_result_key or None,
-        "title": row.title,
-        "team": row.team_name,
-        "commitment": row.commitment,
-        "kpi": row.kpi_key or None,
-        "kind": row.kind or None,
-        "baseline": row.baseline,
-        "target": row.target,
-        "achieved": row.current,
-        "progress": row.progress,
-        "score": row.score,
-        "grade": row.grade or None,
-        "outcome": row.outcome or None,
-    }
-
-
 @router.get(
     "/cycles/{key}/close",
     response={200: CloseOut, **ERRORS},
@@ -232,7 +156,7 @@ def _grade(row: Any) -> dict[str, Any]:
 )
 def close_get(request: HttpRequest, key: str) -> dict[str, Any]:
     _, cycle = _closable(request, key, "read")
-    return _close_out(cycle)
+    return closing.cycle_close_json(cycle)
 
 
 @router.post(
@@ -260,7 +184,7 @@ def close_post(
         )
     except closing.CloseRefusedError as error:
         raise HttpError(409, str(error)) from None
-    return Status(201, _close_out(cycle))
+    return Status(201, closing.cycle_close_json(cycle))
 
 
 @router.post(
@@ -275,4 +199,4 @@ def reopen_post(request: HttpRequest, key: str, payload: ReopenIn) -> dict[str, 
         closing.cycle_reopen(cycle=cycle, by=user, reason=payload.reason)
     except closing.CloseRefusedError as error:
         raise HttpError(409, str(error)) from None
-    return _close_out(cycle)
+    return closing.cycle_close_json(cycle)

@@ -592,3 +592,81 @@ def last_reopened(cycle: Cycle) -> CycleClose | None:
         .order_by("-reopened_at")
         .first()
     )
+
+
+def cycle_close_json(cycle: Cycle) -> dict[str, Any]:
+    """A cycle's close as the API and `drumbeat close --format json` give it: the
+    plan (grades, items with options and defaults, or why it cannot be closed)
+    while it is not closed, the standing close (frozen grades, choices applied)
+    once it is."""
+    standing = standing_close(cycle)
+    if standing is None:
+        plan = cycle_close_plan(cycle)
+        return {
+            "cycle": cycle.key,
+            "state": str(plan.standing.state),
+            "refusal": plan.refusal,
+            "close": None,
+            "grades": [_grade(row) for row in plan.grades],
+            "items": [
+                {
+                    "name": item.name,
+                    "kind": item.kind,
+                    "kpi": item.kpi_key,
+                    "key_result": _kr(item.objective_key, item.key_result_key),
+                    "options": list(item.options),
+                    "default": item.default,
+                    "value": item.value,
+                    "choice": None,
+                }
+                for item in plan.items
+            ],
+        }
+    close = standing.close
+    return {
+        "cycle": cycle.key,
+        "state": "closed",
+        "refusal": None,
+        "close": {
+            "closed_at": close.closed_at,
+            "closed_by": close.closed_by.get_username() if close.closed_by else None,
+            "graded_as_of": close.graded_as_of,
+        },
+        "grades": [_grade(row) for row in standing.grades],
+        "items": [
+            {
+                "name": item_name(c.kind, c.kpi_key, c.objective_key, c.key_result_key),
+                "kind": c.kind,
+                "kpi": c.kpi_key,
+                "key_result": _kr(c.objective_key, c.key_result_key),
+                "options": [],
+                "default": None,
+                "value": c.value,
+                "choice": c.choice,
+            }
+            for c in standing.choices
+        ],
+    }
+
+
+def _kr(objective_key: str, key_result_key: str) -> str | None:
+    return f"{objective_key}/{key_result_key}" if key_result_key else None
+
+
+def _grade(row: Any) -> dict[str, Any]:
+    return {
+        "objective": row.objective_key,
+        "key_result": row.key_result_key or None,
+        "title": row.title,
+        "team": row.team_name,
+        "commitment": row.commitment,
+        "kpi": row.kpi_key or None,
+        "kind": row.kind or None,
+        "baseline": row.baseline,
+        "target": row.target,
+        "achieved": row.current,
+        "progress": row.progress,
+        "score": row.score,
+        "grade": row.grade or None,
+        "outcome": row.outcome or None,
+    }
