@@ -55,8 +55,7 @@ def test_closing_twice_is_refused_with_a_message():
     code, _, err = close()
     assert code == 2
     assert err.strip() == (
-        "drumbeat: 2026-Q3 is already closed; an admin may reopen it to close it "
-        "again."
+        "drumbeat: 2026-Q3 is already closed; an admin may reopen it to close it again."
     )
 
 

@@ -26,7 +26,7 @@ from drumbeat.scorecard.closing import (
     cycle_reopen,
     retrospective_editable_until,
 )
-from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.scorecard.selectors import database_workspace, kpi_chart
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,19 @@ def test_the_retrospective_is_editable_until_the_end_of_the_next_cycle(users):
     assert retrospective_editable_until(q3(), close) == dt.date(2026, 11, 24)
     objective = q3().objectives.get()
     assert not can_edit_retrospective(users["editor"], q3(), objective)
+
+
+@pytest.mark.usefixtures("small_workspace")
+def test_the_kpi_pages_cycle_history_reads_the_frozen_close(users):
+    csat = KPI.objects.get(key="csat")
+    cycle_close(cycle=q3(), by=users["admin"])
+    csat_reached(users)  # a correction after the close
+    (entry,) = kpi_chart(csat, dt.date(2026, 11, 25))["cycles"]
+    assert (entry["key"], entry["baseline"], entry["achieved"]) == ("2026-Q3", 85, 88)
+
+
+@pytest.mark.usefixtures("small_workspace")
+def test_a_skipped_history_leaves_the_kr_off_the_kpis_page(users):
+    choices = {"history:happier/csat-up": ChoiceIn("skipped")}
+    cycle_close(cycle=q3(), by=users["admin"], choices=choices)
+    assert kpi_chart(KPI.objects.get(key="csat"), dt.date(2026, 11, 25))["cycles"] == []
