@@ -12,7 +12,7 @@ from drumbeat.accounts.models import Team
 from drumbeat.kpis.models import KPI
 from drumbeat.okrs.models import Cycle, CycleClose, KeyResult, Objective, Retrospective
 from drumbeat.okrs.selectors import cycle_standing
-from drumbeat.scorecard.closing import cycle_close
+from drumbeat.scorecard.closing import cycle_close, cycle_reopen
 from tests.conftest import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_workspace")]
@@ -137,3 +137,24 @@ def test_the_close_page_costs_the_same_queries_at_two_sizes(users):
     with CaptureQueriesContext(connection) as bigger:
         assert client.get(URL).status_code == 200
     assert len(bigger) == len(small)
+
+
+def test_the_dashboard_shows_a_cycle_overdue_for_close_until_it_is_closed(users):
+    client = client_for(users["viewer"])
+    page = client.get("/").content.decode()
+    assert (
+        "2026-Q3 ended on 2026-09-30 and is closing · overdue for close (56 days)"
+    ) in page
+    assert 'href="/cycles/2026-Q3/close/"' in page
+    cycle_close(cycle=q3(), by=users["admin"])
+    assert "overdue for close" not in client.get("/").content.decode()
+
+
+def test_the_cycle_board_links_to_the_close_and_shows_a_reopening(users):
+    cycle_close(cycle=q3(), by=users["admin"])
+    cycle_reopen(cycle=q3(), by=users["admin"], reason="A late reading")
+    board = client_for(users["editor"]).get("/cycles/2026-Q3/").content.decode()
+    assert "Reopened on 2026-11-25 by admin: A late reading" in board
+    assert 'href="/cycles/2026-Q3/close/"' in board
+    viewer = client_for(users["viewer"]).get("/cycles/2026-Q3/").content.decode()
+    assert 'href="/cycles/2026-Q3/close/"' not in viewer

@@ -13,7 +13,7 @@ from django.utils import timezone
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
 from drumbeat.common.guards import is_admin
-from drumbeat.core.cycles import CycleStanding
+from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.okrs.models import (
     CheckIn,
@@ -249,3 +249,20 @@ def frozen_kpi_history(kpi_key: str) -> dict[str, list[FinalGrade]]:
         if (grade.close_id, grade.objective_key, grade.key_result_key) not in skipped:
             kept.append(grade)
     return frozen
+
+
+def cycles_overdue_for_close(
+    today: dt.date | None = None,
+) -> list[tuple[Cycle, CycleStanding]]:
+    """The cycles still `closing` more than CLOSE_OVERDUE_DAYS after their end,
+    oldest first, each with its standing (two queries)."""
+    on = today or timezone.localdate()
+    ended = Cycle.objects.filter(
+        end__lt=on - dt.timedelta(days=CLOSE_OVERDUE_DAYS), archived_at__isnull=True
+    ).order_by("end", "key")
+    standings = cycles_standing(ended, on)
+    return [
+        (cycle, standings[cycle.pk])
+        for cycle in ended
+        if standings[cycle.pk].overdue_for_close
+    ]
