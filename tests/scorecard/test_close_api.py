@@ -11,11 +11,11 @@ from drumbeat.accounts.services import token_create
 from drumbeat.okrs.models import CloseChoice, Cycle, CycleClose
 from drumbeat.scorecard.closing import cycle_close
 from tests.conftest import client_for
+from tests.scorecard.test_close_pages import ROLES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_workspace")]
 
 URL = "/api/v1/cycles/2026-Q3/close"
-ROLES = ["admin", "editor", "owner", "viewer", "outsider", None]
 
 
 @pytest.mark.parametrize("role", ROLES)

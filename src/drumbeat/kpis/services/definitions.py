@@ -96,21 +96,14 @@ def kpi_tier_set(*, kpi: KPI, tier: Tier, by: User | None, reason: str = "") -> 
         return locked
     before = locked.tier
     locked.tier = tier.value
-    locked.updated_by = by
-    _history_note(locked, by, reason)
-    locked.save()
-    event_record(
-        kind=Event.Kind.DEFINITION,
-        action="changed",
-        subject=locked.key,
+    return _saved_with_reason(
+        locked,
         by=by,
-        summary=f"tier: {before} → {tier.value}" + (f" ({reason})" if reason else ""),
+        reason=reason,
+        action="changed",
+        summary=f"tier: {before} → {tier.value}",
         changes={"tier": [before, tier.value]},
     )
-    kpis_changed.send(
-        sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.DEFINITION
-    )
-    return locked
 
 
 @serialized_write
@@ -123,15 +116,36 @@ def kpi_archive(*, kpi: KPI, by: User | None, reason: str = "") -> KPI:
         return locked
     locked.archived_at = timezone.now()
     locked.archived_by = by
+    return _saved_with_reason(
+        locked,
+        by=by,
+        reason=reason,
+        action="archived",
+        summary=f"{locked.name} archived",
+    )
+
+
+def _saved_with_reason(
+    locked: KPI,
+    *,
+    by: User | None,
+    reason: str,
+    action: str,
+    summary: str,
+    changes: dict[str, Any] | None = None,
+) -> KPI:
+    """Save a KPI's new definition version with who and why, in the audit log too,
+    and announce it (statuses and findings follow)."""
     locked.updated_by = by
     _history_note(locked, by, reason)
     locked.save()
     event_record(
         kind=Event.Kind.DEFINITION,
-        action="archived",
+        action=action,
         subject=locked.key,
         by=by,
-        summary=f"{locked.name} archived" + (f" ({reason})" if reason else ""),
+        summary=summary + (f" ({reason})" if reason else ""),
+        changes=changes,
     )
     kpis_changed.send(
         sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.DEFINITION
