@@ -49,14 +49,9 @@ from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_update
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.sources.services import source_pull_request
-from drumbeat.okrs.models import (
-    CloseChoice,
-    CycleClose,
-    FinalGrade,
-    KeyResult,
-    Retrospective,
-)
+from drumbeat.okrs.models import Cycle, KeyResult
 from drumbeat.okrs.services import key_result_check_in
+from drumbeat.scorecard.closing import RetrospectiveIn, cycle_close, cycle_reopen
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Event, Webhook
 from drumbeat.webhooks.services import (
@@ -143,29 +138,17 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
         access_attempt=AccessAttempt.objects.get(),
         expires_at=timezone.now() + dt.timedelta(minutes=15),
     )
-    # A closed cycle: its grades, choices and retrospective (the close service
-    # fills them in a real close), then reopened and archived, a check-in too.
-    cycle = key_result.objective.cycle
-    close = CycleClose.objects.create(
-        cycle=cycle, closed_at=timezone.now(), closed_by=admin, graded_as_of=cycle.end
+    # A closed cycle (its grades, choices and retrospective), reopened after.
+    cycle = Cycle.objects.get(key="2026-Q3")
+    objective = cycle.objectives.order_by("pk").first()
+    assert objective is not None
+    cycle_close(
+        cycle=cycle,
+        by=admin,
+        retrospectives={objective.key: RetrospectiveIn("We shipped.", "Earlier.")},
+        summary="A good quarter.",
     )
-    FinalGrade.objects.create(
-        close=close,
-        objective=key_result.objective,
-        key_result=key_result,
-        objective_key=key_result.objective.key,
-        key_result_key=key_result.key,
-        title=key_result.title,
-        kpi_key=key_result.kpi_key,
-        score=0.5,
-    )
-    CloseChoice.objects.create(
-        close=close, kind="history", kpi_key=key_result.kpi_key, choice="recorded"
-    )
-    Retrospective.objects.create(cycle=cycle, happened="We shipped.", updated_by=admin)
-    CycleClose.objects.filter(pk=close.pk).update(
-        reopened_at=timezone.now(), reopened_by=admin, reopen_reason="A late reading"
-    )
+    cycle_reopen(cycle=cycle, by=admin, reason="A late reading")
     return Used(token=issued.secret, webhook_secret=hook.secret)
 
 

@@ -22,6 +22,8 @@ from django_tasks_db.models import DBTaskResult
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.signals import StatusChange
+from drumbeat.okrs.models import Cycle
+from drumbeat.scorecard.closing import cycle_close, cycle_reopen
 from drumbeat.scorecard.services import statuses_refresh
 from drumbeat.webhooks import services
 from drumbeat.webhooks.crypto import secret_decrypt
@@ -227,17 +229,17 @@ def test_a_kpi_going_stale_posts_a_stale_event(
 
 
 @pytest.mark.usefixtures("small_workspace", "immediate_tasks")
-def test_a_closed_cycle_is_announced_once_with_its_final_grades(
+def test_a_closed_cycle_is_announced_once_at_its_close_with_its_final_grades(
     users, receiver, django_capture_on_commit_callbacks
 ):
     made = _webhook(users, receiver, [Event.CYCLE_CLOSED])
     with django_capture_on_commit_callbacks(execute=True):
-        statuses_refresh(as_of=dt.date(2026, 9, 30))  # its last day: still open
+        statuses_refresh(as_of=dt.date(2026, 10, 2))  # ended, not closed yet
     assert receiver.requests == []
     with django_capture_on_commit_callbacks(execute=True):
-        statuses_refresh(as_of=dt.date(2026, 10, 1))
+        cycle_close(cycle=Cycle.objects.get(key="2026-Q3"), by=users["admin"])
     with django_capture_on_commit_callbacks(execute=True):
-        statuses_refresh(as_of=dt.date(2026, 10, 2))
+        statuses_refresh(as_of=dt.date(2026, 10, 3))
 
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
@@ -270,26 +272,29 @@ def test_a_closed_cycle_is_announced_once_with_its_final_grades(
 
 
 @pytest.mark.usefixtures("small_workspace", "immediate_tasks")
+def test_a_cycle_reopened_and_closed_again_is_announced_again(
+    users, receiver, django_capture_on_commit_callbacks
+):
+    _webhook(users, receiver, [Event.CYCLE_CLOSED])
+    cycle = Cycle.objects.get(key="2026-Q3")
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_close(cycle=cycle, by=users["admin"])
+    cycle_reopen(cycle=cycle, by=users["admin"], reason="A late reading")
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_close(cycle=cycle, by=users["admin"])
+    assert len(receiver.requests) == 2
+
+
+@pytest.mark.usefixtures("small_workspace", "immediate_tasks")
 def test_a_cycle_closed_before_a_webhook_existed_is_not_sent_to_it_later(
     users, receiver, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        statuses_refresh(as_of=dt.date(2026, 10, 1))
-    assert Announcement.objects.filter(key="cycle.closed:2026-Q3").count() == 1
+        cycle_close(cycle=Cycle.objects.get(key="2026-Q3"), by=users["admin"])
+    assert Announcement.objects.filter(event="cycle.closed").count() == 1
     _webhook(users, receiver, [Event.CYCLE_CLOSED])
     with django_capture_on_commit_callbacks(execute=True):
         statuses_refresh(as_of=dt.date(2026, 10, 2))
-    assert receiver.requests == []
-
-
-@pytest.mark.usefixtures("small_workspace", "immediate_tasks")
-def test_a_refresh_of_some_kpis_does_not_look_for_closed_cycles(
-    users, receiver, django_capture_on_commit_callbacks
-):
-    _webhook(users, receiver, [Event.CYCLE_CLOSED])
-    with django_capture_on_commit_callbacks(execute=True):
-        statuses_refresh(as_of=dt.date(2026, 10, 1), kpi_keys=["csat"])
-    assert Announcement.objects.count() == 0
     assert receiver.requests == []
 
 

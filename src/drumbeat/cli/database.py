@@ -23,7 +23,7 @@ from drumbeat.cli.options import (
     load_file,
     unusable,
 )
-from drumbeat.cli.output import ImportBar, print_json
+from drumbeat.cli.output import ImportBar, print_database_close, print_json
 from drumbeat.core.display import format_count, format_readings_counts
 
 
@@ -38,6 +38,53 @@ def _django() -> None:
         django.setup()
     except ImproperlyConfigured as error:
         raise Unusable(str(error)) from None
+
+
+def database_close(
+    cycle_key: str, *, dry_run: bool, username: str | None, output_format: str
+) -> None:
+    """`drumbeat close --cycle KEY` without a FILE: close the cycle in the database
+    with the corrective flow's defaults (`dry_run`: print the plan, write nothing).
+    """
+    _django()
+    from django.contrib.auth.models import User
+    from django.core.exceptions import ValidationError
+
+    from drumbeat.okrs.models import Cycle
+    from drumbeat.scorecard import closing
+
+    cycle = Cycle.objects.filter(key=cycle_key).first()
+    if cycle is None:
+        known = ", ".join(Cycle.objects.values_list("key", flat=True)) or "none"
+        raise Unusable(f"no cycle '{cycle_key}' in the database (cycles: {known})")
+    by = None
+    if username is not None:
+        by = User.objects.filter(username=username).first()
+        if by is None:
+            raise Unusable(f"--by: no person '{username}'")
+    if dry_run:
+        plan = closing.cycle_close_plan(cycle)
+        if plan.refusal:
+            raise Unusable(plan.refusal)
+    else:
+        try:
+            closing.cycle_close(cycle=cycle, by=by)
+        except closing.CloseRefusedError as error:
+            raise Unusable(str(error)) from None
+        except ValidationError as error:
+            raise Unusable("; ".join(error.messages)) from None
+    shown = closing.cycle_close_json(cycle)
+    if output_format == "json":
+        when = shown["close"]
+        if when is not None:  # the API's answer: its dates as ISO text
+            when = {
+                "closed_at": when["closed_at"].isoformat(),
+                "closed_by": when["closed_by"],
+                "graded_as_of": when["graded_as_of"].isoformat(),
+            }
+        print_json(shown | {"close": when, "dry_run": dry_run})
+    else:
+        print_database_close(shown, dry_run=dry_run)
 
 
 @click.command()

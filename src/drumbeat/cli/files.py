@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from drumbeat.cli.database import database_close
 from drumbeat.cli.options import (
     AS_OF,
     EXIT_FINDINGS,
@@ -109,14 +110,42 @@ def review(file: Path, as_of: dt.date | None, output_format: str) -> None:
 
 
 @click.command()
-@FILE
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--cycle", "cycle_key", required=True, help="The cycle to close.")
 @AS_OF
 @FORMAT
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    default=False,
+    help="Database: print what the close would freeze and apply; write nothing.",
+)
+@click.option(
+    "--by",
+    "username",
+    default=None,
+    help="Database: the person the close is recorded as made by.",
+)
 def close(
-    file: Path, cycle_key: str, as_of: dt.date | None, output_format: str
+    file: Path | None,
+    cycle_key: str,
+    as_of: dt.date | None,
+    output_format: str,
+    dry_run: bool,
+    username: str | None,
 ) -> None:
-    """A cycle's close: final grades, new baselines, completed KPIs."""
+    """A cycle's close. With FILE: a report of the final grades, new baselines
+    and completed KPIs (nothing changes). Without FILE: close the cycle in the
+    database with the corrective flow's defaults, as the close page does."""
+    if file is None:
+        if as_of is not None:
+            raise Unusable("--as-of is for FILE: the database closes as of today")
+        database_close(
+            cycle_key, dry_run=dry_run, username=username, output_format=output_format
+        )
+        return
+    if dry_run or username:
+        raise Unusable("--dry-run and --by are for the database (no FILE)")
     workspace = load_file(file)
     cycle = _cycle(workspace, file, cycle_key)
     if cycle.end >= (as_of or dt.date.today()):

@@ -358,3 +358,45 @@ class ImportBar:
         speed = self.progress.tasks[task].speed
         if speed:
             self.progress.update(task, speed=f"{speed:,.0f} rows/s")
+
+
+def print_database_close(shown: dict[str, Any], *, dry_run: bool) -> None:
+    """A cycle's close in the database, as the close page shows it: the final
+    grades, then each item of the corrective flow with its choice."""
+    console = _console()
+    grades = Table(
+        title=f"Cycle {shown['cycle']} ({shown['state']}): final grades",
+        title_justify="left",
+    )
+    for column in ("objective / KR", "KPI", "baseline → achieved", "score", "outcome"):
+        grades.add_column(column, overflow="fold")
+    for row in shown["grades"]:
+        grades.add_row(
+            row["objective"]
+            if row["key_result"] is None
+            else f"  {row['objective']}/{row['key_result']}",
+            row["kpi"] or "",
+            ""
+            if row["key_result"] is None
+            else f"{_number(row['baseline'])} → {_number(row['achieved'])}",
+            _percent(row["score"]),
+            (row["outcome"] or "").replace("_", " "),
+        )
+    console.print(grades)
+    items = Table(title="The corrective flow", title_justify="left")
+    for column in ("item", "choice", "value"):
+        items.add_column(column, overflow="fold")
+    for item in shown["items"]:
+        items.add_row(
+            item["name"], item["choice"] or item["default"], _number(item["value"])
+        )
+    console.print(items if shown["items"] else "Nothing to apply.")
+    if shown["refusal"]:
+        console.print(f"Cannot close: {shown['refusal']}")
+    elif dry_run:
+        console.print(
+            f"Dry run: {shown['cycle']} would be closed with these choices; "
+            "nothing was written."
+        )
+    else:
+        console.print(f"{shown['cycle']} is closed: its grades are frozen.")

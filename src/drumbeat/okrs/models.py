@@ -240,6 +240,11 @@ class FinalGrade(models.Model):
     def __str__(self) -> str:
         return f"{self.objective_key}/{self.key_result_key or '-'}: {self.score}"
 
+    @property
+    def outcome_text(self) -> str:
+        """The outcome in words: "fell short"."""
+        return self.outcome.replace("_", " ")
+
 
 class CloseChoice(models.Model):
     """One item of the corrective flow as applied at a close, with its choice."""

@@ -13,12 +13,14 @@ from django.utils import timezone
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
 from drumbeat.common.guards import is_admin
-from drumbeat.core.cycles import CycleStanding
+from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.okrs.models import (
     CheckIn,
+    CloseChoice,
     Cycle,
     CycleClose,
+    FinalGrade,
     KeyResult,
     LintFinding,
     Objective,
@@ -222,3 +224,45 @@ def closed_cycle_refusal(cycle: Cycle) -> str | None:
     )
     day = timezone.localtime(close.closed_at).date().isoformat()
     return f"{cycle.key} was closed on {day} by {who}"
+
+
+def frozen_kpi_history(kpi_key: str) -> dict[str, list[FinalGrade]]:
+    """By closed cycle's key: the frozen grades of its KRs on the KPI that its
+    close recorded in the KPI's history (a history item skipped leaves its KR
+    out), in the close's order (two queries)."""
+    grades = list(
+        FinalGrade.objects.filter(close__reopened_at__isnull=True, kpi_key=kpi_key)
+        .exclude(key_result_key="")
+        .select_related("close__cycle")
+    )
+    skipped = set(
+        CloseChoice.objects.filter(
+            close__reopened_at__isnull=True,
+            kind=CloseChoice.Kind.HISTORY,
+            choice=CloseChoice.Choice.SKIPPED,
+            kpi_key=kpi_key,
+        ).values_list("close_id", "objective_key", "key_result_key")
+    )
+    frozen: dict[str, list[FinalGrade]] = {}
+    for grade in grades:
+        kept = frozen.setdefault(grade.close.cycle.key, [])
+        if (grade.close_id, grade.objective_key, grade.key_result_key) not in skipped:
+            kept.append(grade)
+    return frozen
+
+
+def cycles_overdue_for_close(
+    today: dt.date | None = None,
+) -> list[tuple[Cycle, CycleStanding]]:
+    """The cycles still `closing` more than CLOSE_OVERDUE_DAYS after their end,
+    oldest first, each with its standing (two queries)."""
+    on = today or timezone.localdate()
+    ended = Cycle.objects.filter(
+        end__lt=on - dt.timedelta(days=CLOSE_OVERDUE_DAYS), archived_at__isnull=True
+    ).order_by("end", "key")
+    standings = cycles_standing(ended, on)
+    return [
+        (cycle, standings[cycle.pk])
+        for cycle in ended
+        if standings[cycle.pk].overdue_for_close
+    ]

@@ -10,3 +10,7 @@ okrs_changed = Signal()
 key results changed, with `kpi_keys: frozenset[str]` (the KPIs whose KRs changed:
 their KR scores and lifecycle move) and `cycle_keys: frozenset[str]` (the cycles
 whose lint findings move). `drumbeat.scorecard` recomputes."""
+
+cycle_closed = Signal()
+"""Sent once a cycle's close is committed, with `close_pk` (the `CycleClose`).
+`drumbeat.webhooks` announces it."""

@@ -1,18 +1,25 @@
-"""The scorecard in the REST API: cycle planning's suggestions, read from the
-dictionary and the OKRs together. Thin: parse, check scope, select, answer."""
+"""The scorecard in the REST API: cycle planning's suggestions and a cycle's
+close, read from the dictionary and the OKRs together. Thin: parse, check scope,
+select, answer."""
 
+import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from drumbeat.accounts.auth import scoped
 from drumbeat.common.api import ERRORS
+from drumbeat.common.guards import require_admin
 from drumbeat.core.contract import plain_target
 from drumbeat.okrs.api import Target
 from drumbeat.okrs.models import Cycle
+from drumbeat.scorecard import closing
 from drumbeat.scorecard.selectors import cycle_suggestions, database_workspace
 
 router = Router(tags=["OKRs"])
@@ -52,3 +59,144 @@ def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
         }
         for s in suggestions
     ]
+
+
+# --- Closing a cycle ----------------------------------------------------------------
+
+
+class GradeOut(Schema):
+    """An objective's (`key_result` null) or a KR's final grade: computed as of the
+    cycle end before the close, frozen after it."""
+
+    objective: str
+    key_result: str | None
+    title: str
+    team: str
+    commitment: str
+    kpi: str | None
+    kind: str | None
+    baseline: float | None
+    target: Target | None
+    achieved: float | None
+    progress: float | None
+    score: float | None
+    grade: str | None
+    outcome: str | None
+
+
+class ItemOut(Schema):
+    """An item of the corrective flow: before the close its `options` and
+    `default`; after it, the `choice` applied."""
+
+    name: str
+    kind: str
+    kpi: str
+    key_result: str | None
+    options: list[str]
+    default: str | None
+    value: float | None
+    choice: str | None
+
+
+class ClosedOut(Schema):
+    closed_at: dt.datetime
+    closed_by: str | None
+    graded_as_of: dt.date
+
+
+class CloseOut(Schema):
+    """A cycle's close: the plan while it is `closing` (or why it cannot be closed:
+    `refusal`), the standing close once closed."""
+
+    cycle: str
+    state: str
+    refusal: str | None
+    close: ClosedOut | None
+    grades: list[GradeOut]
+    items: list[ItemOut]
+
+
+class ChoiceBody(Schema):
+    item: str = Field(description="`history:objective/kr`, `threshold:kpi`, ...")
+    choice: str
+    value: float | None = None
+
+
+class RetrospectiveBody(Schema):
+    objective: str
+    happened: str = ""
+    learned: str = ""
+
+
+class CloseIn(Schema):
+    """The choices made (each item not named takes its default), the retrospective
+    by objective and the cycle's summary."""
+
+    choices: list[ChoiceBody] = Field(default_factory=list)
+    retrospectives: list[RetrospectiveBody] = Field(default_factory=list)
+    summary: str = ""
+
+
+class ReopenIn(Schema):
+    reason: str
+
+
+def _closable(request: HttpRequest, key: str, scope: str) -> tuple[User, Cycle]:
+    user = scoped(request, scope)
+    cycle = get_object_or_404(Cycle, key=key)
+    if not closing.can_close_cycle(user, cycle):
+        raise PermissionDenied(closing.CLOSE_REFUSAL)
+    return user, cycle
+
+
+@router.get(
+    "/cycles/{key}/close",
+    response={200: CloseOut, **ERRORS},
+    summary="A cycle's close: the plan (grades, choices) or the standing close",
+)
+def close_get(request: HttpRequest, key: str) -> dict[str, Any]:
+    _, cycle = _closable(request, key, "read")
+    return closing.cycle_close_json(cycle)
+
+
+@router.post(
+    "/cycles/{key}/close",
+    response={201: CloseOut, **ERRORS},
+    summary="Close a cycle: freeze its grades and apply the corrective flow "
+    "(admins and the cycle's objective owners; 409 unless it is closing)",
+)
+def close_post(
+    request: HttpRequest, key: str, payload: CloseIn
+) -> Status[dict[str, Any]]:
+    user, cycle = _closable(request, key, "admin")
+    try:
+        closing.cycle_close(
+            cycle=cycle,
+            by=user,
+            choices={
+                c.item: closing.ChoiceIn(c.choice, c.value) for c in payload.choices
+            },
+            retrospectives={
+                r.objective: closing.RetrospectiveIn(r.happened, r.learned)
+                for r in payload.retrospectives
+            },
+            summary=payload.summary,
+        )
+    except closing.CloseRefusedError as error:
+        raise HttpError(409, str(error)) from None
+    return Status(201, closing.cycle_close_json(cycle))
+
+
+@router.post(
+    "/cycles/{key}/reopen",
+    response={200: CloseOut, **ERRORS},
+    summary="Reopen a closed cycle, with a reason (admins only)",
+)
+def reopen_post(request: HttpRequest, key: str, payload: ReopenIn) -> dict[str, Any]:
+    user = require_admin(scoped(request, "admin"), closing.REOPEN_ADMINS_ONLY)
+    cycle = get_object_or_404(Cycle, key=key)
+    try:
+        closing.cycle_reopen(cycle=cycle, by=user, reason=payload.reason)
+    except closing.CloseRefusedError as error:
+        raise HttpError(409, str(error)) from None
+    return closing.cycle_close_json(cycle)

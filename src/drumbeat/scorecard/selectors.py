@@ -30,7 +30,11 @@ from drumbeat.kpis.selectors import (
     teams_data,
 )
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import CycleFindings, cycle_findings
+from drumbeat.okrs.selectors import (
+    CycleFindings,
+    cycle_findings,
+    frozen_kpi_history,
+)
 from drumbeat.workspace import load_workspace_data
 from drumbeat.workspace.yamlio import collector_paused
 
@@ -205,7 +209,6 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
     assessment = assess_kpi(core_kpi, as_of, history=True)
     readings = core_kpi.readings_until(as_of)
     limits = assessment.limits
-    cycles = workspace.cycle_by_key
     return {
         "dates": [r.day.isoformat() for r in readings],
         "values": [r.value for r in readings],
@@ -222,18 +225,44 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
             {"index": s.last, "rule": s.rule, "favourable": s.favourable}
             for s in assessment.history_signals
         ],
-        "cycles": [
-            {
-                "key": entry.cycle,
-                "start": cycles[entry.cycle].start.isoformat(),
-                "end": cycles[entry.cycle].end.isoformat(),
-                "baseline": entry.score.baseline,
-                "target": plain_target(entry.target),
-                "achieved": entry.achieved,
-            }
-            for entry in kpi_cycle_history(workspace, kpi.key, as_of)
-        ],
+        "cycles": _cycle_history(workspace, kpi.key, as_of),
     }
+
+
+def _cycle_history(
+    workspace: Workspace, kpi_key: str, as_of: dt.date
+) -> list[dict[str, Any]]:
+    """The cycles that targeted the KPI (baseline → target → achieved), oldest
+    first: a closed cycle's as its close froze and recorded them, so that a later
+    correction of a reading does not move them; the others computed now."""
+    cycles = workspace.cycle_by_key
+    frozen = frozen_kpi_history(kpi_key)
+    history = [
+        {
+            "key": entry.cycle,
+            "start": cycles[entry.cycle].start.isoformat(),
+            "end": cycles[entry.cycle].end.isoformat(),
+            "baseline": entry.score.baseline,
+            "target": plain_target(entry.target),
+            "achieved": entry.achieved,
+        }
+        for entry in kpi_cycle_history(workspace, kpi_key, as_of)
+        if entry.cycle not in frozen
+    ]
+    history += [
+        {
+            "key": key,
+            "start": cycles[key].start.isoformat(),
+            "end": cycles[key].end.isoformat(),
+            "baseline": grade.baseline,
+            "target": grade.target,
+            "achieved": grade.current,
+        }
+        for key, grades in frozen.items()
+        if key in cycles
+        for grade in grades
+    ]
+    return sorted(history, key=lambda entry: entry["start"])
 
 
 def kpi_findings(kpi: KPI) -> QuerySet[LintFinding]:

@@ -4,16 +4,19 @@ flow), and the live lint of a KR being written. Thin: parse, select, render."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.editing import add_problems_to_form
+from drumbeat.common.guards import require_admin
 from drumbeat.core.lint import Finding
 from drumbeat.kpis.forms import ReadingForm
 from drumbeat.kpis.models import KPI
@@ -26,12 +29,15 @@ from drumbeat.kpis.selectors import (
 )
 from drumbeat.kpis.services.readings import ReadingError, reading_record
 from drumbeat.okrs.forms import KeyResultForm, key_result_values
-from drumbeat.okrs.models import Cycle, Objective
+from drumbeat.okrs.models import Cycle, Objective, Retrospective
 from drumbeat.okrs.selectors import (
+    cycle_standing,
+    cycle_standing_close,
     key_result_data,
     objectives_editable_by,
     okr_teams_editable_by,
 )
+from drumbeat.scorecard import closing
 from drumbeat.scorecard.selectors import (
     key_result_draft_findings,
     kpi_chart,
@@ -132,3 +138,162 @@ def cycle_plan(request: HttpRequest, key: str) -> HttpResponse:
         "draft_into": objectives_editable_by(request.user, objectives, teams),
     }
     return render(request, "okrs/cycle_plan.html", context)
+
+
+# --- Closing a cycle ----------------------------------------------------------------
+
+
+def cycle_close_page(request: HttpRequest, key: str) -> HttpResponse:
+    """The close page: final grades to review, the retrospective, the corrective
+    flow's choices with their defaults, and confirm; once closed, the standing
+    close and (for admins) the reopen form. Admins and the cycle's objective
+    owners."""
+    cycle = get_object_or_404(Cycle, key=key)
+    if not closing.can_close_cycle(request.user, cycle):
+        raise PermissionDenied(closing.CLOSE_REFUSAL)
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST":
+        user = request.user if isinstance(request.user, User) else None
+        plan = closing.cycle_close_plan(cycle)
+        try:
+            closing.cycle_close(
+                cycle=cycle,
+                by=user,
+                choices=_posted_choices(request, plan),
+                retrospectives={
+                    o.key: closing.RetrospectiveIn(
+                        request.POST.get(f"happened:{o.key}", ""),
+                        request.POST.get(f"learned:{o.key}", ""),
+                    )
+                    for o in plan.objectives
+                },
+                summary=request.POST.get("summary", ""),
+            )
+        except closing.CloseRefusedError as error:
+            problems = [("", str(error))]
+        except ValidationError as error:
+            problems = [
+                (name, message)
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        else:
+            messages.success(request, f"{cycle.key} is closed: its grades are frozen.")
+            return redirect("cycle-close", key=cycle.key)
+    return _close_page(request, cycle, problems)
+
+
+def _posted_choices(
+    request: HttpRequest, plan: closing.ClosePlan
+) -> dict[str, closing.ChoiceIn]:
+    choices = {}
+    for item in plan.items:
+        chosen = request.POST.get(f"choice:{item.name}")
+        if chosen is None:
+            continue
+        typed = request.POST.get(f"value:{item.name}", "").strip()
+        try:
+            value = float(typed) if typed else None
+        except ValueError:
+            raise ValidationError({item.name: f"'{typed}' is not a number"}) from None
+        choices[item.name] = closing.ChoiceIn(chosen, value)
+    return choices
+
+
+def _close_page(
+    request: HttpRequest, cycle: Cycle, problems: list[tuple[str, str]]
+) -> HttpResponse:
+    standing = closing.standing_close(cycle)
+    plan = None if standing else closing.cycle_close_plan(cycle)
+    context = {
+        "cycle": cycle,
+        "standing": cycle_standing(cycle),
+        "standing_close": standing,
+        "plan": plan,
+        "retrospectives": [(o, plan.retrospectives.get(o.pk)) for o in plan.objectives]
+        if plan
+        else [],
+        "summary": plan.retrospectives.get(None) if plan else None,
+        "reopened": closing.last_reopened(cycle),
+        "problems": problems,
+    }
+    return render(
+        request, "okrs/cycle_close.html", context, status=400 if problems else 200
+    )
+
+
+@require_POST
+def cycle_reopen(request: HttpRequest, key: str) -> HttpResponse:
+    """Reopen a closed cycle, with a reason: admins only."""
+    cycle = get_object_or_404(Cycle, key=key)
+    user = require_admin(request.user, closing.REOPEN_ADMINS_ONLY)
+    try:
+        closing.cycle_reopen(
+            cycle=cycle, by=user, reason=request.POST.get("reason", "")
+        )
+    except (closing.CloseRefusedError, ValidationError) as error:
+        message = (
+            "; ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else str(error)
+        )
+        return _close_page(request, cycle, [("", message)])
+    messages.success(request, f"{cycle.key} is reopened.")
+    return redirect("cycle-close", key=cycle.key)
+
+
+def cycle_retrospective(request: HttpRequest, key: str) -> HttpResponse:
+    """A cycle's retrospective, each objective's editable by its team's editors
+    (the summary by admins) until the end of the following cycle, with who wrote
+    each version and when."""
+    cycle = get_object_or_404(Cycle, key=key)
+    objectives = list(cycle.objectives.select_related("team"))
+    problems = ""
+    if request.method == "POST":
+        wanted = request.POST.get("objective", "")
+        objective = next((o for o in objectives if o.key == wanted), None)
+        if wanted and objective is None:
+            raise Http404(f"No objective '{wanted}' in {cycle.key}.")
+        if not closing.can_edit_retrospective(request.user, cycle, objective):
+            raise PermissionDenied(
+                "Only the team's editors (admins for the summary) write the "
+                "retrospective, until the end of the following cycle."
+            )
+        closing.retrospective_save(
+            cycle=cycle,
+            objective=objective,
+            by=request.user if isinstance(request.user, User) else None,
+            written=closing.RetrospectiveIn(
+                request.POST.get("happened", ""), request.POST.get("learned", "")
+            ),
+        )
+        messages.success(request, "Retrospective saved.")
+        return redirect("cycle-retrospective", key=cycle.key)
+    close = cycle_standing_close(cycle)
+    rows = {r.objective_id: r for r in cycle.retrospectives.all()}
+    versions: dict[int | None, list[Any]] = {}
+    for version in (
+        Retrospective.history.filter(cycle_id=cycle.pk)
+        .select_related("history_user")
+        .order_by("-history_date")
+    ):
+        versions.setdefault(version.objective_id, []).append(version)
+    entries = [
+        {
+            "key": o.key if o else "",
+            "title": o.title if o else "The cycle's summary",
+            "row": rows.get(o.pk if o else None),
+            "editable": closing.can_edit_retrospective(request.user, cycle, o),
+            "history": versions.get(o.pk if o else None, []),
+        }
+        for o in [*objectives, None]
+    ]
+    context = {
+        "cycle": cycle,
+        "entries": entries,
+        "problems": problems,
+        "editable_until": closing.retrospective_editable_until(cycle, close)
+        if close
+        else None,
+    }
+    return render(request, "okrs/cycle_retrospective.html", context)

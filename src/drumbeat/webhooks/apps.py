@@ -6,8 +6,9 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
 
     def ready(self) -> None:
-        """Listen to the KPI status signals, once per process."""
+        """Listen to the KPI status signals and cycle closes, once per process."""
         from drumbeat.kpis.signals import kpi_statuses_changed, statuses_refreshed
+        from drumbeat.okrs.signals import cycle_closed
         from drumbeat.webhooks import receivers
 
         kpi_statuses_changed.connect(
@@ -17,4 +18,7 @@ class WebhooksConfig(AppConfig):
         statuses_refreshed.connect(
             receivers.on_statuses_refreshed,
             dispatch_uid="drumbeat.webhooks.statuses_refreshed",
+        )
+        cycle_closed.connect(
+            receivers.on_cycle_closed, dispatch_uid="drumbeat.webhooks.cycle_closed"
         )

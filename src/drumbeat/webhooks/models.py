@@ -16,7 +16,7 @@ class Event(models.TextChoices):
     KPI_AMBER = "kpi.amber", "a KPI turns amber"
     KPI_RECOVERED = "kpi.recovered", "a KPI recovers to green from red or amber"
     KPI_STALE = "kpi.stale", "a KPI goes stale"
-    CYCLE_CLOSED = "cycle.closed", "a cycle closes (its end date has passed)"
+    CYCLE_CLOSED = "cycle.closed", "a cycle is closed (its close confirmed)"
 
 
 class Webhook(models.Model):

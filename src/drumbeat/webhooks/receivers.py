@@ -29,15 +29,25 @@ def on_kpi_statuses_changed(
 def on_statuses_refreshed(
     sender: Any, *, as_of: dt.date, full: bool, **kwargs: Any
 ) -> None:
-    """After a full refresh (the worker's daily one): announce the cycles that
-    have closed since, once each, and prune the old deliveries from the log."""
+    """After a full refresh (the worker's daily one): announce any close not
+    announced yet (one whose announcement failed), and prune the old deliveries
+    from the log."""
     if not full:
         return
-    try:
-        services.cycle_closes_announce(as_of=as_of)
-    except Exception:
-        logger.exception("Webhooks: announcing cycle closes as of %s failed", as_of)
+    _closes_announce()
     try:
         services.deliveries_prune()
     except Exception:
         logger.exception("Webhooks: pruning old deliveries failed")
+
+
+def on_cycle_closed(sender: Any, *, close_pk: int, **kwargs: Any) -> None:
+    """A cycle's close was committed: announce it to the webhooks."""
+    _closes_announce()
+
+
+def _closes_announce() -> None:
+    try:
+        services.cycle_closes_announce()
+    except Exception:
+        logger.exception("Webhooks: announcing cycle closes failed")

@@ -21,18 +21,15 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from drumbeat.audit.models import Event as AuditEvent
 from drumbeat.audit.services import change_record, event_record, values_of
-from drumbeat.core.close import close_cycle
-from drumbeat.core.display import grade_text
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.signals import StatusChange
-from drumbeat.okrs.models import Cycle, KeyResult
-from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.okrs.models import CycleClose, FinalGrade
 from drumbeat.webhooks import payloads
 from drumbeat.webhooks.addresses import AddressPolicy, host_refusal
 from drumbeat.webhooks.crypto import (
@@ -344,30 +341,38 @@ def _deliveries(
     return made
 
 
-def cycle_closes_announce(*, as_of: dt.date) -> list[Announcement]:
-    """Announce, once each, the cycles whose end date is before `as_of`, with
-    their final grades (`drumbeat.core.close`). Recorded even when no webhook
-    subscribes, so that a webhook added later is not sent old closes."""
+def cycle_closes_announce() -> list[Announcement]:
+    """Announce, once each, the standing closes of cycles (confirmed on the close
+    page, the API or the CLI) not announced yet, with their frozen final grades. A
+    cycle reopened and closed again is announced again: its new close has new
+    grades. Recorded even when no webhook subscribes, so that a webhook added
+    later is not sent old closes."""
     announced = set(
         Announcement.objects.filter(event=Announcement.Name.CYCLE_CLOSED).values_list(
             "key", flat=True
         )
     )
-    cycles = [
-        cycle
-        for cycle in Cycle.objects.filter(end__lt=as_of).order_by("end", "key")
-        if _close_key(cycle.key) not in announced
+    closes = [
+        close
+        for close in CycleClose.objects.filter(reopened_at__isnull=True)
+        .select_related("cycle")
+        .prefetch_related(
+            Prefetch(
+                "grades",
+                queryset=FinalGrade.objects.filter(key_result_key="").select_related(
+                    "objective__team"
+                ),
+            )
+        )
+        .order_by("closed_at", "pk")
+        if _close_key(close) not in announced
     ]
-    if not cycles:
+    if not closes:
         return []
-    measured = KeyResult.objects.filter(objective__cycle__in=cycles).values_list(
-        "kpi_key", flat=True
-    )
-    workspace = database_workspace(readings_of=set(measured))
     subscribers = _subscribers().get(Event.CYCLE_CLOSED, [])
     made = []
-    for cycle in cycles:
-        report = close_cycle(workspace, workspace.cycle_by_key[cycle.key])
+    for close in closes:
+        cycle = close.cycle
         facts = payloads.CycleFacts(
             key=cycle.key,
             start=cycle.start,
@@ -375,22 +380,24 @@ def cycle_closes_announce(*, as_of: dt.date) -> list[Announcement]:
             url=_base_url() + reverse("cycle-board", args=[cycle.key]),
             objectives=tuple(
                 payloads.ObjectiveClose(
-                    key=status.objective.key,
-                    title=status.objective.title,
-                    team=status.objective.team or "",
-                    commitment=str(status.objective.commitment),
-                    score=status.score,
-                    grade=grade_text(status.score),
-                    outcome=str(status.outcome) if status.outcome else None,
+                    key=grade.objective_key,
+                    title=grade.title,
+                    team=grade.objective.team.key
+                    if grade.objective and grade.objective.team
+                    else grade.team_name,
+                    commitment=grade.commitment,
+                    score=grade.score,
+                    grade=grade.grade or None,
+                    outcome=grade.outcome or None,
                 )
-                for status in report.objectives
+                for grade in close.grades.all()
             ),
         )
         announcement = _announcement(
             Announcement.Name.CYCLE_CLOSED,
             body={"cycle": payloads.cycle_json(facts)},
             text=payloads.cycle_closed_text(facts),
-            key=_close_key(cycle.key),
+            key=_close_key(close),
         )
         try:
             with transaction.atomic():
@@ -402,8 +409,8 @@ def cycle_closes_announce(*, as_of: dt.date) -> list[Announcement]:
     return made
 
 
-def _close_key(cycle_key: str) -> str:
-    return f"{Announcement.Name.CYCLE_CLOSED.value}:{cycle_key}"
+def _close_key(close: CycleClose) -> str:
+    return f"{Announcement.Name.CYCLE_CLOSED.value}:{close.cycle.key}:{close.pk}"
 
 
 # --- Delivering ---------------------------------------------------------------------

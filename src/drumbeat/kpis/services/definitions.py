@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import changes_between, changes_text, event_record
@@ -37,11 +38,13 @@ def kpi_update(
     kpi: KPI,
     values: dict[str, Any],
     thresholds: dict[str, Any],
-    by: User,
+    by: User | None,
     version: int,
+    reason: str = "",
 ) -> KPI:
     """Change a KPI's definition and thresholds, checked by the workspace format's
-    own rules; refused if it changed since `version` was read. Kept in history."""
+    own rules; refused if it changed since `version` was read. Kept in history,
+    with `reason` when given (a cycle's close: "2026-Q3 close")."""
     locked = lock_for_edit(KPI, kpi.pk, version)
     before = _definition(locked)
     for name in DEFINITION_FIELDS:
@@ -52,6 +55,7 @@ def kpi_update(
         {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
     )
     locked.updated_by = by
+    _history_note(locked, by, reason)
     locked.save()
     changes = changes_between(before, _definition(locked), DEFINITION_AUDITED)
     if changes:
@@ -60,7 +64,7 @@ def kpi_update(
             action="changed",
             subject=locked.key,
             by=by,
-            summary=changes_text(changes),
+            summary=changes_text(changes) + (f" ({reason})" if reason else ""),
             changes=changes,
         )
     # A definition moves the dictionary-wide and cycle-wide findings too: all the
@@ -72,6 +76,81 @@ def kpi_update(
 
 
 DEFINITION_AUDITED = (*DEFINITION_FIELDS, "thresholds")
+
+
+def _history_note(kpi: KPI, by: User | None, reason: str) -> None:
+    """The person and the reason simple_history keeps with the next version (in a
+    request or not: a command, a task)."""
+    if by is not None:
+        setattr(kpi, "_history_user", by)  # noqa: B010
+    if reason:
+        setattr(kpi, "_change_reason", reason[:100])  # noqa: B010
+
+
+@serialized_write
+def kpi_tier_set(*, kpi: KPI, tier: Tier, by: User | None, reason: str = "") -> KPI:
+    """Move a KPI to another tier (a transient KPI kept at a cycle's close becomes
+    secondary). A new definition version, kept with who, when and why."""
+    locked = lock_for_edit(KPI, kpi.pk, kpi.version)
+    if locked.tier == tier.value:
+        return locked
+    before = locked.tier
+    locked.tier = tier.value
+    return _saved_with_reason(
+        locked,
+        by=by,
+        reason=reason,
+        action="changed",
+        summary=f"tier: {before} → {tier.value}",
+        changes={"tier": [before, tier.value]},
+    )
+
+
+@serialized_write
+def kpi_archive(*, kpi: KPI, by: User | None, reason: str = "") -> KPI:
+    """Archive a KPI (a transient KPI retired at a cycle's close): off the dashboard
+    and the dictionary by default, its readings and history kept, still reachable
+    by its URL. Archiving an archived KPI changes nothing."""
+    locked = lock_for_edit(KPI, kpi.pk, kpi.version)
+    if locked.archived:
+        return locked
+    locked.archived_at = timezone.now()
+    locked.archived_by = by
+    return _saved_with_reason(
+        locked,
+        by=by,
+        reason=reason,
+        action="archived",
+        summary=f"{locked.name} archived",
+    )
+
+
+def _saved_with_reason(
+    locked: KPI,
+    *,
+    by: User | None,
+    reason: str,
+    action: str,
+    summary: str,
+    changes: dict[str, Any] | None = None,
+) -> KPI:
+    """Save a KPI's new definition version with who and why, in the audit log too,
+    and announce it (statuses and findings follow)."""
+    locked.updated_by = by
+    _history_note(locked, by, reason)
+    locked.save()
+    event_record(
+        kind=Event.Kind.DEFINITION,
+        action=action,
+        subject=locked.key,
+        by=by,
+        summary=summary + (f" ({reason})" if reason else ""),
+        changes=changes,
+    )
+    kpis_changed.send(
+        sender=KPI, kpi_keys=frozenset([locked.key]), change=KPIChange.DEFINITION
+    )
+    return locked
 
 
 def _definition(kpi: KPI) -> dict[str, Any]:

@@ -1,0 +1,45 @@
+"""The banner of cycles overdue for close, for pages of other apps (the
+dashboard) that may not import the OKRs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from drumbeat.common.guards import is_admin
+from drumbeat.okrs.models import Cycle, CycleClose
+from drumbeat.okrs.selectors import (
+    cycle_standing,
+    cycles_overdue_for_close,
+    okr_teams_editable_by,
+)
+
+register = template.Library()
+
+
+@register.inclusion_tag("okrs/_overdue_for_close.html")
+def overdue_for_close() -> dict[str, Any]:
+    """A line per cycle still closing more than 14 days after its end, with a link
+    to its close page."""
+    return {"overdue": cycles_overdue_for_close()}
+
+
+@register.inclusion_tag("okrs/_close_notice.html", takes_context=True)
+def close_notice(context: dict[str, Any], cycle: Cycle) -> dict[str, Any]:
+    """On the cycle board: the link to the close page (for those who may close),
+    and the last reopening with its reason."""
+    user = context["request"].user
+    return {
+        "cycle": cycle,
+        "standing": cycle_standing(cycle),
+        "may_close": is_admin(user)
+        or any(
+            team.pk in {o.team_id for o in cycle.objectives.all()}
+            for team in okr_teams_editable_by(user)
+        ),
+        "reopened": CycleClose.objects.filter(cycle=cycle, reopened_at__isnull=False)
+        .select_related("reopened_by")
+        .order_by("-reopened_at")
+        .first(),
+    }
