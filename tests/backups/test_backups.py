@@ -57,6 +57,7 @@ from drumbeat.okrs.models import (
     Retrospective,
 )
 from drumbeat.okrs.services import key_result_check_in
+from drumbeat.reports.services import report_commentary_save
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Event, Webhook
 from drumbeat.webhooks.services import (
@@ -163,6 +164,7 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
         close=close, kind="history", kpi_key=key_result.kpi_key, choice="recorded"
     )
     Retrospective.objects.create(cycle=cycle, happened="We shipped.", updated_by=admin)
+    report_commentary_save(cycle=cycle, section="kpis", text="Up.", by=admin, version=0)
     CycleClose.objects.filter(pk=close.pk).update(
         reopened_at=timezone.now(), reopened_by=admin, reopen_reason="A late reading"
     )
