@@ -33,4 +33,5 @@ def test_the_report_prints_to_a_few_clean_pages(
         for heading in ("Key KPIs", "Objectives and outcomes", "Exceptions"):
             assert heading in text
         assert "Drumbeat board report · 2026-Q3" in text
-        assert "Sign out" not in text and "Download PDF" not in text
+        assert "Sign out" not in text
+        assert "Download PDF" not in text

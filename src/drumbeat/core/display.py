@@ -156,7 +156,9 @@ def movement_text(movement: Movement, unit: str = "") -> str:
         return last
     first = format_number(movement.first.value, grouped=True)
     sign = "+" if change > 0 else "−" if change < 0 else "±"
-    parts = [f"{sign}{format_number(abs(change), grouped=True)}{' ' + unit if unit else ''}"]
+    parts = [
+        f"{sign}{format_number(abs(change), grouped=True)}{' ' + unit if unit else ''}"
+    ]
     if movement.in_noise is not None:
         parts.append(f"{format_number(round(abs(movement.in_noise), 1))}× noise")
     if movement.beyond_noise and movement.favourable is not None:

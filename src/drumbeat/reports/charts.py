@@ -35,7 +35,9 @@ def sparkline(readings: Sequence[Reading], cycle_start: dt.date) -> Sparkline | 
     spread = (high - low) or 1.0
     step = (WIDTH - 2 * PADDING) / (len(values) - 1)
     xs = [PADDING + index * step for index in range(len(values))]
-    ys = [HEIGHT - PADDING - (v - low) / spread * (HEIGHT - 2 * PADDING) for v in values]
+    ys = [
+        HEIGHT - PADDING - (v - low) / spread * (HEIGHT - 2 * PADDING) for v in values
+    ]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
     inside = [x for x, r in zip(xs, readings, strict=True) if r.day >= cycle_start]
     cycle_x = inside[0] if inside else None

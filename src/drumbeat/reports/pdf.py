@@ -15,18 +15,18 @@ BASE_URL = "https://drumbeat.invalid/"
 """The address the document is laid out at: only its static files are served."""
 
 
-class NotServed(Exception):
+class NotServedError(Exception):
     """An address the report's PDF does not fetch (anything but a static file)."""
 
 
 def static_file(url: str) -> tuple[bytes, str]:
-    """The content and type of the static file at `url`; NotServed for any other
+    """The content and type of the static file at `url`; NotServedError for any other
     address, so that laying out a PDF never reaches the network."""
     static = BASE_URL + settings.STATIC_URL.lstrip("/")
     name = url.split("?")[0].removeprefix(static) if url.startswith(static) else ""
     found = finders.find(name) if name and ".." not in name else None
     if not isinstance(found, str):
-        raise NotServed(f"Not fetched for the report's PDF: {url}")
+        raise NotServedError(f"Not fetched for the report's PDF: {url}")
     with open(found, "rb") as file:
         body = file.read()
     return body, "text/css" if name.endswith(".css") else "application/octet-stream"
@@ -41,10 +41,12 @@ def report_pdf(html: str) -> bytes:
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             try:
                 body, kind = static_file(url)
-            except NotServed as refused:
+            except NotServedError as refused:
                 raise URLFetchingError(str(refused)) from refused
             return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
 
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).write_pdf()
+    pdf = HTML(
+        string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()
+    ).write_pdf()
     assert pdf is not None
     return bytes(pdf)

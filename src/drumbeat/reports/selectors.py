@@ -27,7 +27,7 @@ from drumbeat.kpis.models import KPI
 from drumbeat.okrs.models import Cycle, CycleClose, Objective, Retrospective
 from drumbeat.okrs.selectors import cycle_standing, cycle_standing_close
 from drumbeat.reports.charts import Sparkline, sparkline
-from drumbeat.reports.models import ReportCommentary, Section
+from drumbeat.reports.models import ReportCommentary
 from drumbeat.scorecard.selectors import database_workspace
 
 SPARKLINE_DAYS = 366
@@ -189,9 +189,7 @@ def _kpis_standing(known_at: dt.datetime | None) -> Any:
     cycle: archiving after the close leaves its report as it was)."""
     if known_at is None:
         return KPI.objects.filter(archived_at__isnull=True)
-    return KPI.objects.filter(
-        Q(archived_at__isnull=True) | Q(archived_at__gt=known_at)
-    )
+    return KPI.objects.filter(Q(archived_at__isnull=True) | Q(archived_at__gt=known_at))
 
 
 def _is_key(row: KPIRow) -> bool:
@@ -316,4 +314,3 @@ def _current_objectives(
             )
         )
     return rows
-

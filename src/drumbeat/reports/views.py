@@ -80,8 +80,11 @@ def board_report_pdf(request: HttpRequest, key: str) -> HttpResponse:
         },
     )
     response = HttpResponse(report_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"drumbeat-report-{cycle.key}.pdf"
+    response["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=True, filename=f"drumbeat-report-{cycle.key}.pdf"
+        )
+        or "attachment"
     )
     return response
 
