@@ -83,16 +83,9 @@ class ObjectiveRow:
 
 
 @dataclass(frozen=True)
-class MovedKPI:
-    """A KPI that moved beyond its noise over the cycle, and the KRs on it."""
-
-    kpi: KPIRow
-    key_results: list[GradeRow]
-
-
-@dataclass(frozen=True)
-class ExceptionRow:
-    """A red KPI and what is being done about it: the cycle's KRs on it."""
+class KPIWithOKRs:
+    """A KPI and the cycle's key results on it: the OKRs behind a movement beyond
+    its noise, or what is being done about a red KPI."""
 
     kpi: KPIRow
     key_results: list[GradeRow]
@@ -111,8 +104,10 @@ class BoardReport:
     perspectives: list[tuple[str, list[KPIRow]]]
     objectives: list[ObjectiveRow]
     summary: str
-    moved: list[MovedKPI]
-    exceptions: list[ExceptionRow]
+    moved: list[KPIWithOKRs]
+    """The KPIs that moved beyond their noise during the cycle."""
+    exceptions: list[KPIWithOKRs]
+    """The red KPIs."""
     commentary: dict[str, ReportCommentary] = field(default_factory=dict)
 
     @property
@@ -166,12 +161,12 @@ def board_report(cycle: Cycle, today: dt.date | None = None) -> BoardReport:
         objectives=objectives,
         summary=retrospectives.get(None, ""),
         moved=[
-            MovedKPI(kpi_rows[key], by_kpi.get(key, []))
+            KPIWithOKRs(kpi_rows[key], by_kpi.get(key, []))
             for key in moved_keys
             if kpi_rows[key].cycle.beyond_noise
         ],
         exceptions=[
-            ExceptionRow(row, by_kpi.get(row.key, []))
+            KPIWithOKRs(row, by_kpi.get(row.key, []))
             for row in kpi_rows.values()
             if row.health == str(core.Health.RED)
         ],
