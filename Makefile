@@ -63,7 +63,8 @@ unit: install
 # apps' tests; the core, the workspace format and the file-only CLI use no database.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
 DATABASE_TESTS := tests/accounts tests/kpis tests/okrs tests/imports tests/exports \
-	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups
+	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups \
+	tests/reports
 unit-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto $(DATABASE_TESTS)
 
