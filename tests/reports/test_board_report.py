@@ -21,7 +21,7 @@ from drumbeat.reports.pdf import NotServedError, static_file
 from drumbeat.reports.selectors import board_report
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
-from tests.conftest import client_for
+from tests.conftest import SMALL, client_for
 from tests.reports.closes import close_for_test
 
 REPORT = "/cycles/2026-Q3/report/"
@@ -73,18 +73,7 @@ kpis:
     tier: secondary
     readings:
       - {at: 2026-07-03, value: 100}
-cycles:
-  - {key: 2026-Q3, start: 2026-07-01, end: 2026-09-30}
-objectives:
-  - key: happier
-    title: Customers are happier with support
-    cycle: 2026-Q3
-    team: support
-    owner: Grace
-    key_results:
-      - {key: csat-up, kpi: csat, target: 95}
-      - {key: churn-down, kpi: churn, target: 1.5}
-"""
+""" + SMALL[SMALL.index("cycles:\n") :]  # the small workspace's cycle and objective
 
 
 @pytest.fixture
