@@ -63,7 +63,8 @@ unit: install
 # apps' tests; the core, the workspace format and the file-only CLI use no database.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
 DATABASE_TESTS := tests/accounts tests/kpis tests/okrs tests/imports tests/exports \
-	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups
+	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups \
+	tests/reports
 unit-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto $(DATABASE_TESTS)
 
@@ -76,7 +77,7 @@ test: lint typecheck docs unit
 
 # Refresh the screenshots of the README and docs/ from the browser tests.
 screenshots: install
-	DRUMBEAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/server/test_browser.py
+	DRUMBEAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/server/test_browser.py tests/reports/test_report_browser.py
 
 bench: install
 	$(BIN)/python benchmarks/core_bench.py

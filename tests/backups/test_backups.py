@@ -51,6 +51,7 @@ from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.sources.services import source_pull_request
 from drumbeat.okrs.models import Cycle, KeyResult
 from drumbeat.okrs.services import key_result_check_in
+from drumbeat.reports.services import report_commentary_save
 from drumbeat.scorecard.closing import RetrospectiveIn, cycle_close, cycle_reopen
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Event, Webhook
@@ -148,6 +149,7 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
         retrospectives={objective.key: RetrospectiveIn("We shipped.", "Earlier.")},
         summary="A good quarter.",
     )
+    report_commentary_save(cycle=cycle, section="kpis", text="Up.", by=admin, version=0)
     cycle_reopen(cycle=cycle, by=admin, reason="A late reading")
     return Used(token=issued.secret, webhook_secret=hook.secret)
 

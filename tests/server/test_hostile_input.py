@@ -110,6 +110,7 @@ PAGES = (
     "/kpis/csat/",
     "/cycles/2026-Q3/",
     "/cycles/2026-Q3/plan/",
+    "/cycles/2026-Q3/report/",
     "/objectives/happier/",
     "/api/v1/kpis/csat/status",
     "/api/v1/objectives/happier",

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from drumbeat.core.attribution import Movement
 from drumbeat.core.model import Band, Target
 from drumbeat.core.scoring import grade, settled
 from drumbeat.core.spc import Signal
@@ -136,3 +137,32 @@ def format_readings_counts(
         f"{format_count(total)} readings: {format_count(created)} new, "
         f"{format_count(corrected)} corrected, {format_count(unchanged)} unchanged"
     )
+
+
+def outcome_text(outcome: str) -> str:
+    """`met`, `missed`, `success`, `fell short`: an objective's outcome in words."""
+    return outcome.replace("_", " ")
+
+
+def movement_text(movement: Movement, unit: str = "") -> str:
+    """`85 → 92 (+7 percent, 1.6× noise, favourable)`: a KPI's movement from one
+    reading to another, in its unit and against its noise; `92` alone when there
+    is nothing to compare it with."""
+    if movement.last is None:
+        return ""
+    last = format_number(movement.last.value, grouped=True)
+    change = movement.change
+    if movement.first is None or change is None:
+        return last
+    first = format_number(movement.first.value, grouped=True)
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    parts = [
+        f"{sign}{format_number(abs(change), grouped=True)}{' ' + unit if unit else ''}"
+    ]
+    if movement.in_noise is not None:
+        parts.append(f"{format_number(round(abs(movement.in_noise), 1))}× noise")
+    if movement.beyond_noise and movement.favourable is not None:
+        parts.append("favourable" if movement.favourable else "unfavourable")
+    elif movement.in_noise is not None and not movement.beyond_noise:
+        parts.append("within noise")
+    return f"{first} → {last} ({', '.join(parts)})"

@@ -3,6 +3,7 @@ computed status that pages read (so that a page's cost never grows with history)
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -83,6 +84,13 @@ class ReadingQuerySet(models.QuerySet["Reading"]):
     def current(self) -> ReadingQuerySet:
         """The readings no correction superseded: one per KPI and moment."""
         return self.filter(superseded_at__isnull=True)
+
+    def known_at(self, moment: datetime) -> ReadingQuerySet:
+        """The readings as they stood at `moment`: recorded by then and not yet
+        superseded (a closed cycle's report reads them, whatever came after)."""
+        return self.filter(recorded_at__lte=moment).filter(
+            models.Q(superseded_at__isnull=True) | models.Q(superseded_at__gt=moment)
+        )
 
 
 class Reading(models.Model):

@@ -167,15 +167,21 @@ def database_workspace(
     *,
     readings_of: Iterable[str] | None = None,
     objectives: Collection[str] | None = None,
+    known_at: dt.datetime | None = None,
 ) -> Workspace:
-    """The core workspace of what the database holds (current readings only).
+    """The core workspace of what the database holds (current readings only, or
+    the readings as they stood at `known_at`: see `ReadingQuerySet.known_at`).
 
     The definitions and OKRs pass the workspace rules as a file would; the
     readings were checked on their way in (`readings_check`) and are attached as
     they are: validating a long history again cost more than reading it."""
     data = workspace_data(kpis, readings_of=(), objectives=objectives)
     workspace = load_workspace_data(data, filename="<database>")
-    readings = Reading.objects.current()
+    readings = (
+        Reading.objects.current()
+        if known_at is None
+        else Reading.objects.known_at(known_at)
+    )
     if kpis is not None:
         readings = readings.filter(kpi__in=kpis.values("pk"))
     if readings_of is not None:

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "drumbeat.kpis",
     "drumbeat.okrs",
     "drumbeat.scorecard",
+    "drumbeat.reports",
     "drumbeat.webhooks",
     "drumbeat.exports",
     "drumbeat.imports",
@@ -256,6 +257,8 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("DRUMBEAT_LOG_LEVEL", "INFO"),
     },
+    # WeasyPrint (the board report's PDF) tells each step of every layout at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Background work (pulls from data sources, webhook deliveries) goes through

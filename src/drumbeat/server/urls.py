@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("drumbeat.kpis.urls")),
     path("", include("drumbeat.okrs.urls")),
     path("", include("drumbeat.scorecard.urls")),
+    path("", include("drumbeat.reports.urls")),
     path("", include("drumbeat.accounts.urls")),
     path("", include("drumbeat.webhooks.urls")),
     path("", include("drumbeat.exports.urls")),

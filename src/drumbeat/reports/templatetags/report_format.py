@@ -1,0 +1,20 @@
+"""How the board report words its values (the rules in `drumbeat.core.display`)."""
+
+from __future__ import annotations
+
+from django import template
+
+from drumbeat.core import display
+from drumbeat.core.attribution import Movement
+
+register = template.Library()
+
+
+@register.filter
+def movement(value: Movement, unit: str = "") -> str:
+    return display.movement_text(value, unit)
+
+
+@register.filter
+def outcome_label(value: str) -> str:
+    return display.outcome_text(value)
