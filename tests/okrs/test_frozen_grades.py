@@ -44,7 +44,8 @@ def test_the_final_grades_are_the_close_s(closed):
     grades = frozen_grades(_q3())
     objective = grades.objective("happier")
     kr = grades.key_result("happier", "csat-up")
-    assert objective is not None and kr is not None
+    assert objective is not None
+    assert kr is not None
     assert (objective.final.score, objective.final.grade) == (0.3, "red")
     assert objective.final.outcome == "fell_short"
     assert objective.final.frozen_at == CLOSED_AT
@@ -60,12 +61,14 @@ def test_a_correction_after_the_close_is_a_restatement(closed, users):
     grades = frozen_grades(_q3())
     kr = grades.key_result("happier", "csat-up")
     objective = grades.objective("happier")
-    assert kr is not None and objective is not None
+    assert kr is not None
+    assert objective is not None
     assert kr.final.score == pytest.approx(0.3)
     assert kr.describe() == (
         "final 30 % · restated 70 % (csat corrected on 2026-11-25 by admin)"
     )
-    assert kr.restated is not None and kr.restated.grade == "green"
+    assert kr.restated is not None
+    assert kr.restated.grade == "green"
     assert objective.describe() == (
         "final 30 % · restated 70 % (csat corrected on 2026-11-25 by admin)"
     )
@@ -98,7 +101,8 @@ def test_a_reading_after_the_cycle_end_restates_nothing(closed, users):
 def test_a_score_moved_without_a_reading_says_it_was_recomputed(closed):
     KeyResult.objects.filter(key="csat-up").update(score=0.5)
     kr = frozen_grades(_q3()).key_result("happier", "csat-up")
-    assert kr is not None and kr.restated is not None
+    assert kr is not None
+    assert kr.restated is not None
     assert kr.restated.because == RECOMPUTED
 
 
