@@ -13,7 +13,7 @@ from django.utils import timezone
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
 from drumbeat.common.guards import is_admin
-from drumbeat.core.cycles import CycleStanding
+from drumbeat.core.cycles import CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.okrs.models import (
     CheckIn,
@@ -222,3 +222,19 @@ def closed_cycle_refusal(cycle: Cycle) -> str | None:
     )
     day = timezone.localtime(close.closed_at).date().isoformat()
     return f"{cycle.key} was closed on {day} by {who}"
+
+
+def parents_allowed(cycle: Cycle, keep: Objective | None = None) -> QuerySet[Objective]:
+    """The objectives an objective in `cycle` may contribute to: those of its own
+    cycle or of a cycle containing it (`cycle_contains`), not closed; `keep`, a
+    parent already chosen, stays offered."""
+    closed = CycleClose.objects.filter(reopened_at__isnull=True).values("cycle")
+    containing = [
+        other.pk
+        for other in Cycle.objects.exclude(pk__in=closed)
+        if cycle_contains((other.start, other.end), (cycle.start, cycle.end))
+    ]
+    allowed = Objective.objects.filter(cycle__in=containing)
+    if keep is not None:
+        allowed = allowed | Objective.objects.filter(pk=keep.pk)
+    return allowed.select_related("cycle")

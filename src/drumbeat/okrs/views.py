@@ -29,6 +29,7 @@ from drumbeat.okrs.selectors import (
     cycle_objectives,
     objective_findings,
     okr_teams_editable_by,
+    parents_allowed,
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
@@ -229,7 +230,7 @@ def _objective_form(
     teams = okr_teams_editable_by(request.user)
     if not teams:
         raise PermissionDenied("Only team editors and admins write objectives.")
-    parents = Objective.objects.filter(cycle__start__lte=cycle.end)
+    parents = parents_allowed(cycle, objective.parent if objective else None)
     if objective is not None:
         parents = parents.exclude(pk=objective.pk)
     team_choices = [(t.key, t.name) for t in teams]
