@@ -224,6 +224,14 @@ def closed_cycle_refusal(cycle: Cycle) -> str | None:
     return f"{cycle.key} was closed on {day} by {who}"
 
 
+def closed_cycle_notice(cycle: Cycle) -> str | None:
+    """The refusal of a change to a closed cycle, as the pages and the API say it
+    ("2026-Q3 was closed on 2026-10-06 by Maya Chen; an admin may reopen it."), or
+    None while it is open."""
+    refusal = closed_cycle_refusal(cycle)
+    return None if refusal is None else f"{refusal}; an admin may reopen it."
+
+
 def parents_allowed(cycle: Cycle, keep: Objective | None = None) -> QuerySet[Objective]:
     """The objectives an objective in `cycle` may contribute to: those of its own
     cycle or of a cycle containing it (`cycle_contains`), not closed; `keep`, a

@@ -17,7 +17,7 @@ from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from drumbeat.okrs.selectors import closed_cycle_refusal
+from drumbeat.okrs.selectors import closed_cycle_notice
 from drumbeat.okrs.signals import okrs_changed
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
@@ -31,8 +31,8 @@ class CycleClosedError(Exception):
 def ensure_cycle_open(cycle: Cycle) -> None:
     """Raise CycleClosedError when `cycle` is closed: its scores and structure are
     read-only until an admin reopens it."""
-    if refusal := closed_cycle_refusal(cycle):
-        raise CycleClosedError(f"{refusal}; an admin may reopen it.")
+    if notice := closed_cycle_notice(cycle):
+        raise CycleClosedError(notice)
 
 
 def parent_ensure_allowed(cycle: Cycle, parent: Objective) -> None:
