@@ -29,7 +29,7 @@ def cycle_closed(
         graded_as_of=cycle.end + dt.timedelta(days=1),
     )
     rows = {o.key: o for o in Objective.objects.filter(cycle=cycle)}
-    grades = []
+    grades: list[FinalGrade] = []
     for status in closed.objectives:
         objective = rows[status.objective.key]
         grades.append(

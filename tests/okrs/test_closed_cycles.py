@@ -7,7 +7,9 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from drumbeat.kpis.models import KPI, Reading
@@ -36,7 +38,7 @@ def closed(small_workspace, users):
     return cycle_closed("2026-Q3", by=admin, at=CLOSED_AT)
 
 
-def _client(users, role):
+def _client(users: dict[str, User], role: str | None) -> Client:
     return client_for(users[role] if role else None)
 
 
@@ -161,7 +163,7 @@ def test_the_api_refuses_new_objectives_and_kr_changes_in_a_closed_cycle(closed,
 # --- Alignment ------------------------------------------------------------------
 
 
-def _objective_in(cycle: Cycle, key: str, users) -> Objective:
+def _objective_in(cycle: Cycle, key: str, users: dict[str, User]) -> Objective:
     return objective_save(
         cycle=cycle,
         objective=None,
@@ -233,7 +235,7 @@ def test_nothing_contributes_to_an_objective_of_a_closed_cycle(closed, users):
 RESTATED = "final 30 % · restated 70 % (csat corrected on 2026-11-25 by Maya Chen)"
 
 
-def _correct_csat(users):
+def _correct_csat(users: dict[str, User]) -> None:
     reading_record(
         kpi=KPI.objects.get(key="csat"), at="2026-07-03", value=92, by=users["admin"]
     )

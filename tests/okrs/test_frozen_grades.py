@@ -30,7 +30,7 @@ def closed(small_workspace, users):
     return cycle_closed("2026-Q3", by=users["admin"], at=CLOSED_AT)
 
 
-def _q3():
+def _q3() -> Cycle:
     return Cycle.objects.get(key="2026-Q3")
 
 
