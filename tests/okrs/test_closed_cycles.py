@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -191,18 +192,23 @@ def test_alignment_is_offered_within_the_cycle_or_one_containing_it(
     assert [key for key, _ in choices] == ["", "yearly", "q4-sibling"]
 
 
-def test_an_objective_cannot_contribute_to_one_in_a_cycle_not_containing_it(
-    small_workspace, users
-):
-    _cycle("2026-Q4", "2026-10-01", "2026-12-31")
+def _contributing_to_happier(users: dict[str, User], cycle: Cycle) -> Any:
+    """An admin's API request for an objective in `cycle` under `happier`."""
     body = {
         "key": "x",
         "title": "X",
-        "cycle": "2026-Q4",
+        "cycle": cycle.key,
         "team": "support",
         "parent": "happier",
     }
-    response = post(bearer(users["admin"], "admin"), "/api/v1/objectives", body)
+    return post(bearer(users["admin"], "admin"), "/api/v1/objectives", body)
+
+
+def test_an_objective_cannot_contribute_to_one_in_a_cycle_not_containing_it(
+    small_workspace, users
+):
+    q4 = _cycle("2026-Q4", "2026-10-01", "2026-12-31")
+    response = _contributing_to_happier(users, q4)
     assert response.status_code == 422
     assert response.json()["error"]["problems"] == [
         {
@@ -215,15 +221,8 @@ def test_an_objective_cannot_contribute_to_one_in_a_cycle_not_containing_it(
 
 
 def test_nothing_contributes_to_an_objective_of_a_closed_cycle(closed, users):
-    _cycle("2026-08", "2026-08-01", "2026-08-31")
-    body = {
-        "key": "x",
-        "title": "X",
-        "cycle": "2026-08",
-        "team": "support",
-        "parent": "happier",
-    }
-    response = post(bearer(users["admin"], "admin"), "/api/v1/objectives", body)
+    august = _cycle("2026-08", "2026-08-01", "2026-08-31")
+    response = _contributing_to_happier(users, august)
     assert response.status_code == 409
     assert response.json()["error"]["message"] == REFUSAL
     page = client_for(users["admin"]).get("/cycles/2026-08/objectives/new/")
