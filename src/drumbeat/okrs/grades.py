@@ -128,38 +128,40 @@ def cycles_frozen_grades(cycles: Iterable[Cycle]) -> dict[int, FrozenGrades]:
     closes_by_pk = {close.pk: close for close in closes.values()}
     for grade in grades:
         close = closes_by_pk[grade.close_id]
-        final = FinalScore(
-            grade.score,
-            grade.grade or None,
-            grade.outcome or None,
-            close.closed_at,
-        )
+        reasons = {
+            kpi: because[(close.pk, kpi)]
+            for kpi in kpis_of.get((close.pk, grade.objective_key), [])
+            if (close.pk, kpi) in because
+        }
+        objectives, key_results = by_close[close.pk]
         if grade.key_result_key:
             ident = (grade.objective_key, grade.key_result_key)
             live = live_key_results.get(ident, grade.score)
-            kpis = [grade.kpi_key]
+            mine = [reasons[grade.kpi_key]] if grade.kpi_key in reasons else []
+            key_results[ident] = _frozen_grade(grade, close, live, mine)
         else:
             live = live_objectives.get(grade.objective_key, grade.score)
-            kpis = kpis_of.get((close.pk, grade.objective_key), [])
-        restated = None
-        if score_restated(grade.score, live):
-            reasons = [
-                because[(close.pk, kpi)] for kpi in kpis if (close.pk, kpi) in because
-            ]
-            restated = Restatement(
-                live, grade_text(live), "; ".join(dict.fromkeys(reasons)) or RECOMPUTED
+            objectives[grade.objective_key] = _frozen_grade(
+                grade, close, live, list(reasons.values())
             )
-        objectives, key_results = by_close[close.pk]
-        if grade.key_result_key:
-            key_results[(grade.objective_key, grade.key_result_key)] = FrozenGrade(
-                final, restated
-            )
-        else:
-            objectives[grade.objective_key] = FrozenGrade(final, restated)
     for cycle_id, close in closes.items():
         objectives, key_results = by_close[close.pk]
         found[cycle_id] = FrozenGrades(close, objectives, key_results)
     return found
+
+
+def _frozen_grade(
+    grade: FinalGrade, close: CycleClose, live: float | None, reasons: list[str]
+) -> FrozenGrade:
+    """A final grade, restated when the `live` score differs, because of
+    `reasons` (the KPIs' changes since the close)."""
+    final = FinalScore(
+        grade.score, grade.grade or None, grade.outcome or None, close.closed_at
+    )
+    if not score_restated(grade.score, live):
+        return FrozenGrade(final)
+    because = "; ".join(dict.fromkeys(reasons)) or RECOMPUTED
+    return FrozenGrade(final, Restatement(live, grade_text(live), because))
 
 
 def _changes_since_close(closes: list[CycleClose]) -> dict[tuple[int, str], str]:
