@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from drumbeat.core.cycles import cycle_standing
+from drumbeat.core.cycles import cycle_contains, cycle_standing
 from drumbeat.core.model import CycleState
 
 START, END = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
@@ -34,3 +34,20 @@ def test_a_cycles_state_comes_from_its_dates_and_its_close(
     assert standing.state is state
     assert standing.describe() == described
     assert standing.read_only is (state is CycleState.CLOSED)
+
+
+Q3 = (START, END)
+
+
+@pytest.mark.parametrize(
+    ("outer", "contains"),
+    [
+        (Q3, True),
+        ((dt.date(2026, 1, 1), dt.date(2026, 12, 31)), True),
+        ((dt.date(2026, 7, 1), dt.date(2026, 8, 31)), False),
+        ((dt.date(2026, 10, 1), dt.date(2026, 12, 31)), False),
+        ((dt.date(2026, 7, 2), dt.date(2026, 12, 31)), False),
+    ],
+)
+def test_a_cycle_contains_itself_and_the_cycles_within_its_dates(outer, contains):
+    assert cycle_contains(outer, Q3) is contains

@@ -6,6 +6,7 @@ from drumbeat.core.display import (
     format_band,
     format_bounds,
     format_count,
+    format_frozen_score,
     format_number,
     format_percent,
     format_readings_counts,
@@ -14,6 +15,7 @@ from drumbeat.core.display import (
     format_target,
     grade_text,
     percent_floor,
+    score_restated,
     signal_groups,
     unfavourable_signal_reason,
     unfavourable_signals_text,
@@ -231,3 +233,38 @@ def test_format_readings_counts_groups_each_count():
         )
         == "12,345 readings: 12,000 new, 300 corrected, 45 unchanged"
     )
+
+
+@pytest.mark.parametrize(
+    ("final", "live", "restated"),
+    [
+        (0.35, 0.35, False),
+        (0.7, 0.6999999999999998, False),  # the same once settled
+        (0.35, 0.7, True),
+        (None, None, False),
+        (None, 0.5, True),
+        (0.5, None, True),
+    ],
+)
+def test_a_score_is_restated_when_it_differs_from_the_final_one(final, live, restated):
+    assert score_restated(final, live) is restated
+
+
+@pytest.mark.parametrize(
+    ("final", "restatement", "text"),
+    [
+        (0.35, None, "final 35 %"),
+        (
+            0.35,
+            (0.7, "nps corrected on 2026-11-30 by admin"),
+            "final 35 % · restated 70 % (nps corrected on 2026-11-30 by admin)",
+        ),
+        (
+            None,
+            (1.0, "a late churn reading"),
+            "final not scored · restated 100 % (a late churn reading)",
+        ),
+    ],
+)
+def test_a_frozen_score_shows_its_restatement_beside_it(final, restatement, text):
+    assert format_frozen_score(final, restatement) == text

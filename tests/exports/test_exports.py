@@ -23,6 +23,7 @@ from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import CheckIn, KeyResult
 from tests.conftest import client_for
+from tests.okrs.closes import cycle_closed
 
 pytestmark = pytest.mark.django_db
 
@@ -367,8 +368,14 @@ def test_scores_list_each_objective_then_its_key_results():
         "progress",
         "score",
         "grade",
+        "state",
+        "outcome",
+        "restated_score",
+        "restated_grade",
+        "restated_because",
     ]
     assert [_score_row(r) for r in rows] == SCORES
+    assert {r["state"] for r in rows} == {"closing"}
     assert {r["owner"] for r in rows} == {"Grace"}
     assert {r["commitment"] for r in rows} == {"aspirational"}
 
@@ -764,3 +771,28 @@ def test_the_cycle_board_links_to_an_export_of_its_scores(users):
     link = re.search(r'<a href="([^"]+)"[^>]*data-export-link>', page)
     assert link is not None
     assert link.group(1).replace("&amp;", "&") == "/exports/?kind=scores&cycle=2026-Q3"
+
+
+def test_a_closed_cycle_s_scores_are_its_final_grades_with_restatements(
+    small_workspace, users
+):
+    Reading.objects.update(recorded_at=dt.datetime(2026, 10, 5, tzinfo=dt.UTC))
+    cycle_closed(
+        "2026-Q3", by=users["admin"], at=dt.datetime(2026, 10, 6, tzinfo=dt.UTC)
+    )
+    reading_record(
+        kpi=KPI.objects.get(key="csat"), at="2026-07-03", value=92, by=users["admin"]
+    )
+    objective, kr = _json("scores")["rows"][:2]
+    because = "csat corrected on 2026-11-25 by admin"
+    assert (objective["score"], objective["grade"], objective["outcome"]) == (
+        0.3,
+        "red",
+        "fell_short",
+    )
+    assert (objective["state"], objective["restated_score"]) == ("closed", 0.7)
+    assert (kr["score"], kr["restated_grade"], kr["restated_because"]) == (
+        0.3,
+        "green",
+        because,
+    )

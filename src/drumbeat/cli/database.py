@@ -96,12 +96,13 @@ def apply(file: Path) -> None:
 
     from drumbeat.scorecard.sync import workspace_apply
     from drumbeat.workspace import WorkspaceError
+    from drumbeat.workspace.load import problems_in_file
 
     workspace = load_file(file, today=timezone.localdate())
     try:
         result = workspace_apply(workspace, source_detail=file.name)
     except WorkspaceError as error:
-        raise unusable(error) from None
+        raise unusable(problems_in_file(error, file)) from None
     click.echo(result.summary())
 
 

@@ -52,3 +52,12 @@ def cycle_standing(
     if as_of <= end:
         return CycleStanding(CycleState.ACTIVE, (end - as_of).days + 1, None)
     return CycleStanding(CycleState.CLOSING, None, (as_of - end).days)
+
+
+def cycle_contains(
+    outer: tuple[dt.date, dt.date], inner: tuple[dt.date, dt.date]
+) -> bool:
+    """Whether the cycle from `outer`'s start to end contains `inner`'s (a year
+    contains its quarters; a cycle contains itself): an objective may contribute
+    to one in its own cycle or in a cycle containing it, never the other way."""
+    return outer[0] <= inner[0] and inner[1] <= outer[1]

@@ -89,6 +89,31 @@ def grade_text(score: float | None) -> str | None:
     return None if found is None else str(found)
 
 
+def score_restated(final: float | None, live: float | None) -> bool:
+    """Whether a score computed now differs from the one frozen at close, as the
+    grade boundaries compare scores (`settled`): a restatement to show beside it."""
+    if final is None or live is None:
+        return final is not live
+    return settled(final) != settled(live)
+
+
+def format_frozen_score(
+    final: float | None, restatement: tuple[float | None, str] | None = None
+) -> str:
+    """`final 35 %`, or with a restatement (its score and why) beside it: `final
+    35 % · restated 70 % (nps corrected on 2026-11-30 by admin)`. The restatement
+    never replaces the final grade."""
+
+    def percent(score: float | None) -> str:
+        return "not scored" if score is None else f"{percent_floor(score)} %"
+
+    text = f"final {percent(final)}"
+    if restatement is not None:
+        score, because = restatement
+        text += f" · restated {percent(score)} ({because})"
+    return text
+
+
 def format_rules(rules: Iterable[int]) -> str:
     """`rule 3`; `rules 1, 2` (each rule once, in order)."""
     numbers = sorted(set(rules))

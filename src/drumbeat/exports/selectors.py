@@ -25,8 +25,9 @@ from drumbeat.kpis.selectors import (
     kpis_filtered,
     readings_filtered,
 )
+from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from drumbeat.okrs.selectors import objectives_filtered
+from drumbeat.okrs.selectors import cycles_standing, objectives_filtered
 
 KINDS = ("readings", "scores", "statuses", "checkins")
 FORMATS = ("csv", "xlsx", "json")
@@ -307,7 +308,35 @@ SCORE_COLUMNS = (
     "progress",
     "score",
     "grade",
+    "state",
+    "outcome",
+    "restated_score",
+    "restated_grade",
+    "restated_because",
 )
+"""A closed cycle's rows carry the final grades its close froze (`score`,
+`grade`, `outcome`) and, when a later reading changed a score, the restatement."""
+
+
+def _frozen_columns(
+    score: float | None, frozen: FrozenGrade | None, state: str
+) -> tuple[Any, ...]:
+    """`score`, `grade`, `state`, `outcome` and the restatement's columns: the
+    final grade in a closed cycle, else the live score."""
+    if frozen is None:
+        return (score, grade_text(score), state, None, None, None, None)
+    restated = frozen.restated
+    return (
+        frozen.final.score,
+        frozen.final.grade,
+        state,
+        frozen.final.outcome,
+        *(
+            (None, None, None)
+            if restated is None
+            else (restated.score, restated.grade, restated.because)
+        ),
+    )
 
 
 def _objectives_chosen(export: ExportFilter) -> QuerySet[Objective]:
@@ -344,6 +373,9 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
 
     def rows() -> Iterator[Row]:
         listed = list(objectives)
+        cycles = list({objective.cycle for objective in listed})
+        states = {pk: str(s.state) for pk, s in cycles_standing(cycles).items()}
+        grades = cycles_frozen_grades(cycles)
         by_objective: dict[int, list[KeyResult]] = defaultdict(list)
         for kr in KeyResult.objects.filter(chosen, objective__in=listed).order_by(
             "objective", "position", "key"
@@ -351,6 +383,8 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
             by_objective[kr.objective_id].append(kr)
         for objective in listed:
             team = objective.team.key if objective.team else objective.team_name
+            frozen = grades[objective.cycle_id]
+            state = states[objective.cycle_id]
             yield (
                 objective.cycle.key,
                 "objective",
@@ -367,8 +401,9 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
                 None,
                 None,
                 None,
-                objective.score,
-                grade_text(objective.score),
+                *_frozen_columns(
+                    objective.score, frozen.objective(objective.key), state
+                ),
             )
             for kr in by_objective[objective.pk]:
                 yield (
@@ -387,8 +422,9 @@ def _scores(export: ExportFilter) -> tuple[tuple[str, ...], Iterator[Row]]:
                     kr.current,
                     kr.target,
                     kr.progress,
-                    kr.score,
-                    grade_text(kr.score),
+                    *_frozen_columns(
+                        kr.score, frozen.key_result(objective.key, kr.key), state
+                    ),
                 )
 
     return SCORE_COLUMNS, rows()

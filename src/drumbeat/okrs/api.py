@@ -3,6 +3,7 @@ REST API (a cycle's suggestions are the scorecard's). Thin: parse, check scope a
 role, call one service or selector, answer."""
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -17,9 +18,11 @@ from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.api import ERRORS, Pages
 from drumbeat.common.guards import require_admin
+from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.display import grade_text
+from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import objectives_filtered
+from drumbeat.okrs.selectors import cycles_standing, objectives_filtered
 from drumbeat.okrs.services import (
     cycle_save,
     key_result_check_in,
@@ -32,7 +35,87 @@ router = Router(tags=["OKRs"])
 Target = float | list[float]
 
 
-class CycleOut(Schema):
+def _cycle_seen(
+    context: Any, item: Cycle | Objective | KeyResult
+) -> tuple[CycleStanding, FrozenGrade | None]:
+    """The state of the cycle `item` is in, and its frozen grade (None unless the
+    cycle is closed); every cycle's read once a request, so that an answer's
+    queries do not grow with its objectives, KRs or cycles."""
+    request = context["request"]
+    if not hasattr(request, "_drumbeat_cycles"):
+        cycles = list(Cycle.objects.all())
+        request._drumbeat_cycles = (
+            cycles_standing(cycles),
+            cycles_frozen_grades(cycles),
+        )
+    standing, grades = request._drumbeat_cycles
+    if isinstance(item, KeyResult):
+        cycle_id = item.objective.cycle_id
+        frozen = grades[cycle_id].key_result(item.objective.key, item.key)
+    elif isinstance(item, Objective):
+        cycle_id = item.cycle_id
+        frozen = grades[cycle_id].objective(item.key)
+    else:
+        cycle_id, frozen = item.pk, None
+    return standing[cycle_id], frozen
+
+
+class InCycle(Schema):
+    """The state of the cycle an answer is in (computed, never typed)."""
+
+    state: str = Field(description="planning, active, closing or closed")
+    days_left: int | None = Field(description="while active; the end day counts")
+
+    @staticmethod
+    def resolve_state(item: Any, context: Any) -> str:
+        return str(_cycle_seen(context, item)[0].state)
+
+    @staticmethod
+    def resolve_days_left(item: Any, context: Any) -> int | None:
+        return _cycle_seen(context, item)[0].days_left
+
+
+class FinalOut(Schema):
+    """A closed cycle's grade, as its close froze it."""
+
+    score: float | None
+    grade: str | None
+    outcome: str | None = Field(
+        description="objectives: met, missed, success or fell_short"
+    )
+    frozen_at: dt.datetime
+
+
+class RestatedOut(Schema):
+    """The score computed now, when it differs from the final one, and why."""
+
+    score: float | None
+    grade: str | None
+    because: str
+
+
+class Frozen(InCycle):
+    """For a closed cycle: `final`, and `restated` when it differs."""
+
+    final: FinalOut | None = Field(None, description="closed cycles only")
+    restated: RestatedOut | None = Field(
+        None, description="when a later reading changed the score"
+    )
+
+    @staticmethod
+    def resolve_final(item: Any, context: Any) -> FinalOut | None:
+        frozen = _cycle_seen(context, item)[1]
+        return None if frozen is None else FinalOut(**asdict(frozen.final))
+
+    @staticmethod
+    def resolve_restated(item: Any, context: Any) -> RestatedOut | None:
+        frozen = _cycle_seen(context, item)[1]
+        if frozen is None or frozen.restated is None:
+            return None
+        return RestatedOut(**asdict(frozen.restated))
+
+
+class CycleOut(InCycle):
     key: str
     start: dt.date
     end: dt.date
@@ -90,8 +173,9 @@ class CheckInOut(Schema):
     blockers: str
 
 
-class KeyResultOut(Schema):
-    """A KR with its computed baseline, current value, progress, score and grade."""
+class KeyResultOut(Frozen):
+    """A KR with its computed baseline, current value, progress, score and grade;
+    in a closed cycle, its final grade (and restatement)."""
 
     key: str
     title: str
@@ -120,7 +204,7 @@ class KeyResultOut(Schema):
         return checkins[-1].confidence if checkins else None
 
 
-class ObjectiveOut(Schema):
+class ObjectiveOut(Frozen):
     key: str
     title: str
     cycle: str

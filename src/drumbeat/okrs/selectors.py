@@ -13,7 +13,7 @@ from django.utils import timezone
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
 from drumbeat.common.guards import is_admin
-from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding
+from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.okrs.models import (
     CheckIn,
@@ -266,3 +266,27 @@ def cycles_overdue_for_close(
         for cycle in ended
         if standings[cycle.pk].overdue_for_close
     ]
+
+
+def closed_cycle_notice(cycle: Cycle) -> str | None:
+    """The refusal of a change to a closed cycle, as the pages and the API say it
+    ("2026-Q3 was closed on 2026-10-06 by Maya Chen; an admin may reopen it."), or
+    None while it is open."""
+    refusal = closed_cycle_refusal(cycle)
+    return None if refusal is None else f"{refusal}; an admin may reopen it."
+
+
+def parents_allowed(cycle: Cycle, keep: Objective | None = None) -> QuerySet[Objective]:
+    """The objectives an objective in `cycle` may contribute to: those of its own
+    cycle or of a cycle containing it (`cycle_contains`), not closed; `keep`, a
+    parent already chosen, stays offered."""
+    closed = CycleClose.objects.filter(reopened_at__isnull=True).values("cycle")
+    containing = [
+        other.pk
+        for other in Cycle.objects.exclude(pk__in=closed)
+        if cycle_contains((other.start, other.end), (cycle.start, cycle.end))
+    ]
+    allowed = Objective.objects.filter(cycle__in=containing)
+    if keep is not None:
+        allowed = allowed | Objective.objects.filter(pk=keep.pk)
+    return allowed.select_related("cycle")

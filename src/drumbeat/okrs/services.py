@@ -12,11 +12,12 @@ from drumbeat.audit.models import Event
 from drumbeat.audit.services import change_record, values_of
 from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.locks import serialized_write
+from drumbeat.core.cycles import cycle_contains
 from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from drumbeat.okrs.selectors import closed_cycle_refusal
+from drumbeat.okrs.selectors import closed_cycle_notice
 from drumbeat.okrs.signals import okrs_changed
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
@@ -30,8 +31,30 @@ class CycleClosedError(Exception):
 def ensure_cycle_open(cycle: Cycle) -> None:
     """Raise CycleClosedError when `cycle` is closed: its scores and structure are
     read-only until an admin reopens it."""
-    if refusal := closed_cycle_refusal(cycle):
-        raise CycleClosedError(f"{refusal}; an admin may reopen it.")
+    if notice := closed_cycle_notice(cycle):
+        raise CycleClosedError(notice)
+
+
+def parent_ensure_allowed(cycle: Cycle, parent: Objective) -> None:
+    """Refuse a "contributes to" from an objective in `cycle` to `parent`: into a
+    closed cycle (CycleClosedError), or to a cycle that does not contain `cycle`
+    (WorkspaceError on `parent`)."""
+    ensure_cycle_open(parent.cycle)
+    if not cycle_contains(
+        (parent.cycle.start, parent.cycle.end), (cycle.start, cycle.end)
+    ):
+        raise WorkspaceError(
+            "objective",
+            [
+                LocatedError(
+                    None,
+                    "parent",
+                    f"'{parent.key}' is in {parent.cycle.key}, which does not "
+                    f"contain {cycle.key}: an objective contributes to one in its "
+                    "own cycle or in a cycle containing it",
+                )
+            ],
+        )
 
 
 def key_result_check_in(
@@ -45,6 +68,7 @@ def key_result_check_in(
     """Record a person's check-in on a KR today. Raises ValidationError naming
     the field that cannot be kept."""
     problems: dict[str, str] = {}
+    ensure_cycle_open(key_result.objective.cycle)
     if not 0.0 <= confidence <= 1.0:
         problems["confidence"] = "Confidence is between 0 and 1."
     for name, text in (("note", note), ("blockers", blockers)):
@@ -87,7 +111,9 @@ def key_result_save(
 ) -> KeyResult:
     """Create or change a KR, checked by the workspace format's own rules (a band
     target only for a sustain KR on a range KPI, a unique key); an edit over
-    someone else's newer change is refused. Its score is computed at once."""
+    someone else's newer change is refused. Its score is computed at once. A
+    closed cycle's KRs are refused (CycleClosedError)."""
+    ensure_cycle_open(objective.cycle)
     if key_result is None:
         row = KeyResult(objective=objective, position=objective.key_results.count())
         before = None
@@ -165,13 +191,17 @@ def objective_save(
     version: int | None = None,
 ) -> Objective:
     """Create or change an objective; an edit over someone else's newer change is
-    refused. Keys are unique across cycles, as in workspace files."""
+    refused. Keys are unique across cycles, as in workspace files. Nothing is
+    written in or aligned to a closed cycle (CycleClosedError); the parent is in
+    the same cycle or one containing it (`parents_allowed`)."""
+    ensure_cycle_open(cycle)
     if objective is None:
         row = Objective(cycle=cycle, position=cycle.objectives.count())
         before = None
     else:
         row = lock_for_edit(Objective, objective.pk, version)
         before = values_of(row, OBJECTIVE_FIELDS)
+    parent_before = row.parent_id
     for name in OBJECTIVE_FIELDS:
         setattr(row, name, values[name])
     row.updated_by = by
@@ -184,6 +214,8 @@ def objective_save(
         raise WorkspaceError(
             "objective", [LocatedError(None, "parent", "cannot be its own parent")]
         )
+    if row.parent is not None and row.parent_id != parent_before:
+        parent_ensure_allowed(cycle, row.parent)
     row.save()
     change_record(
         kind=Event.Kind.OBJECTIVE,
@@ -206,7 +238,10 @@ def cycle_save(
 ) -> Cycle:
     """Create or change a cycle, checked by the workspace format's own rules (it
     ends after it starts; keys are unique). KR scores and lint findings in it are
-    recomputed, since both read its dates. Kept in history."""
+    recomputed, since both read its dates. Kept in history. A closed cycle's
+    dates are refused (CycleClosedError): they would move its scores."""
+    if cycle is not None:
+        ensure_cycle_open(cycle)
     row = Cycle() if cycle is None else lock_for_edit(Cycle, cycle.pk, version)
     before = None if cycle is None else values_of(row, CYCLE_FIELDS)
     for name in CYCLE_FIELDS:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,21 +26,44 @@ from drumbeat.okrs.forms import (
     key_result_draft_initial,
     key_result_values,
 )
+from drumbeat.okrs.grades import frozen_grades
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import (
     alignment_tree,
+    closed_cycle_notice,
     cycle_findings,
     cycle_objectives,
+    cycles_standing,
     objective_findings,
     okr_teams_editable_by,
+    parents_allowed,
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
+    CycleClosedError,
     cycle_save,
+    ensure_cycle_open,
     key_result_check_in,
     key_result_save,
     objective_save,
 )
+
+
+def refuses_closed_cycles(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A change to a closed cycle (CycleClosedError from the view or its service)
+    answers 409 with why, instead of the form."""
+
+    @functools.wraps(view)
+    def refusing(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except CycleClosedError as error:
+            context = {"notice": str(error)}
+            return render(request, "okrs/cycle_closed.html", context, status=409)
+
+    return refusing
 
 
 def cycles_index(request: HttpRequest) -> HttpResponse:
@@ -65,9 +92,14 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         )
         on_objective = findings.by_objective.get(objective.key, [])
         by_team.setdefault(team, []).append((objective, on_objective))
+    cycles = list(Cycle.objects.all())
+    standing = cycles_standing(cycles)
     context = {
         "cycle": cycle,
-        "cycles": Cycle.objects.all(),
+        "cycles": [(other, standing[other.pk]) for other in cycles],
+        "standing": standing[cycle.pk],
+        "notice": closed_cycle_notice(cycle),
+        "grades": frozen_grades(cycle),
         "by_team": by_team,
         "findings": findings,
         "tree": alignment_tree(objectives),
@@ -83,10 +115,14 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
         ),
         key=key,
     )
-    can_check_in = can_edit_team_okrs(request.user, objective.team)
+    notice = closed_cycle_notice(objective.cycle)
+    can_check_in = can_edit_team_okrs(request.user, objective.team) and not notice
     context = {
         "objective": objective,
         "can_check_in": can_check_in,
+        "standing": cycles_standing([objective.cycle])[objective.cycle.pk],
+        "notice": notice,
+        "grades": frozen_grades(objective.cycle),
         "form": CheckInForm(),
         "findings": objective_findings(objective),
     }
@@ -94,6 +130,7 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
+@refuses_closed_cycles
 def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpResponse:
     """Save a check-in (htmx: the KR's row comes back; no reload)."""
     key_result = get_object_or_404(
@@ -105,6 +142,7 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
         raise PermissionDenied(
             "Only the team's editors and admins check in on its KRs."
         )
+    ensure_cycle_open(key_result.objective.cycle)
     form = CheckInForm(request.POST)
     status = 200
     user = request.user
@@ -138,6 +176,7 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
     )
 
 
+@refuses_closed_cycles
 def key_result_create(request: HttpRequest, objective_key: str) -> HttpResponse:
     """Add a KR to an objective: the team's editors and admins."""
     objective = get_object_or_404(
@@ -146,6 +185,7 @@ def key_result_create(request: HttpRequest, objective_key: str) -> HttpResponse:
     return _key_result_form(request, objective, None)
 
 
+@refuses_closed_cycles
 def key_result_edit(
     request: HttpRequest, objective_key: str, kr_key: str
 ) -> HttpResponse:
@@ -163,6 +203,7 @@ def _key_result_form(
 ) -> HttpResponse:
     if not can_edit_team_okrs(request.user, objective.team):
         raise PermissionDenied("Only the team's editors and admins change its OKRs.")
+    ensure_cycle_open(objective.cycle)
     choices = kpi_choices()
     if request.method != "POST":
         initial: dict[str, object] = {"weight": 1.0}
@@ -208,12 +249,14 @@ def _render_form(
     return render(request, "okrs/key_result_form.html", context, status=status)
 
 
+@refuses_closed_cycles
 def objective_create(request: HttpRequest, key: str) -> HttpResponse:
     """Add an objective to a cycle, for a team the person edits."""
     cycle = get_object_or_404(Cycle, key=key)
     return _objective_form(request, cycle, None)
 
 
+@refuses_closed_cycles
 def objective_edit(request: HttpRequest, key: str) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("cycle", "team", "parent"), key=key
@@ -229,7 +272,8 @@ def _objective_form(
     teams = okr_teams_editable_by(request.user)
     if not teams:
         raise PermissionDenied("Only team editors and admins write objectives.")
-    parents = Objective.objects.filter(cycle__start__lte=cycle.end)
+    ensure_cycle_open(cycle)
+    parents = parents_allowed(cycle, objective.parent if objective else None)
     if objective is not None:
         parents = parents.exclude(pk=objective.pk)
     team_choices = [(t.key, t.name) for t in teams]
@@ -298,6 +342,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     return _cycle_form(request, None)
 
 
+@refuses_closed_cycles
 def cycle_edit(request: HttpRequest, key: str) -> HttpResponse:
     """Change a cycle's key or dates: admins only; a stale form is refused."""
     return _cycle_form(request, get_object_or_404(Cycle, key=key))
@@ -305,6 +350,8 @@ def cycle_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
     admin = require_admin(request.user, "Only admins set up cycles.")
+    if cycle is not None:
+        ensure_cycle_open(cycle)
     title = f"Edit cycle {cycle.key}" if cycle else "New cycle"
     if request.method != "POST":
         initial = (

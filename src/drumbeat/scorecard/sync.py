@@ -23,6 +23,7 @@ from drumbeat.audit.services import event_record
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.model import Band, Workspace
 from drumbeat.core.model import KeyResult as CoreKeyResult
+from drumbeat.core.model import Objective as CoreObjective
 from drumbeat.core.moments import moment_text
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.readings import (
@@ -31,10 +32,16 @@ from drumbeat.kpis.services.readings import (
     Refresh,
     readings_ingest,
 )
-from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.okrs.models import CheckIn, Cycle, CycleClose, KeyResult, Objective
+from drumbeat.okrs.selectors import closed_cycle_notice
+from drumbeat.scorecard.selectors import database_workspace, workspace_data
 from drumbeat.scorecard.services import statuses_refresh
-from drumbeat.workspace import WorkspaceError, dump_workspace, workspace_to_data
+from drumbeat.workspace import (
+    WorkspaceError,
+    dump_workspace,
+    load_workspace_data,
+    workspace_to_data,
+)
 from drumbeat.workspace.yamlio import LocatedError
 
 
@@ -267,6 +274,7 @@ def _readings_refused(workspace: Workspace, error: IngestError) -> WorkspaceErro
 
 
 def _cycles_apply(workspace: Workspace, result: ApplyResult) -> dict[str, Cycle]:
+    _closed_cycles_refused(workspace)
     return {
         cycle.key: _upsert(
             Cycle,
@@ -287,6 +295,7 @@ def _objectives_apply(
 ) -> None:
     """The file's objectives with their KRs and check-ins, then their parents
     (what the database holds read in three queries, not three a KR)."""
+    _closed_objectives_refused(workspace)
     existing = {row.key: row for row in Objective.objects.all()}
     key_results = {(row.objective_id, row.key): row for row in KeyResult.objects.all()}
     checkins: dict[int, list[CheckIn]] = defaultdict(list)
@@ -323,6 +332,87 @@ def _objectives_apply(
         "objective",
         result,
     )
+
+
+def _closed_cycles_refused(workspace: Workspace) -> None:
+    """Refuse a file that moves a closed cycle's dates (they would move its
+    scores): WorkspaceError at the cycle, naming who closed it and when."""
+    closed = _closed_cycles()
+    problems = [
+        LocatedError(
+            None,
+            f"cycles[{cycle.key}]",
+            f"changes the dates of a closed cycle: {closed_cycle_notice(stored)}",
+        )
+        for cycle in workspace.cycles
+        if (stored := closed.get(cycle.key)) is not None
+        and (stored.start, stored.end) != (cycle.start, cycle.end)
+    ]
+    if problems:
+        raise WorkspaceError("workspace", problems)
+
+
+def _closed_objectives_refused(workspace: Workspace) -> None:
+    """Refuse a file that adds, changes or moves a closed cycle's objectives, KRs
+    or check-ins (as the services do): WorkspaceError at each, naming the cycle
+    and who closed it; what the file leaves as it is passes."""
+    closed = _closed_cycles()
+    if not closed:
+        return
+    stored_cycle = dict(
+        Objective.objects.filter(
+            key__in=[objective.key for objective in workspace.objectives]
+        ).values_list("key", "cycle__key")
+    )
+    concerned = {
+        objective.key: closed.get(objective.cycle)
+        or closed[stored_cycle[objective.key]]
+        for objective in workspace.objectives
+        if objective.cycle in closed or stored_cycle.get(objective.key) in closed
+    }
+    if not concerned:
+        return
+    data = workspace_data(KPI.objects.none(), readings_of=(), objectives=concerned)
+    stored = {
+        objective.key: objective
+        for objective in load_workspace_data(data, filename="<database>").objectives
+    }
+    problems = []
+    for objective in workspace.objectives:
+        cycle = concerned.get(objective.key)
+        if cycle is None:
+            continue
+        for where, what in _objective_changes(objective, stored.get(objective.key)):
+            message = f"changes {what} of a closed cycle: {closed_cycle_notice(cycle)}"
+            problems.append(LocatedError(None, where, message))
+    if problems:
+        raise WorkspaceError("workspace", problems)
+
+
+def _closed_cycles() -> dict[str, Cycle]:
+    return {
+        cycle.key: cycle
+        for cycle in Cycle.objects.filter(
+            pk__in=CycleClose.objects.filter(reopened_at__isnull=True).values("cycle")
+        )
+    }
+
+
+def _objective_changes(
+    objective: CoreObjective, stored: CoreObjective | None
+) -> Iterator[tuple[str, str]]:
+    """Where and what a file's objective changes of the one stored: the
+    objective itself, else each KR (with its check-ins) that differs."""
+    where = f"objectives[{objective.key}]"
+    if stored is None or replace(objective, key_results=()) != replace(
+        stored, key_results=()
+    ):
+        yield where, "an objective"
+        return
+    stored_key_results = {kr.key: kr for kr in stored.key_results}
+    for kr in objective.key_results:
+        if stored_key_results.get(kr.key) != kr:
+            yield f"{where}.key_results[{kr.key}]", "a key result"
 
 
 def _key_result_apply(

@@ -30,6 +30,7 @@ from drumbeat.common.editing import StaleEditError
 from drumbeat.kpis.api import router as kpis_router
 from drumbeat.kpis.services.readings import IngestError
 from drumbeat.okrs.api import router as okrs_router
+from drumbeat.okrs.services import CycleClosedError
 from drumbeat.scorecard.api import router as scorecard_router
 from drumbeat.workspace import WorkspaceError
 
@@ -139,6 +140,11 @@ def _no_object(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
 @api.exception_handler(StaleEditError)
 def _conflict(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
     return error(request, 409, "conflict", str(exc))
+
+
+@api.exception_handler(CycleClosedError)
+def _closed(request: HttpRequest, exc: CycleClosedError) -> HttpResponse:
+    return error(request, 409, "cycle_closed", str(exc))
 
 
 @api.exception_handler(IngestError)

@@ -171,6 +171,49 @@ def _line(raw: Any, loc: Loc) -> int | None:
     return line
 
 
+def problems_in_file(error: WorkspaceError, file: Path) -> WorkspaceError:
+    """`error`'s problems as `file` holds them: named by the file, each at the
+    line of its field (`objectives[happier].key_results[csat-up]`) when the
+    problem was found past loading, without one (applying it, say)."""
+    raw = parse_yaml(file.read_text(encoding="utf-8"))
+    return WorkspaceError(
+        str(file),
+        [
+            LocatedError(
+                problem.line or _field_line(raw, problem.field or ""),
+                problem.field,
+                problem.message,
+            )
+            for problem in error.problems
+        ],
+    )
+
+
+def _field_line(raw: Any, field: str) -> int | None:
+    """The line of a field named as `_path` names it, list items by key or date."""
+    line = raw.line if isinstance(raw, Mapping) else None
+    node = raw
+    for label, name in re.findall(r"\[([^\]]*)\]|([^.\[\]]+)", field):
+        if name and isinstance(node, Mapping) and name in node:
+            line, node = node.key_lines.get(name, line), node[name]
+        elif label and isinstance(node, list):
+            node = next(
+                (
+                    item
+                    for item in node
+                    if isinstance(item, Mapping)
+                    and label in (str(item.get("key")), str(item.get("at")))
+                ),
+                None,
+            )
+            if node is None:
+                break
+            line = node.line
+        else:
+            break
+    return line
+
+
 def _path(raw: Any, loc: Loc) -> str:
     """`kpis[nps].thresholds.green`: list items named by key (or date) if any."""
     text = ""

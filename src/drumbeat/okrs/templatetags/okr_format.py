@@ -11,6 +11,7 @@ from drumbeat.core import display
 from drumbeat.core.model import Band
 from drumbeat.core.suggest import Suggestion
 from drumbeat.okrs.forms import key_result_draft_query
+from drumbeat.okrs.grades import FrozenGrade, FrozenGrades
 
 register = template.Library()
 
@@ -58,3 +59,35 @@ def latest(items: Iterable[Any]) -> Any:
 def draft_query(suggestion: Suggestion) -> str:
     """The query string that opens the KR form with a suggestion's draft KR."""
     return key_result_draft_query(suggestion)
+
+
+@register.filter
+def frozen_objective(grades: Any, objective: Any) -> FrozenGrade | None:
+    """An objective's frozen grade in its closed cycle's `grades`, or None (no
+    `grades` in the page: an open cycle's)."""
+    if not isinstance(grades, FrozenGrades):
+        return None
+    return grades.objective(objective.key)
+
+
+@register.filter
+def frozen_key_result(grades: Any, kr: Any) -> FrozenGrade | None:
+    """A KR's frozen grade in its closed cycle's `grades`, or None."""
+    if not isinstance(grades, FrozenGrades):
+        return None
+    return grades.key_result(kr.objective.key, kr.key)
+
+
+@register.filter
+def outcome_words(outcome: str | None) -> str:
+    """An objective's outcome as words: `fell_short` → `fell short`."""
+    return (outcome or "").replace("_", " ")
+
+
+@register.filter
+def person(user: Any, nobody: str = "someone") -> str:
+    """A person's full name, else their username; `nobody` for no account (one
+    deleted since, or a command)."""
+    if user is None:
+        return nobody
+    return str(user.get_full_name() or user.get_username())
