@@ -36,12 +36,19 @@ from drumbeat.workspace.yamlio import collector_paused
 
 
 def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]:
-    """Every objective (or those keyed in `keys`, without links to parents left
-    out) with its KRs and check-ins, in the file's shape (three queries of plain
-    values)."""
-    objectives = Objective.objects.all()
-    key_result_rows = KeyResult.objects.all()
-    checkin_rows = CheckIn.objects.all()
+    """Every objective not archived (or those keyed in `keys`, without links to
+    parents left out) with its KRs and check-ins not archived, in the file's shape
+    (three queries of plain values)."""
+    # Archived rows, and the rows under an archived one, are left out.
+    objectives = Objective.objects.filter(
+        archived_at__isnull=True, cycle__archived_at__isnull=True
+    )
+    key_result_rows = KeyResult.objects.filter(
+        archived_at__isnull=True, objective__in=objectives
+    )
+    checkin_rows = CheckIn.objects.filter(
+        archived_at__isnull=True, key_result__in=key_result_rows
+    )
     if keys is not None:
         objectives = objectives.filter(key__in=list(keys))
         key_result_rows = key_result_rows.filter(objective__key__in=list(keys))
@@ -93,6 +100,20 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
                 "checkins": checkins[kr["pk"]],
             }
         )
+    rows = list(
+        objectives.values(
+            "pk",
+            "key",
+            "title",
+            "cycle__key",
+            "commitment",
+            "team__key",
+            "team_name",
+            "owner_name",
+            "parent__key",
+        )
+    )
+    chosen = {row["key"] for row in rows}
     return [
         {
             "key": row["key"],
@@ -104,23 +125,13 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
                     "team": row["team__key"] or row["team_name"],
                     "owner": row["owner_name"],
                     "parent": row["parent__key"]
-                    if keys is None or row["parent__key"] in keys
+                    if row["parent__key"] in chosen
                     else None,
                 }
             ),
             "key_results": key_results[row["pk"]],
         }
-        for row in objectives.values(
-            "pk",
-            "key",
-            "title",
-            "cycle__key",
-            "commitment",
-            "team__key",
-            "team_name",
-            "owner_name",
-            "parent__key",
-        )
+        for row in rows
     ]
 
 
@@ -134,13 +145,19 @@ def workspace_data(
     *,
     readings_of: Iterable[str] | None = None,
     objectives: Collection[str] | None = None,
+    archived_kpis: bool = False,
 ) -> dict[str, Any]:
-    """The database in the workspace format's shape: every cycle, the objectives
+    """The database in the workspace format's shape, archived things left out
+    (so that lint, scores and suggestions skip them): every cycle, the objectives
     (all, or those keyed in `objectives`), and the given KPIs (all by default) with
     their current readings (only those of the KPIs keyed in `readings_of`, when
-    given)."""
-    chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
-    known = None if kpis is None else {kpi.key for kpi in chosen}
+    given; `archived_kpis`: archived ones among them too, for an archived KPI's
+    own page)."""
+    chosen = kpis if kpis is not None else KPI.objects.all()
+    if not archived_kpis:
+        chosen = chosen.filter(archived_at__isnull=True)
+    chosen = chosen.select_related("team")
+    known = {kpi.key for kpi in chosen}
     readings = current_readings(chosen)
     if readings_of is not None:
         readings = readings.filter(kpi__key__in=list(readings_of))
@@ -152,7 +169,8 @@ def workspace_data(
         "teams": teams_data(),
         "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
         "cycles": [
-            {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
+            {"key": c.key, "start": c.start, "end": c.end}
+            for c in Cycle.objects.filter(archived_at__isnull=True)
         ],
         "objectives": objectives_data(objectives),
     }
@@ -163,13 +181,16 @@ def database_workspace(
     *,
     readings_of: Iterable[str] | None = None,
     objectives: Collection[str] | None = None,
+    archived_kpis: bool = False,
 ) -> Workspace:
     """The core workspace of what the database holds (current readings only).
 
     The definitions and OKRs pass the workspace rules as a file would; the
     readings were checked on their way in (`readings_check`) and are attached as
     they are: validating a long history again cost more than reading it."""
-    data = workspace_data(kpis, readings_of=(), objectives=objectives)
+    data = workspace_data(
+        kpis, readings_of=(), objectives=objectives, archived_kpis=archived_kpis
+    )
     workspace = load_workspace_data(data, filename="<database>")
     readings = Reading.objects.current()
     if kpis is not None:
@@ -199,7 +220,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
         "objective__key", flat=True
     )
     workspace = database_workspace(
-        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting)
+        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting), archived_kpis=True
     )
     core_kpi = workspace.kpi_by_key[kpi.key]
     assessment = assess_kpi(core_kpi, as_of, history=True)
