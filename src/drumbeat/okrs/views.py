@@ -6,10 +6,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import can_edit_team_okrs
+from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import is_admin, require_admin
 from drumbeat.kpis.forms import number_or_band_text
@@ -22,7 +24,7 @@ from drumbeat.okrs.forms import (
     key_result_draft_initial,
     key_result_values,
 )
-from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import (
     alignment_tree,
     cycle_findings,
@@ -32,9 +34,19 @@ from drumbeat.okrs.selectors import (
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
+    CycleClosedError,
+    check_in_archive,
+    check_in_delete,
+    check_in_restore,
+    cycle_archive,
+    cycle_restore,
     cycle_save,
+    key_result_archive,
     key_result_check_in,
+    key_result_restore,
     key_result_save,
+    objective_archive,
+    objective_restore,
     objective_save,
 )
 
@@ -42,9 +54,10 @@ from drumbeat.okrs.services import (
 def cycles_index(request: HttpRequest) -> HttpResponse:
     """The cycle running today, else the latest one."""
     today = timezone.localdate()
+    live = Cycle.objects.filter(archived_at__isnull=True)
     cycle = (
-        Cycle.objects.filter(start__lte=today, end__gte=today).first()
-        or Cycle.objects.order_by("-start").first()
+        live.filter(start__lte=today, end__gte=today).first()
+        or live.order_by("-start").first()
     )
     if cycle is None:
         if is_admin(request.user):
@@ -56,7 +69,8 @@ def cycles_index(request: HttpRequest) -> HttpResponse:
 def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
     """Objectives by team with score bars and grades, and the alignment tree."""
     cycle = get_object_or_404(Cycle, key=key)
-    objectives = list(cycle_objectives(cycle))
+    show_archived = request.GET.get("archived") == "1"
+    objectives = list(cycle_objectives(cycle, archived=show_archived))
     findings = cycle_findings(cycle)
     by_team: dict[str, list[tuple[Objective, list[LintFinding]]]] = {}
     for objective in objectives:
@@ -67,7 +81,9 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         by_team.setdefault(team, []).append((objective, on_objective))
     context = {
         "cycle": cycle,
-        "cycles": Cycle.objects.all(),
+        "cycles": Cycle.objects.filter(archived_at__isnull=True),
+        "show_archived": show_archived,
+        "can_archive": is_admin(request.user),
         "by_team": by_team,
         "findings": findings,
         "tree": alignment_tree(objectives),
@@ -87,6 +103,7 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "objective": objective,
         "can_check_in": can_check_in,
+        "today": timezone.localdate().isoformat(),
         "form": CheckInForm(),
         "findings": objective_findings(objective),
     }
@@ -131,6 +148,7 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
         "objective": key_result.objective,
         "form": form,
         "can_check_in": True,
+        "today": timezone.localdate().isoformat(),
         "saved": status == 200,
     }
     return render(
@@ -327,3 +345,107 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
             return redirect("cycle-board", key=saved.key)
     context = {"form": form, "title": title}
     return render(request, "okrs/cycle_form.html", context, status=400)
+
+
+# --- Archive, restore and delete buttons ---------------------------------------------
+
+
+@require_POST
+def cycle_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore a cycle from its board: admins."""
+    cycle = get_object_or_404(Cycle, key=key)
+    return archive_button(
+        request,
+        lambda user: (
+            cycle_archive(cycle=cycle, by=user)
+            if archived
+            else cycle_restore(cycle=cycle, by=user)
+        ),
+        back=reverse("cycle-board", args=[cycle.key]),
+        done=f"{cycle.key} {'archived' if archived else 'restored'}.",
+    )
+
+
+@require_POST
+def objective_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore an objective from its page: the team's editors, admins."""
+    objective = get_object_or_404(Objective.objects.select_related("cycle"), key=key)
+    return archive_button(
+        request,
+        lambda user: (
+            objective_archive(objective=objective, by=user)
+            if archived
+            else objective_restore(objective=objective, by=user)
+        ),
+        back=reverse("objective-detail", args=[objective.key]),
+        done=f"{objective.title} {'archived' if archived else 'restored'}.",
+    )
+
+
+@require_POST
+def key_result_archived(
+    request: HttpRequest, objective_key: str, kr_key: str, archived: bool
+) -> HttpResponse:
+    """Archive or restore a KR from its objective's page: the team's editors,
+    admins."""
+    key_result = get_object_or_404(
+        KeyResult.objects.select_related("objective__cycle", "objective__team"),
+        objective__key=objective_key,
+        key=kr_key,
+    )
+    return archive_button(
+        request,
+        lambda user: (
+            key_result_archive(key_result=key_result, by=user)
+            if archived
+            else key_result_restore(key_result=key_result, by=user)
+        ),
+        back=reverse("objective-detail", args=[objective_key]) + f"#kr-{kr_key}",
+        done=f"{key_result} {'archived' if archived else 'restored'}.",
+    )
+
+
+def _check_in(pk: int) -> CheckIn:
+    return get_object_or_404(
+        CheckIn.objects.select_related(
+            "key_result__objective__cycle", "key_result__objective__team"
+        ),
+        pk=pk,
+    )
+
+
+def _check_in_back(checkin: CheckIn) -> str:
+    key_result = checkin.key_result
+    return (
+        reverse("objective-detail", args=[key_result.objective.key])
+        + f"#kr-{key_result.key}"
+    )
+
+
+@require_POST
+def check_in_archived(request: HttpRequest, pk: int, archived: bool) -> HttpResponse:
+    """Archive or restore a check-in: its author, the team's editors, admins."""
+    checkin = _check_in(pk)
+    return archive_button(
+        request,
+        lambda user: (
+            check_in_archive(checkin=checkin, by=user)
+            if archived
+            else check_in_restore(checkin=checkin, by=user)
+        ),
+        back=_check_in_back(checkin),
+        done=f"Check-in {'archived' if archived else 'restored'}.",
+    )
+
+
+@require_POST
+def check_in_deleted(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a check-in its author made today."""
+    checkin = _check_in(pk)
+    return archive_button(
+        request,
+        lambda user: check_in_delete(checkin=checkin, by=user),
+        back=_check_in_back(checkin),
+        done="Check-in deleted.",
+        refusals=(CycleClosedError,),
+    )
