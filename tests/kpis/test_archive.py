@@ -24,7 +24,7 @@ def owned(small_workspace, users):
     KPI.objects.filter(key="csat").update(owner=users["owner"])
 
 
-def _archived(users):
+def _archived(users) -> None:
     kpi_archive(kpi=KPI.objects.get(key="csat"), by=users["admin"], reason="retired")
 
 

@@ -95,14 +95,18 @@ def test_a_kpi_a_cycle_and_an_objective_not_in_the_file_are_listed(tmp_path):
     assert result.changed is False
 
 
-def test_a_check_in_made_on_the_web_is_kept_and_listed(users):
-    workspace_apply(load_workspace_text(SMALL))
+def _checked_in_on_the_web(users) -> None:
     key_result_check_in(
         key_result=KeyResult.objects.get(key="csat-up"),
         by=users["editor"],
         confidence=0.6,
         note="On track",
     )
+
+
+def test_a_check_in_made_on_the_web_is_kept_and_listed(users):
+    workspace_apply(load_workspace_text(SMALL))
+    _checked_in_on_the_web(users)
     result = workspace_apply(load_workspace_text(SMALL))
     assert result.changed is False
     assert result.not_in_file == [
@@ -113,11 +117,7 @@ def test_a_check_in_made_on_the_web_is_kept_and_listed(users):
 
 def test_a_check_in_added_to_the_file_is_added_beside_the_web_ones(users):
     workspace_apply(load_workspace_text(SMALL))
-    key_result_check_in(
-        key_result=KeyResult.objects.get(key="csat-up"),
-        by=users["editor"],
-        confidence=0.6,
-    )
+    _checked_in_on_the_web(users)
     with_checkin = SMALL.replace(
         "      - {key: csat-up, kpi: csat, target: 95}\n",
         "      - key: csat-up\n        kpi: csat\n        target: 95\n"
@@ -128,7 +128,7 @@ def test_a_check_in_added_to_the_file_is_added_beside_the_web_ones(users):
     assert CheckIn.objects.count() == 2
 
 
-def _corrected_through_the_api(users):
+def _corrected_through_the_api(users) -> None:
     reading_record(
         kpi=KPI.objects.get(key="csat"),
         at=dt.date(2026, 7, 3),

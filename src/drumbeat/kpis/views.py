@@ -272,24 +272,16 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def kpi_archive_page(request: HttpRequest, key: str) -> HttpResponse:
-    """Archive a KPI from its page: its owner and admins."""
+def kpi_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore a KPI from its page: its owner and admins."""
     kpi = get_object_or_404(KPI, key=key)
     return archive_button(
         request,
-        lambda user: kpi_archive(kpi=kpi, by=user),
+        lambda user: (
+            kpi_archive(kpi=kpi, by=user) if archived else kpi_restore(kpi=kpi, by=user)
+        ),
         back=reverse("kpi-detail", args=[kpi.key]),
-        done=f"{kpi.name} archived: off the dashboard, the dictionary and lint.",
-    )
-
-
-@require_POST
-def kpi_restore_page(request: HttpRequest, key: str) -> HttpResponse:
-    """Restore an archived KPI from its page: its owner and admins."""
-    kpi = get_object_or_404(KPI, key=key)
-    return archive_button(
-        request,
-        lambda user: kpi_restore(kpi=kpi, by=user),
-        back=reverse("kpi-detail", args=[kpi.key]),
-        done=f"{kpi.name} restored.",
+        done=f"{kpi.name} archived: off the dashboard, the dictionary and lint."
+        if archived
+        else f"{kpi.name} restored.",
     )

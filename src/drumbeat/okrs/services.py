@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -270,64 +270,19 @@ CHECK_IN_ARCHIVE_REFUSAL = (
 )
 
 
-def _okr_archived(
-    row: Objective | KeyResult | Cycle | CheckIn,
-    *,
-    archived: bool,
-    by: User | None,
-    allowed: bool,
-    refusal: str,
-    kind: str,
-    subject: str,
-    cycle: Cycle,
-    kpi_keys: frozenset[str] = frozenset(),
-    reason: str = "",
-) -> None:
-    """Archive or restore `row` for `by` (None: a command), if `allowed`; the
-    scores and findings it moves are refreshed. A closed cycle's snapshot is not
-    touched."""
-    if by is not None and not allowed:
-        raise PermissionDenied(refusal)
-    if archived_set(
-        row=row, archived=archived, by=by, kind=kind, subject=subject, reason=reason
-    ):
-        okrs_changed.send(
-            sender=type(row), kpi_keys=kpi_keys, cycle_keys=frozenset([cycle.key])
-        )
-
-
 @serialized_write
 def objective_archive(
     *, objective: Objective, by: User | None, reason: str = ""
 ) -> Objective:
     """Take an objective off its cycle's board, lint and the review agenda, its
     KRs, check-ins and history kept and its page still reachable."""
-    _objective_archived(objective, True, by, reason)
-    return objective
+    return _okr_archived(objective, True, by, reason)
 
 
 @serialized_write
 def objective_restore(*, objective: Objective, by: User | None) -> Objective:
     """Bring an archived objective back to its cycle's board."""
-    _objective_archived(objective, False, by, "")
-    return objective
-
-
-def _objective_archived(
-    objective: Objective, archived: bool, by: User | None, reason: str
-) -> None:
-    _okr_archived(
-        objective,
-        archived=archived,
-        by=by,
-        allowed=by is None or can_edit_team_okrs(by, objective.team),
-        refusal=OKRS_ARCHIVE_REFUSAL,
-        kind=Event.Kind.OBJECTIVE,
-        subject=objective.key,
-        cycle=objective.cycle,
-        kpi_keys=frozenset(objective.key_results.values_list("kpi_key", flat=True)),
-        reason=reason,
-    )
+    return _okr_archived(objective, False, by)
 
 
 @serialized_write
@@ -336,62 +291,47 @@ def key_result_archive(
 ) -> KeyResult:
     """Take a KR out of its objective's score, the board and lint, its
     check-ins and history kept."""
-    _key_result_archived(key_result, True, by, reason)
-    return key_result
+    return _okr_archived(key_result, True, by, reason)
 
 
 @serialized_write
 def key_result_restore(*, key_result: KeyResult, by: User | None) -> KeyResult:
     """Bring an archived KR back into its objective."""
-    _key_result_archived(key_result, False, by, "")
-    return key_result
-
-
-def _key_result_archived(
-    key_result: KeyResult, archived: bool, by: User | None, reason: str
-) -> None:
-    objective = key_result.objective
-    _okr_archived(
-        key_result,
-        archived=archived,
-        by=by,
-        allowed=by is None or can_edit_team_okrs(by, objective.team),
-        refusal=OKRS_ARCHIVE_REFUSAL,
-        kind=Event.Kind.TARGET,
-        subject=f"{objective.key}/{key_result.key}",
-        cycle=objective.cycle,
-        kpi_keys=frozenset([key_result.kpi_key]),
-        reason=reason,
-    )
+    return _okr_archived(key_result, False, by)
 
 
 @serialized_write
 def cycle_archive(*, cycle: Cycle, by: User | None, reason: str = "") -> Cycle:
     """Take a cycle off the cycle lists, lint and suggestions. Nothing else is
     archived with it, and a closed cycle keeps its final grades."""
-    _cycle_archived(cycle, True, by, reason)
-    return cycle
+    return _okr_archived(cycle, True, by, reason)
 
 
 @serialized_write
 def cycle_restore(*, cycle: Cycle, by: User | None) -> Cycle:
     """Bring an archived cycle back."""
-    _cycle_archived(cycle, False, by, "")
-    return cycle
+    return _okr_archived(cycle, False, by)
 
 
-def _cycle_archived(cycle: Cycle, archived: bool, by: User | None, reason: str) -> None:
-    _okr_archived(
-        cycle,
-        archived=archived,
-        by=by,
-        allowed=by is None or is_admin(by),
-        refusal=CYCLE_ARCHIVE_REFUSAL,
-        kind=Event.Kind.CYCLE,
-        subject=cycle.key,
-        cycle=cycle,
-        reason=reason,
-    )
+@serialized_write
+def check_in_archive(*, checkin: CheckIn, by: User | None, reason: str = "") -> CheckIn:
+    """Take a check-in off its KR (its confidence no longer the latest), kept."""
+    return _okr_archived(checkin, True, by, reason)
+
+
+@serialized_write
+def check_in_restore(*, checkin: CheckIn, by: User | None) -> CheckIn:
+    """Bring an archived check-in back."""
+    return _okr_archived(checkin, False, by)
+
+
+@serialized_write
+def okr_archived_set(
+    *, row: Objective | KeyResult | Cycle | CheckIn, archived: bool, by: User
+) -> None:
+    """Archive (`archived`) or restore a cycle, an objective, a KR or a check-in
+    for a person, whichever it is: the pages' Archive and Restore buttons."""
+    _okr_archived(row, archived, by)
 
 
 def can_change_check_in(user: User, checkin: CheckIn) -> bool:
@@ -401,40 +341,52 @@ def can_change_check_in(user: User, checkin: CheckIn) -> bool:
     )
 
 
-@serialized_write
-def check_in_archive(*, checkin: CheckIn, by: User | None, reason: str = "") -> CheckIn:
-    """Take a check-in off its KR (its confidence no longer the latest), kept."""
-    _check_in_archived(checkin, True, by, reason)
-    return checkin
-
-
-@serialized_write
-def check_in_restore(*, checkin: CheckIn, by: User | None) -> CheckIn:
-    """Bring an archived check-in back."""
-    _check_in_archived(checkin, False, by, "")
-    return checkin
-
-
 def _check_in_subject(checkin: CheckIn) -> str:
     key_result = checkin.key_result
     return f"{key_result.objective.key}/{key_result.key} check-in of {checkin.at}"
 
 
-def _check_in_archived(
-    checkin: CheckIn, archived: bool, by: User | None, reason: str
-) -> None:
-    objective = checkin.key_result.objective
-    _okr_archived(
-        checkin,
-        archived=archived,
-        by=by,
-        allowed=by is None or can_change_check_in(by, checkin),
-        refusal=CHECK_IN_ARCHIVE_REFUSAL,
-        kind=Event.Kind.TARGET,
-        subject=_check_in_subject(checkin),
-        cycle=objective.cycle,
-        reason=reason,
-    )
+ArchivedRow = TypeVar("ArchivedRow", bound=Objective | KeyResult | Cycle | CheckIn)
+
+
+def _okr_archived(
+    row: ArchivedRow, archived: bool, by: User | None, reason: str = ""
+) -> ArchivedRow:
+    """Archive or restore `row` for `by` (None: a command) if they may edit it;
+    the scores and findings it moves are refreshed. A closed cycle's snapshot is
+    not touched."""
+    kpi_keys: frozenset[str] = frozenset()
+    cycle: Cycle
+    if isinstance(row, Cycle):
+        cycle, subject, kind = row, row.key, Event.Kind.CYCLE
+        allowed = by is None or is_admin(by)
+        refusal = CYCLE_ARCHIVE_REFUSAL
+    elif isinstance(row, Objective):
+        cycle, subject, kind = row.cycle, row.key, Event.Kind.OBJECTIVE
+        allowed = by is None or can_edit_team_okrs(by, row.team)
+        refusal = OKRS_ARCHIVE_REFUSAL
+        kpi_keys = frozenset(row.key_results.values_list("kpi_key", flat=True))
+    elif isinstance(row, KeyResult):
+        objective = row.objective
+        cycle, kind = objective.cycle, Event.Kind.TARGET
+        subject = f"{objective.key}/{row.key}"
+        allowed = by is None or can_edit_team_okrs(by, objective.team)
+        refusal = OKRS_ARCHIVE_REFUSAL
+        kpi_keys = frozenset([row.kpi_key])
+    else:
+        cycle, kind = row.key_result.objective.cycle, Event.Kind.TARGET
+        subject = _check_in_subject(row)
+        allowed = by is None or can_change_check_in(by, row)
+        refusal = CHECK_IN_ARCHIVE_REFUSAL
+    if not allowed:
+        raise PermissionDenied(refusal)
+    if archived_set(
+        row=row, archived=archived, by=by, kind=kind, subject=subject, reason=reason
+    ):
+        okrs_changed.send(
+            sender=type(row), kpi_keys=kpi_keys, cycle_keys=frozenset([cycle.key])
+        )
+    return row
 
 
 CHECK_IN_DELETE_REFUSAL = "Only the check-in's author deletes it."

@@ -35,19 +35,12 @@ from drumbeat.okrs.selectors import (
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
     CycleClosedError,
-    check_in_archive,
     check_in_delete,
-    check_in_restore,
-    cycle_archive,
-    cycle_restore,
     cycle_save,
-    key_result_archive,
     key_result_check_in,
-    key_result_restore,
     key_result_save,
-    objective_archive,
-    objective_restore,
     objective_save,
+    okr_archived_set,
 )
 
 
@@ -350,19 +343,27 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
 # --- Archive, restore and delete buttons ---------------------------------------------
 
 
+def _archive_button(
+    request: HttpRequest,
+    row: Cycle | Objective | KeyResult | CheckIn,
+    archived: bool,
+    back: str,
+) -> HttpResponse:
+    what = "Check-in" if isinstance(row, CheckIn) else str(row)
+    return archive_button(
+        request,
+        lambda user: okr_archived_set(row=row, archived=archived, by=user),
+        back=back,
+        done=f"{what} {'archived' if archived else 'restored'}.",
+    )
+
+
 @require_POST
 def cycle_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
     """Archive or restore a cycle from its board: admins."""
     cycle = get_object_or_404(Cycle, key=key)
-    return archive_button(
-        request,
-        lambda user: (
-            cycle_archive(cycle=cycle, by=user)
-            if archived
-            else cycle_restore(cycle=cycle, by=user)
-        ),
-        back=reverse("cycle-board", args=[cycle.key]),
-        done=f"{cycle.key} {'archived' if archived else 'restored'}.",
+    return _archive_button(
+        request, cycle, archived, reverse("cycle-board", args=[cycle.key])
     )
 
 
@@ -370,16 +371,8 @@ def cycle_archived(request: HttpRequest, key: str, archived: bool) -> HttpRespon
 def objective_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
     """Archive or restore an objective from its page: the team's editors, admins."""
     objective = get_object_or_404(Objective.objects.select_related("cycle"), key=key)
-    return archive_button(
-        request,
-        lambda user: (
-            objective_archive(objective=objective, by=user)
-            if archived
-            else objective_restore(objective=objective, by=user)
-        ),
-        back=reverse("objective-detail", args=[objective.key]),
-        done=f"{objective.title} {'archived' if archived else 'restored'}.",
-    )
+    back = reverse("objective-detail", args=[objective.key])
+    return _archive_button(request, objective, archived, back)
 
 
 @require_POST
@@ -393,16 +386,8 @@ def key_result_archived(
         objective__key=objective_key,
         key=kr_key,
     )
-    return archive_button(
-        request,
-        lambda user: (
-            key_result_archive(key_result=key_result, by=user)
-            if archived
-            else key_result_restore(key_result=key_result, by=user)
-        ),
-        back=reverse("objective-detail", args=[objective_key]) + f"#kr-{kr_key}",
-        done=f"{key_result} {'archived' if archived else 'restored'}.",
-    )
+    back = reverse("objective-detail", args=[objective_key]) + f"#kr-{kr_key}"
+    return _archive_button(request, key_result, archived, back)
 
 
 def _check_in(pk: int) -> CheckIn:
@@ -426,16 +411,7 @@ def _check_in_back(checkin: CheckIn) -> str:
 def check_in_archived(request: HttpRequest, pk: int, archived: bool) -> HttpResponse:
     """Archive or restore a check-in: its author, the team's editors, admins."""
     checkin = _check_in(pk)
-    return archive_button(
-        request,
-        lambda user: (
-            check_in_archive(checkin=checkin, by=user)
-            if archived
-            else check_in_restore(checkin=checkin, by=user)
-        ),
-        back=_check_in_back(checkin),
-        done=f"Check-in {'archived' if archived else 'restored'}.",
-    )
+    return _archive_button(request, checkin, archived, _check_in_back(checkin))
 
 
 @require_POST
