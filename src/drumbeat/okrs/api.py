@@ -136,7 +136,7 @@ class KeyResultOut(Schema):
 
     @staticmethod
     def resolve_confidence(kr: KeyResult) -> float | None:
-        checkins = list(kr.checkins.all())
+        checkins = [c for c in kr.checkins.all() if c.archived_at is None]
         return checkins[-1].confidence if checkins else None
 
 
