@@ -134,7 +134,9 @@ def _sender(
                 existing = "      - {at: 2026-07-03, value: 88}\n"
                 added = f"      - {{at: '{at}', value: {value}}}\n"
                 text = SMALL.replace(existing, existing + added, 1)
-                workspace_apply(load_workspace_text(text), by=admin)
+                # --overwrite: a file replaces a reading recorded another way
+                # only when asked (tests/scorecard/test_apply_truth.py).
+                workspace_apply(load_workspace_text(text), by=admin, overwrite=True)
             else:
                 db = sqlite3.connect(warehouse)
                 db.execute("delete from pulled")

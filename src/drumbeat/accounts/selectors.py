@@ -91,11 +91,13 @@ class TeamNode:
     viewers: list[User]
 
 
-def team_tree() -> list[TeamNode]:
+def team_tree(*, archived: bool = False) -> list[TeamNode]:
     """Every team in tree order (each under its parent, siblings by name), with
-    members and their people prefetched: two queries for any number of teams."""
+    members and their people prefetched: two queries for any number of teams.
+    Archived teams are left out unless `archived`."""
+    shown = Team.objects.all() if archived else Team.objects.filter(archived_at=None)
     teams = list(
-        Team.objects.select_related("parent")
+        shown.select_related("parent")
         .prefetch_related(
             Prefetch(
                 "memberships",

@@ -24,8 +24,9 @@ from django.utils import timezone
 from drumbeat.accounts.models import ApiToken, Membership, Team
 from drumbeat.accounts.selectors import team_ancestor_ids
 from drumbeat.audit.models import Event
-from drumbeat.audit.services import change_record, event_record
+from drumbeat.audit.services import archived_set, change_record, event_record
 from drumbeat.common.busy import short_lock_wait
+from drumbeat.common.guards import is_admin
 
 logger = logging.getLogger(__name__)
 
@@ -305,6 +306,37 @@ def team_save(
         after=_team_values(row),
     )
     return row
+
+
+TEAM_ARCHIVE_REFUSAL = "Only admins archive or restore teams."
+
+
+@transaction.atomic
+def team_archive(*, team: Team, by: User | None, reason: str = "") -> Team:
+    """Take a team off the teams lists and choices, its members, OKRs and
+    history kept and its page still reachable (`by` None: a command)."""
+    _team_archived(team, True, by, reason)
+    return team
+
+
+@transaction.atomic
+def team_restore(*, team: Team, by: User | None) -> Team:
+    """Bring an archived team back."""
+    _team_archived(team, False, by, "")
+    return team
+
+
+def _team_archived(team: Team, archived: bool, by: User | None, reason: str) -> None:
+    if by is not None and not is_admin(by):
+        raise PermissionDenied(TEAM_ARCHIVE_REFUSAL)
+    archived_set(
+        row=team,
+        archived=archived,
+        by=by,
+        kind=Event.Kind.TEAM,
+        subject=team.key,
+        reason=reason,
+    )
 
 
 def _team_values(team: Team) -> dict[str, str]:

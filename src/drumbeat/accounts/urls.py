@@ -18,6 +18,18 @@ urlpatterns = [
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_create, name="team-create"),
     path("teams/<slug:key>/edit/", views.team_edit, name="team-edit"),
+    path(
+        "teams/<slug:key>/archive/",
+        views.team_archived,
+        {"archived": True},
+        name="team-archive",
+    ),
+    path(
+        "teams/<slug:key>/restore/",
+        views.team_archived,
+        {"archived": False},
+        name="team-restore",
+    ),
     path("teams/<slug:key>/members/", views.membership_set, name="membership-set"),
     path(
         "teams/<slug:key>/members/remove/",

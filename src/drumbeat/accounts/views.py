@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ from drumbeat.accounts.selectors import (
     tokens_active,
     tokens_of,
 )
+from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import AdminRequest, admin_required, is_admin
 
@@ -176,7 +178,12 @@ def lockout_clear(request: AdminRequest) -> HttpResponse:
 @admin_only
 def teams(request: AdminRequest) -> HttpResponse:
     """The teams as a tree, each with its editors and viewers."""
-    return render(request, "accounts/teams.html", {"nodes": team_tree()})
+    archived = request.GET.get("archived") == "1"
+    return render(
+        request,
+        "accounts/teams.html",
+        {"nodes": team_tree(archived=archived), "show_archived": archived},
+    )
 
 
 @admin_only
@@ -320,3 +327,20 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"Token {token.name} ({token.prefix}…){whose} is revoked."
     )
     return redirect("tokens")
+
+
+@require_POST
+@admin_only
+def team_archived(request: AdminRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore a team from its page: admins."""
+    team = get_object_or_404(Team, key=key)
+    return archive_button(
+        request,
+        lambda user: (
+            services.team_archive(team=team, by=user)
+            if archived
+            else services.team_restore(team=team, by=user)
+        ),
+        back=reverse("team-edit", args=[team.key]),
+        done=f"Team {team.name} {'archived' if archived else 'restored'}.",
+    )

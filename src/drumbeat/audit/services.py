@@ -138,3 +138,30 @@ def events_prune(*, now: dt.datetime | None = None) -> int:
     cutoff = moment - dt.timedelta(days=settings.DRUMBEAT_AUDIT_KEEP_DAYS)
     deleted, _ = Event.objects.filter(at__lt=cutoff).delete()
     return deleted
+
+
+def archived_set(
+    *,
+    row: Any,
+    archived: bool,
+    by: User | None,
+    kind: str,
+    subject: str,
+    reason: str = "",
+) -> bool:
+    """Archive (`archived`) or restore an `Archivable` row, kept in its history
+    and the log with who, when and why; False when it already stood so."""
+    if row.archived == archived:
+        return False
+    row.archived_at = timezone.now() if archived else None
+    row.archived_by = by if archived else None
+    row._history_user = by  # simple_history: who, in a request or not
+    row.save(update_fields=["archived_at", "archived_by"])
+    event_record(
+        kind=kind,
+        action="archived" if archived else "restored",
+        subject=subject,
+        by=by,
+        summary=reason,
+    )
+    return True

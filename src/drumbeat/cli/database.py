@@ -89,21 +89,62 @@ def database_close(
 
 @click.command()
 @FILE
-def apply(file: Path) -> None:
-    """Load a workspace file into the database (all or nothing; idempotent)."""
+@click.option(
+    "--prune",
+    is_flag=True,
+    default=False,
+    help="Archive what the database holds and the file does not (readings stay).",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    default=False,
+    help="Replace readings recorded outside the file (web, API, import, pull).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    default=False,
+    help="Print the whole plan and write nothing.",
+)
+@FORMAT
+def apply(
+    file: Path, prune: bool, overwrite: bool, dry_run: bool, output_format: str
+) -> None:
+    """Load a workspace file into the database (all or nothing; idempotent).
+
+    What the database holds and the file does not is listed as not in the file
+    and left alone (--prune archives it); a reading recorded outside the file that
+    the file would change is refused, exit 2, unless --overwrite."""
     _django()
     from django.utils import timezone
 
-    from drumbeat.scorecard.sync import workspace_apply
+    from drumbeat.scorecard.sync import OverwriteRefusedError, workspace_apply
     from drumbeat.workspace import WorkspaceError
     from drumbeat.workspace.load import problems_in_file
 
     workspace = load_file(file, today=timezone.localdate())
     try:
-        result = workspace_apply(workspace, source_detail=file.name)
+        result = workspace_apply(
+            workspace,
+            source_detail=file.name,
+            prune=prune,
+            overwrite=overwrite,
+            dry_run=dry_run,
+        )
     except WorkspaceError as error:
         raise unusable(problems_in_file(error, file)) from None
-    click.echo(result.summary())
+    except OverwriteRefusedError as error:
+        raise Unusable(str(error)) from None
+    if output_format == "json":
+        print_json(result.as_json())
+    else:
+        click.echo(result.summary())
+    if dry_run and result.would_overwrite and not overwrite:
+        raise Unusable(
+            "the file would overwrite values recorded outside it: apply with "
+            "--overwrite to replace them"
+        )
 
 
 DATA_EXPORTS = ("readings", "scores", "statuses", "checkins")

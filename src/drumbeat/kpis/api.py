@@ -27,7 +27,13 @@ from drumbeat.kpis.selectors import (
     kpis_filtered,
     readings_filtered,
 )
-from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_create, kpi_update
+from drumbeat.kpis.services.definitions import (
+    DEFINITION_FIELDS,
+    kpi_archive,
+    kpi_create,
+    kpi_restore,
+    kpi_update,
+)
 from drumbeat.kpis.services.readings import Refresh, readings_ingest
 from drumbeat.workspace.yamlio import collector_paused
 
@@ -71,6 +77,7 @@ class KPIOut(Schema):
     source: dict[str, Any]
     version: int
     updated_at: dt.datetime
+    archived_at: dt.datetime | None = Field(description="null: not archived")
     status: StatusOut | None
 
     @staticmethod
@@ -92,6 +99,7 @@ class KPIFilters(FilterSchema):
     health: Literal["green", "amber", "red", "unknown"] | None = None
     stale: bool | None = None
     q: str | None = Field(None, description="in the key, name or definition")
+    archived: bool = Field(False, description="archived KPIs too")
 
 
 @router.get(
@@ -103,7 +111,10 @@ def kpis_list(request: HttpRequest, filters: Query[KPIFilters]) -> QuerySet[KPI]
     kpis = dictionary_kpis(
         search=filters.q or "",
         filters=DashboardFilters(
-            team=filters.team, tier=filters.tier, perspective=filters.perspective
+            team=filters.team,
+            tier=filters.tier,
+            perspective=filters.perspective,
+            archived=filters.archived,
         ),
     )
     return kpis_filtered(kpis, health=filters.health, stale=filters.stale)
@@ -115,6 +126,28 @@ def kpis_list(request: HttpRequest, filters: Query[KPIFilters]) -> QuerySet[KPI]
 def kpi_get(request: HttpRequest, key: str) -> KPI:
     scoped(request, "read")
     return get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+
+
+@router.post(
+    "/kpis/{key}/archive",
+    response={200: KPIOut, **ERRORS},
+    summary="Archive a KPI: off the dashboard, dictionary and lint (its owner, admins)",
+)
+def kpi_archive_post(request: HttpRequest, key: str) -> KPI:
+    kpi = get_object_or_404(KPI, key=key)
+    kpi_archive(kpi=kpi, by=scoped(request, "admin"))
+    return KPI.objects.select_related("status", "team").get(pk=kpi.pk)
+
+
+@router.post(
+    "/kpis/{key}/restore",
+    response={200: KPIOut, **ERRORS},
+    summary="Restore an archived KPI (its owner, admins)",
+)
+def kpi_restore_post(request: HttpRequest, key: str) -> KPI:
+    kpi = get_object_or_404(KPI, key=key)
+    kpi_restore(kpi=kpi, by=scoped(request, "admin"))
+    return KPI.objects.select_related("status", "team").get(pk=kpi.pk)
 
 
 @router.get(

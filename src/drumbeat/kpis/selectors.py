@@ -125,6 +125,7 @@ class DashboardFilters:
     tier: str | None = None
     perspective: str | None = None
     exceptions_only: bool = False
+    archived: bool = False
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> DashboardFilters:
@@ -134,6 +135,7 @@ class DashboardFilters:
             tier=query.get("tier") or None,
             perspective=query.get("perspective") or None,
             exceptions_only=query.get("exceptions") == "1",
+            archived=query.get("archived") == "1",
         )
 
 
@@ -181,9 +183,13 @@ def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
     of their source's pulls (one query).
 
     Everyone signed in may read every KPI: transparency is how OKRs work.
+    Archived KPIs are left out unless `filters.archived` ("Show archived").
     """
+    kpis = KPI.objects.select_related("status", "team", "source_state")
+    if not filters.archived:
+        kpis = kpis.filter(archived_at__isnull=True)
     return kpis_filtered(
-        KPI.objects.select_related("status", "team", "source_state"),
+        kpis,
         team=filters.team,
         tier=filters.tier,
         perspective=filters.perspective,

@@ -10,4 +10,16 @@ urlpatterns = [
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<slug:key>/source/", views.kpi_source_edit, name="kpi-source-edit"),
     path("kpis/<slug:key>/pull/", views.source_pull_now, name="source-pull-now"),
+    path(
+        "kpis/<slug:key>/archive/",
+        views.kpi_archived,
+        {"archived": True},
+        name="kpi-archive",
+    ),
+    path(
+        "kpis/<slug:key>/restore/",
+        views.kpi_archived,
+        {"archived": False},
+        name="kpi-restore",
+    ),
 ]

@@ -10,9 +10,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.models import Team
+from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import add_problems_to_form, save_from_form
 from drumbeat.common.guards import AdminRequest, admin_required, is_admin, require_admin
 from drumbeat.common.htmx import HtmxHttpRequest
@@ -37,6 +39,8 @@ from drumbeat.kpis.services import definitions
 from drumbeat.kpis.services.definitions import (
     DEFINITION_FIELDS,
     SOURCE_FIELDS,
+    kpi_archive,
+    kpi_restore,
     kpi_source_update,
     kpi_update,
 )
@@ -46,7 +50,8 @@ from drumbeat.workspace import WorkspaceError
 
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The north-star KPI on top, then the four perspectives, each KPI a tile."""
-    filters = DashboardFilters.from_query(request.GET)
+    # Archived KPIs are off the dashboard: the dictionary shows them on demand.
+    filters = replace(DashboardFilters.from_query(request.GET), archived=False)
     kpis = list(dashboard_kpis(filters))
     north_star = next((k for k in kpis if k.north_star), None)
     sections = [
@@ -63,7 +68,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "north_star": north_star,
         "sections": [(name, tiles) for name, tiles in sections if tiles],
         "filters": filters,
-        "teams": Team.objects.all(),
+        "teams": Team.objects.filter(archived_at__isnull=True),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
         "count": len(kpis),
@@ -82,7 +87,7 @@ def kpi_dictionary(request: HtmxHttpRequest) -> HttpResponse:
         "search": search,
         "filters": filters,
         "can_create": is_admin(request.user),
-        "teams": Team.objects.all(),
+        "teams": Team.objects.filter(archived_at__isnull=True),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
     }
@@ -264,3 +269,19 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             add_problems_to_form(form, error)
     context = {"lint_form": form, "lint_findings": findings}
     return render(request, "kpis/_lint.html", context)
+
+
+@require_POST
+def kpi_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore a KPI from its page: its owner and admins."""
+    kpi = get_object_or_404(KPI, key=key)
+    return archive_button(
+        request,
+        lambda user: (
+            kpi_archive(kpi=kpi, by=user) if archived else kpi_restore(kpi=kpi, by=user)
+        ),
+        back=reverse("kpi-detail", args=[kpi.key]),
+        done=f"{kpi.name} archived: off the dashboard, the dictionary and lint."
+        if archived
+        else f"{kpi.name} restored.",
+    )

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from drumbeat.accounts.auth import scoped
@@ -24,9 +25,19 @@ from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import cycles_standing, objectives_filtered
 from drumbeat.okrs.services import (
+    CycleClosedError,
+    check_in_archive,
+    check_in_delete,
+    check_in_restore,
+    cycle_archive,
+    cycle_restore,
     cycle_save,
+    key_result_archive,
     key_result_check_in,
+    key_result_restore,
     key_result_save,
+    objective_archive,
+    objective_restore,
     objective_save,
 )
 
@@ -120,6 +131,11 @@ class CycleOut(InCycle):
     start: dt.date
     end: dt.date
     version: int
+    archived_at: dt.datetime | None = Field(description="null: not archived")
+
+
+class ArchivedFilter(Schema):
+    archived: bool = Field(False, description="archived ones too")
 
 
 class CycleIn(Schema):
@@ -135,9 +151,10 @@ class CycleChange(CycleIn):
 @router.get(
     "/cycles", response={200: list[CycleOut], **ERRORS}, summary="List the cycles"
 )
-def cycles_list(request: HttpRequest) -> QuerySet[Cycle]:
+def cycles_list(request: HttpRequest, shown: Query[ArchivedFilter]) -> QuerySet[Cycle]:
     scoped(request, "read")
-    return Cycle.objects.all()
+    cycles = Cycle.objects.all()
+    return cycles if shown.archived else cycles.filter(archived_at__isnull=True)
 
 
 @router.get("/cycles/{key}", response={200: CycleOut, **ERRORS}, summary="One cycle")
@@ -166,11 +183,13 @@ def cycle_put(request: HttpRequest, key: str, payload: CycleChange) -> Cycle:
 
 
 class CheckInOut(Schema):
+    id: int
     at: dt.date
     by: str = Field(alias="by_name")
     confidence: float | None
     note: str
     blockers: str
+    archived_at: dt.datetime | None
 
 
 class KeyResultOut(Frozen):
@@ -193,6 +212,7 @@ class KeyResultOut(Frozen):
     grade: str | None
     confidence: float | None = Field(description="from the latest check-in")
     version: int
+    archived_at: dt.datetime | None
 
     @staticmethod
     def resolve_grade(kr: KeyResult) -> str | None:
@@ -200,7 +220,7 @@ class KeyResultOut(Frozen):
 
     @staticmethod
     def resolve_confidence(kr: KeyResult) -> float | None:
-        checkins = list(kr.checkins.all())
+        checkins = [c for c in kr.checkins.all() if c.archived_at is None]
         return checkins[-1].confidence if checkins else None
 
 
@@ -215,6 +235,7 @@ class ObjectiveOut(Frozen):
     score: float | None
     grade: str | None
     version: int
+    archived_at: dt.datetime | None
     key_results: list[KeyResultOut]
 
     @staticmethod
@@ -238,14 +259,19 @@ class ObjectiveOut(Frozen):
         return list(objective.key_results.all())
 
 
-def _objectives() -> QuerySet[Objective]:
+def _objectives(*, archived: bool = True) -> QuerySet[Objective]:
     """Objectives with everything their answer reads (a constant number of
-    queries)."""
+    queries); their archived KRs and check-ins too unless not `archived`."""
+    key_results = KeyResult.objects.all()
+    checkins = CheckIn.objects.order_by("at", "pk")
+    if not archived:
+        key_results = key_results.filter(archived_at__isnull=True)
+        checkins = checkins.filter(archived_at__isnull=True)
     return Objective.objects.select_related("cycle", "team", "parent").prefetch_related(
         Prefetch(
             "key_results",
-            queryset=KeyResult.objects.prefetch_related(
-                Prefetch("checkins", queryset=CheckIn.objects.order_by("at", "pk"))
+            queryset=key_results.prefetch_related(
+                Prefetch("checkins", queryset=checkins)
             ),
         )
     )
@@ -254,6 +280,7 @@ def _objectives() -> QuerySet[Objective]:
 class ObjectiveFilters(Schema):
     cycle: str | None = None
     team: str | None = None
+    archived: bool = Field(False, description="archived objectives and KRs too")
 
 
 @router.get(
@@ -266,7 +293,12 @@ def objectives_list(
     request: HttpRequest, filters: Query[ObjectiveFilters]
 ) -> QuerySet[Objective]:
     scoped(request, "read")
-    return objectives_filtered(_objectives(), cycle=filters.cycle, team=filters.team)
+    objectives = _objectives(archived=filters.archived)
+    if not filters.archived:
+        objectives = objectives.filter(
+            archived_at__isnull=True, cycle__archived_at__isnull=True
+        )
+    return objectives_filtered(objectives, cycle=filters.cycle, team=filters.team)
 
 
 @router.get(
@@ -434,10 +466,13 @@ def key_result_put(
     response={200: list[CheckInOut], **ERRORS},
     summary="A KR's check-ins, oldest first",
 )
-def check_ins_list(request: HttpRequest, key: str, kr: str) -> QuerySet[CheckIn]:
+def check_ins_list(
+    request: HttpRequest, key: str, kr: str, shown: Query[ArchivedFilter]
+) -> QuerySet[CheckIn]:
     scoped(request, "read")
     key_result = get_object_or_404(KeyResult, objective__key=key, key=kr)
-    return key_result.checkins.order_by("at", "pk")
+    checkins = key_result.checkins.order_by("at", "pk")
+    return checkins if shown.archived else checkins.filter(archived_at__isnull=True)
 
 
 class CheckInIn(Schema):
@@ -464,6 +499,128 @@ def check_in_post(
         blockers=payload.blockers,
     )
     return Status(201, checked_in)
+
+
+# --- Archive and restore ------------------------------------------------------------
+
+
+@router.post(
+    "/cycles/{key}/archive",
+    response={200: CycleOut, **ERRORS},
+    summary="Archive a cycle (admins)",
+)
+def cycle_archive_post(request: HttpRequest, key: str) -> Cycle:
+    cycle = get_object_or_404(Cycle, key=key)
+    return cycle_archive(cycle=cycle, by=scoped(request, "admin"))
+
+
+@router.post(
+    "/cycles/{key}/restore",
+    response={200: CycleOut, **ERRORS},
+    summary="Restore a cycle (admins)",
+)
+def cycle_restore_post(request: HttpRequest, key: str) -> Cycle:
+    cycle = get_object_or_404(Cycle, key=key)
+    return cycle_restore(cycle=cycle, by=scoped(request, "admin"))
+
+
+@router.post(
+    "/objectives/{key}/archive",
+    response={200: ObjectiveOut, **ERRORS},
+    summary="Archive an objective (the team's editors, admins)",
+)
+def objective_archive_post(request: HttpRequest, key: str) -> Objective:
+    objective = get_object_or_404(Objective.objects.select_related("team"), key=key)
+    objective_archive(objective=objective, by=scoped(request, "admin"))
+    return _objectives().get(pk=objective.pk)
+
+
+@router.post(
+    "/objectives/{key}/restore",
+    response={200: ObjectiveOut, **ERRORS},
+    summary="Restore an objective (the team's editors, admins)",
+)
+def objective_restore_post(request: HttpRequest, key: str) -> Objective:
+    objective = get_object_or_404(Objective.objects.select_related("team"), key=key)
+    objective_restore(objective=objective, by=scoped(request, "admin"))
+    return _objectives().get(pk=objective.pk)
+
+
+def _key_result(key: str, kr: str) -> KeyResult:
+    return get_object_or_404(
+        KeyResult.objects.select_related("objective__team", "objective__cycle"),
+        objective__key=key,
+        key=kr,
+    )
+
+
+@router.post(
+    "/objectives/{key}/key-results/{kr}/archive",
+    response={200: KeyResultOut, **ERRORS},
+    summary="Archive a KR (the team's editors, admins)",
+)
+def key_result_archive_post(request: HttpRequest, key: str, kr: str) -> KeyResult:
+    key_result = _key_result(key, kr)
+    key_result_archive(key_result=key_result, by=scoped(request, "admin"))
+    return KeyResult.objects.prefetch_related("checkins").get(pk=key_result.pk)
+
+
+@router.post(
+    "/objectives/{key}/key-results/{kr}/restore",
+    response={200: KeyResultOut, **ERRORS},
+    summary="Restore a KR (the team's editors, admins)",
+)
+def key_result_restore_post(request: HttpRequest, key: str, kr: str) -> KeyResult:
+    key_result = _key_result(key, kr)
+    key_result_restore(key_result=key_result, by=scoped(request, "admin"))
+    return KeyResult.objects.prefetch_related("checkins").get(pk=key_result.pk)
+
+
+def _check_in(key: str, kr: str, pk: int) -> CheckIn:
+    return get_object_or_404(
+        CheckIn.objects.select_related(
+            "key_result__objective__team", "key_result__objective__cycle"
+        ),
+        key_result__objective__key=key,
+        key_result__key=kr,
+        pk=pk,
+    )
+
+
+@router.post(
+    "/objectives/{key}/key-results/{kr}/check-ins/{pk}/archive",
+    response={200: CheckInOut, **ERRORS},
+    summary="Archive a check-in (its author, the team's editors, admins)",
+)
+def check_in_archive_post(request: HttpRequest, key: str, kr: str, pk: int) -> CheckIn:
+    checkin = _check_in(key, kr, pk)
+    return check_in_archive(checkin=checkin, by=scoped(request, "admin"))
+
+
+@router.post(
+    "/objectives/{key}/key-results/{kr}/check-ins/{pk}/restore",
+    response={200: CheckInOut, **ERRORS},
+    summary="Restore a check-in (its author, the team's editors, admins)",
+)
+def check_in_restore_post(request: HttpRequest, key: str, kr: str, pk: int) -> CheckIn:
+    checkin = _check_in(key, kr, pk)
+    return check_in_restore(checkin=checkin, by=scoped(request, "admin"))
+
+
+@router.delete(
+    "/objectives/{key}/key-results/{kr}/check-ins/{pk}",
+    response={204: None, **ERRORS},
+    summary="Delete a check-in (its author, on the day it was made)",
+)
+def check_in_delete_call(
+    request: HttpRequest, key: str, kr: str, pk: int
+) -> Status[None]:
+    checkin = _check_in(key, kr, pk)
+    try:
+        check_in_delete(checkin=checkin, by=scoped(request, "admin"))
+    except CycleClosedError as error:
+        raise HttpError(409, str(error)) from None
+    return Status(204, None)
 
 
 class FindingOut(Schema):

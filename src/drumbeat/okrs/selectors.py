@@ -49,18 +49,22 @@ def objectives_filtered(
     return objectives
 
 
-def cycle_objectives(cycle: Cycle) -> QuerySet[Objective]:
-    """A cycle's objectives with their team, KRs and check-ins (constant queries)."""
-    return (
-        Objective.objects.filter(cycle=cycle)
-        .select_related("team", "parent")
-        .prefetch_related(
-            Prefetch(
-                "key_results",
-                queryset=KeyResult.objects.prefetch_related(
-                    Prefetch("checkins", queryset=CheckIn.objects.order_by("at", "pk"))
-                ),
-            )
+def cycle_objectives(cycle: Cycle, *, archived: bool = False) -> QuerySet[Objective]:
+    """A cycle's objectives with their team, KRs and check-ins (constant queries);
+    archived ones left out unless `archived`."""
+    objectives = Objective.objects.filter(cycle=cycle)
+    key_results = KeyResult.objects.all()
+    checkins = CheckIn.objects.order_by("at", "pk")
+    if not archived:
+        objectives = objectives.filter(archived_at__isnull=True)
+        key_results = key_results.filter(archived_at__isnull=True)
+        checkins = checkins.filter(archived_at__isnull=True)
+    return objectives.select_related("team", "parent").prefetch_related(
+        Prefetch(
+            "key_results",
+            queryset=key_results.prefetch_related(
+                Prefetch("checkins", queryset=checkins)
+            ),
         )
     )
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.audit.models import Event
-from drumbeat.audit.services import change_record, values_of
+from drumbeat.audit.services import archived_set, change_record, event_record, values_of
 from drumbeat.common.editing import lock_for_edit
+from drumbeat.common.guards import is_admin
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.cycles import cycle_contains
 from drumbeat.core.values import note_problem
@@ -57,6 +59,24 @@ def parent_ensure_allowed(cycle: Cycle, parent: Objective) -> None:
         )
 
 
+CHECK_IN_REPEATED = "You already checked in on this KR today with these words."
+
+
+def check_in_repeated(
+    key_result: KeyResult, by: User, note: str, blockers: str
+) -> bool:
+    """Whether `by` already checked in on the KR today with the same text (a
+    form sent twice)."""
+    return CheckIn.objects.filter(
+        key_result=key_result,
+        by=by,
+        at=timezone.localdate(),
+        note=note,
+        blockers=blockers,
+        archived_at__isnull=True,
+    ).exists()
+
+
 def key_result_check_in(
     *,
     key_result: KeyResult,
@@ -74,6 +94,8 @@ def key_result_check_in(
     for name, text in (("note", note), ("blockers", blockers)):
         if wrong := note_problem(text):
             problems[name] = f"The {name} {wrong}."
+    if not problems and check_in_repeated(key_result, by, note, blockers):
+        problems["note"] = CHECK_IN_REPEATED
     if problems:
         raise ValidationError(problems)
     return CheckIn.objects.create(
@@ -272,3 +294,157 @@ def cycle_save(
         sender=Cycle, kpi_keys=frozenset(reading), cycle_keys=frozenset([row.key])
     )
     return row
+
+
+# --- Archive and restore ------------------------------------------------------------
+
+OKRS_ARCHIVE_REFUSAL = "Only the team's editors and admins archive or restore its OKRs."
+CYCLE_ARCHIVE_REFUSAL = "Only admins archive or restore cycles."
+CHECK_IN_ARCHIVE_REFUSAL = (
+    "Only the check-in's author, the team's editors and admins archive or restore it."
+)
+
+
+@serialized_write
+def objective_archive(
+    *, objective: Objective, by: User | None, reason: str = ""
+) -> Objective:
+    """Take an objective off its cycle's board, lint and the review agenda, its
+    KRs, check-ins and history kept and its page still reachable."""
+    return _okr_archived(objective, True, by, reason)
+
+
+@serialized_write
+def objective_restore(*, objective: Objective, by: User | None) -> Objective:
+    """Bring an archived objective back to its cycle's board."""
+    return _okr_archived(objective, False, by)
+
+
+@serialized_write
+def key_result_archive(
+    *, key_result: KeyResult, by: User | None, reason: str = ""
+) -> KeyResult:
+    """Take a KR out of its objective's score, the board and lint, its
+    check-ins and history kept."""
+    return _okr_archived(key_result, True, by, reason)
+
+
+@serialized_write
+def key_result_restore(*, key_result: KeyResult, by: User | None) -> KeyResult:
+    """Bring an archived KR back into its objective."""
+    return _okr_archived(key_result, False, by)
+
+
+@serialized_write
+def cycle_archive(*, cycle: Cycle, by: User | None, reason: str = "") -> Cycle:
+    """Take a cycle off the cycle lists, lint and suggestions. Nothing else is
+    archived with it, and a closed cycle keeps its final grades."""
+    return _okr_archived(cycle, True, by, reason)
+
+
+@serialized_write
+def cycle_restore(*, cycle: Cycle, by: User | None) -> Cycle:
+    """Bring an archived cycle back."""
+    return _okr_archived(cycle, False, by)
+
+
+@serialized_write
+def check_in_archive(*, checkin: CheckIn, by: User | None, reason: str = "") -> CheckIn:
+    """Take a check-in off its KR (its confidence no longer the latest), kept."""
+    return _okr_archived(checkin, True, by, reason)
+
+
+@serialized_write
+def check_in_restore(*, checkin: CheckIn, by: User | None) -> CheckIn:
+    """Bring an archived check-in back."""
+    return _okr_archived(checkin, False, by)
+
+
+@serialized_write
+def okr_archived_set(
+    *, row: Objective | KeyResult | Cycle | CheckIn, archived: bool, by: User
+) -> None:
+    """Archive (`archived`) or restore a cycle, an objective, a KR or a check-in
+    for a person, whichever it is: the pages' Archive and Restore buttons."""
+    _okr_archived(row, archived, by)
+
+
+def can_change_check_in(user: User, checkin: CheckIn) -> bool:
+    """A check-in's author changes it; so do its team's editors and admins."""
+    return checkin.by_id == user.pk or can_edit_team_okrs(
+        user, checkin.key_result.objective.team
+    )
+
+
+def _check_in_subject(checkin: CheckIn) -> str:
+    key_result = checkin.key_result
+    return f"{key_result.objective.key}/{key_result.key} check-in of {checkin.at}"
+
+
+ArchivedRow = TypeVar("ArchivedRow", bound=Objective | KeyResult | Cycle | CheckIn)
+
+
+def _okr_archived(
+    row: ArchivedRow, archived: bool, by: User | None, reason: str = ""
+) -> ArchivedRow:
+    """Archive or restore `row` for `by` (None: a command) if they may edit it;
+    the scores and findings it moves are refreshed. A closed cycle's snapshot is
+    not touched."""
+    kpi_keys: frozenset[str] = frozenset()
+    cycle: Cycle
+    if isinstance(row, Cycle):
+        cycle, subject, kind = row, row.key, Event.Kind.CYCLE
+        allowed = by is None or is_admin(by)
+        refusal = CYCLE_ARCHIVE_REFUSAL
+    elif isinstance(row, Objective):
+        cycle, subject, kind = row.cycle, row.key, Event.Kind.OBJECTIVE
+        allowed = by is None or can_edit_team_okrs(by, row.team)
+        refusal = OKRS_ARCHIVE_REFUSAL
+        kpi_keys = frozenset(row.key_results.values_list("kpi_key", flat=True))
+    elif isinstance(row, KeyResult):
+        objective = row.objective
+        cycle, kind = objective.cycle, Event.Kind.TARGET
+        subject = f"{objective.key}/{row.key}"
+        allowed = by is None or can_edit_team_okrs(by, objective.team)
+        refusal = OKRS_ARCHIVE_REFUSAL
+        kpi_keys = frozenset([row.kpi_key])
+    else:
+        cycle, kind = row.key_result.objective.cycle, Event.Kind.TARGET
+        subject = _check_in_subject(row)
+        allowed = by is None or can_change_check_in(by, row)
+        refusal = CHECK_IN_ARCHIVE_REFUSAL
+    if not allowed:
+        raise PermissionDenied(refusal)
+    if archived_set(
+        row=row, archived=archived, by=by, kind=kind, subject=subject, reason=reason
+    ):
+        okrs_changed.send(
+            sender=type(row), kpi_keys=kpi_keys, cycle_keys=frozenset([cycle.key])
+        )
+    return row
+
+
+CHECK_IN_DELETE_REFUSAL = "Only the check-in's author deletes it."
+CHECK_IN_DELETE_TOO_LATE = (
+    "A check-in can be deleted only on the day it was made ({day}); archive it instead."
+)
+
+
+@serialized_write
+def check_in_delete(*, checkin: CheckIn, by: User) -> None:
+    """Delete a check-in its author made today (a slip of the hand); later it is
+    part of the record and can only be archived. Kept in the log."""
+    if checkin.by_id != by.pk:
+        raise PermissionDenied(CHECK_IN_DELETE_REFUSAL)
+    made = timezone.localdate(checkin.created_at)
+    if made != timezone.localdate():
+        raise ValidationError(CHECK_IN_DELETE_TOO_LATE.format(day=made.isoformat()))
+    ensure_cycle_open(checkin.key_result.objective.cycle)
+    event_record(
+        kind=Event.Kind.TARGET,
+        action="deleted",
+        subject=_check_in_subject(checkin),
+        by=by,
+        summary=checkin.note,
+    )
+    checkin.delete()

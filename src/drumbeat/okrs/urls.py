@@ -2,6 +2,9 @@ from django.urls import path
 
 from drumbeat.okrs import views
 
+ARCHIVE = {"archived": True}
+RESTORE = {"archived": False}
+
 urlpatterns = [
     path("cycles/", views.cycles_index, name="cycles"),
     path("cycles/new/", views.cycle_create, name="cycle-create"),
@@ -29,4 +32,53 @@ urlpatterns = [
         views.check_in,
         name="check-in",
     ),
+    path(
+        "cycles/<str:key>/archive/",
+        views.cycle_archived,
+        ARCHIVE,
+        name="cycle-archive",
+    ),
+    path(
+        "cycles/<str:key>/restore/",
+        views.cycle_archived,
+        RESTORE,
+        name="cycle-restore",
+    ),
+    path(
+        "objectives/<str:key>/archive/",
+        views.objective_archived,
+        ARCHIVE,
+        name="objective-archive",
+    ),
+    path(
+        "objectives/<str:key>/restore/",
+        views.objective_archived,
+        RESTORE,
+        name="objective-restore",
+    ),
+    path(
+        "objectives/<str:objective_key>/key-results/<str:kr_key>/archive/",
+        views.key_result_archived,
+        ARCHIVE,
+        name="key-result-archive",
+    ),
+    path(
+        "objectives/<str:objective_key>/key-results/<str:kr_key>/restore/",
+        views.key_result_archived,
+        RESTORE,
+        name="key-result-restore",
+    ),
+    path(
+        "check-ins/<int:pk>/archive/",
+        views.check_in_archived,
+        ARCHIVE,
+        name="check-in-archive",
+    ),
+    path(
+        "check-ins/<int:pk>/restore/",
+        views.check_in_archived,
+        RESTORE,
+        name="check-in-restore",
+    ),
+    path("check-ins/<int:pk>/delete/", views.check_in_deleted, name="check-in-delete"),
 ]

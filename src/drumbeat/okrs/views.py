@@ -10,10 +10,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import can_edit_team_okrs
+from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import is_admin, require_admin
 from drumbeat.kpis.forms import number_or_band_text
@@ -27,7 +29,7 @@ from drumbeat.okrs.forms import (
     key_result_values,
 )
 from drumbeat.okrs.grades import frozen_grades
-from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import (
     alignment_tree,
     closed_cycle_notice,
@@ -41,11 +43,13 @@ from drumbeat.okrs.selectors import (
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
     CycleClosedError,
+    check_in_delete,
     cycle_save,
     ensure_cycle_open,
     key_result_check_in,
     key_result_save,
     objective_save,
+    okr_archived_set,
 )
 
 
@@ -69,9 +73,10 @@ def refuses_closed_cycles(
 def cycles_index(request: HttpRequest) -> HttpResponse:
     """The cycle running today, else the latest one."""
     today = timezone.localdate()
+    live = Cycle.objects.filter(archived_at__isnull=True)
     cycle = (
-        Cycle.objects.filter(start__lte=today, end__gte=today).first()
-        or Cycle.objects.order_by("-start").first()
+        live.filter(start__lte=today, end__gte=today).first()
+        or live.order_by("-start").first()
     )
     if cycle is None:
         if is_admin(request.user):
@@ -83,7 +88,8 @@ def cycles_index(request: HttpRequest) -> HttpResponse:
 def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
     """Objectives by team with score bars and grades, and the alignment tree."""
     cycle = get_object_or_404(Cycle, key=key)
-    objectives = list(cycle_objectives(cycle))
+    show_archived = request.GET.get("archived") == "1"
+    objectives = list(cycle_objectives(cycle, archived=show_archived))
     findings = cycle_findings(cycle)
     by_team: dict[str, list[tuple[Objective, list[LintFinding]]]] = {}
     for objective in objectives:
@@ -92,14 +98,16 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         )
         on_objective = findings.by_objective.get(objective.key, [])
         by_team.setdefault(team, []).append((objective, on_objective))
-    cycles = list(Cycle.objects.all())
-    standing = cycles_standing(cycles)
+    cycles = list(Cycle.objects.filter(archived_at__isnull=True))
+    standing = cycles_standing([*cycles, cycle])
     context = {
         "cycle": cycle,
         "cycles": [(other, standing[other.pk]) for other in cycles],
         "standing": standing[cycle.pk],
         "notice": closed_cycle_notice(cycle),
         "grades": frozen_grades(cycle),
+        "show_archived": show_archived,
+        "can_archive": is_admin(request.user),
         "by_team": by_team,
         "findings": findings,
         "tree": alignment_tree(objectives),
@@ -123,6 +131,7 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
         "standing": cycles_standing([objective.cycle])[objective.cycle.pk],
         "notice": notice,
         "grades": frozen_grades(objective.cycle),
+        "today": timezone.localdate().isoformat(),
         "form": CheckInForm(),
         "findings": objective_findings(objective),
     }
@@ -169,6 +178,7 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
         "objective": key_result.objective,
         "form": form,
         "can_check_in": True,
+        "today": timezone.localdate().isoformat(),
         "saved": status == 200,
     }
     return render(
@@ -374,3 +384,90 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
             return redirect("cycle-board", key=saved.key)
     context = {"form": form, "title": title}
     return render(request, "okrs/cycle_form.html", context, status=400)
+
+
+# --- Archive, restore and delete buttons ---------------------------------------------
+
+
+def _archive_button(
+    request: HttpRequest,
+    row: Cycle | Objective | KeyResult | CheckIn,
+    archived: bool,
+    back: str,
+) -> HttpResponse:
+    what = "Check-in" if isinstance(row, CheckIn) else str(row)
+    return archive_button(
+        request,
+        lambda user: okr_archived_set(row=row, archived=archived, by=user),
+        back=back,
+        done=f"{what} {'archived' if archived else 'restored'}.",
+    )
+
+
+@require_POST
+def cycle_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore a cycle from its board: admins."""
+    cycle = get_object_or_404(Cycle, key=key)
+    return _archive_button(
+        request, cycle, archived, reverse("cycle-board", args=[cycle.key])
+    )
+
+
+@require_POST
+def objective_archived(request: HttpRequest, key: str, archived: bool) -> HttpResponse:
+    """Archive or restore an objective from its page: the team's editors, admins."""
+    objective = get_object_or_404(Objective.objects.select_related("cycle"), key=key)
+    back = reverse("objective-detail", args=[objective.key])
+    return _archive_button(request, objective, archived, back)
+
+
+@require_POST
+def key_result_archived(
+    request: HttpRequest, objective_key: str, kr_key: str, archived: bool
+) -> HttpResponse:
+    """Archive or restore a KR from its objective's page: the team's editors,
+    admins."""
+    key_result = get_object_or_404(
+        KeyResult.objects.select_related("objective__cycle", "objective__team"),
+        objective__key=objective_key,
+        key=kr_key,
+    )
+    back = reverse("objective-detail", args=[objective_key]) + f"#kr-{kr_key}"
+    return _archive_button(request, key_result, archived, back)
+
+
+def _check_in(pk: int) -> CheckIn:
+    return get_object_or_404(
+        CheckIn.objects.select_related(
+            "key_result__objective__cycle", "key_result__objective__team"
+        ),
+        pk=pk,
+    )
+
+
+def _check_in_back(checkin: CheckIn) -> str:
+    key_result = checkin.key_result
+    return (
+        reverse("objective-detail", args=[key_result.objective.key])
+        + f"#kr-{key_result.key}"
+    )
+
+
+@require_POST
+def check_in_archived(request: HttpRequest, pk: int, archived: bool) -> HttpResponse:
+    """Archive or restore a check-in: its author, the team's editors, admins."""
+    checkin = _check_in(pk)
+    return _archive_button(request, checkin, archived, _check_in_back(checkin))
+
+
+@require_POST
+def check_in_deleted(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a check-in its author made today."""
+    checkin = _check_in(pk)
+    return archive_button(
+        request,
+        lambda user: check_in_delete(checkin=checkin, by=user),
+        back=_check_in_back(checkin),
+        done="Check-in deleted.",
+        refusals=(CycleClosedError,),
+    )

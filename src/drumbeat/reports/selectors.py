@@ -28,6 +28,7 @@ from drumbeat.okrs.models import Cycle, CycleClose, Objective, Retrospective
 from drumbeat.okrs.selectors import cycle_standing, cycle_standing_close
 from drumbeat.reports.charts import Sparkline, sparkline
 from drumbeat.reports.models import ReportCommentary
+from drumbeat.scorecard.selectors import core_cycle as core_cycle_of
 from drumbeat.scorecard.selectors import database_workspace
 
 SPARKLINE_DAYS = 366
@@ -130,9 +131,12 @@ def board_report(cycle: Cycle, today: dt.date | None = None) -> BoardReport:
         )
     )
     workspace = database_workspace(
-        _kpis_standing(known_at), objectives=objective_keys, known_at=known_at
+        _kpis_standing(known_at),
+        objectives=objective_keys,
+        known_at=known_at,
+        archived_kpis=True,  # those archived after the close, chosen here
     )
-    core_cycle = workspace.cycle_by_key[cycle.key]
+    core_cycle = core_cycle_of(workspace, cycle)
     kpi_rows = {kpi.key: _kpi_row(kpi, core_cycle, as_of) for kpi in workspace.kpis}
     retrospectives = _retrospectives(cycle)
     objectives = (

@@ -48,7 +48,7 @@ from drumbeat.okrs.models import (
 )
 from drumbeat.okrs.selectors import cycle_standing, cycle_standing_close
 from drumbeat.okrs.signals import cycle_closed
-from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.scorecard.selectors import core_cycle, database_workspace
 from drumbeat.workspace import WorkspaceError
 
 Choice = CloseChoice.Choice
@@ -191,7 +191,7 @@ def cycle_close_plan(cycle: Cycle, *, today: dt.date | None = None) -> ClosePlan
     workspace = database_workspace(
         readings_of=measured, objectives={o.key for o in objectives}
     )
-    report = close_cycle(workspace, workspace.cycle_by_key[cycle.key])
+    report = close_cycle(workspace, core_cycle(workspace, cycle))
     by_key = {o.key: o for o in objectives}
     grades: list[GradeRow] = []
     for status in report.objectives:
@@ -487,7 +487,10 @@ def _apply(item: CloseItem, given: ChoiceIn, *, by: User | None, reason: str) ->
     elif given.choice == Choice.KEPT:
         kpi_tier_set(kpi=kpi, tier=Tier.SECONDARY, by=by, reason=f"{reason}: kept")
     elif given.choice == Choice.RETIRED:
-        kpi_archive(kpi=kpi, by=by, reason=f"{reason}: retired")
+        try:
+            kpi_archive(kpi=kpi, by=by, reason=f"{reason}: retired")
+        except PermissionDenied as refusal:
+            raise ValidationError({item.name: str(refusal)}) from None
 
 
 @serialized_write

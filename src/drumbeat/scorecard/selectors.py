@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from drumbeat.accounts.models import Organisation
+from drumbeat.core import model as core
 from drumbeat.core.close import kpi_cycle_history
 from drumbeat.core.contract import plain_target
 from drumbeat.core.health import assess_kpi
@@ -40,12 +41,19 @@ from drumbeat.workspace.yamlio import collector_paused
 
 
 def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]:
-    """Every objective (or those keyed in `keys`, without links to parents left
-    out) with its KRs and check-ins, in the file's shape (three queries of plain
-    values)."""
-    objectives = Objective.objects.all()
-    key_result_rows = KeyResult.objects.all()
-    checkin_rows = CheckIn.objects.all()
+    """Every objective not archived (or those keyed in `keys`, without links to
+    parents left out) with its KRs and check-ins not archived, in the file's shape
+    (three queries of plain values)."""
+    # Archived rows, and the rows under an archived one, are left out.
+    objectives = Objective.objects.filter(
+        archived_at__isnull=True, cycle__archived_at__isnull=True
+    )
+    key_result_rows = KeyResult.objects.filter(
+        archived_at__isnull=True, objective__in=objectives
+    )
+    checkin_rows = CheckIn.objects.filter(
+        archived_at__isnull=True, key_result__in=key_result_rows
+    )
     if keys is not None:
         objectives = objectives.filter(key__in=list(keys))
         key_result_rows = key_result_rows.filter(objective__key__in=list(keys))
@@ -97,6 +105,20 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
                 "checkins": checkins[kr["pk"]],
             }
         )
+    rows = list(
+        objectives.values(
+            "pk",
+            "key",
+            "title",
+            "cycle__key",
+            "commitment",
+            "team__key",
+            "team_name",
+            "owner_name",
+            "parent__key",
+        )
+    )
+    chosen = {row["key"] for row in rows}
     return [
         {
             "key": row["key"],
@@ -108,23 +130,13 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
                     "team": row["team__key"] or row["team_name"],
                     "owner": row["owner_name"],
                     "parent": row["parent__key"]
-                    if keys is None or row["parent__key"] in keys
+                    if row["parent__key"] in chosen
                     else None,
                 }
             ),
             "key_results": key_results[row["pk"]],
         }
-        for row in objectives.values(
-            "pk",
-            "key",
-            "title",
-            "cycle__key",
-            "commitment",
-            "team__key",
-            "team_name",
-            "owner_name",
-            "parent__key",
-        )
+        for row in rows
     ]
 
 
@@ -138,13 +150,19 @@ def workspace_data(
     *,
     readings_of: Iterable[str] | None = None,
     objectives: Collection[str] | None = None,
+    archived_kpis: bool = False,
 ) -> dict[str, Any]:
-    """The database in the workspace format's shape: every cycle, the objectives
+    """The database in the workspace format's shape, archived things left out
+    (so that lint, scores and suggestions skip them): every cycle, the objectives
     (all, or those keyed in `objectives`), and the given KPIs (all by default) with
     their current readings (only those of the KPIs keyed in `readings_of`, when
-    given)."""
-    chosen = (kpis if kpis is not None else KPI.objects.all()).select_related("team")
-    known = None if kpis is None else {kpi.key for kpi in chosen}
+    given; `archived_kpis`: archived ones among them too, for an archived KPI's
+    own page)."""
+    chosen = kpis if kpis is not None else KPI.objects.all()
+    if not archived_kpis:
+        chosen = chosen.filter(archived_at__isnull=True)
+    chosen = chosen.select_related("team")
+    known = {kpi.key for kpi in chosen}
     readings = current_readings(chosen)
     if readings_of is not None:
         readings = readings.filter(kpi__key__in=list(readings_of))
@@ -156,10 +174,18 @@ def workspace_data(
         "teams": teams_data(),
         "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
         "cycles": [
-            {"key": c.key, "start": c.start, "end": c.end} for c in Cycle.objects.all()
+            {"key": c.key, "start": c.start, "end": c.end}
+            for c in Cycle.objects.filter(archived_at__isnull=True)
         ],
         "objectives": objectives_data(objectives),
     }
+
+
+def core_cycle(workspace: Workspace, cycle: Cycle) -> core.Cycle:
+    """The core's `cycle`, from the workspace, or made from the row when the
+    workspace leaves it out (an archived cycle, still reachable by its URL)."""
+    found = workspace.cycle_by_key.get(cycle.key)
+    return found or core.Cycle(key=cycle.key, start=cycle.start, end=cycle.end)
 
 
 def database_workspace(
@@ -168,6 +194,7 @@ def database_workspace(
     readings_of: Iterable[str] | None = None,
     objectives: Collection[str] | None = None,
     known_at: dt.datetime | None = None,
+    archived_kpis: bool = False,
 ) -> Workspace:
     """The core workspace of what the database holds (current readings only, or
     the readings as they stood at `known_at`: see `ReadingQuerySet.known_at`).
@@ -175,7 +202,9 @@ def database_workspace(
     The definitions and OKRs pass the workspace rules as a file would; the
     readings were checked on their way in (`readings_check`) and are attached as
     they are: validating a long history again cost more than reading it."""
-    data = workspace_data(kpis, readings_of=(), objectives=objectives)
+    data = workspace_data(
+        kpis, readings_of=(), objectives=objectives, archived_kpis=archived_kpis
+    )
     workspace = load_workspace_data(data, filename="<database>")
     readings = (
         Reading.objects.current()
@@ -209,7 +238,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
         "objective__key", flat=True
     )
     workspace = database_workspace(
-        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting)
+        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting), archived_kpis=True
     )
     core_kpi = workspace.kpi_by_key[kpi.key]
     assessment = assess_kpi(core_kpi, as_of, history=True)
@@ -300,7 +329,7 @@ def cycle_suggestions(
 ) -> list[Suggestion]:
     """The KPIs worth elevating in `cycle`, ranked by the core's diagnostic flow:
     judged as of the cycle start, or of `as_of` when planning ahead of it."""
-    return suggest(workspace, workspace.cycle_by_key[cycle.key], as_of)
+    return suggest(workspace, core_cycle(workspace, cycle), as_of)
 
 
 def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:

@@ -1,6 +1,8 @@
 """Apply a workspace file to the database, and export the database as one.
 
-`workspace_apply` adds and updates, never deletes, and writes only what differs:
+`workspace_apply` adds and updates, never deletes, and writes only what differs
+(what the database holds and the file does not is listed, and archived only when
+asked; a reading recorded outside a file is overwritten only when asked):
 applying the same file twice changes nothing the second time (no new history, no
 new readings). Readings go through the one reading service (`readings_ingest`),
 as on every other way in: a reading whose value differs is a correction, and the
@@ -19,7 +21,7 @@ from django.contrib.auth.models import User
 
 from drumbeat.accounts.models import Organisation, Team
 from drumbeat.audit.models import Event
-from drumbeat.audit.services import event_record
+from drumbeat.audit.services import archived_set, event_record
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.model import Band, Workspace
 from drumbeat.core.model import KeyResult as CoreKeyResult
@@ -47,18 +49,31 @@ from drumbeat.workspace.yamlio import LocatedError
 
 @dataclass
 class ApplyResult:
-    """What an apply changed, counted by kind: `created["kpi"]`, `updated[...]`."""
+    """What an apply changed, counted by kind (`created["KPI"]`, `updated[...]`),
+    and what it found in the database but not in the file (`not_in_file`, left
+    alone, or `archived` with prune), and the values recorded outside the file
+    that it overwrote or would (`would_overwrite`)."""
 
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
+    not_in_file: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    would_overwrite: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(+self.created or +self.updated)
+        return bool(+self.created or +self.updated or self.archived)
+
+    @property
+    def matches(self) -> bool:
+        """Whether the database holds exactly what the file says (live rows)."""
+        return not self.changed and not self.not_in_file
 
     def summary(self) -> str:
-        if not self.changed:
+        if self.matches:
             return "Nothing to change: the database already matches the file."
+        lines = []
         parts = [
             f"{n} {kind}{'s' if n != 1 else ''} created"
             for kind, n in sorted((+self.created).items())
@@ -67,7 +82,66 @@ class ApplyResult:
             f"{n} {kind}{'s' if n != 1 else ''} updated"
             for kind, n in sorted((+self.updated).items())
         ]
-        return "Applied: " + ", ".join(parts) + "."
+        if self.archived:
+            parts.append(f"{len(self.archived)} archived (--prune)")
+        if parts:
+            verb = "Would apply" if self.dry_run else "Applied"
+            lines.append(f"{verb}: " + ", ".join(parts) + ".")
+        else:
+            lines.append("Nothing in the file to change.")
+        if self.would_overwrite:
+            lines.append(
+                "Recorded outside the file and overwritten by it"
+                if not self.dry_run
+                else "Recorded outside the file, to be overwritten by it"
+            )
+            lines[-1] += f" ({len(self.would_overwrite)}):"
+            lines += [f"  {item}" for item in self.would_overwrite]
+        if self.archived:
+            lines.append(f"Archived, not in the file ({len(self.archived)}):")
+            lines += [f"  {item}" for item in self.archived]
+        elif self.not_in_file:
+            lines.append(
+                f"Not in the file, left alone ({len(self.not_in_file)}; "
+                "--prune archives them):"
+            )
+            lines += [f"  {item}" for item in self.not_in_file]
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's JSON of an apply: additive keys only."""
+        return {
+            "changed": self.changed,
+            "created": dict(+self.created),
+            "updated": dict(+self.updated),
+            "not_in_file": self.not_in_file,
+            "archived": self.archived,
+            "would_overwrite": self.would_overwrite,
+            "dry_run": self.dry_run,
+        }
+
+
+class OverwriteRefusedError(Exception):
+    """Applying would overwrite values recorded outside the file (on the web,
+    through the API, an import or a pull): refused without `overwrite`."""
+
+    def __init__(self, would_overwrite: list[str]) -> None:
+        self.would_overwrite = would_overwrite
+        listed = "\n".join(f"  {item}" for item in would_overwrite)
+        super().__init__(
+            f"The file would overwrite {len(would_overwrite)} value"
+            f"{'s' if len(would_overwrite) != 1 else ''} recorded outside it; "
+            f"nothing was written. Apply with --overwrite to replace them:\n{listed}"
+        )
+
+
+class _DryRunError(Exception):
+    """Raised to roll a dry run back, carrying its result."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        self.result = result
 
 
 def _plain(value: Any) -> Any:
@@ -128,23 +202,60 @@ def _link_parents(
             result.updated[f"{kind} parent"] += 1
 
 
-@serialized_write
 def workspace_apply(
     workspace: Workspace,
     *,
     by: User | None = None,
     source: str = Reading.Source.APPLY,
     source_detail: str = "",
+    prune: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
 ) -> ApplyResult:
     """Make the database hold everything in `workspace`, all or nothing: each kind
-    in turn, then every status, score and finding recomputed once."""
-    result = ApplyResult()
+    in turn, then every status, score and finding recomputed once.
+
+    What the database holds and the file does not is listed (`not_in_file`) and
+    left alone, or archived with `prune`, in the same transaction. A reading
+    recorded outside a file (on the web, the API, an import, a pull) that the file
+    would change is refused (`OverwriteRefusedError`) unless `overwrite`. A `dry_run`
+    does it all and rolls it back: the plan, nothing written."""
+    try:
+        return _workspace_apply(
+            workspace,
+            by=by,
+            source=source,
+            source_detail=source_detail,
+            prune=prune,
+            overwrite=overwrite,
+            dry_run=dry_run,
+        )
+    except _DryRunError as rolled_back:
+        return rolled_back.result
+
+
+@serialized_write
+def _workspace_apply(
+    workspace: Workspace,
+    *,
+    by: User | None,
+    source: str,
+    source_detail: str,
+    prune: bool,
+    overwrite: bool,
+    dry_run: bool,
+) -> ApplyResult:
+    result = ApplyResult(dry_run=dry_run)
+    result.would_overwrite = _readings_overwritten(workspace)
+    if result.would_overwrite and not (overwrite or dry_run):
+        raise OverwriteRefusedError(result.would_overwrite)
     _organisation_apply(workspace, result)
     teams = _teams_apply(workspace, result)
     _kpis_apply(workspace, teams, result, by)
     _readings_apply(workspace, result, by, source, source_detail)
     cycles = _cycles_apply(workspace, result)
-    _objectives_apply(workspace, teams, cycles, result)
+    unmatched = _objectives_apply(workspace, teams, cycles, result)
+    _not_in_file(workspace, unmatched, result, by=by, prune=prune)
     if result.changed:
         event_record(
             kind=Event.Kind.WORKSPACE,
@@ -155,6 +266,8 @@ def workspace_apply(
         )
     if result.changed or not _statuses_complete():
         statuses_refresh()
+    if dry_run:
+        raise _DryRunError(result)  # the transaction rolls everything back
     return result
 
 
@@ -292,15 +405,19 @@ def _objectives_apply(
     teams: dict[str, Team],
     cycles: dict[str, Cycle],
     result: ApplyResult,
-) -> None:
+) -> list[CheckIn]:
     """The file's objectives with their KRs and check-ins, then their parents
-    (what the database holds read in three queries, not three a KR)."""
+    (what the database holds read in three queries, not three a KR); the live
+    check-ins of their KRs that the file does not hold."""
     _closed_objectives_refused(workspace)
     existing = {row.key: row for row in Objective.objects.all()}
     key_results = {(row.objective_id, row.key): row for row in KeyResult.objects.all()}
     checkins: dict[int, list[CheckIn]] = defaultdict(list)
-    for checkin in CheckIn.objects.order_by("at", "created_at"):
+    for checkin in CheckIn.objects.filter(archived_at__isnull=True).order_by(
+        "at", "created_at"
+    ):
         checkins[checkin.key_result_id].append(checkin)
+    unmatched: list[CheckIn] = []
     objectives = {}
     for position, objective in enumerate(workspace.objectives):
         objective_team = teams.get(objective.team) if objective.team else None
@@ -325,13 +442,16 @@ def _objectives_apply(
             kr_row = _key_result_apply(
                 row, kr, kr_position, result, key_results.get((row.pk, kr.key))
             )
-            _checkins_apply(kr_row, kr, result, checkins.get(kr_row.pk, []))
+            unmatched += _checkins_apply(
+                kr_row, kr, result, checkins.get(kr_row.pk, [])
+            )
     _link_parents(
         objectives,
         {o.key: o.parent for o in workspace.objectives},
         "objective",
         result,
     )
+    return unmatched
 
 
 def _closed_cycles_refused(workspace: Workspace) -> None:
@@ -448,17 +568,25 @@ def _key_result_apply(
 
 def _checkins_apply(
     row: KeyResult, kr: CoreKeyResult, result: ApplyResult, stored: list[CheckIn]
-) -> None:
-    """A KR's check-ins as the file lists them (a file's list replaces the
-    database's, `stored`, when they differ)."""
-    wanted = [
-        (c.at, c.by or "", c.confidence, c.note or "", c.blockers or "")
-        for c in kr.checkins
-    ]
-    have = [(c.at, c.by_name, c.confidence, c.note, c.blockers) for c in stored]
-    if wanted == have:
-        return
-    row.checkins.all().delete()
+) -> list[CheckIn]:
+    """The file's check-ins on a KR that the database does not hold yet, added;
+    those of `stored` (live) that the file does not hold, returned: kept, as a
+    check-in made on the web or through the API is."""
+    unmatched = list(stored)
+    missing = []
+    for checkin in kr.checkins:
+        wanted = (
+            checkin.at,
+            checkin.by or "",
+            checkin.confidence,
+            checkin.note or "",
+            checkin.blockers or "",
+        )
+        held = next((c for c in unmatched if _checkin_values(c) == wanted), None)
+        if held is None:
+            missing.append(wanted)
+        else:
+            unmatched.remove(held)
     CheckIn.objects.bulk_create(
         CheckIn(
             key_result=row,
@@ -468,12 +596,140 @@ def _checkins_apply(
             note=note,
             blockers=blockers,
         )
-        for at, by_name, confidence, note, blockers in wanted
+        for at, by_name, confidence, note, blockers in missing
     )
-    if have:
-        result.updated["check-in list"] += 1
-    else:
-        result.created["check-in"] += len(wanted)
+    result.created["check-in"] += len(missing)
+    return unmatched
+
+
+def _checkin_values(checkin: CheckIn) -> tuple[Any, ...]:
+    return (
+        checkin.at,
+        checkin.by_name,
+        checkin.confidence,
+        checkin.note,
+        checkin.blockers,
+    )
+
+
+def _readings_overwritten(workspace: Workspace) -> list[str]:
+    """The file's readings that would correct a current reading recorded outside
+    a file (on the web, the API, an import, a pull), one line each."""
+    held = {
+        (kpi_key, at): (value, note, source, who)
+        for kpi_key, at, value, note, source, who in Reading.objects.current()
+        .filter(kpi__key__in=[kpi.key for kpi in workspace.kpis])
+        .exclude(source=Reading.Source.APPLY)
+        .values_list(
+            "kpi__key", "at", "value", "note", "source", "recorded_by__username"
+        )
+    }
+    lines = []
+    for kpi in workspace.kpis:
+        for reading in kpi.readings:
+            at = moment_text(reading.at)
+            found = held.get((kpi.key, at))
+            if found is None:
+                continue
+            value, note, source, who = found
+            if (value, note) != (reading.value, reading.note or ""):
+                lines.append(
+                    f"reading {kpi.key} {at}: {value:g} ({source}"
+                    f"{' by ' + who if who else ''}) → {reading.value:g} in the file"
+                )
+    return lines
+
+
+def _not_in_file(
+    workspace: Workspace,
+    checkins: list[CheckIn],
+    result: ApplyResult,
+    *,
+    by: User | None,
+    prune: bool,
+) -> None:
+    """List what the database holds live and the file does not; with `prune`,
+    archive it (readings are never archived: they are the record)."""
+    live: list[tuple[str, Any, str]] = []
+    teams = {team.key for team in workspace.teams}
+    live += [
+        (f"team {row.key}", row, Event.Kind.TEAM)
+        for row in Team.objects.filter(archived_at__isnull=True).exclude(key__in=teams)
+    ]
+    kpis = {kpi.key for kpi in workspace.kpis}
+    live += [
+        (f"KPI {row.key}", row, Event.Kind.DEFINITION)
+        for row in KPI.objects.filter(archived_at__isnull=True).exclude(key__in=kpis)
+    ]
+    cycles = {cycle.key for cycle in workspace.cycles}
+    live += [
+        (f"cycle {row.key}", row, Event.Kind.CYCLE)
+        for row in Cycle.objects.filter(archived_at__isnull=True).exclude(
+            key__in=cycles
+        )
+    ]
+    objectives = {o.key: {kr.key for kr in o.key_results} for o in workspace.objectives}
+    live += [
+        (f"objective {row.key}", row, Event.Kind.OBJECTIVE)
+        for row in Objective.objects.filter(archived_at__isnull=True).exclude(
+            key__in=objectives
+        )
+    ]
+    live += [
+        (f"key result {row.objective.key}/{row.key}", row, Event.Kind.TARGET)
+        for row in KeyResult.objects.filter(
+            archived_at__isnull=True, objective__key__in=objectives
+        ).select_related("objective")
+        if row.key not in objectives[row.objective.key]
+    ]
+    live += [
+        (_checkin_text(checkin), checkin, Event.Kind.TARGET) for checkin in checkins
+    ]
+    for text, row, kind in live:
+        result.not_in_file.append(text)
+        if prune:
+            archived_set(
+                row=row,
+                archived=True,
+                by=by,
+                kind=kind,
+                subject=text,
+                reason="not in the applied file (--prune)",
+            )
+            result.archived.append(text)
+    result.not_in_file += _readings_not_in_file(workspace)
+
+
+def _checkin_text(checkin: CheckIn) -> str:
+    key_result = checkin.key_result
+    made = "on the web or the API" if checkin.by_id else "from a file"
+    return (
+        f"check-in on {key_result.objective.key}/{key_result.key} of {checkin.at} "
+        f"by {checkin.by_name or 'someone'} ({made})"
+    )
+
+
+def _readings_not_in_file(workspace: Workspace) -> list[str]:
+    """The current readings of the file's KPIs that the file does not hold, by
+    KPI: left alone, even with prune."""
+    in_file = {
+        (kpi.key, moment_text(reading.at))
+        for kpi in workspace.kpis
+        for reading in kpi.readings
+    }
+    missing: Counter[str] = Counter()
+    for kpi_key, at in (
+        Reading.objects.current()
+        .filter(kpi__key__in=[kpi.key for kpi in workspace.kpis])
+        .values_list("kpi__key", "at")
+    ):
+        if (kpi_key, at) not in in_file:
+            missing[kpi_key] += 1
+    return [
+        f"{n} reading{'s' if n != 1 else ''} of {kpi_key} (kept: readings are never"
+        " archived)"
+        for kpi_key, n in sorted(missing.items())
+    ]
 
 
 def _statuses_complete() -> bool:

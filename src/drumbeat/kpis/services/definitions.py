@@ -8,10 +8,14 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from drumbeat.audit.models import Event
-from drumbeat.audit.services import changes_between, changes_text, event_record
+from drumbeat.audit.services import (
+    archived_set,
+    changes_between,
+    changes_text,
+    event_record,
+)
 from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.guards import is_admin
 from drumbeat.common.locks import serialized_write
@@ -103,25 +107,6 @@ def kpi_tier_set(*, kpi: KPI, tier: Tier, by: User | None, reason: str = "") -> 
         action="changed",
         summary=f"tier: {before} → {tier.value}",
         changes={"tier": [before, tier.value]},
-    )
-
-
-@serialized_write
-def kpi_archive(*, kpi: KPI, by: User | None, reason: str = "") -> KPI:
-    """Archive a KPI (a transient KPI retired at a cycle's close): off the dashboard
-    and the dictionary by default, its readings and history kept, still reachable
-    by its URL. Archiving an archived KPI changes nothing."""
-    locked = lock_for_edit(KPI, kpi.pk, kpi.version)
-    if locked.archived:
-        return locked
-    locked.archived_at = timezone.now()
-    locked.archived_by = by
-    return _saved_with_reason(
-        locked,
-        by=by,
-        reason=reason,
-        action="archived",
-        summary=f"{locked.name} archived",
     )
 
 
@@ -298,3 +283,37 @@ def kpis_owner_assign(*, owner_name: str, username: str) -> int:
             summary=f"{username} owns the KPIs of {owner_name}",
         )
     return count
+
+
+ARCHIVE_REFUSAL = "Only the KPI's owner or an admin archives or restores it."
+
+
+@serialized_write
+def kpi_archive(*, kpi: KPI, by: User | None, reason: str = "") -> KPI:
+    """Take a KPI off the dashboard, the dictionary, lint and suggestions, its
+    readings and history kept and its page still reachable (`by` None: a command).
+    The snapshots of closed cycles that read it stay as they were."""
+    return _kpi_archived(kpi, True, by, reason)
+
+
+@serialized_write
+def kpi_restore(*, kpi: KPI, by: User | None) -> KPI:
+    """Bring an archived KPI back where it was."""
+    return _kpi_archived(kpi, False, by, "")
+
+
+def _kpi_archived(kpi: KPI, archived: bool, by: User | None, reason: str) -> KPI:
+    if by is not None and not can_edit_definition(by, kpi):
+        raise PermissionDenied(ARCHIVE_REFUSAL)
+    if archived_set(
+        row=kpi,
+        archived=archived,
+        by=by,
+        kind=Event.Kind.DEFINITION,
+        subject=kpi.key,
+        reason=reason,
+    ):
+        kpis_changed.send(
+            sender=KPI, kpi_keys=frozenset([kpi.key]), change=KPIChange.DEFINITION
+        )
+    return kpi
