@@ -58,6 +58,13 @@ def test_the_plan_shows_the_cores_final_grades_and_the_default_choices():
     assert [(kr.key_result_key, kr.score) for kr in krs] == [
         (kr.score.key, kr.score.score) for kr in core.key_results
     ]
+    # Each KR judged by its aspirational objective's level (0.7); none unscored.
+    assert [(kr.key_result_key, kr.outcome) for kr in krs] == [
+        ("csat-up", "fell_short"),
+        ("churn-down", ""),
+    ]
+    assert krs[0].score is not None
+    assert krs[0].score < 0.7
     assert [(item.name, item.default) for item in plan.items] == [
         ("history:happier/csat-up", "recorded"),
         ("history:happier/churn-down", "recorded"),

@@ -50,6 +50,7 @@ def _correct_to_target(grade: FinalGrade, by) -> None:
         .filter(kpi=kpi, day__gte=cycle.start, day__lte=cycle.end)
         .latest("day")
     )
+    assert isinstance(grade.target, int | float)
     reading_record(kpi=kpi, at=last.at, value=float(grade.target), by=by)
 
 
@@ -67,8 +68,10 @@ def test_a_quarter_is_closed_restated_refused_and_reported(
     first = page.locator("[data-retrospective] textarea").first
     first.fill("The onboarding rework shipped in August.")
     page.get_by_role("button", name=f"Close {CYCLE}").click()
-    assert page.locator("[data-closed]").first.inner_text().startswith(
-        "Closed on 2026-11-25 by"
+    assert (
+        page.locator("[data-closed]")
+        .first.inner_text()
+        .startswith("Closed on 2026-11-25 by")
     )
 
     # 2. A reading of the closed cycle corrected afterwards: the final grade
@@ -78,12 +81,14 @@ def test_a_quarter_is_closed_restated_refused_and_reported(
     frozen = frozen_grades(Cycle.objects.get(key=CYCLE)).key_result(
         grade.objective_key, grade.key_result_key
     )
-    assert frozen is not None and frozen.restated is not None
+    assert frozen is not None
+    assert frozen.restated is not None
     assert frozen.final.score == grade.score  # the final grade did not move
     assert frozen.restated.score != grade.score
     page.goto(f"{live_server.url}/objectives/{grade.objective_key}/")
     shown = page.locator("[data-frozen]").all_inner_texts()
     assert any(frozen.describe() in text for text in shown), shown
+    assert grade.score is not None
     assert f"final {percent_floor(grade.score)} %" in frozen.describe()
     assert f"{grade.kpi_key} corrected on 2026-11-25" in frozen.describe()
 
@@ -103,7 +108,9 @@ def test_a_quarter_is_closed_restated_refused_and_reported(
     )
     assert refused.status == 409
     assert notice in refused.text()
-    token = token_create(user=users["admin"], name="e2e", scopes=["admin"], expires_at=None)
+    token = token_create(
+        user=users["admin"], name="e2e", scopes=["admin"], expires_at=None
+    )
     answer = page.request.post(
         f"{live_server.url}/api/v1{check_in.rstrip('/')}",
         headers={"Authorization": f"Bearer {token.secret}"},
@@ -124,5 +131,6 @@ def test_a_quarter_is_closed_restated_refused_and_reported(
             assert heading in text
         assert f"Drumbeat board report · {CYCLE}" in text
         assert "The onboarding rework shipped in August." in text
-        assert "Sign out" not in text and "Download PDF" not in text
+        assert "Sign out" not in text
+        assert "Download PDF" not in text
     assert csp_violations == []

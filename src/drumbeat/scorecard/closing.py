@@ -30,6 +30,7 @@ from drumbeat.core.contract import plain_target
 from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.display import grade_text
 from drumbeat.core.model import CycleState, Direction, Tier
+from drumbeat.core.scoring import objective_outcome
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.services.definitions import (
     DEFINITION_FIELDS,
@@ -192,6 +193,7 @@ def cycle_close_plan(cycle: Cycle, *, today: dt.date | None = None) -> ClosePlan
         readings_of=measured, objectives={o.key for o in objectives}
     )
     report = close_cycle(workspace, core_cycle(workspace, cycle))
+    after_end = cycle.end + dt.timedelta(days=1)
     by_key = {o.key: o for o in objectives}
     grades: list[GradeRow] = []
     for status in report.objectives:
@@ -234,7 +236,13 @@ def cycle_close_plan(cycle: Cycle, *, today: dt.date | None = None) -> ClosePlan
                     progress=scored.progress,
                     score=scored.score,
                     grade=grade_text(scored.score) or "",
-                    outcome="",
+                    # A KR is hit when it reaches its objective's level.
+                    outcome=str(
+                        objective_outcome(
+                            status.objective, scored.score, status.cycle, after_end
+                        )
+                        or ""
+                    ),
                     objective=row,
                     key_result=kr,
                 )
