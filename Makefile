@@ -60,13 +60,14 @@ unit: install
 	$(BIN)/pytest -n auto
 
 # The database tests again on PostgreSQL (pytest-django makes test_drumbeat): the
-# apps' tests; the core, the workspace format and the file-only CLI use no database.
+# apps' tests; the core, the workspace format and the file-only CLI use no database,
+# and the browser tests check pages, which the database does not change.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
 DATABASE_TESTS := tests/accounts tests/kpis tests/okrs tests/imports tests/exports \
 	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups \
 	tests/reports
 unit-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto $(DATABASE_TESTS)
+	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto -m "not browser" $(DATABASE_TESTS)
 
 # The documentation (docs/, mkdocs.yml) into var/site; strict: a broken link or
 # anchor fails the build (not with --quiet, which hides the warnings it counts).

@@ -25,6 +25,7 @@ SCREENSHOTS = Path(
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not Path(CHROMIUM).exists() and not os.environ.get("CI"),
