@@ -29,10 +29,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.utils import timezone
 
-from drumbeat.accounts.models import Team
+from drumbeat.accounts.models import Invitation, Profile, Team
 from drumbeat.accounts.services import (
     membership_set,
     person_create,
@@ -52,6 +53,7 @@ from drumbeat.kpis.sources.services import source_pull_request
 from drumbeat.okrs.models import Cycle, KeyResult
 from drumbeat.okrs.services import key_result_check_in
 from drumbeat.reports.services import report_commentary_save
+from drumbeat.review.models import Investigation, ReviewNote
 from drumbeat.scorecard.closing import RetrospectiveIn, cycle_close, cycle_reopen
 from drumbeat.webhooks.crypto import secret_decrypt
 from drumbeat.webhooks.models import Event, Webhook
@@ -151,6 +153,27 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
     )
     report_commentary_save(cycle=cycle, section="kpis", text="Up.", by=admin, version=0)
     cycle_reopen(cycle=cycle, by=admin, reason="A late reading")
+    # The weekly rhythm: a profile, an invitation, a review note, an investigation.
+    Profile.objects.create(user=editor, time_zone="Europe/Paris", email_digest=False)
+    Invitation.objects.create(
+        email="new@example.com",
+        team=support,
+        role="viewer",
+        digest="0" * 64,
+        invited_by=admin,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    ReviewNote.objects.create(
+        kpi=kpi, note="Seen", health="red", by=admin, at=timezone.now()
+    )
+    Investigation.objects.create(
+        kpi=kpi,
+        question="Why?",
+        assignee=editor,
+        due=dt.date(2026, 12, 4),
+        opened_by=admin,
+        opened_at=timezone.now(),
+    )
     return Used(token=issued.secret, webhook_secret=hook.secret)
 
 
@@ -323,10 +346,15 @@ def rewrite(path: Path, change: Any) -> None:
 
 
 def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
-    """A backup as Drumbeat wrote it before `kpis 0003`: without that migration,
-    those after it, and the fields they added (0004: KPIs' archive)."""
-    kpis = lines[0]["migrations"]["kpis"]
-    kpis[:] = [name for name in kpis if name < "0003"]
+    """A backup as Drumbeat wrote it before `kpis 0003`: without that migration
+    and those that depend on it, and without the fields they added (kpis 0004:
+    KPIs' archive)."""
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    later = graph.backwards_plan(("kpis", "0003_canonical_reading_moments"))
+    migrations = lines[0]["migrations"]
+    for app, name in later:
+        if name in migrations.get(app, []):
+            migrations[app].remove(name)
     for line in lines[1:]:
         if line.get("model") in ("kpis.kpi", "kpis.historicalkpi"):
             for added in ("archived_at", "archived_by"):

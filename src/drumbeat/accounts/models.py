@@ -5,6 +5,8 @@ people are logged in Django's admin log (see `accounts.services`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -23,6 +25,13 @@ class Team(Archivable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="children",
+    )
+    check_in_weekday = models.PositiveSmallIntegerField(
+        default=0, help_text="The team's check-in day: 0 Monday ... 6 Sunday"
+    )
+    check_in_time = models.TimeField(default=dt.time(9, 0))
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name; blank: the server's"
     )
     history = HistoricalRecords()
 
@@ -93,3 +102,58 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Profile(models.Model):
+    """What a person sets about themselves: the time zone their reminders follow
+    and which messages they want by e-mail (each kind on or off)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA name; blank: the team's, else the server's",
+    )
+    email_check_in_reminders = models.BooleanField(default=True)
+    email_reading_reminders = models.BooleanField(default=True)
+    email_digest = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.user}'s profile"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join with a role in a team: its link sets the
+    person's password and expires; only a digest of its token is kept."""
+
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    role = models.CharField(max_length=10, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email}"

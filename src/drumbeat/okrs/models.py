@@ -39,6 +39,13 @@ class Objective(Edited, Archivable):
     )
     team_name = models.CharField(max_length=200, blank=True)
     owner_name = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_objectives",
+    )
     commitment = models.CharField(
         max_length=12,
         choices=[(c.value, c.value) for c in core.Commitment],
@@ -83,6 +90,13 @@ class KeyResult(Edited, Archivable):
     target = models.JSONField(help_text="A number, or [low, high] for a band")
     deadline = models.DateField(null=True, blank=True)
     owner_name = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_key_results",
+    )
     weight = models.FloatField(default=1.0)
     position = models.PositiveIntegerField(default=0)
     # Computed from the KPI's readings whenever they or the KR change.

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "drumbeat.kpis",
     "drumbeat.okrs",
     "drumbeat.scorecard",
+    "drumbeat.review",
     "drumbeat.reports",
     "drumbeat.webhooks",
     "drumbeat.exports",

@@ -1,0 +1,1 @@
+"""The weekly rhythm: the KPI review and check-in agendas, My week, investigations."""
