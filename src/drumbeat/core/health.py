@@ -75,6 +75,26 @@ def is_stale(cadence: Cadence | None, latest: Reading | None, as_of: dt.date) ->
     return (as_of - latest.day).days > STALE_FACTOR * cadence.days
 
 
+def next_reading_due(cadence: Cadence | None, latest: Reading | None) -> dt.date | None:
+    """The day a KPI's next reading is expected: one period of its cadence after
+    its latest reading (whole days, rounded down). None without a cadence or a
+    reading (nothing to count from)."""
+    if cadence is None or latest is None:
+        return None
+    return latest.day + dt.timedelta(days=int(cadence.days))
+
+
+def reading_due(
+    cadence: Cadence | None, latest: Reading | None, as_of: dt.date
+) -> bool:
+    """True when a KPI's next reading is due by `as_of` (owed, not yet stale: a
+    reminder to whoever records it by hand), or it has a cadence and no reading."""
+    if cadence is None:
+        return False
+    due = next_reading_due(cadence, latest)
+    return due is None or due <= as_of
+
+
 @dataclass(frozen=True, slots=True)
 class KPIAssessment:
     """How a KPI stands on a date: its latest reading, health, staleness, signals."""
