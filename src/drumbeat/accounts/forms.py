@@ -143,3 +143,31 @@ class TokenForm(forms.Form):
         if choice == NEVER:
             return None
         return timezone.now() + dt.timedelta(days=int(choice))
+
+
+class InviteForm(forms.Form):
+    """Who to invite: one person, a pasted list of lines, or a CSV file (the
+    first of these given is read)."""
+
+    email = forms.EmailField(required=False, label="E-mail")
+    name = forms.CharField(required=False, max_length=200)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(archived_at__isnull=True).order_by("name"),
+        required=False,
+        to_field_name="key",
+        empty_label="– (no team)",
+    )
+    role = forms.ChoiceField(
+        choices=[("", "–"), *Membership.Role.choices], required=False
+    )
+    people = forms.CharField(
+        required=False,
+        label="Or many: one a line",
+        help_text="“Name <e-mail>” or “e-mail”",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    csv_file = forms.FileField(
+        required=False,
+        label="Or a CSV file",
+        help_text="columns name,email,team,role (header line first)",
+    )

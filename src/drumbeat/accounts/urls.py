@@ -1,12 +1,47 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from drumbeat.accounts import views
+from drumbeat.accounts import invitation_views, views
+from drumbeat.accounts.passwords import PasswordResetView
 from drumbeat.accounts.oidc import OidcCallbackView, OidcStartView
 
 urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/new/", views.person_create, name="person-create"),
+    path("people/invite/", invitation_views.invite, name="invite"),
+    path(
+        "people/invitations/<int:pk>/resend/",
+        invitation_views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "people/invitations/<int:pk>/revoke/",
+        invitation_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        "invitations/<str:token>/",
+        invitation_views.invitation_accept,
+        name="invitation-accept",
+    ),
+    # "Forgot password": Django's views; the names are the ones they expect.
+    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("people/lockouts/", views.lockouts, name="lockouts"),
     path("people/lockouts/clear/", views.lockout_clear, name="lockout-clear"),
     path("people/<str:username>/edit/", views.person_edit, name="person-edit"),

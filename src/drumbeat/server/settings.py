@@ -420,6 +420,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Invitations by e-mail: their link sets the person's password and expires after
+# this many days. Invitation and password-reset e-mails to one address are capped
+# per hour, so that neither can be used to flood someone's inbox.
+DRUMBEAT_INVITATION_DAYS = env_positive("DRUMBEAT_INVITATION_DAYS", 7)
+DRUMBEAT_ACCOUNT_MAILS_PER_HOUR = env_positive("DRUMBEAT_ACCOUNT_MAILS_PER_HOUR", 3)
+"""Invitation and password-reset e-mails one address may get in an hour; past it,
+more are not sent (a reset request still answers the same, saying nothing)."""
+# Django's password-reset links stay valid this long (seconds): one hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
 # A session ends after this many minutes without a request (counted to the minute:
 # SessionIdleMiddleware saves it again at most once a minute). The worker clears
 # ended sessions once a day.
