@@ -29,8 +29,8 @@ from drumbeat.audit.services import event_record
 
 RESET_SENT = "password reset sent"
 SSO_ONLY_NOTICE = (
-    "Passwords are not used here: sign in with {name}. Only the break-glass "
-    "admins' accounts can reset a password."
+    "Passwords are not used here: sign in with {name}. Only break-glass admin "
+    "accounts can reset a password."
 )
 
 
@@ -94,9 +94,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link by e-mail address."""
 
     form_class = ThrottledPasswordResetForm
-    html_email_template_name = "registration/password_reset_email.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+    template_name = "accounts/password_reset/form.html"
+    html_email_template_name = "accounts/password_reset/email.html"
+    email_template_name = "accounts/password_reset/email.txt"
+    subject_template_name = "accounts/password_reset/subject.txt"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), **_sso_only_context()}
@@ -106,3 +107,16 @@ class PasswordResetView(auth_views.PasswordResetView):
         # Host header, which a requester could set to their own site.
         self.extra_email_context = {"base_url": settings.DRUMBEAT_BASE_URL}
         return super().form_valid(form)
+
+
+# The other steps are Django's views with the application's pages (the Django
+# admin's own pages have the names Django gives by default).
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset/done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset/confirm.html"
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset/complete.html"
+)

@@ -1,9 +1,8 @@
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from drumbeat.accounts import invitation_views, views
-from drumbeat.accounts.passwords import PasswordResetView
+from drumbeat.accounts import passwords
 from drumbeat.accounts.oidc import OidcCallbackView, OidcStartView
 
 urlpatterns = [
@@ -26,20 +25,20 @@ urlpatterns = [
         name="invitation-accept",
     ),
     # "Forgot password": Django's views; the names are the ones they expect.
-    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        passwords.password_reset_done,
         name="password_reset_done",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        passwords.password_reset_confirm,
         name="password_reset_confirm",
     ),
     path(
         "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        passwords.password_reset_complete,
         name="password_reset_complete",
     ),
     path("people/lockouts/", views.lockouts, name="lockouts"),
