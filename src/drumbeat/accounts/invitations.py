@@ -48,8 +48,7 @@ ROLE_WITHOUT_TEAM = "line {line}: a role needs a team"
 DEACTIVATED = "line {line}: {email} belongs to a deactivated person; reactivate them"
 PENDING = "line {line}: {email} has a pending invitation already; resend it instead"
 TOO_MANY_MAILS = (
-    "line {line}: {email} got {count} account e-mails in the last hour; "
-    "try again later"
+    "line {line}: {email} got {count} account e-mails in the last hour; try again later"
 )
 CSV_HEADER = "line 1: the CSV's columns are {expected}, not {found}"
 NOTHING = "No one to invite: give at least one e-mail address."
@@ -106,9 +105,7 @@ def invitees_from_csv(text: str) -> list[Invitee]:
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
-        name, email, team, role = (
-            [*map(str.strip, cells), "", "", "", ""][:4]
-        )
+        name, email, team, role = [*map(str.strip, cells), "", "", "", ""][:4]
         rows.append((reader.line_num, name, email, team, role.lower()))
     return invitees_checked(rows)
 
@@ -185,7 +182,9 @@ def _account_problems(invitees: list[Invitee]) -> list[str]:
             problems.append(PENDING.format(line=invitee.line, email=invitee.email))
         elif (count := invitation_mails_recent(invitee.email, now)) >= mails_per_hour():
             problems.append(
-                TOO_MANY_MAILS.format(line=invitee.line, email=invitee.email, count=count)
+                TOO_MANY_MAILS.format(
+                    line=invitee.line, email=invitee.email, count=count
+                )
             )
     return problems
 
@@ -382,8 +381,9 @@ def invitation_resend(*, invitation: Invitation, by: User) -> SentInvitation:
         count = invitation_mails_recent(invitation.email, timezone.now())
         if count >= mails_per_hour():
             raise ValidationError(
-                TOO_MANY_MAILS.format(line=1, email=invitation.email, count=count)
-                .removeprefix("line 1: ")
+                TOO_MANY_MAILS.format(
+                    line=1, email=invitation.email, count=count
+                ).removeprefix("line 1: ")
             )
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

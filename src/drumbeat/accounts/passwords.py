@@ -1,4 +1,4 @@
-""""Forgot password" by e-mail: Django's own password-reset views and token
+""" "Forgot password" by e-mail: Django's own password-reset views and token
 generator, with the application's pages, and two limits of Drumbeat's own.
 
 - The page answers the same whether or not the address has an account (Django's

@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from drumbeat.accounts import invitation_views, views
-from drumbeat.accounts import passwords
+from drumbeat.accounts import invitation_views, passwords, views
 from drumbeat.accounts.oidc import OidcCallbackView, OidcStartView
 
 urlpatterns = [
@@ -25,7 +24,9 @@ urlpatterns = [
         name="invitation-accept",
     ),
     # "Forgot password": Django's views; the names are the ones they expect.
-    path("password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"
+    ),
     path(
         "password/reset/sent/",
         passwords.password_reset_done,
