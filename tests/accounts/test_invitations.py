@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
+from drumbeat.accounts.invitation_views import SSO_ONLY
 from drumbeat.accounts.invitations import (
     EXPIRED,
     NOT_FOUND,
@@ -294,3 +295,17 @@ def test_an_address_gets_at_most_the_hours_invitation_mails(users, settings):
         in response.content.decode()
     )
     assert len(mail.outbox) == 2
+
+
+def test_sso_only_sets_no_password_and_sends_to_single_sign_on(users, settings):
+    settings.DRUMBEAT_OIDC_ONLY = True
+    settings.DRUMBEAT_OIDC_NAME = "Acme ID"
+    invitation_send(email="nina@example.com", by=users["admin"])
+    link = _link(mail.outbox[0])
+    client = Client()
+    page = client.get(link).content.decode()
+    assert SSO_ONLY.format(name="Acme ID") in page
+    assert 'name="new_password1"' not in page
+    client.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.get(username="nina@example.com").has_usable_password()

@@ -18,10 +18,15 @@ from django.views.decorators.http import require_POST
 from drumbeat.accounts import invitations
 from drumbeat.accounts.forms import InviteForm
 from drumbeat.accounts.models import Invitation
+from drumbeat.accounts.signin import password_sign_in_allowed
 from drumbeat.common.guards import AdminRequest, admin_required
 
 admin_only = admin_required(invitations.INVITING_REFUSAL)
 PASSWORD_BACKEND = "drumbeat.accounts.signin.PasswordBackend"
+SSO_ONLY = (
+    "Welcome! Passwords are not used here: sign in with {name}, with this e-mail "
+    "address."
+)
 
 
 def _invitees(form: InviteForm) -> list[invitations.Invitee]:
@@ -104,6 +109,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "accounts/invitation.html", {"refusal": refusal}, status=status
         )
+    if not password_sign_in_allowed(invitation.user.get_username()):
+        # Single sign-on is the only way in: a password would be of no use, and
+        # signing in by the link would go round the provider.
+        sso_only = SSO_ONLY.format(name=settings.DRUMBEAT_OIDC_NAME)
+        return render(request, "accounts/invitation.html", {"sso_only": sso_only})
     form = SetPasswordForm(
         invitation.user, request.POST if request.method == "POST" else None
     )
