@@ -275,6 +275,7 @@ def invitation_send(
     by: User,
 ) -> SentInvitation:
     """Invite one person (checked as one line of a list)."""
+    require_admin(by, INVITING_REFUSAL)
     rows = [(1, name.strip(), email.strip(), team.key if team else "", role)]
     (invitee,) = invitees_checked(rows)
     return invitations_send(invitees=[invitee], by=by)[0]
