@@ -14,8 +14,8 @@ from enum import IntEnum
 
 from drumbeat.core.display import format_number, unfavourable_signal_reason
 from drumbeat.core.forecast import days_left, forecast_progress, on_track
-from drumbeat.core.lifecycle import active_cycles
 from drumbeat.core.health import KPIAssessment, threshold_health
+from drumbeat.core.lifecycle import active_cycles
 from drumbeat.core.model import (
     Cadence,
     CheckIn,
