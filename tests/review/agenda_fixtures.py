@@ -34,33 +34,42 @@ def _kpi(key: str, tier: str, values: str, team: str = "support", **extra: str) 
     )
 
 
-AGENDA = (
-    "version: 1\n"
-    "teams:\n"
-    "  - {key: support, name: Support}\n"
-    "  - {key: sales, name: Sales}\n"
-    "kpis:\n"
-    + _kpi("amber-secondary", "secondary", _weekly([95, 85]))
-    + _kpi("fine", "key", _weekly([95, 96]))
-    + _kpi("red-secondary", "secondary", _weekly([70]))
-    + _kpi("stale", "key", _weekly([95], last=dt.date(2026, 11, 1)))
-    + _kpi("amber-key", "key", _weekly([85, 86]), perspective="financial")
-    + _kpi(
-        "dropping",
-        "secondary",
-        _weekly([50.0, 51.0] * 10 + [40.0]),
-        thresholds="{green: 30, red: 10}",
+def agenda_text(copies: int = 1) -> str:
+    """The dictionary; with `copies`, its KPIs again as `<key>-2`, `<key>-3`..."""
+    kpis = ""
+    for copy in range(1, copies + 1):
+        end = "" if copy == 1 else f"-{copy}"
+        kpis += (
+            _kpi(f"amber-secondary{end}", "secondary", _weekly([95, 85]))
+            + _kpi(f"fine{end}", "key", _weekly([95, 96]))
+            + _kpi(f"red-secondary{end}", "secondary", _weekly([70]))
+            + _kpi(f"stale{end}", "key", _weekly([95], last=dt.date(2026, 11, 1)))
+            + _kpi(f"amber-key{end}", "key", _weekly([85, 86]), perspective="financial")
+            + _kpi(
+                f"dropping{end}",
+                "secondary",
+                _weekly([50.0, 51.0] * 10 + [40.0]),
+                thresholds="{green: 30, red: 10}",
+            )
+            + _kpi(f"red-key{end}", "key", _weekly([95, 78, 75]), team="sales")
+        )
+    return (
+        "version: 1\n"
+        "teams:\n"
+        "  - {key: support, name: Support}\n"
+        "  - {key: sales, name: Sales}\n"
+        "kpis:\n" + kpis + "cycles:\n"
+        "  - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n"
+        "objectives:\n"
+        "  - key: happy\n"
+        "    title: Happy customers\n"
+        "    cycle: 2026-Q4\n"
+        "    key_results:\n"
+        "      - {key: red-up, kpi: red-key, target: 95}\n"
     )
-    + _kpi("red-key", "key", _weekly([95, 78, 75]), team="sales")
-    + "cycles:\n"
-    "  - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n"
-    "objectives:\n"
-    "  - key: happy\n"
-    "    title: Happy customers\n"
-    "    cycle: 2026-Q4\n"
-    "    key_results:\n"
-    "      - {key: red-up, kpi: red-key, target: 95}\n"
-)
+
+
+AGENDA = agenda_text()
 
 MEETING_ORDER = [
     "red-key",

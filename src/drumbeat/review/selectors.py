@@ -15,6 +15,7 @@ from django.utils import timezone
 from drumbeat.accounts.models import Membership
 from drumbeat.accounts.selectors import AnyUser
 from drumbeat.common.guards import is_admin
+from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import Health
 from drumbeat.core.rhythm import (
@@ -72,10 +73,12 @@ class KPIAgenda:
     items: list[AgendaItem]
     green: int
     as_of: dt.date
-    overdue_cycles: list[Cycle] = field(default_factory=list)
+    overdue_cycles: list[tuple[Cycle, CycleStanding]] = field(default_factory=list)
+    """Cycles still closing more than 14 days after their end, with standing."""
 
 
-def _editor_team_ids(user: AnyUser) -> set[int]:
+def editor_team_ids(user: AnyUser) -> set[int]:
+    """The teams `user` edits (one query)."""
     if not user.is_authenticated:
         return set()
     return set(
@@ -94,8 +97,18 @@ def can_review(user: AnyUser, kpi: KPI, editor_teams: set[int] | None = None) ->
         return False
     if kpi.owner_id is not None and kpi.owner_id == user.pk:
         return True
-    teams = _editor_team_ids(user) if editor_teams is None else editor_teams
+    teams = editor_team_ids(user) if editor_teams is None else editor_teams
     return kpi.team_id is not None and kpi.team_id in teams
+
+
+def can_close(
+    user: AnyUser, investigation: Investigation, editor_teams: set[int] | None = None
+) -> bool:
+    """An investigation's assignee closes it; so does anyone who may review its
+    KPI."""
+    if user.is_authenticated and investigation.assignee_id == user.pk:
+        return True
+    return can_review(user, investigation.kpi, editor_teams)
 
 
 def _owner_name(kpi: KPI) -> str:
@@ -167,7 +180,7 @@ def kpi_agenda(
         kpi_id__in=ids, closed_at__isnull=True
     ).select_related("assignee"):
         investigations[investigation.kpi_id].append(investigation)
-    editor_teams = _editor_team_ids(user)
+    editor_teams = editor_team_ids(user)
     items = []
     for kpi, bucket in exceptions:
         assessment = assess_kpi(workspace.kpi_by_key[kpi.key], kpi.status.as_of)
@@ -197,7 +210,7 @@ def kpi_agenda(
         items=items,
         green=green,
         as_of=on,
-        overdue_cycles=[cycle for cycle, _ in cycles_overdue_for_close(on)],
+        overdue_cycles=cycles_overdue_for_close(on),
     )
 
 

@@ -16,9 +16,13 @@ from drumbeat.audit.services import event_record
 from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI, KPIStatus
 from drumbeat.review.models import Investigation, ReviewNote
-from drumbeat.review.selectors import REVIEW_REFUSAL, can_review
+from drumbeat.review.selectors import REVIEW_REFUSAL, can_close, can_review
 
 INVESTIGATION_CLOSED = "This investigation was closed on {on} by {by}."
+CLOSE_REFUSAL = (
+    "Only the assignee, admins, the KPI's owner and editors of its team close an "
+    "investigation."
+)
 FINDING_MISSING = "Say what the investigation found."
 ASSIGNEE_INACTIVE = "{name} cannot be assigned: the account is deactivated."
 DUE_IN_PAST = "The due date {due} is in the past: choose today or later."
@@ -125,9 +129,13 @@ def investigation_close(
     *, investigation: Investigation, by: User, finding: str
 ) -> Investigation:
     """Close an investigation with what it found. Its assignee may close it too."""
-    locked = Investigation.objects.select_for_update().get(pk=investigation.pk)
-    if locked.assignee_id != by.pk:
-        _refuse_unless_reviewer(by, locked.kpi)
+    locked = (
+        Investigation.objects.select_for_update(of=("self",))
+        .select_related("kpi")
+        .get(pk=investigation.pk)
+    )
+    if not can_close(by, locked):
+        raise PermissionDenied(CLOSE_REFUSAL)
     if locked.closed_at is not None:
         raise ValidationError(
             {
