@@ -21,7 +21,7 @@ def _client(users: dict[str, User], role: str | None):
     return client_for(users[role] if role else None)
 
 
-def _post(client, path: str, body: dict):
+def _post(client, path: str, body: dict[str, str]):
     return client.post(path, json.dumps(body), content_type="application/json")
 
 

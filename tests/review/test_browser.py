@@ -28,9 +28,10 @@ def test_an_editor_runs_the_review_in_meeting_mode_and_opens_an_investigation(
     page.click("[data-meeting-start]")
 
     def shown() -> list[str]:
-        return page.locator("[data-meeting-item]:visible").evaluate_all(
+        keys: list[str] = page.locator("[data-meeting-item]:visible").evaluate_all(
             "items => items.map(i => i.dataset.kpi)"
         )
+        return keys
 
     assert shown() == [MEETING_ORDER[0]]
     page.keyboard.press("ArrowRight")

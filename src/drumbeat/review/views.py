@@ -66,8 +66,6 @@ def kpi_review(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("username"),
         "people": people_to_assign(),
-        "note_form": ReviewNoteForm(),
-        "open_form": InvestigationOpenForm(),
     }
     return render(request, "review/kpi_review.html", context)
 
@@ -83,17 +81,20 @@ def _acted(
 ) -> HttpResponse:
     """Run `act` on the form's cleaned data; say what happened, or what is wrong
     and where, and go back. PermissionDenied is a 403."""
+    problems: dict[str, list[str]] = {}
     if form.is_valid():
         try:
             act(form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                messages.error(request, f"{where}: {field}: {' '.join(problems)}")
-        else:
-            messages.success(request, done)
+            problems = error.message_dict
     else:
-        for field, problems in form.errors.items():
-            messages.error(request, f"{where}: {field}: {' '.join(problems)}")
+        problems = {
+            field: [str(e) for e in errors] for field, errors in form.errors.items()
+        }
+    for field, said in problems.items():
+        messages.error(request, f"{where}: {field}: {' '.join(said)}")
+    if not problems:
+        messages.success(request, done)
     return redirect(back)
 
 
