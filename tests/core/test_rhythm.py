@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from drumbeat.core.forecast import forecast_progress, on_track
+from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import (
     Cadence,
     CheckIn,
@@ -15,7 +16,18 @@ from drumbeat.core.model import (
     Thresholds,
     Tier,
 )
-from drumbeat.core.rhythm import checkin_agenda, kpi_review, last_checkin
+from drumbeat.core.rhythm import (
+    ReviewBucket,
+    agenda_reasons,
+    checkin_agenda,
+    exception_since,
+    kpi_review,
+    last_checkin,
+    review_bucket,
+    review_rank,
+    signal_words,
+    stale_words,
+)
 from drumbeat.core.scoring import key_result_score
 from tests.core.builders import (
     cycle,
@@ -120,6 +132,94 @@ def test_review_names_an_unfavourable_signal():
     as_of = dropping.readings[-1].day
     [item] = kpi_review(workspace([dropping]), as_of).exceptions
     assert item.reasons == ("amber", "unfavourable signal (rule 1, below)")
+
+
+@pytest.mark.parametrize(
+    ("health", "signal", "stale", "expected"),
+    [
+        ("red", False, True, ReviewBucket.RED),
+        ("red", True, False, ReviewBucket.RED),
+        ("amber", True, False, ReviewBucket.SIGNAL),
+        ("unknown", True, False, ReviewBucket.SIGNAL),
+        ("amber", False, True, ReviewBucket.AMBER),
+        ("green", False, True, ReviewBucket.STALE),
+        ("unknown", False, True, ReviewBucket.STALE),
+        ("green", False, False, None),
+        ("unknown", False, False, None),
+    ],
+)
+def test_review_bucket_takes_red_then_signal_then_amber_then_stale(
+    health, signal, stale, expected
+):
+    assert review_bucket(health, unfavourable_signal=signal, stale=stale) == expected
+
+
+def test_review_rank_puts_the_bucket_before_the_tier():
+    red_secondary = review_rank(ReviewBucket.RED, north_star=False, tier="secondary")
+    amber_key = review_rank(ReviewBucket.AMBER, north_star=True, tier="key")
+    red_key = review_rank(ReviewBucket.RED, north_star=False, tier="key")
+    assert sorted([amber_key, red_secondary, red_key]) == [
+        red_key,
+        red_secondary,
+        amber_key,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "side", "words"),
+    [
+        (1, "below", "latest reading below the lower natural process limit"),
+        (1, "above", "latest reading above the upper natural process limit"),
+        (2, "below", "3 of the last 4 readings below the lower quartile line"),
+        (3, "above", "8 readings in a row above the process mean"),
+    ],
+)
+def test_signal_words(rule, side, words):
+    assert signal_words(rule, side) == words
+
+
+def test_stale_words_count_the_days_since_the_last_reading():
+    on = dt.date(2026, 11, 25)
+    assert stale_words("weekly", dt.date(2026, 11, 2), on) == (
+        "no reading for 23 days; weekly KPI"
+    )
+    assert stale_words("daily", dt.date(2026, 11, 24), on) == (
+        "no reading for 1 day; daily KPI"
+    )
+    assert stale_words("monthly", None, on) == "no reading yet; monthly KPI"
+
+
+def test_a_red_kpi_is_red_since_the_first_reading_of_its_red_run():
+    dropping = kpi(
+        readings=readings_at(
+            [(_days(0), 20.0), (_days(7), 50.0), (_days(14), 25.0), (_days(21), 20.0)]
+        ),
+        thresholds=GREEN_RED,
+    )
+    assessment = assess_kpi(dropping, _days(22))
+    assert exception_since(assessment) == _days(14)
+    assert agenda_reasons(assessment) == ("red on its thresholds: latest reading 20",)
+
+
+def test_an_amber_kpi_from_a_signal_is_amber_since_the_signal_began():
+    values = [50.0, 51.0] * 10 + [40.0]
+    dropping = kpi("dropping", values=values, thresholds=Thresholds(green=30, red=10))
+    assessment = assess_kpi(dropping, dropping.readings[-1].day)
+    assert exception_since(assessment) == dropping.readings[-1].day
+    assert agenda_reasons(assessment) == (
+        "latest reading below the lower natural process limit",
+    )
+
+
+def test_a_stale_kpi_is_stale_since_its_last_reading():
+    old = kpi(
+        readings=readings_at([(_days(0), 50.0)]),
+        thresholds=GREEN_RED,
+        cadence=Cadence.WEEKLY,
+    )
+    assessment = assess_kpi(old, _days(23))
+    assert exception_since(assessment) == _days(0)
+    assert agenda_reasons(assessment) == ("no reading for 23 days; weekly KPI",)
 
 
 # --- check-in agenda ------------------------------------------------------------

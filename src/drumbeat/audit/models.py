@@ -24,6 +24,7 @@ class Event(models.Model):
         CYCLE = "cycle"
         READINGS = "readings"
         WORKSPACE = "workspace"
+        REVIEW = "review"
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

@@ -10,17 +10,137 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import IntEnum
 
-from drumbeat.core.display import unfavourable_signal_reason
+from drumbeat.core.display import format_number, unfavourable_signal_reason
 from drumbeat.core.forecast import days_left, forecast_progress, on_track
+from drumbeat.core.health import KPIAssessment, threshold_health
 from drumbeat.core.lifecycle import active_cycles
-from drumbeat.core.model import CheckIn, Health, KeyResult, Objective, Tier, Workspace
+from drumbeat.core.model import (
+    Cadence,
+    CheckIn,
+    Health,
+    KeyResult,
+    Objective,
+    Tier,
+    Workspace,
+)
 from drumbeat.core.scoring import KeyResultScore, key_result_score
 from drumbeat.core.status import KPIStatus, kpi_statuses
 
 LOW_CONFIDENCE_BELOW = 0.5
 
-_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.UNKNOWN: 2, Health.GREEN: 3}
+
+class ReviewBucket(IntEnum):
+    """Where an exception comes in a KPI review meeting, first to last."""
+
+    RED = 0
+    SIGNAL = 1
+    """Amber with an unfavourable signal (or a signal without thresholds)."""
+    AMBER = 2
+    STALE = 3
+    """Stale only: neither red nor amber, no unfavourable signal."""
+
+
+def review_bucket(
+    health: Health | str, *, unfavourable_signal: bool, stale: bool
+) -> ReviewBucket | None:
+    """The part of the agenda a KPI belongs to: red, then amber with an
+    unfavourable signal, then amber, then stale; None when it needs no review."""
+    if health == Health.RED:
+        return ReviewBucket.RED
+    if unfavourable_signal:
+        return ReviewBucket.SIGNAL
+    if health == Health.AMBER:
+        return ReviewBucket.AMBER
+    if stale:
+        return ReviewBucket.STALE
+    return None
+
+
+def review_rank(
+    bucket: ReviewBucket, *, north_star: bool, tier: Tier | str
+) -> tuple[int, int, int]:
+    """The meeting order: bucket first, then the north star and the key tier."""
+    return (bucket, 0 if north_star else 1, 0 if tier == Tier.KEY else 1)
+
+
+_SIGNAL_WORDS = {
+    1: "latest reading {side} the {limit} natural process limit",
+    2: "3 of the last 4 readings {side} the {limit} quartile line",
+    3: "8 readings in a row {side} the process mean",
+}
+
+
+def signal_words(rule: int, side: str) -> str:
+    """`3 of the last 4 readings below the lower quartile line`: what a
+    detection rule's hit means, in words a meeting reads."""
+    limit = "upper" if side == "above" else "lower"
+    return _SIGNAL_WORDS[rule].format(side=side, limit=limit)
+
+
+def stale_words(
+    cadence: Cadence | str | None, latest: dt.date | None, as_of: dt.date
+) -> str:
+    """`no reading for 23 days; weekly KPI`, or `no reading yet; weekly KPI`."""
+    kind = f"; {cadence} KPI" if cadence else ""
+    if latest is None:
+        return f"no reading yet{kind}"
+    days = (as_of - latest).days
+    return f"no reading for {days} day{'s' if days != 1 else ''}{kind}"
+
+
+def agenda_reasons(assessment: KPIAssessment) -> tuple[str, ...]:
+    """Why a KPI is on the review agenda, in words: its thresholds' verdict with
+    the latest reading, each unfavourable signal, and staleness."""
+    reasons = []
+    latest = assessment.latest
+    if latest is not None and assessment.threshold_health in (Health.RED, Health.AMBER):
+        unit = f" {assessment.kpi.unit}" if assessment.kpi.unit else ""
+        reasons.append(
+            f"{assessment.threshold_health} on its thresholds: latest reading "
+            f"{format_number(latest.value, grouped=True)}{unit}"
+        )
+    seen = set()
+    for signal in assessment.signals:
+        words = signal_words(signal.rule, str(signal.side))
+        if not signal.favourable and words not in seen:
+            seen.add(words)
+            reasons.append(words)
+    if assessment.stale:
+        reasons.append(
+            stale_words(
+                assessment.kpi.cadence,
+                latest.day if latest else None,
+                assessment.as_of,
+            )
+        )
+    return tuple(reasons)
+
+
+def exception_since(assessment: KPIAssessment) -> dt.date | None:
+    """Since when a KPI has been in the state that puts it on the agenda.
+
+    Red or amber on its thresholds: the first reading of the latest run of
+    readings with that threshold health. Amber from an unfavourable signal alone:
+    the first reading of the signal's window. Stale only: the last reading (None
+    when there was never one)."""
+    kpi = assessment.kpi
+    readings = kpi.readings_until(assessment.as_of)
+    if not readings:
+        return None
+    health = assessment.threshold_health
+    if health in (Health.RED, Health.AMBER):
+        since = readings[-1].day
+        for reading in reversed(readings):
+            if threshold_health(kpi.direction, kpi.thresholds, reading.value) != health:
+                break
+            since = reading.day
+        return since
+    unfavourable = [s for s in assessment.signals if not s.favourable]
+    if unfavourable:
+        return readings[min(s.first for s in unfavourable)].day
+    return readings[-1].day
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +177,8 @@ def review_reasons(status: KPIStatus) -> tuple[str, ...]:
 
 
 def kpi_review(workspace: Workspace, as_of: dt.date) -> KPIReview:
-    """The KPI review agenda: exceptions worst first (red, amber, then signal or
-    stale only; the north star and key tier first within each), then the rest."""
+    """The KPI review agenda: exceptions in meeting order (`review_bucket`; the
+    north star and key tier first within each), then the rest."""
     exceptions: list[ReviewItem] = []
     fine: list[KPIStatus] = []
     for status in kpi_statuses(workspace, as_of):
@@ -69,11 +189,16 @@ def kpi_review(workspace: Workspace, as_of: dt.date) -> KPIReview:
             fine.append(status)
 
     def worst_first(item: ReviewItem) -> tuple[int, int, int]:
-        kpi = item.status.assessment.kpi
-        return (
-            _HEALTH_RANK[item.status.assessment.health],
-            0 if kpi.north_star else 1,
-            0 if kpi.tier is Tier.KEY else 1,
+        assessment = item.status.assessment
+        bucket = review_bucket(
+            assessment.health,
+            unfavourable_signal=assessment.unfavourable_signal,
+            stale=assessment.stale,
+        )
+        return review_rank(
+            ReviewBucket.STALE if bucket is None else bucket,
+            north_star=assessment.kpi.north_star,
+            tier=assessment.kpi.tier,
         )
 
     return KPIReview(tuple(sorted(exceptions, key=worst_first)), tuple(fine))
