@@ -15,7 +15,7 @@ from drumbeat.core.model import (
     Thresholds,
     Tier,
 )
-from drumbeat.core.rhythm import checkin_agenda, kpi_review, last_checkin
+from drumbeat.core.rhythm import checkin_agenda, checkin_due, kpi_review, last_checkin
 from drumbeat.core.scoring import key_result_score
 from tests.core.builders import (
     cycle,
@@ -183,3 +183,45 @@ def test_checkin_agenda_covers_only_active_cycles():
         ],
     )
     assert [i.objective.key for i in checkin_agenda(ws, _days(10))] == ["now"]
+
+
+def test_checkin_is_due_after_a_week_without_one():
+    kr = key_result(checkins=(_checked(0.8, day=20),))
+    assert checkin_due(kr, _days(26)) is False
+    assert checkin_due(kr, _days(27)) is True
+    assert checkin_due(key_result(), _days(1)) is True
+
+
+def test_checkin_agenda_puts_krs_with_no_checkin_for_a_week_after_the_worried():
+    steady = kpi("steady", readings=readings_at([(APRIL_1, 50.0), (_days(45), 55.0)]))
+    ws = workspace(
+        [steady],
+        [Q2],
+        [
+            objective(
+                key_result("steady", 60.0, key="fresh", checkins=(_checked(0.9, 48),)),
+                key_result("steady", 60.0, key="quiet", checkins=(_checked(0.9, 40),)),
+                key_result(
+                    "steady", 60.0, key="worried", checkins=(_checked(0.3, 49),)
+                ),
+            )
+        ],
+    )
+    agenda = checkin_agenda(ws, _days(50))
+    assert [item.key_result.key for item in agenda] == ["worried", "quiet", "fresh"]
+    assert [item.checkin_due for item in agenda] == [False, True, False]
+
+
+def test_checkin_agenda_of_a_chosen_cycle_even_when_not_active():
+    measured = kpi(readings=readings_at([(APRIL_1, 50.0)]), direction=Direction.UP)
+    later = cycle("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    ws = workspace(
+        [measured],
+        [Q2, later],
+        [
+            objective(key_result(), key="now"),
+            objective(key_result(), key="next", cycle="2026-Q3"),
+        ],
+    )
+    agenda = checkin_agenda(ws, _days(10), cycles=["2026-Q3"])
+    assert [i.objective.key for i in agenda] == ["next"]

@@ -9,6 +9,7 @@ confidence and blockers: low confidence and off-track forecasts first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drumbeat.core.display import unfavourable_signal_reason
@@ -19,6 +20,9 @@ from drumbeat.core.scoring import KeyResultScore, key_result_score
 from drumbeat.core.status import KPIStatus, kpi_statuses
 
 LOW_CONFIDENCE_BELOW = 0.5
+
+CHECKIN_DUE_AFTER_DAYS = 7
+"""A KR's check-in is due when nobody has checked in on it for this many days."""
 
 _HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.UNKNOWN: 2, Health.GREEN: 3}
 
@@ -90,6 +94,8 @@ class CheckInItem:
     """The progress expected at the deadline at the current pace."""
     last_checkin: CheckIn | None
     days_left: int
+    checkin_due: bool = False
+    """No check-in for `CHECKIN_DUE_AFTER_DAYS` days (or none yet)."""
 
     @property
     def on_track(self) -> bool | None:
@@ -115,11 +121,26 @@ def last_checkin(key_result: KeyResult, as_of: dt.date) -> CheckIn | None:
     return max(earlier, key=lambda c: c.at) if earlier else None
 
 
-def checkin_agenda(workspace: Workspace, as_of: dt.date) -> list[CheckInItem]:
-    """Every KR of the cycles active on `as_of`: low confidence and off-track
-    first, then the lowest confidence and forecast."""
+def checkin_due(key_result: KeyResult, as_of: dt.date) -> bool:
+    """True when nobody has checked in on the KR for `CHECKIN_DUE_AFTER_DAYS`
+    days up to `as_of`, or ever."""
+    last = last_checkin(key_result, as_of)
+    return last is None or (as_of - last.at).days >= CHECKIN_DUE_AFTER_DAYS
+
+
+def checkin_agenda(
+    workspace: Workspace, as_of: dt.date, cycles: Iterable[str] | None = None
+) -> list[CheckInItem]:
+    """Every KR of the cycles keyed in `cycles` (default: those active on
+    `as_of`): low confidence and off-track first, then those with no check-in for
+    a week, then the rest; the lowest confidence and forecast first within each."""
     items = []
-    for cycle in active_cycles(workspace, as_of):
+    chosen = (
+        active_cycles(workspace, as_of)
+        if cycles is None
+        else [workspace.cycle_by_key[key] for key in cycles]
+    )
+    for cycle in chosen:
         for objective in workspace.objectives_in(cycle.key):
             for kr in objective.key_results:
                 scored = key_result_score(
@@ -133,13 +154,15 @@ def checkin_agenda(workspace: Workspace, as_of: dt.date) -> list[CheckInItem]:
                         forecast=forecast_progress(kr, scored, cycle),
                         last_checkin=last_checkin(kr, as_of),
                         days_left=days_left(kr, cycle, as_of),
+                        checkin_due=checkin_due(kr, as_of),
                     )
                 )
 
-    def attention_first(item: CheckInItem) -> tuple[bool, float, float]:
+    def attention_first(item: CheckInItem) -> tuple[int, float, float]:
         last = item.last_checkin
         confidence = last.confidence if last and last.confidence is not None else 1.0
         forecast = item.forecast if item.forecast is not None else 1.0
-        return (not item.needs_attention, confidence, forecast)
+        tier = 0 if item.needs_attention else 1 if item.checkin_due else 2
+        return (tier, confidence, forecast)
 
     return sorted(items, key=attention_first)
