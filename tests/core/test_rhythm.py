@@ -15,7 +15,13 @@ from drumbeat.core.model import (
     Thresholds,
     Tier,
 )
-from drumbeat.core.rhythm import checkin_agenda, checkin_due, kpi_review, last_checkin
+from drumbeat.core.rhythm import (
+    checkin_agenda,
+    checkin_due,
+    confidence_trend,
+    kpi_review,
+    last_checkin,
+)
 from drumbeat.core.scoring import key_result_score
 from tests.core.builders import (
     cycle,
@@ -225,3 +231,30 @@ def test_checkin_agenda_of_a_chosen_cycle_even_when_not_active():
     )
     agenda = checkin_agenda(ws, _days(10), cycles=["2026-Q3"])
     assert [i.objective.key for i in agenda] == ["next"]
+
+
+@pytest.mark.parametrize(
+    ("confidences", "trend"),
+    [
+        ((), None),
+        ((0.5,), None),
+        ((0.5, 0.5), None),
+        ((0.2, 0.5), "up"),
+        ((0.9, 0.7, 0.8), "up"),
+        ((0.8, 0.4), "down"),
+    ],
+)
+def test_confidence_trend_compares_the_last_two_confidences(confidences, trend):
+    checkins = [_checked(c, day=i) for i, c in enumerate(confidences)]
+    assert confidence_trend(checkins) == trend
+
+
+def test_an_agenda_items_trend_is_up_to_its_last_checkin():
+    kr = key_result(
+        checkins=(_checked(0.4, day=5), _checked(0.6, day=9), _checked(0.1, day=30))
+    )
+    ws = workspace(
+        [kpi(readings=readings_at([(APRIL_1, 50.0)]))], [Q2], [objective(kr)]
+    )
+    assert checkin_agenda(ws, _days(10))[0].trend == "up"
+    assert checkin_agenda(ws, _days(31))[0].trend == "down"

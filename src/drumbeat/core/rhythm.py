@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from drumbeat.core.display import unfavourable_signal_reason
 from drumbeat.core.forecast import days_left, forecast_progress, on_track
@@ -113,6 +114,35 @@ class CheckInItem:
     @property
     def needs_attention(self) -> bool:
         return self.low_confidence or self.on_track is False
+
+    @property
+    def trend(self) -> str | None:
+        """The last confidence's trend: "up", "down", or None (see
+        `confidence_trend`), from the check-ins up to the last one."""
+        last = self.last_checkin
+        if last is None:
+            return None
+        upto = sorted(
+            (c for c in self.key_result.checkins if c.at <= last.at),
+            key=lambda c: c.at,
+        )
+        return confidence_trend(upto)
+
+
+class Confident(Protocol):
+    """A check-in, as the core or the database holds it."""
+
+    @property
+    def confidence(self) -> float | None: ...
+
+
+def confidence_trend(checkins: Iterable[Confident]) -> str | None:
+    """ "up" or "down" from the last two confidences given (oldest first) among
+    `checkins`; None when they are equal or there are fewer than two."""
+    values = [c.confidence for c in checkins if c.confidence is not None]
+    if len(values) < 2 or values[-1] == values[-2]:
+        return None
+    return "up" if values[-1] > values[-2] else "down"
 
 
 def last_checkin(key_result: KeyResult, as_of: dt.date) -> CheckIn | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -59,8 +59,12 @@ def my_week_check_in(
 def checkin_meeting(request: HttpRequest) -> HttpResponse:
     """The check-in meeting's agenda of a cycle (`?cycle=`, default the running
     one) and optionally a team (`?team=`), attention first."""
-    cycle = agenda_cycle(request.GET.get("cycle"))
-    team = agenda_team(request.GET.get("team"))
+    try:
+        cycle = agenda_cycle(request.GET.get("cycle"))
+        team = agenda_team(request.GET.get("team"))
+    except Http404 as missing:
+        context = {"message": str(missing)}
+        return render(request, "review/not_found.html", context, status=404)
     items = checkin_agenda_for(cycle, team.key if team else None)
     context = {
         "cycle": cycle,
