@@ -177,10 +177,11 @@ def test_checkin_agenda_puts_low_confidence_and_off_track_first():
     assert confident.days_left == 40
 
 
-def test_checkin_agenda_covers_only_active_cycles():
+def _now_and_next():
+    """Objective `now` in Q2 and `next` in 2026-Q3."""
     measured = kpi(readings=readings_at([(APRIL_1, 50.0)]), direction=Direction.UP)
     later = cycle("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    ws = workspace(
+    return workspace(
         [measured],
         [Q2, later],
         [
@@ -188,6 +189,10 @@ def test_checkin_agenda_covers_only_active_cycles():
             objective(key_result(), key="next", cycle="2026-Q3"),
         ],
     )
+
+
+def test_checkin_agenda_covers_only_active_cycles():
+    ws = _now_and_next()
     assert [i.objective.key for i in checkin_agenda(ws, _days(10))] == ["now"]
 
 
@@ -219,16 +224,7 @@ def test_checkin_agenda_puts_krs_with_no_checkin_for_a_week_after_the_worried():
 
 
 def test_checkin_agenda_of_a_chosen_cycle_even_when_not_active():
-    measured = kpi(readings=readings_at([(APRIL_1, 50.0)]), direction=Direction.UP)
-    later = cycle("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    ws = workspace(
-        [measured],
-        [Q2, later],
-        [
-            objective(key_result(), key="now"),
-            objective(key_result(), key="next", cycle="2026-Q3"),
-        ],
-    )
+    ws = _now_and_next()
     agenda = checkin_agenda(ws, _days(10), cycles=["2026-Q3"])
     assert [i.objective.key for i in agenda] == ["next"]
 

@@ -7,12 +7,14 @@ import datetime as dt
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.okrs.models import Cycle, KeyResult, Objective
 from tests.conftest import PASSWORD
-from tests.server.test_browser import (  # noqa: F401 (fixtures)
+from tests.server.test_browser import (  # the browser and its sign-in, shared
     SCREENSHOTS,
     browser_page,
     csp_violations,
     pytestmark,
 )
+
+__all__ = ["browser_page", "csp_violations", "pytestmark"]
 
 
 def test_an_owner_lands_on_my_week_and_checks_in_without_a_reload(

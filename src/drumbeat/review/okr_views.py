@@ -63,8 +63,8 @@ def checkin_meeting(request: HttpRequest) -> HttpResponse:
         cycle = agenda_cycle(request.GET.get("cycle"))
         team = agenda_team(request.GET.get("team"))
     except Http404 as missing:
-        context = {"message": str(missing)}
-        return render(request, "review/not_found.html", context, status=404)
+        missing_context = {"message": str(missing)}
+        return render(request, "review/not_found.html", missing_context, status=404)
     items = checkin_agenda_for(cycle, team.key if team else None)
     context = {
         "cycle": cycle,
