@@ -159,3 +159,10 @@ def test_my_week_queries_stay_constant_as_the_person_owns_more(week):
     _investigation("churn", owner, dt.date(2026, 8, 20))
     _investigation("csat", owner, dt.date(2026, 8, 21))
     assert queries() == few
+
+
+def test_a_bad_check_in_from_my_week_is_refused_with_its_reason(week):
+    response = client_for(week["owner"]).post(CHECK_IN, {"confidence": "2"})
+    assert response.status_code == 400
+    assert "less than or equal to 1" in response.content.decode()
+    assert not CheckIn.objects.filter(key_result__key="csat-up").exists()
