@@ -295,7 +295,7 @@ def test_after_a_restore_people_sign_in_tokens_work_and_secrets_decrypt(used, tm
     assert after == before
     signed_in = Client().post("/sign-in/", {"username": "editor", "password": PASSWORD})
     assert signed_in.status_code == 302, "the old password signs in"
-    assert signed_in["Location"] == "/"
+    assert signed_in["Location"] == "/me/"  # My week, or the dashboard
     api = Client(headers={"Authorization": f"Bearer {used.token}"})
     assert api.get("/api/v1/kpis").status_code == 200
     webhook = Webhook.objects.get(name="ops")

@@ -15,11 +15,14 @@ from drumbeat.core.model import (
     KeyResultKind,
     Thresholds,
     Tier,
+    Workspace,
 )
 from drumbeat.core.rhythm import (
     ReviewBucket,
     agenda_reasons,
     checkin_agenda,
+    checkin_due,
+    confidence_trend,
     exception_since,
     kpi_review,
     last_checkin,
@@ -271,10 +274,11 @@ def test_checkin_agenda_puts_low_confidence_and_off_track_first():
     assert confident.days_left == 40
 
 
-def test_checkin_agenda_covers_only_active_cycles():
+def _now_and_next() -> Workspace:
+    """Objective `now` in Q2 and `next` in 2026-Q3."""
     measured = kpi(readings=readings_at([(APRIL_1, 50.0)]), direction=Direction.UP)
     later = cycle("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    ws = workspace(
+    return workspace(
         [measured],
         [Q2, later],
         [
@@ -282,4 +286,68 @@ def test_checkin_agenda_covers_only_active_cycles():
             objective(key_result(), key="next", cycle="2026-Q3"),
         ],
     )
+
+
+def test_checkin_agenda_covers_only_active_cycles():
+    ws = _now_and_next()
     assert [i.objective.key for i in checkin_agenda(ws, _days(10))] == ["now"]
+
+
+def test_checkin_is_due_after_a_week_without_one():
+    kr = key_result(checkins=(_checked(0.8, day=20),))
+    assert checkin_due(kr, _days(26)) is False
+    assert checkin_due(kr, _days(27)) is True
+    assert checkin_due(key_result(), _days(1)) is True
+
+
+def test_checkin_agenda_puts_krs_with_no_checkin_for_a_week_after_the_worried():
+    steady = kpi("steady", readings=readings_at([(APRIL_1, 50.0), (_days(45), 55.0)]))
+    ws = workspace(
+        [steady],
+        [Q2],
+        [
+            objective(
+                key_result("steady", 60.0, key="fresh", checkins=(_checked(0.9, 48),)),
+                key_result("steady", 60.0, key="quiet", checkins=(_checked(0.9, 40),)),
+                key_result(
+                    "steady", 60.0, key="worried", checkins=(_checked(0.3, 49),)
+                ),
+            )
+        ],
+    )
+    agenda = checkin_agenda(ws, _days(50))
+    assert [item.key_result.key for item in agenda] == ["worried", "quiet", "fresh"]
+    assert [item.checkin_due for item in agenda] == [False, True, False]
+
+
+def test_checkin_agenda_of_a_chosen_cycle_even_when_not_active():
+    ws = _now_and_next()
+    agenda = checkin_agenda(ws, _days(10), cycles=["2026-Q3"])
+    assert [i.objective.key for i in agenda] == ["next"]
+
+
+@pytest.mark.parametrize(
+    ("confidences", "trend"),
+    [
+        ((), None),
+        ((0.5,), None),
+        ((0.5, 0.5), None),
+        ((0.2, 0.5), "up"),
+        ((0.9, 0.7, 0.8), "up"),
+        ((0.8, 0.4), "down"),
+    ],
+)
+def test_confidence_trend_compares_the_last_two_confidences(confidences, trend):
+    checkins = [_checked(c, day=i) for i, c in enumerate(confidences)]
+    assert confidence_trend(checkins) == trend
+
+
+def test_an_agenda_items_trend_is_up_to_its_last_checkin():
+    kr = key_result(
+        checkins=(_checked(0.4, day=5), _checked(0.6, day=9), _checked(0.1, day=30))
+    )
+    ws = workspace(
+        [kpi(readings=readings_at([(APRIL_1, 50.0)]))], [Q2], [objective(kr)]
+    )
+    assert checkin_agenda(ws, _days(10))[0].trend == "up"
+    assert checkin_agenda(ws, _days(31))[0].trend == "down"

@@ -171,6 +171,8 @@ def checkin_agenda_json(items: Iterable[CheckInItem]) -> list[JSON]:
                 "forecast": plain_number(item.forecast),
                 "on_track": item.on_track,
                 "days_left": item.days_left,
+                "checkin_due": item.checkin_due,
+                "trend": item.trend,
                 "last_checkin": {
                     "at": last.at.isoformat(),
                     "by": last.by,

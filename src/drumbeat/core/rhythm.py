@@ -9,8 +9,10 @@ confidence and blockers: low confidence and off-track forecasts first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Protocol
 
 from drumbeat.core.display import format_number, unfavourable_signal_reason
 from drumbeat.core.forecast import days_left, forecast_progress, on_track
@@ -143,6 +145,12 @@ def exception_since(assessment: KPIAssessment) -> dt.date | None:
     return readings[-1].day
 
 
+CHECKIN_DUE_AFTER_DAYS = 7
+"""A KR's check-in is due when nobody has checked in on it for this many days."""
+
+_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.UNKNOWN: 2, Health.GREEN: 3}
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewItem:
     """A KPI on the review agenda, with why it is there."""
@@ -215,6 +223,8 @@ class CheckInItem:
     """The progress expected at the deadline at the current pace."""
     last_checkin: CheckIn | None
     days_left: int
+    checkin_due: bool = False
+    """No check-in for `CHECKIN_DUE_AFTER_DAYS` days (or none yet)."""
 
     @property
     def on_track(self) -> bool | None:
@@ -233,6 +243,35 @@ class CheckInItem:
     def needs_attention(self) -> bool:
         return self.low_confidence or self.on_track is False
 
+    @property
+    def trend(self) -> str | None:
+        """The last confidence's trend: "up", "down", or None (see
+        `confidence_trend`), from the check-ins up to the last one."""
+        last = self.last_checkin
+        if last is None:
+            return None
+        upto = sorted(
+            (c for c in self.key_result.checkins if c.at <= last.at),
+            key=lambda c: c.at,
+        )
+        return confidence_trend(upto)
+
+
+class Confident(Protocol):
+    """A check-in, as the core or the database holds it."""
+
+    @property
+    def confidence(self) -> float | None: ...
+
+
+def confidence_trend(checkins: Iterable[Confident]) -> str | None:
+    """ "up" or "down" from the last two confidences given (oldest first) among
+    `checkins`; None when they are equal or there are fewer than two."""
+    values = [c.confidence for c in checkins if c.confidence is not None]
+    if len(values) < 2 or values[-1] == values[-2]:
+        return None
+    return "up" if values[-1] > values[-2] else "down"
+
 
 def last_checkin(key_result: KeyResult, as_of: dt.date) -> CheckIn | None:
     """The latest check-in on or before `as_of`."""
@@ -240,11 +279,26 @@ def last_checkin(key_result: KeyResult, as_of: dt.date) -> CheckIn | None:
     return max(earlier, key=lambda c: c.at) if earlier else None
 
 
-def checkin_agenda(workspace: Workspace, as_of: dt.date) -> list[CheckInItem]:
-    """Every KR of the cycles active on `as_of`: low confidence and off-track
-    first, then the lowest confidence and forecast."""
+def checkin_due(key_result: KeyResult, as_of: dt.date) -> bool:
+    """True when nobody has checked in on the KR for `CHECKIN_DUE_AFTER_DAYS`
+    days up to `as_of`, or ever."""
+    last = last_checkin(key_result, as_of)
+    return last is None or (as_of - last.at).days >= CHECKIN_DUE_AFTER_DAYS
+
+
+def checkin_agenda(
+    workspace: Workspace, as_of: dt.date, cycles: Iterable[str] | None = None
+) -> list[CheckInItem]:
+    """Every KR of the cycles keyed in `cycles` (default: those active on
+    `as_of`): low confidence and off-track first, then those with no check-in for
+    a week, then the rest; the lowest confidence and forecast first within each."""
     items = []
-    for cycle in active_cycles(workspace, as_of):
+    chosen = (
+        active_cycles(workspace, as_of)
+        if cycles is None
+        else [workspace.cycle_by_key[key] for key in cycles]
+    )
+    for cycle in chosen:
         for objective in workspace.objectives_in(cycle.key):
             for kr in objective.key_results:
                 scored = key_result_score(
@@ -258,13 +312,15 @@ def checkin_agenda(workspace: Workspace, as_of: dt.date) -> list[CheckInItem]:
                         forecast=forecast_progress(kr, scored, cycle),
                         last_checkin=last_checkin(kr, as_of),
                         days_left=days_left(kr, cycle, as_of),
+                        checkin_due=checkin_due(kr, as_of),
                     )
                 )
 
-    def attention_first(item: CheckInItem) -> tuple[bool, float, float]:
+    def attention_first(item: CheckInItem) -> tuple[int, float, float]:
         last = item.last_checkin
         confidence = last.confidence if last and last.confidence is not None else 1.0
         forecast = item.forecast if item.forecast is not None else 1.0
-        return (not item.needs_attention, confidence, forecast)
+        tier = 0 if item.needs_attention else 1 if item.checkin_due else 2
+        return (tier, confidence, forecast)
 
     return sorted(items, key=attention_first)

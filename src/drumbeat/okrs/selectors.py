@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from drumbeat.accounts.models import Team
@@ -294,3 +295,116 @@ def parents_allowed(cycle: Cycle, keep: Objective | None = None) -> QuerySet[Obj
     if keep is not None:
         allowed = allowed | Objective.objects.filter(pk=keep.pk)
     return allowed.select_related("cycle")
+
+
+# --- The cycle board's filters and sorting -------------------------------------
+
+BOARD_SORTS = {
+    "score": "score",
+    "confidence": "lowest confidence",
+    "forecast": "lowest forecast",
+}
+
+ForecastsOf = Callable[[Cycle], Mapping[int, float | None]]
+_forecasts_of: list[ForecastsOf] = []
+
+
+def forecasts_provided_by(provider: ForecastsOf) -> None:
+    """Set where the board's forecasts come from (`core.forecast` needs the whole
+    workspace, which only the layers above build: the review app provides them)."""
+    _forecasts_of[:] = [provider]
+
+
+def key_result_forecasts(cycle: Cycle) -> Mapping[int, float | None]:
+    """Each KR's forecast to its deadline, by pk; empty with no provider."""
+    return _forecasts_of[0](cycle) if _forecasts_of else {}
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """The cycle board's filters and sorting, as GET parameters."""
+
+    team: str = ""
+    owner: str = ""
+    mine: bool = False
+    sort: str = ""
+    archived: bool = False
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> BoardFilters:
+        sort = query.get("sort", "")
+        return cls(
+            team=query.get("team", "").strip(),
+            owner=query.get("owner", "").strip(),
+            mine=query.get("mine") == "1",
+            sort=sort if sort in BOARD_SORTS else "",
+            archived=query.get("archived") == "1",
+        )
+
+    def query(self, **changes: Any) -> str:
+        """The parameters as a query string (empty ones left out), with `changes`;
+        so that links keep the filters."""
+        values = {
+            "team": self.team,
+            "owner": self.owner,
+            "mine": "1" if self.mine else "",
+            "sort": self.sort,
+            "archived": "1" if self.archived else "",
+        } | changes
+        return urlencode({name: value for name, value in values.items() if value})
+
+    @property
+    def with_archived(self) -> str:
+        return self.query(archived="1")
+
+    @property
+    def without_archived(self) -> str:
+        return self.query(archived="")
+
+
+def board_objectives(
+    objectives: QuerySet[Objective], filters: BoardFilters, user: AnyUser
+) -> QuerySet[Objective]:
+    """`objectives` of the team keyed `filters.team`, owned by (or with a KR
+    owned by) the person named `filters.owner` (a username), or by `user` when
+    `filters.mine`."""
+    objectives = objectives_filtered(objectives, team=filters.team or None)
+    if filters.owner:
+        objectives = objectives.filter(
+            Q(owner__username=filters.owner)
+            | Q(key_results__owner__username=filters.owner)
+        ).distinct()
+    if filters.mine:
+        objectives = objectives.filter(
+            Q(owner_id=user.pk) | Q(key_results__owner_id=user.pk)
+        ).distinct()
+    return objectives
+
+
+def _lowest(values: Iterable[float | None]) -> float:
+    known = [value for value in values if value is not None]
+    return min(known) if known else float("inf")
+
+
+def board_sorted(
+    objectives: list[Objective], sort: str, forecasts: Mapping[int, float | None]
+) -> list[Objective]:
+    """`objectives` lowest first by their score, their KRs' lowest last
+    confidence, or their KRs' lowest forecast (unknown last); as they are for
+    no sort."""
+
+    def confidence(objective: Objective) -> float:
+        lasts = [list(kr.checkins.all()) for kr in objective.key_results.all()]
+        return _lowest(checkins[-1].confidence for checkins in lasts if checkins)
+
+    def forecast(objective: Objective) -> float:
+        return _lowest(forecasts.get(kr.pk) for kr in objective.key_results.all())
+
+    keys: dict[str, Callable[[Objective], float]] = {
+        "score": lambda objective: _lowest([objective.score]),
+        "confidence": confidence,
+        "forecast": forecast,
+    }
+    if sort not in keys:
+        return objectives
+    return sorted(objectives, key=keys[sort])

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
@@ -31,11 +32,16 @@ from drumbeat.okrs.forms import (
 from drumbeat.okrs.grades import frozen_grades
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import (
+    BOARD_SORTS,
+    BoardFilters,
     alignment_tree,
+    board_objectives,
+    board_sorted,
     closed_cycle_notice,
     cycle_findings,
     cycle_objectives,
     cycles_standing,
+    key_result_forecasts,
     objective_findings,
     okr_teams_editable_by,
     parents_allowed,
@@ -88,8 +94,17 @@ def cycles_index(request: HttpRequest) -> HttpResponse:
 def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
     """Objectives by team with score bars and grades, and the alignment tree."""
     cycle = get_object_or_404(Cycle, key=key)
-    show_archived = request.GET.get("archived") == "1"
-    objectives = list(cycle_objectives(cycle, archived=show_archived))
+    filters = BoardFilters.from_query(request.GET)
+    show_archived = filters.archived
+    objectives = board_sorted(
+        list(
+            board_objectives(
+                cycle_objectives(cycle, archived=show_archived), filters, request.user
+            )
+        ),
+        filters.sort,
+        key_result_forecasts(cycle) if filters.sort == "forecast" else {},
+    )
     findings = cycle_findings(cycle)
     by_team: dict[str, list[tuple[Objective, list[LintFinding]]]] = {}
     for objective in objectives:
@@ -111,6 +126,9 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         "by_team": by_team,
         "findings": findings,
         "tree": alignment_tree(objectives),
+        "filters": filters,
+        "sorts": BOARD_SORTS,
+        "teams": Team.objects.filter(archived_at__isnull=True).order_by("name"),
     }
     return render(request, "okrs/cycle_board.html", context)
 

@@ -32,6 +32,7 @@ from drumbeat.kpis.services.readings import IngestError
 from drumbeat.okrs.api import router as okrs_router
 from drumbeat.okrs.services import CycleClosedError
 from drumbeat.review.api import router as review_router
+from drumbeat.review.okr_api import router as review_okrs_router
 from drumbeat.scorecard.api import router as scorecard_router
 from drumbeat.workspace import WorkspaceError
 
@@ -214,3 +215,4 @@ api.add_router("/", kpis_router)
 api.add_router("/", okrs_router)
 api.add_router("/", scorecard_router)
 api.add_router("/", review_router)
+api.add_router("/", review_okrs_router)

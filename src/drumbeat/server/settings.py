@@ -188,7 +188,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "my-week"  # the dashboard for people who own nothing
 LOGOUT_REDIRECT_URL = "login"
 
 # HTTPS, usually ended by a proxy in front. Cookies go over HTTPS only unless

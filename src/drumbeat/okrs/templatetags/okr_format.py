@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from drumbeat.core import display
+from drumbeat.core import display, rhythm
 from drumbeat.core.model import Band
 from drumbeat.core.suggest import Suggestion
 from drumbeat.okrs.forms import key_result_draft_query
@@ -42,10 +42,8 @@ def target(value: Any) -> str:
 @register.filter
 def confidence_trend(checkins: Iterable[Any]) -> str:
     """ " ↑" or " ↓" from the last two check-ins' confidence; "" when flat."""
-    values = [c.confidence for c in checkins if c.confidence is not None]
-    if len(values) < 2 or values[-1] == values[-2]:
-        return ""
-    return " ↑" if values[-1] > values[-2] else " ↓"
+    trend = rhythm.confidence_trend(checkins)
+    return {"up": " ↑", "down": " ↓"}.get(trend or "", "")
 
 
 @register.filter
