@@ -76,4 +76,5 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.period} to {self.recipient}: {self.status}"
+        kind = self.get_kind_display()
+        return f"{kind} {self.period} to {self.recipient}: {self.status}"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("imports/", include("drumbeat.imports.urls")),
     path("", include("drumbeat.worker.urls")),
     path("", include("drumbeat.audit.urls")),
+    path("", include("drumbeat.notifications.urls")),
     path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(

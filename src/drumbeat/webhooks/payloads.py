@@ -208,8 +208,10 @@ def digest_text(digest: DigestFacts) -> str:
     """The team's week in a few lines: "Sales's week 2026-W48: 2 items." then one
     bullet per item with its state and link."""
     count = len(digest.lines)
-    items = "nothing needs the team" if not count else f"{count} item" + (
-        "" if count == 1 else "s"
+    items = (
+        "nothing needs the team"
+        if not count
+        else f"{count} item" + ("" if count == 1 else "s")
     )
     lines = [f"{digest.team_name}'s week {digest.period}: {items}."]
     for line in digest.lines:
