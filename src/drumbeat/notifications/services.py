@@ -380,14 +380,21 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 100) -> R
         for index, notification in enumerate(claimed):
             try:
                 mail.send_messages([_email(notification)])
-            except (smtplib.SMTPServerDisconnected, OSError) as error:
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPSenderRefused,
+                smtplib.SMTPDataError,
+            ) as error:  # this message only (SMTP errors are OSErrors: first)
+                _failed(notification, error, now)
+                continue
+            except OSError as error:  # a timeout, the server gone
                 _failed(notification, error, now)
                 # The connection is gone: the others wait for the next run.
                 Notification.objects.filter(
                     pk__in=[n.pk for n in claimed[index + 1 :]]
                 ).update(status=Status.QUEUED, claim="", claimed_at=None)
                 break
-            except Exception as error:  # this message only (a refused address)
+            except Exception as error:  # this message only
                 _failed(notification, error, now)
                 continue
             notification.status = Status.SENT
