@@ -34,7 +34,7 @@ class Inbox:
         message = email.message_from_bytes(
             envelope.content, policy=email.policy.default
         )
-        self.received.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        self.received.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 

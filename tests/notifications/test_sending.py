@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.locmem import EmailBackend
 
 from drumbeat.notifications.models import Notification
@@ -39,8 +40,9 @@ def test_each_message_is_sent_once_with_both_parts_and_unsubscribe_headers(recor
     assert (first.sent, second.sent) == (4, 0)
     assert len(mail.outbox) == 4
     message = next(m for m in mail.outbox if m.subject.startswith("Readings due"))
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == ["owner@example.com"]
-    assert message.alternatives[0].mimetype == "text/html"
+    assert message.alternatives[0][1] == "text/html"
     assert message.extra_headers["List-Unsubscribe-Post"] == (
         "List-Unsubscribe=One-Click"
     )
