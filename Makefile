@@ -68,7 +68,7 @@ unit: install
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
 DATABASE_TESTS := tests/accounts tests/kpis tests/okrs tests/imports tests/exports \
 	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups \
-	tests/reports
+	tests/reports tests/notifications
 unit-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto -m "not browser" $(DATABASE_TESTS)
 

@@ -137,6 +137,8 @@ def test_a_failing_step_does_not_stop_the_worker_tick_sending(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(worker, "source_pulls_enqueue", broken)
+    # The test's own connection (in its transaction) must stay open.
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     tick = worker.scheduler_tick()
     assert tick.failed is True
     assert tick.notifications_sent == 4
@@ -149,6 +151,7 @@ def test_failing_notifications_do_not_stop_the_worker_tick(recorded, monkeypatch
         raise RuntimeError("boom")
 
     monkeypatch.setattr(worker, "notifications_run", broken)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     monkeypatch.setattr(worker, "statuses_refresh_daily", lambda: True)
     tick = worker.scheduler_tick()
     assert (tick.failed, tick.refreshed) == (True, True)

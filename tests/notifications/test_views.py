@@ -69,10 +69,17 @@ def test_a_forged_or_altered_link_is_refused(users, tamper):
     assert not Profile.objects.exists()
 
 
+def test_the_link_is_the_same_whenever_it_is_made(users, time_machine):
+    time_machine.move_to("2026-11-30 09:30Z")
+    first = unsubscribe_token(user=users["owner"], kind=Kind.DIGEST)
+    time_machine.move_to("2026-12-30 09:30Z")
+    assert unsubscribe_token(user=users["owner"], kind=Kind.DIGEST) == first
+
+
 def test_a_link_signed_for_another_purpose_is_refused(users):
     from django.core import signing
 
-    token = signing.dumps({"u": users["owner"].pk, "k": "digest"})  # no salt
+    token = signing.Signer().sign_object({"u": users["owner"].pk, "k": "digest"})
     assert Client().post(link(token)).status_code == 400
 
 
