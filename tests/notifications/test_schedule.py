@@ -125,3 +125,19 @@ def test_a_check_in_this_week_means_no_reminder(week):
     )
     notifications_record(now=MONDAY_0930)
     assert {k for u, k in queued() if k == Kind.CHECK_IN_REMINDER} == set()
+
+
+def test_a_tick_off_the_check_in_day_costs_the_same_few_queries_at_any_size(
+    week, django_assert_num_queries
+):
+    from drumbeat.notifications.services import notifications_run
+
+    tuesday = MONDAY_0930 + dt.timedelta(days=1)
+    with django_assert_num_queries(9):
+        notifications_run(now=tuesday)
+    support = Team.objects.get(key="support")
+    for number in range(20):
+        person = User.objects.create(username=f"p{number}", email=f"p{number}@x.org")
+        person.memberships.create(team=support)
+    with django_assert_num_queries(9):
+        notifications_run(now=tuesday)
