@@ -155,3 +155,31 @@ def test_failing_notifications_do_not_stop_the_worker_tick(recorded, monkeypatch
     monkeypatch.setattr(worker, "statuses_refresh_daily", lambda: True)
     tick = worker.scheduler_tick()
     assert (tick.failed, tick.refreshed) == (True, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_at_once_send_each_message_once(recorded):
+    import threading
+
+    from django.db import connection
+
+    results: list[int] = []
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        start.wait()
+        try:
+            results.append(notifications_send(now=MONDAY_0930).sent)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "editor@example.com",
+        *["owner@example.com"] * 3,
+    ]
