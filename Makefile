@@ -28,6 +28,8 @@ install: $(VENV)/.synced
 
 WAREHOUSE := $(DEMO)/warehouse.sqlite3
 demo: export DRUMBEAT_SOURCE_WAREHOUSE_URL = sqlite:///$(abspath $(WAREHOUSE))
+# The reminders and digests the worker sends are written as files, not sent.
+demo: export DRUMBEAT_EMAIL_FILE_PATH = $(abspath $(DEMO))/mail
 
 # The worker runs in the background and stops with the server (Ctrl-C). The server
 # is the production one, `drumbeat serve`, with its static files collected first.
@@ -42,6 +44,7 @@ demo: install
 	$(BIN)/drumbeat manage demo_users
 	$(BIN)/drumbeat manage collectstatic --no-input -v 0
 	@echo "Drumbeat is at http://127.0.0.1:8000, its worker beside it (Ctrl-C stops both)"
+	@echo "E-mail (reminders, digests) is written to $(abspath $(DEMO))/mail/, one file a message"
 	@$(BIN)/drumbeat worker --no-startup-delay -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
@@ -65,7 +68,7 @@ unit: install
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/drumbeat
 DATABASE_TESTS := tests/accounts tests/kpis tests/okrs tests/imports tests/exports \
 	tests/webhooks tests/scorecard tests/worker tests/audit tests/server tests/backups \
-	tests/reports
+	tests/reports tests/notifications
 unit-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto -m "not browser" $(DATABASE_TESTS)
 

@@ -50,6 +50,7 @@ from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_update
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.sources.services import source_pull_request
+from drumbeat.notifications.models import Notification
 from drumbeat.okrs.models import Cycle, KeyResult
 from drumbeat.okrs.services import key_result_check_in
 from drumbeat.reports.services import report_commentary_save
@@ -173,6 +174,18 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
         due=dt.date(2026, 12, 4),
         opened_by=admin,
         opened_at=timezone.now(),
+    )
+    # A reminder sent.
+    Notification.objects.create(
+        user=editor,
+        kind=Notification.Kind.CHECK_IN_REMINDER,
+        period="2026-W48",
+        channel=Notification.Channel.EMAIL,
+        recipient="editor@example.com",
+        subject="Check-in due: 1 key result (2026-W48)",
+        status=Notification.Status.SENT,
+        attempts=1,
+        sent_at=timezone.now(),
     )
     return Used(token=issued.secret, webhook_secret=hook.secret)
 

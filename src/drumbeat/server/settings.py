@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "drumbeat.exports",
     "drumbeat.imports",
     "drumbeat.worker",
+    "drumbeat.notifications",
 ]
 
 MIDDLEWARE = [
@@ -467,3 +468,36 @@ if DRUMBEAT_OIDC_ONLY and not DRUMBEAT_OIDC_CLIENT_ID:
         "DRUMBEAT_OIDC_ONLY needs single sign-on set up: set DRUMBEAT_OIDC_ISSUER "
         "and DRUMBEAT_OIDC_CLIENT_ID"
     )
+
+
+# --- E-mail: reminders, digests (docs/reminders.md, docs/deploy.md) ---------------
+# SMTP when a host is set, else the console (development); `make demo` writes files.
+# The password comes from the environment or the secrets file (`email-password`),
+# read when a connection opens (drumbeat.common.email.SMTPBackend).
+EMAIL_HOST = os.environ.get("DRUMBEAT_EMAIL_HOST", "")
+EMAIL_PORT = env_int("DRUMBEAT_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("DRUMBEAT_EMAIL_USER", "")
+EMAIL_USE_TLS = env_bool("DRUMBEAT_EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("DRUMBEAT_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "DRUMBEAT_EMAIL_USE_TLS and DRUMBEAT_EMAIL_USE_SSL: set one or the other "
+        "(STARTTLS on port 587, or TLS from the start on port 465)"
+    )
+EMAIL_TIMEOUT = env_positive("DRUMBEAT_EMAIL_TIMEOUT", 10)
+"""Seconds an SMTP connection may wait: a stuck server never holds the worker."""
+DEFAULT_FROM_EMAIL = os.environ.get("DRUMBEAT_EMAIL_FROM", "drumbeat@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+DRUMBEAT_EMAIL_FILE_PATH = os.environ.get("DRUMBEAT_EMAIL_FILE_PATH", "")
+"""A folder to write each message into as a file instead of sending it (the demo)."""
+if EMAIL_HOST:
+    EMAIL_BACKEND = "drumbeat.common.email.SMTPBackend"
+elif DRUMBEAT_EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DRUMBEAT_EMAIL_FILE_PATH
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DRUMBEAT_EMAIL_ATTEMPTS = env_positive("DRUMBEAT_EMAIL_ATTEMPTS", 6)
+"""Tries of one message before it is marked failed."""
+DRUMBEAT_EMAIL_BACKOFF_SECONDS = env_positive("DRUMBEAT_EMAIL_BACKOFF_SECONDS", 60)
+"""The wait after a message's first failed try, doubled after each one."""

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("drumbeat.audit.urls")),
     path("", include("drumbeat.review.urls")),
     path("", include("drumbeat.review.okr_urls")),
+    path("", include("drumbeat.notifications.urls")),
     path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -17,6 +17,7 @@ class Event(models.TextChoices):
     KPI_RECOVERED = "kpi.recovered", "a KPI recovers to green from red or amber"
     KPI_STALE = "kpi.stale", "a KPI goes stale"
     CYCLE_CLOSED = "cycle.closed", "a cycle is closed (its close confirmed)"
+    DIGEST_WEEKLY = "digest.weekly", "a team's weekly digest, on its check-in day"
 
 
 class Webhook(models.Model):
@@ -60,6 +61,7 @@ class Announcement(models.Model):
         KPI_HEALTH_CHANGED = "kpi.health_changed"
         KPI_STALE = "kpi.stale"
         CYCLE_CLOSED = "cycle.closed"
+        DIGEST_WEEKLY = "digest.weekly"
         WEBHOOK_TEST = "webhook.test"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -163,5 +163,63 @@ def cycle_closed_text(cycle: CycleFacts) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class DigestLine:
+    """One item of a team's weekly agenda: what (a KPI or a KR), its state in
+    words, and its page."""
+
+    kind: str
+    key: str
+    name: str
+    state: str
+    owner: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    team_key: str
+    team_name: str
+    period: str
+    url: str
+    lines: tuple[DigestLine, ...]
+
+
+def digest_json(digest: DigestFacts) -> JSON:
+    return {
+        "team": {"key": digest.team_key, "name": digest.team_name},
+        "period": digest.period,
+        "url": digest.url,
+        "items": [
+            {
+                "kind": line.kind,
+                "key": line.key,
+                "name": line.name,
+                "state": line.state,
+                "owner": line.owner,
+                "url": line.url,
+            }
+            for line in digest.lines
+        ],
+    }
+
+
+def digest_text(digest: DigestFacts) -> str:
+    """The team's week in a few lines: "Sales's week 2026-W48: 2 items." then one
+    bullet per item with its state and link."""
+    count = len(digest.lines)
+    items = (
+        "nothing needs the team"
+        if not count
+        else f"{count} item" + ("" if count == 1 else "s")
+    )
+    lines = [f"{digest.team_name}'s week {digest.period}: {items}."]
+    for line in digest.lines:
+        owner = f" ({line.owner})" if line.owner else ""
+        lines.append(f"• {line.name}{owner}: {line.state}. {line.url}")
+    lines.append(digest.url)
+    return "\n".join(lines)
+
+
 def webhook_test_text(webhook_name: str) -> str:
     return f"Test event from Drumbeat for the webhook “{webhook_name}”: it works."

@@ -409,6 +409,25 @@ def cycle_closes_announce() -> list[Announcement]:
     return made
 
 
+def team_digest_announce(*, digest: payloads.DigestFacts) -> Announcement | None:
+    """Announce a team's weekly digest (`digest.weekly`) to the webhooks that
+    subscribe to it, once per team and period (a second call returns None).
+    Recorded even when none subscribes."""
+    announcement = _announcement(
+        Announcement.Name.DIGEST_WEEKLY,
+        body={"digest": payloads.digest_json(digest)},
+        text=payloads.digest_text(digest),
+        key=f"{Event.DIGEST_WEEKLY.value}:{digest.team_key}:{digest.period}",
+    )
+    try:
+        with transaction.atomic():
+            announcement.save(force_insert=True)
+            _deliveries(announcement, _subscribers().get(Event.DIGEST_WEEKLY, []))
+    except IntegrityError:  # announced already
+        return None
+    return announcement
+
+
 def _close_key(close: CycleClose) -> str:
     return f"{Announcement.Name.CYCLE_CLOSED.value}:{close.cycle.key}:{close.pk}"
 

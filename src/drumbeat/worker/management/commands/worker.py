@@ -32,6 +32,7 @@ from drumbeat.accounts.services import sessions_clear_daily
 from drumbeat.audit.services import events_prune
 from drumbeat.common.busy import database_busy
 from drumbeat.kpis.sources.services import source_pulls_enqueue
+from drumbeat.notifications.services import notifications_run
 from drumbeat.scorecard.services import statuses_refresh_daily
 from drumbeat.worker.services import heartbeat_record, tasks_abandoned_reap
 
@@ -50,6 +51,7 @@ class Tick:
     refreshed: bool = False
     sessions_cleared: bool = False
     events_forgotten: int = 0
+    notifications_sent: int = 0
     failed: bool = False
 
 
@@ -74,6 +76,7 @@ def scheduler_tick(worker_id: str = "", started_at: dt.datetime | None = None) -
         logger.exception("the scheduler could not look for due work")
     finally:
         close_old_connections()
+    _notifications_step(tick)
     if tick.reaped:
         logger.warning("reaped tasks left by a worker that stopped: %s", tick.reaped)
     if tick.queued:
@@ -83,6 +86,27 @@ def scheduler_tick(worker_id: str = "", started_at: dt.datetime | None = None) -
     if tick.sessions_cleared:
         logger.info("cleared the sessions that have ended")
     return tick
+
+
+def _notifications_step(tick: Tick) -> None:
+    """Record and send the reminders and digests due now: on its own, after the
+    other work, so that a failing mail server never holds that work up."""
+    try:
+        run = notifications_run()
+    except Exception:
+        tick.failed = True
+        logger.exception("the reminders and digests could not be sent")
+    else:
+        tick.notifications_sent = run.sent
+        if run.sent or run.failed or run.retrying:
+            logger.info(
+                "e-mails: %d sent, %d to retry, %d failed",
+                run.sent,
+                run.retrying,
+                run.failed,
+            )
+    finally:
+        close_old_connections()
 
 
 _STARTED = timezone.now()

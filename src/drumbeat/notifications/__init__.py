@@ -1,0 +1,1 @@
+"""Reminders and digests: who is sent what, when, by e-mail and webhooks."""
