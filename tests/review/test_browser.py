@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import User
 
 from drumbeat.review.models import Investigation
+from tests.conftest import PASSWORD
 from tests.review.agenda_fixtures import MEETING_ORDER, agenda_workspace
 from tests.server.test_browser import (
     SCREENSHOTS,
@@ -19,7 +20,7 @@ from tests.server.test_browser import (
 __all__ = ["agenda_workspace", "browser_page", "csp_violations", "pytestmark"]
 
 
-def test_an_editor_runs_the_review_in_meeting_mode_and_opens_an_investigation(
+def test_an_editor_opens_an_investigation_in_meeting_mode_that_the_assignee_sees(
     browser_page, live_server, agenda_workspace, users: dict[str, User], csp_violations
 ):
     page = browser_page
@@ -59,4 +60,16 @@ def test_an_editor_runs_the_review_in_meeting_mode_and_opens_an_investigation(
     assert len(shown()) == 1
     page.keyboard.press("Escape")
     assert shown() == MEETING_ORDER
+
+    # The assignee lands on My week after signing in, the investigation on it.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/sign-in/")
+    page.fill("input[name=username]", "viewer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/me/")
+    assigned = page.locator("[data-investigation]").all_inner_texts()
+    assert len(assigned) == 1
+    assert "Why did it slip?" in assigned[0]
+    assert "2026-12-04" in assigned[0]
     assert csp_violations == []
