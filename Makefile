@@ -81,7 +81,7 @@ test: lint typecheck docs unit
 
 # Refresh the screenshots of the README and docs/ from the browser tests.
 screenshots: install
-	DRUMBEAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/server/test_browser.py tests/scorecard/test_quarter_browser.py
+	DRUMBEAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m browser tests/
 
 bench: install
 	$(BIN)/python benchmarks/core_bench.py
