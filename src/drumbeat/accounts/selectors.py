@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from drumbeat.accounts.lockouts import account_limit, address_limit, cool_off
-from drumbeat.accounts.models import ApiToken, Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Profile, Team
 from drumbeat.common.guards import is_admin
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -265,3 +266,67 @@ def sign_in_lockouts(now: dt.datetime | None = None) -> list[Lockout]:
         .filter(failures__gte=limit)
     ]
     return sorted(lockouts, key=lambda lockout: (lockout.until, lockout.who))
+
+
+# --- People as owners ---------------------------------------------------------------
+
+
+def person_display_name(user: User) -> str:
+    """How a person is shown and written as an owner: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
+def people_active() -> QuerySet[User]:
+    """The people who may own things: active accounts, by name then username."""
+    return User.objects.filter(is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+class PersonIndex:
+    """Active people, read once, matched to the owner text of a file or a form.
+
+    Matching rules (one place for every way in): an e-mail address matches the
+    one account with that address, case-insensitively; a name matches the one
+    account whose full name is exactly it; with `usernames`, a username matches
+    its account. Several accounts matching: no match (a guess would hand
+    someone else's KPI over)."""
+
+    def __init__(self, people: Iterable[User] | None = None) -> None:
+        self.by_email: dict[str, list[User]] = {}
+        self.by_name: dict[str, list[User]] = {}
+        self.by_username: dict[str, User] = {}
+        for person in people_active() if people is None else people:
+            if person.email:
+                self.by_email.setdefault(person.email.casefold(), []).append(person)
+            if person.get_full_name():
+                self.by_name.setdefault(person.get_full_name(), []).append(person)
+            self.by_username[person.username] = person
+
+    def match(self, text: str, *, usernames: bool = False) -> User | None:
+        """The one person `text` names (see the class), or None."""
+        text = text.strip()
+        if not text:
+            return None
+        if usernames and text in self.by_username:
+            return self.by_username[text]
+        found = (
+            self.by_email.get(text.casefold(), [])
+            if "@" in text
+            else self.by_name.get(text, [])
+        )
+        return found[0] if len(found) == 1 else None
+
+
+def person_match(text: str, *, usernames: bool = False) -> User | None:
+    """The one active person `text` names (`PersonIndex.match`), or None."""
+    return PersonIndex().match(text, usernames=usernames)
+
+
+def profile_of(user: User) -> Profile:
+    """A person's profile; an unsaved default when they have none yet (no write on
+    a read: `profile_update` saves it)."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return Profile(user=user)
