@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from axes.models import AccessAttempt
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
@@ -283,6 +285,9 @@ def people_active() -> QuerySet[User]:
     )
 
 
+PICKED = re.compile(r".*<(?P<email>[^<>@\s]+@[^<>\s]+)>")
+
+
 class PersonIndex:
     """Active people, read once, matched to the owner text of a file or a form.
 
@@ -306,6 +311,9 @@ class PersonIndex:
     def match(self, text: str, *, usernames: bool = False) -> User | None:
         """The one person `text` names (see the class), or None."""
         text = text.strip()
+        picked = PICKED.fullmatch(text)  # "Full Name <e-mail>", as the picker lists
+        if picked:
+            text = picked["email"]
         if not text:
             return None
         if usernames and text in self.by_username:
@@ -316,6 +324,47 @@ class PersonIndex:
             else self.by_name.get(text, [])
         )
         return found[0] if len(found) == 1 else None
+
+
+def person_choice(person: User) -> str:
+    """A person as the person picker lists them: "Full Name <e-mail>"."""
+    name = person_display_name(person)
+    return f"{name} <{person.email}>" if person.email else name
+
+
+OWNER_HELP = (
+    "the owner: a person's username or e-mail address (or full name); "
+    "blank or null: no owner"
+)
+UNKNOWN_PERSON = "no active person has the username or e-mail address '{text}'"
+
+
+def owner_values(
+    text: str | None, people: PersonIndex | None = None, *, field: str | None = None
+) -> dict[str, Any]:
+    """The owner fields that an owner written in a file, a form or a request sets:
+    the account it names (a username too), with `owner_name` following its display
+    name; else no account and the text as written. With `field` (the API), a text
+    that names no one is refused: a ValidationError naming `field`."""
+    text = (text or "").strip()
+    person = (people or PersonIndex()).match(text, usernames=True) if text else None
+    if person is not None:
+        return {"owner_id": person.pk, "owner_name": person_display_name(person)}
+    if text and field is not None:
+        raise ValidationError({field: UNKNOWN_PERSON.format(text=text)})
+    return {"owner_id": None, "owner_name": text}
+
+
+def owner_assign(row: Any, values: dict[str, Any]) -> None:
+    """Set an owned row's owner (a KPI, objective or KR, unsaved) from a service's
+    `values`: the account given as `owner_id`, else the one `owner_name` names when
+    it is new or changed (`owner_values`); unchanged, the owner stays."""
+    if "owner_id" in values:
+        row.owner_id = values["owner_id"]
+        row.owner_name = values.get("owner_name", row.owner_name)
+    elif row.pk is None or values["owner_name"] != row.owner_name:
+        for name, value in owner_values(values["owner_name"]).items():
+            setattr(row, name, value)
 
 
 def person_match(text: str, *, usernames: bool = False) -> User | None:

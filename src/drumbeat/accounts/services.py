@@ -9,8 +9,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
-from zoneinfo import available_timezones
 from typing import Any
+from zoneinfo import available_timezones
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings

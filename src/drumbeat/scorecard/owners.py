@@ -5,12 +5,11 @@ and the finding beside an owner that is only a name."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from drumbeat.accounts.selectors import PersonIndex, person_display_name
+from drumbeat.accounts.selectors import PersonIndex, owner_values
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import event_record
 from drumbeat.kpis.models import KPI
@@ -21,16 +20,6 @@ OWNER_NOT_A_PERSON_MESSAGE = (
     "owner '{name}' is not a person with an account here: add them on the people "
     "page, or write their e-mail address or full name as the owner"
 )
-
-
-def owner_values(text: str | None, people: PersonIndex) -> dict[str, Any]:
-    """The owner fields that an owner written in a file or a form sets: the
-    account it names, with `owner_name` following its display name; else no
-    account and the text as written."""
-    person = people.match(text or "", usernames=True)
-    if person is None:
-        return {"owner_id": None, "owner_name": (text or "").strip()}
-    return {"owner_id": person.pk, "owner_name": person_display_name(person)}
 
 
 OWNED = ((KPI, "KPI"), (Objective, "objective"), (KeyResult, "key result"))

@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from drumbeat.accounts.models import Organisation, Team
-from drumbeat.accounts.selectors import PersonIndex
+from drumbeat.accounts.selectors import PersonIndex, owner_values
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import archived_set, event_record
 from drumbeat.common.locks import serialized_write
@@ -37,7 +37,6 @@ from drumbeat.kpis.services.readings import (
 )
 from drumbeat.okrs.models import CheckIn, Cycle, CycleClose, KeyResult, Objective
 from drumbeat.okrs.selectors import closed_cycle_notice
-from drumbeat.scorecard.owners import owner_values
 from drumbeat.scorecard.selectors import database_workspace, workspace_data
 from drumbeat.scorecard.services import statuses_refresh
 from drumbeat.workspace import (
