@@ -4,6 +4,7 @@ services write."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -12,6 +13,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 
 from drumbeat.accounts.models import ApiToken, Membership, Profile, Team
+from drumbeat.accounts.selectors import people_active, person_choice
 
 ADMIN_HELP = "may manage people, teams, cycles and the KPI dictionary"
 TEAMS_HELP = "optional; hold Ctrl or ⌘ to pick several"
@@ -183,3 +185,32 @@ class SettingsForm(forms.Form):
             "email_reading_reminders": profile.email_reading_reminders,
             "email_digest": profile.email_digest,
         }
+
+
+class PersonPicker(forms.TextInput):
+    """An owner field: a text input offering the active people ("Full Name
+    <e-mail>") from a datalist, with no script; a typed name, username or e-mail
+    address works as well (`owner_values` matches it)."""
+
+    template_name = "accounts/widgets/person_picker.html"
+
+    def get_context(
+        self, name: str, value: Any, attrs: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["list"] = f"{widget['attrs'].get('id') or name}-people"
+        widget["attrs"].setdefault("autocomplete", "off")
+        context["people"] = [person_choice(person) for person in people_active()]
+        return context
+
+
+def owner_field() -> forms.CharField:
+    """The owner of a KPI, objective or KR, as the forms ask for it."""
+    return forms.CharField(
+        required=False,
+        max_length=200,
+        label="Owner",
+        widget=PersonPicker(),
+        help_text="a person: pick from the list, or type a name or e-mail address",
+    )
