@@ -30,7 +30,9 @@ def test_the_kpi_form_offers_active_people_in_a_datalist(small_workspace, users,
     page = client_for(users["admin"]).get("/kpis/csat/edit/").content.decode()
     assert 'list="id_owner_name-people"' in page
     assert '<datalist id="id_owner_name-people">' in page
-    assert f'<option value="{PICKED.replace("<", "&lt;").replace(">", "&gt;")}">' in page
+    assert (
+        f'<option value="{PICKED.replace("<", "&lt;").replace(">", "&gt;")}">' in page
+    )
     assert "Gone" not in page
 
 

@@ -50,7 +50,9 @@ def test_an_ambiguous_owner_is_a_422(small_workspace, users):
     User.objects.create(username="s1", email="sam@example.com")
     User.objects.create(username="s2", email="SAM@example.com")
     body = {"key": "nps", "name": "Net promoter score", "owner": "sam@example.com"}
-    assert post(bearer(users["admin"], "admin"), "/api/v1/kpis", body).status_code == 422
+    assert (
+        post(bearer(users["admin"], "admin"), "/api/v1/kpis", body).status_code == 422
+    )
 
 
 def test_a_kpi_patch_hands_it_to_its_new_owner_who_may_then_change_it(
@@ -66,7 +68,9 @@ def test_a_kpi_patch_hands_it_to_its_new_owner_who_may_then_change_it(
     assert changed.json()["owner_username"] == "maya"
     kpi.refresh_from_db()
     by_maya = _patch(
-        bearer(maya, "admin"), "/api/v1/kpis/csat", {"version": kpi.version, "unit": "%"}
+        bearer(maya, "admin"),
+        "/api/v1/kpis/csat",
+        {"version": kpi.version, "unit": "%"},
     )
     assert by_maya.status_code == 200
 
