@@ -93,7 +93,7 @@ def test_an_objective_titled_with_numbers_is_flagged_as_soon_as_it_is_saved(
 
 def test_the_cycle_board_shows_findings_beside_the_objective(small_workspace, users):
     page = client_for(users["viewer"]).get("/cycles/2026-Q3/").content.decode()
-    assert "0 errors, 3 warnings, 0 notes" in page
+    assert "0 errors, 2 warnings, 1 note" in page
     article = page[page.index('data-objective="happier"') :]
     article = article[: article.index("</article>")]
     assert 'data-rule="owner-not-a-person"' in article

@@ -68,7 +68,7 @@ def owner_findings(on: dt.date) -> list[tuple[LintFinding, str | None]]:
     def finding(subject: str, name: str, **where: str) -> LintFinding:
         return LintFinding(
             rule=OWNER_NOT_A_PERSON,
-            severity="warning",
+            severity="info",
             subject=subject,
             message=OWNER_NOT_A_PERSON_MESSAGE.format(name=name),
             as_of=on,
