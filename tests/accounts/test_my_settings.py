@@ -44,7 +44,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(db):
 
 def test_profile_of_is_an_unsaved_default_until_the_first_save(users):
     profile = profile_of(users["viewer"])
-    assert (profile.pk, profile.time_zone, profile.email_digest) == (None, "", True)
+    assert profile.pk is None
+    assert (profile.time_zone, profile.email_digest) == ("", True)
 
 
 @pytest.mark.parametrize("role", ["editor", "viewer"])

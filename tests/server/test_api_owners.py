@@ -4,9 +4,11 @@ owner's account as additive fields; an unknown person is a 422 naming the field.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from drumbeat.kpis.models import KPI
 from drumbeat.okrs.models import KeyResult, Objective
@@ -22,7 +24,7 @@ def maya(db) -> User:
     )
 
 
-def _patch(client, url: str, body: dict) -> object:
+def _patch(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.patch(url, json.dumps(body), content_type="application/json")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
@@ -33,11 +33,15 @@ class ReassignForm(forms.Form):
         error_messages={"required": "Tick at least one thing to move."},
     )
 
-    def __init__(self, *args: object, person: User, owned: list[OwnedItem]) -> None:
-        super().__init__(*args, initial={"items": [i.token for i in owned]})  # type: ignore[arg-type]
-        to: forms.ModelChoiceField = self.fields["to"]  # type: ignore[type-arg,assignment]
+    def __init__(
+        self, data: QueryDict | None, *, person: User, owned: list[OwnedItem]
+    ) -> None:
+        super().__init__(data, initial={"items": [i.token for i in owned]})
+        to = self.fields["to"]
+        assert isinstance(to, forms.ModelChoiceField)
         to.queryset = people_active().exclude(pk=person.pk)
-        items: forms.MultipleChoiceField = self.fields["items"]  # type: ignore[assignment]
+        items = self.fields["items"]
+        assert isinstance(items, forms.MultipleChoiceField)
         items.choices = [(item.token, item.label) for item in owned]
 
 
