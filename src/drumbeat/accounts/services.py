@@ -563,10 +563,7 @@ def profile_update(*, person: User, values: dict[str, Any], by: User) -> Profile
     if zone and zone not in available_timezones():
         raise ValidationError({"time_zone": UNKNOWN_TIME_ZONE.format(zone=zone)})
     profile = profile_of(person)
-    before = {
-        **values_of(person, PERSON_OWN_FIELDS),
-        **values_of(profile, PROFILE_FIELDS),
-    }
+    before = _own_settings(person, profile)
     for name in PERSON_OWN_FIELDS:
         if name in values:
             setattr(person, name, values[name])
@@ -582,9 +579,11 @@ def profile_update(*, person: User, values: dict[str, Any], by: User) -> Profile
         subject=person.username,
         by=by,
         before=before,
-        after={
-            **values_of(person, PERSON_OWN_FIELDS),
-            **values_of(profile, PROFILE_FIELDS),
-        },
+        after=_own_settings(person, profile),
     )
     return profile
+
+
+def _own_settings(person: User, profile: Profile) -> dict[str, Any]:
+    own = values_of(person, PERSON_OWN_FIELDS)
+    return {**own, **values_of(profile, PROFILE_FIELDS)}
