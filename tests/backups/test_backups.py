@@ -387,8 +387,8 @@ def test_restore_refuses_a_database_that_is_not_empty(small_backup):
     Reading.objects.all().delete()
     message = refused(run("restore", str(small_backup)))
     assert message == (
-        f"{small_backup}: the database is not empty (it holds 36 rows in 17 tables: "
-        "5 auth.user, 5 okrs.lintfinding, 3 accounts.historicalteam ...): restore "
+        f"{small_backup}: the database is not empty (it holds 38 rows in 17 tables: "
+        "7 okrs.lintfinding, 5 auth.user, 3 accounts.historicalteam ...): restore "
         "into an empty database, or give "
         "--replace to delete everything it holds and restore the backup in its place"
     )

@@ -4,13 +4,16 @@ services write."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 
-from drumbeat.accounts.models import ApiToken, Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Profile, Team
+from drumbeat.accounts.selectors import people_active, person_choice
 
 ADMIN_HELP = "may manage people, teams, cycles and the KPI dictionary"
 TEAMS_HELP = "optional; hold Ctrl or ⌘ to pick several"
@@ -170,4 +173,72 @@ class InviteForm(forms.Form):
         required=False,
         label="Or a CSV file",
         help_text="columns name,email,team,role (header line first)",
+    )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "– the team's, else the server's"),
+        *[(zone, zone) for zone in sorted(available_timezones())],
+    ]
+
+
+class SettingsForm(forms.Form):
+    """A person's own settings: display name, e-mail, time zone, e-mail wishes."""
+
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    email = forms.EmailField(required=False, label="E-mail")
+    time_zone = forms.ChoiceField(
+        required=False,
+        choices=_time_zone_choices,
+        help_text="when your reminders arrive; blank: your team's time zone",
+    )
+    email_check_in_reminders = forms.BooleanField(
+        required=False, label="E-mail me check-in reminders"
+    )
+    email_reading_reminders = forms.BooleanField(
+        required=False, label="E-mail me when a KPI reading is due"
+    )
+    email_digest = forms.BooleanField(required=False, label="E-mail me a weekly digest")
+
+    @staticmethod
+    def initial_for(person: User, profile: Profile) -> dict[str, object]:
+        return {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "time_zone": profile.time_zone,
+            "email_check_in_reminders": profile.email_check_in_reminders,
+            "email_reading_reminders": profile.email_reading_reminders,
+            "email_digest": profile.email_digest,
+        }
+
+
+class PersonPicker(forms.TextInput):
+    """An owner field: a text input offering the active people ("Full Name
+    <e-mail>") from a datalist, with no script; a typed name, username or e-mail
+    address works as well (`owner_values` matches it)."""
+
+    template_name = "accounts/widgets/person_picker.html"
+
+    def get_context(
+        self, name: str, value: Any, attrs: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["list"] = f"{widget['attrs'].get('id') or name}-people"
+        widget["attrs"].setdefault("autocomplete", "off")
+        context["people"] = [person_choice(person) for person in people_active()]
+        return context
+
+
+def owner_field() -> forms.CharField:
+    """The owner of a KPI, objective or KR, as the forms ask for it."""
+    return forms.CharField(
+        required=False,
+        max_length=200,
+        label="Owner",
+        widget=PersonPicker(),
+        help_text="a person: pick from the list, or type a name or e-mail address",
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +12,7 @@ from axes.models import AccessAttempt
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
@@ -24,7 +27,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from drumbeat.accounts.lockouts import account_limit, address_limit, cool_off
-from drumbeat.accounts.models import ApiToken, Membership, Team
+from drumbeat.accounts.models import ApiToken, Membership, Profile, Team
 from drumbeat.common.guards import is_admin
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -265,3 +268,114 @@ def sign_in_lockouts(now: dt.datetime | None = None) -> list[Lockout]:
         .filter(failures__gte=limit)
     ]
     return sorted(lockouts, key=lambda lockout: (lockout.until, lockout.who))
+
+
+# --- People as owners ---------------------------------------------------------------
+
+
+def person_display_name(user: User) -> str:
+    """How a person is shown and written as an owner: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
+def people_active() -> QuerySet[User]:
+    """The people who may own things: active accounts, by name then username."""
+    return User.objects.filter(is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+PICKED = re.compile(r".*<(?P<email>[^<>@\s]+@[^<>\s]+)>")
+
+
+class PersonIndex:
+    """Active people, read once, matched to the owner text of a file or a form.
+
+    Matching rules (one place for every way in): an e-mail address matches the
+    one account with that address, case-insensitively; a name matches the one
+    account whose full name is exactly it; with `usernames`, a username matches
+    its account. Several accounts matching: no match (a guess would hand
+    someone else's KPI over)."""
+
+    def __init__(self, people: Iterable[User] | None = None) -> None:
+        self.by_email: dict[str, list[User]] = {}
+        self.by_name: dict[str, list[User]] = {}
+        self.by_username: dict[str, User] = {}
+        for person in people_active() if people is None else people:
+            if person.email:
+                self.by_email.setdefault(person.email.casefold(), []).append(person)
+            if person.get_full_name():
+                self.by_name.setdefault(person.get_full_name(), []).append(person)
+            self.by_username[person.username] = person
+
+    def match(self, text: str, *, usernames: bool = False) -> User | None:
+        """The one person `text` names (see the class), or None."""
+        text = text.strip()
+        picked = PICKED.fullmatch(text)  # "Full Name <e-mail>", as the picker lists
+        if picked:
+            text = picked["email"]
+        if not text:
+            return None
+        if usernames and text in self.by_username:
+            return self.by_username[text]
+        found = (
+            self.by_email.get(text.casefold(), [])
+            if "@" in text
+            else self.by_name.get(text, [])
+        )
+        return found[0] if len(found) == 1 else None
+
+
+def person_choice(person: User) -> str:
+    """A person as the person picker lists them: "Full Name <e-mail>"."""
+    name = person_display_name(person)
+    return f"{name} <{person.email}>" if person.email else name
+
+
+OWNER_HELP = (
+    "the owner: a person's username or e-mail address (or full name); "
+    "blank or null: no owner"
+)
+UNKNOWN_PERSON = "no active person has the username or e-mail address '{text}'"
+
+
+def owner_values(
+    text: str | None, people: PersonIndex | None = None, *, field: str | None = None
+) -> dict[str, Any]:
+    """The owner fields that an owner written in a file, a form or a request sets:
+    the account it names (a username too), with `owner_name` following its display
+    name; else no account and the text as written. With `field` (the API), a text
+    that names no one is refused: a ValidationError naming `field`."""
+    text = (text or "").strip()
+    person = (people or PersonIndex()).match(text, usernames=True) if text else None
+    if person is not None:
+        return {"owner_id": person.pk, "owner_name": person_display_name(person)}
+    if text and field is not None:
+        raise ValidationError({field: UNKNOWN_PERSON.format(text=text)})
+    return {"owner_id": None, "owner_name": text}
+
+
+def owner_assign(row: Any, values: dict[str, Any]) -> None:
+    """Set an owned row's owner (a KPI, objective or KR, unsaved) from a service's
+    `values`: the account given as `owner_id`, else the one `owner_name` names when
+    it is new or changed (`owner_values`); unchanged, the owner stays."""
+    if "owner_id" in values:
+        row.owner_id = values["owner_id"]
+        row.owner_name = values.get("owner_name", row.owner_name)
+    elif row.pk is None or values["owner_name"] != row.owner_name:
+        for name, value in owner_values(values["owner_name"]).items():
+            setattr(row, name, value)
+
+
+def person_match(text: str, *, usernames: bool = False) -> User | None:
+    """The one active person `text` names (`PersonIndex.match`), or None."""
+    return PersonIndex().match(text, usernames=usernames)
+
+
+def profile_of(user: User) -> Profile:
+    """A person's profile; an unsaved default when they have none yet (no write on
+    a read: `profile_update` saves it)."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return Profile(user=user)

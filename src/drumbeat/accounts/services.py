@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
+from zoneinfo import available_timezones
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -21,10 +22,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from drumbeat.accounts.models import ApiToken, Membership, Team
-from drumbeat.accounts.selectors import team_ancestor_ids
+from drumbeat.accounts.models import ApiToken, Membership, Profile, Team
+from drumbeat.accounts.selectors import profile_of, team_ancestor_ids
 from drumbeat.audit.models import Event
-from drumbeat.audit.services import archived_set, change_record, event_record
+from drumbeat.audit.services import (
+    archived_set,
+    change_record,
+    event_record,
+    values_of,
+)
 from drumbeat.common.busy import short_lock_wait
 from drumbeat.common.guards import is_admin
 
@@ -531,3 +537,53 @@ def sessions_clear_daily(*, now: dt.datetime | None = None) -> bool:
         return False
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     return True
+
+
+# --- A person's own settings ------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "time_zone",
+    "email_check_in_reminders",
+    "email_reading_reminders",
+    "email_digest",
+)
+PERSON_OWN_FIELDS = ("first_name", "last_name", "email")
+UNKNOWN_TIME_ZONE = "'{zone}' is not a time zone: choose one from the list."
+
+
+@transaction.atomic
+def profile_update(*, person: User, values: dict[str, Any], by: User) -> Profile:
+    """Change a person's own settings: their name and e-mail address (the account's)
+    and their time zone and e-mail preferences (the profile, created on first
+    save). A person changes only their own; admins anyone's. Kept in the audit
+    log and the profile's history."""
+    if person.pk != by.pk and not is_admin(by):
+        raise PermissionDenied("People change only their own settings.")
+    zone = values.get("time_zone", "")
+    if zone and zone not in available_timezones():
+        raise ValidationError({"time_zone": UNKNOWN_TIME_ZONE.format(zone=zone)})
+    profile = profile_of(person)
+    before = _own_settings(person, profile)
+    for name in PERSON_OWN_FIELDS:
+        if name in values:
+            setattr(person, name, values[name])
+    for name in PROFILE_FIELDS:
+        if name in values:
+            setattr(profile, name, values[name])
+    person.full_clean()
+    person.save(update_fields=list(PERSON_OWN_FIELDS))
+    setattr(profile, "_history_user", by)  # noqa: B010
+    profile.save()
+    change_record(
+        kind=Event.Kind.PERSON,
+        subject=person.username,
+        by=by,
+        before=before,
+        after=_own_settings(person, profile),
+    )
+    return profile
+
+
+def _own_settings(person: User, profile: Profile) -> dict[str, Any]:
+    own = values_of(person, PERSON_OWN_FIELDS)
+    return {**own, **values_of(profile, PROFILE_FIELDS)}

@@ -72,6 +72,7 @@ urlpatterns = [
         name="membership-remove",
     ),
     path("tokens/", views.tokens, name="tokens"),
+    path("me/settings/", views.my_settings, name="my-settings"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     # Single sign-on; the names are mozilla-django-oidc's.
     path(

@@ -20,6 +20,7 @@ from drumbeat.accounts.forms import (
     MembershipForm,
     PersonCreateForm,
     PersonForm,
+    SettingsForm,
     TeamForm,
     TokenForm,
 )
@@ -30,6 +31,7 @@ from drumbeat.accounts.selectors import (
     people_list,
     person_history,
     person_memberships,
+    profile_of,
     sign_in_lockouts,
     team_changes,
     team_members,
@@ -344,3 +346,27 @@ def team_archived(request: AdminRequest, key: str, archived: bool) -> HttpRespon
         back=reverse("team-edit", args=[team.key]),
         done=f"Team {team.name} {'archived' if archived else 'restored'}.",
     )
+
+
+# --- A person's own settings ------------------------------------------------------
+
+
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: display name, e-mail address, time zone
+    and which messages they want by e-mail."""
+    user = _signed_in(request)
+    profile = profile_of(user)
+    if request.method != "POST":
+        form = SettingsForm(initial=SettingsForm.initial_for(user, profile))
+        return render(request, "accounts/my_settings.html", {"form": form})
+    form = SettingsForm(request.POST)
+    if form.is_valid():
+        values = form.cleaned_data
+        saved = save_from_form(
+            form,
+            lambda: services.profile_update(person=user, values=values, by=user),
+        )
+        if saved is not None:
+            messages.success(request, "Your settings are saved.")
+            return redirect("my-settings")
+    return render(request, "accounts/my_settings.html", {"form": form}, status=400)

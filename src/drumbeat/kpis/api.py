@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from drumbeat.accounts.auth import scoped
+from drumbeat.accounts.schemas import OwnedOut
+from drumbeat.accounts.selectors import OWNER_HELP, owner_values
 from drumbeat.common.api import ERRORS, Pages
 from drumbeat.common.guards import require_admin
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
@@ -55,7 +57,7 @@ class StatusOut(Schema):
     signals: list[dict[str, Any]]
 
 
-class KPIOut(Schema):
+class KPIOut(OwnedOut):
     """A dictionary entry with its status."""
 
     key: str
@@ -117,7 +119,9 @@ def kpis_list(request: HttpRequest, filters: Query[KPIFilters]) -> QuerySet[KPI]
             archived=filters.archived,
         ),
     )
-    return kpis_filtered(kpis, health=filters.health, stale=filters.stale)
+    return kpis_filtered(
+        kpis, health=filters.health, stale=filters.stale
+    ).select_related("owner")
 
 
 @router.get(
@@ -173,7 +177,7 @@ class KPICreate(Schema):
     unit: str = ""
     direction: Literal["up", "down", "range"] = "up"
     cadence: Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"] = ""
-    owner: str = Field("", description="the owner's name, as shown")
+    owner: str = Field("", description=OWNER_HELP)
     perspective: Literal["", "financial", "customer", "internal", "learning"] = ""
     tier: Literal["key", "secondary", "transient"] = "secondary"
     indicator: Literal["", "leading", "lagging"] = ""
@@ -192,7 +196,7 @@ def kpi_post(request: HttpRequest, payload: KPICreate) -> Status[KPI]:
         scoped(request, "admin"), "Only admins add KPIs to the dictionary."
     )
     values = payload.dict(exclude={"thresholds", "owner"})
-    values["owner_name"] = payload.owner
+    values.update(owner_values(payload.owner, field="owner"))
     values["thresholds"] = payload.thresholds.dict(exclude_none=True)
     created = kpi_create(values=values, by=user)
     return Status(201, KPI.objects.select_related("status", "team").get(pk=created.pk))
@@ -210,7 +214,7 @@ class KPIChange(Schema):
     cadence: Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"] | None = (
         None
     )
-    owner: str | None = None
+    owner: str | None = Field(None, description=OWNER_HELP)
     thresholds: Thresholds | None = None
 
 
@@ -232,7 +236,7 @@ def kpi_patch(request: HttpRequest, key: str, payload: KPIChange) -> KPI:
     # null clears a field that may be empty, as an empty string does.
     changes = {name: "" if value is None else value for name, value in changes.items()}
     if "owner" in changes:
-        changes["owner_name"] = changes.pop("owner")
+        changes.update(owner_values(changes.pop("owner"), field="owner"))
     values.update(changes)
     thresholds = (
         payload.thresholds.dict(exclude_none=True)

@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
+from drumbeat.accounts.forms import owner_field
 from drumbeat.accounts.models import Team
+from drumbeat.accounts.selectors import person_display_name
 from drumbeat.core.display import format_bounds, format_number
 from drumbeat.core.model import Indicator, Perspective, Tier
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS
@@ -108,7 +110,7 @@ class KPIDefinitionForm(KPIFieldsForm):
 
     field_order = DEFINITION_FIELDS
 
-    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    owner_name = owner_field()
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     def kpi_values(self) -> dict[str, Any]:
@@ -129,7 +131,7 @@ class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 def person_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
+    return person_display_name(user)
 
 
 def _enum_choices(enum: type[StrEnum], *, blank: bool = False) -> list[tuple[str, str]]:

@@ -16,7 +16,8 @@ from ninja.pagination import paginate
 
 from drumbeat.accounts.auth import scoped
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import can_edit_team_okrs
+from drumbeat.accounts.schemas import OwnedOut
+from drumbeat.accounts.selectors import OWNER_HELP, can_edit_team_okrs, owner_values
 from drumbeat.common.api import ERRORS, Pages
 from drumbeat.common.guards import require_admin
 from drumbeat.core.cycles import CycleStanding
@@ -192,7 +193,7 @@ class CheckInOut(Schema):
     archived_at: dt.datetime | None
 
 
-class KeyResultOut(Frozen):
+class KeyResultOut(Frozen, OwnedOut):
     """A KR with its computed baseline, current value, progress, score and grade;
     in a closed cycle, its final grade (and restatement)."""
 
@@ -224,7 +225,7 @@ class KeyResultOut(Frozen):
         return checkins[-1].confidence if checkins else None
 
 
-class ObjectiveOut(Frozen):
+class ObjectiveOut(Frozen, OwnedOut):
     key: str
     title: str
     cycle: str
@@ -267,10 +268,12 @@ def _objectives(*, archived: bool = True) -> QuerySet[Objective]:
     if not archived:
         key_results = key_results.filter(archived_at__isnull=True)
         checkins = checkins.filter(archived_at__isnull=True)
-    return Objective.objects.select_related("cycle", "team", "parent").prefetch_related(
+    return Objective.objects.select_related(
+        "cycle", "team", "parent", "owner"
+    ).prefetch_related(
         Prefetch(
             "key_results",
-            queryset=key_results.prefetch_related(
+            queryset=key_results.select_related("owner").prefetch_related(
                 Prefetch("checkins", queryset=checkins)
             ),
         )
@@ -316,7 +319,7 @@ class ObjectiveIn(Schema):
     title: str = Field(min_length=1, max_length=300)
     cycle: str
     team: str
-    owner: str = ""
+    owner: str = Field("", description=OWNER_HELP)
     commitment: Literal["aspirational", "committed"] = "aspirational"
     parent: str | None = None
 
@@ -339,7 +342,7 @@ def _objective_values(user: Any, payload: ObjectiveIn) -> dict[str, Any]:
         "key": payload.key,
         "title": payload.title,
         "team": team,
-        "owner_name": payload.owner,
+        **owner_values(payload.owner, field="owner"),
         "commitment": payload.commitment,
         "parent": parent,
     }
@@ -391,7 +394,7 @@ class KeyResultIn(Schema):
     baseline: float | None = None
     target: Target
     deadline: dt.date | None = None
-    owner: str = ""
+    owner: str = Field("", description=OWNER_HELP)
     weight: float = Field(1.0, gt=0)
 
 
@@ -418,7 +421,7 @@ def _key_result_values(payload: KeyResultIn) -> dict[str, Any]:
         "baseline": payload.baseline,
         "target": payload.target,
         "deadline": payload.deadline,
-        "owner_name": payload.owner,
+        **owner_values(payload.owner, field="owner"),
         "weight": payload.weight,
     }
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from drumbeat.accounts.forms import owner_field
 from drumbeat.core.contract import plain_target
 from drumbeat.core.display import format_number, format_target
 from drumbeat.core.suggest import Suggestion
@@ -52,7 +53,7 @@ class KeyResultForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="empty: the cycle end",
     )
-    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    owner_name = owner_field()
     weight = forms.FloatField(min_value=0.01, initial=1.0)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
@@ -103,7 +104,7 @@ class ObjectiveForm(forms.Form):
     key = forms.SlugField(max_length=100, help_text="short, unique")
     title = forms.CharField(max_length=300, help_text="the change wanted, in words")
     team = forms.ChoiceField()
-    owner_name = forms.CharField(required=False, max_length=200, label="Owner")
+    owner_name = owner_field()
     commitment = forms.ChoiceField(
         choices=[("aspirational", "aspirational"), ("committed", "committed")]
     )

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from drumbeat.accounts.selectors import can_edit_team_okrs
+from drumbeat.accounts.selectors import can_edit_team_okrs, owner_assign
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import archived_set, change_record, event_record, values_of
 from drumbeat.common.editing import lock_for_edit
@@ -142,8 +142,10 @@ def key_result_save(
     else:
         row = lock_for_edit(KeyResult, key_result.pk, version)
         before = values_of(row, KEY_RESULT_FIELDS)
+    owner_assign(row, values)
     for name in KEY_RESULT_FIELDS:
-        setattr(row, name, values[name])
+        if name != "owner_name":
+            setattr(row, name, values[name])
     row.updated_by = by
     clash = objective.key_results.filter(key=row.key).exclude(pk=row.pk).exists()
     if clash:
@@ -224,8 +226,10 @@ def objective_save(
         row = lock_for_edit(Objective, objective.pk, version)
         before = values_of(row, OBJECTIVE_FIELDS)
     parent_before = row.parent_id
+    owner_assign(row, values)
     for name in OBJECTIVE_FIELDS:
-        setattr(row, name, values[name])
+        if name != "owner_name":
+            setattr(row, name, values[name])
     row.updated_by = by
     if Objective.objects.filter(key=row.key).exclude(pk=row.pk).exists():
         raise WorkspaceError(

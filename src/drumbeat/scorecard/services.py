@@ -29,6 +29,7 @@ from drumbeat.kpis.signals import (
     statuses_refreshed,
 )
 from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
+from drumbeat.scorecard.owners import owner_findings, owners_link
 from drumbeat.scorecard.selectors import database_workspace
 
 SPARKLINE_POINTS = 26
@@ -61,6 +62,8 @@ def statuses_refresh(
     on = as_of or timezone.localdate()
     asked: set[str] = set()
     if kpi_keys is None:
+        # Owner names written before their person had an account: linked now.
+        owners_link()
         chosen = KPI.objects.all()
     else:
         # The KPIs asked for, and every KPI that shares an objective with them, so
@@ -296,6 +299,7 @@ def _findings_store(
     cycle_ids = dict(Cycle.objects.values_list("key", "pk"))
     objective_cycles = {o.key: o.cycle for o in workspace.objectives}
     placed = [_finding_placed(finding, objective_cycles, on) for finding in findings]
+    placed += owner_findings(on)
     stored = LintFinding.objects.all()
     if scope is not None:
         stored = stored.filter(scope.stored())

@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from drumbeat.accounts.models import Organisation, Team
+from drumbeat.accounts.selectors import PersonIndex, owner_values
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import archived_set, event_record
 from drumbeat.common.locks import serialized_write
@@ -300,6 +301,7 @@ def _kpis_apply(
     )
     plain = workspace_to_data(definitions).get("kpis", [])
     existing = {kpi.key: kpi for kpi in KPI.objects.all()}
+    people = PersonIndex()
     for position, (kpi, kpi_data) in enumerate(zip(workspace.kpis, plain, strict=True)):
         kpi_team = teams.get(kpi.team) if kpi.team else None
         values = {
@@ -308,7 +310,7 @@ def _kpis_apply(
             "unit": kpi.unit or "",
             "direction": str(kpi.direction),
             "cadence": str(kpi.cadence) if kpi.cadence else "",
-            "owner_name": kpi.owner or "",
+            **owner_values(kpi.owner, people),
             "team": kpi_team,
             "team_name": "" if kpi_team else (kpi.team or ""),
             "perspective": str(kpi.perspective) if kpi.perspective else "",
@@ -419,6 +421,7 @@ def _objectives_apply(
         checkins[checkin.key_result_id].append(checkin)
     unmatched: list[CheckIn] = []
     objectives = {}
+    people = PersonIndex()
     for position, objective in enumerate(workspace.objectives):
         objective_team = teams.get(objective.team) if objective.team else None
         row = _upsert(
@@ -429,7 +432,7 @@ def _objectives_apply(
                 "cycle": cycles[objective.cycle],
                 "team": objective_team,
                 "team_name": "" if objective_team else (objective.team or ""),
-                "owner_name": objective.owner or "",
+                **owner_values(objective.owner, people),
                 "commitment": str(objective.commitment),
                 "position": position,
             },
@@ -440,7 +443,7 @@ def _objectives_apply(
         objectives[objective.key] = row
         for kr_position, kr in enumerate(objective.key_results):
             kr_row = _key_result_apply(
-                row, kr, kr_position, result, key_results.get((row.pk, kr.key))
+                row, kr, kr_position, result, key_results.get((row.pk, kr.key)), people
             )
             unmatched += _checkins_apply(
                 kr_row, kr, result, checkins.get(kr_row.pk, [])
@@ -541,6 +544,7 @@ def _key_result_apply(
     position: int,
     result: ApplyResult,
     found: KeyResult | None,
+    people: PersonIndex,
 ) -> KeyResult:
     target = (
         [kr.target.low, kr.target.high] if isinstance(kr.target, Band) else kr.target
@@ -555,7 +559,7 @@ def _key_result_apply(
             "baseline": kr.baseline,
             "target": target,
             "deadline": kr.deadline,
-            "owner_name": kr.owner or "",
+            **owner_values(kr.owner, people),
             "weight": kr.weight,
             "position": position,
         },

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
+from drumbeat.accounts.selectors import owner_assign
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import (
     archived_set,
@@ -51,8 +52,10 @@ def kpi_update(
     with `reason` when given (a cycle's close: "2026-Q3 close")."""
     locked = lock_for_edit(KPI, kpi.pk, version)
     before = _definition(locked)
+    owner_assign(locked, values)
     for name in DEFINITION_FIELDS:
-        setattr(locked, name, values[name])
+        if name != "owner_name":
+            setattr(locked, name, values[name])
     locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}
     # The same validation as a workspace file: thresholds against direction.
     load_workspace_data(
@@ -243,6 +246,8 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     kpi = KPI(
         **{"direction": Direction.UP.value, "tier": Tier.SECONDARY.value, **values}
     )
+    if "owner" not in values:  # an owner by name or e-mail: its account, if any
+        owner_assign(kpi, {"owner_name": kpi.owner_name, **values})
     # The same validation as a workspace file: key, thresholds against direction.
     load_workspace_data(
         {"kpis": [kpi_data(kpi, [], known=set())]}, filename=f"KPI {key}"
