@@ -152,8 +152,8 @@ def _message(
     }
     return {
         "subject": subject,
-        "body_text": render_to_string("notifications/message.txt", context),
-        "body_html": render_to_string("notifications/message.html", context),
+        "body_text": render_to_string("notifications/email/message.txt", context),
+        "body_html": render_to_string("notifications/email/message.html", context),
     }
 
 
