@@ -432,7 +432,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     against the password rules) and the link is used up. Refused (ValidationError)
     when the invitation has expired, been used or been withdrawn meanwhile."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("user")
         .get(pk=invitation.pk)
     )
