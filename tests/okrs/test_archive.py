@@ -32,6 +32,7 @@ from drumbeat.okrs.services import (
 from drumbeat.scorecard.selectors import database_workspace
 from drumbeat.scorecard.services import statuses_refresh
 from tests.conftest import client_for
+from tests.okrs.closes import cycle_closed
 from tests.server.test_api import bearer
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +290,19 @@ def test_the_api_deletes_the_authors_check_in_of_today(small_workspace, users):
     response = bearer(users["editor"], "admin").delete(f"{CHECK_INS}/{checkin.pk}")
     assert response.status_code == 204
     assert CheckIn.objects.count() == 0
+
+
+def test_the_api_refuses_to_delete_a_check_in_of_a_closed_cycle(small_workspace, users):
+    """As every change to a closed cycle: 409 `cycle_closed`, saying why."""
+    checkin = _check_in(users)
+    cycle_closed("2026-Q3", by=users["admin"])
+    response = bearer(users["editor"], "admin").delete(f"{CHECK_INS}/{checkin.pk}")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "cycle_closed"
+    assert response.json()["error"]["message"] == (
+        "2026-Q3 was closed on 2026-11-25 by admin; an admin may reopen it."
+    )
+    assert CheckIn.objects.count() == 1
 
 
 def test_an_archived_check_in_is_listed_only_when_asked(small_workspace, users):

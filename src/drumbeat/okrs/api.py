@@ -11,7 +11,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from drumbeat.accounts.auth import scoped
@@ -26,7 +25,6 @@ from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
 from drumbeat.okrs.selectors import cycles_standing, objectives_filtered
 from drumbeat.okrs.services import (
-    CycleClosedError,
     check_in_archive,
     check_in_delete,
     check_in_restore,
@@ -619,10 +617,7 @@ def check_in_delete_call(
     request: HttpRequest, key: str, kr: str, pk: int
 ) -> Status[None]:
     checkin = _check_in(key, kr, pk)
-    try:
-        check_in_delete(checkin=checkin, by=scoped(request, "admin"))
-    except CycleClosedError as error:
-        raise HttpError(409, str(error)) from None
+    check_in_delete(checkin=checkin, by=scoped(request, "admin"))
     return Status(204, None)
 
 

@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from drumbeat.accounts.auth import scoped
 from drumbeat.common.api import ERRORS
@@ -169,21 +168,16 @@ def close_post(
     request: HttpRequest, key: str, payload: CloseIn
 ) -> Status[dict[str, Any]]:
     user, cycle = _closable(request, key, "admin")
-    try:
-        closing.cycle_close(
-            cycle=cycle,
-            by=user,
-            choices={
-                c.item: closing.ChoiceIn(c.choice, c.value) for c in payload.choices
-            },
-            retrospectives={
-                r.objective: closing.RetrospectiveIn(r.happened, r.learned)
-                for r in payload.retrospectives
-            },
-            summary=payload.summary,
-        )
-    except closing.CloseRefusedError as error:
-        raise HttpError(409, str(error)) from None
+    closing.cycle_close(
+        cycle=cycle,
+        by=user,
+        choices={c.item: closing.ChoiceIn(c.choice, c.value) for c in payload.choices},
+        retrospectives={
+            r.objective: closing.RetrospectiveIn(r.happened, r.learned)
+            for r in payload.retrospectives
+        },
+        summary=payload.summary,
+    )
     return Status(201, closing.cycle_close_json(cycle))
 
 
@@ -195,8 +189,5 @@ def close_post(
 def reopen_post(request: HttpRequest, key: str, payload: ReopenIn) -> dict[str, Any]:
     user = require_admin(scoped(request, "admin"), closing.REOPEN_ADMINS_ONLY)
     cycle = get_object_or_404(Cycle, key=key)
-    try:
-        closing.cycle_reopen(cycle=cycle, by=user, reason=payload.reason)
-    except closing.CloseRefusedError as error:
-        raise HttpError(409, str(error)) from None
+    closing.cycle_reopen(cycle=cycle, by=user, reason=payload.reason)
     return closing.cycle_close_json(cycle)

@@ -34,6 +34,7 @@ from drumbeat.okrs.services import CycleClosedError
 from drumbeat.review.api import router as review_router
 from drumbeat.review.okr_api import router as review_okrs_router
 from drumbeat.scorecard.api import router as scorecard_router
+from drumbeat.scorecard.closing import CloseRefusedError
 from drumbeat.workspace import WorkspaceError
 
 SIGN_IN = "Sign in, or send a live token as 'Authorization: Bearer <token>'."
@@ -147,6 +148,12 @@ def _conflict(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
 @api.exception_handler(CycleClosedError)
 def _closed(request: HttpRequest, exc: CycleClosedError) -> HttpResponse:
     return error(request, 409, "cycle_closed", str(exc))
+
+
+@api.exception_handler(CloseRefusedError)
+def _not_closable(request: HttpRequest, exc: CloseRefusedError) -> HttpResponse:
+    """A close or reopen the cycle's state refuses (not yet ended, already closed)."""
+    return error(request, 409, "conflict", str(exc))
 
 
 @api.exception_handler(IngestError)
