@@ -148,8 +148,6 @@ def exception_since(assessment: KPIAssessment) -> dt.date | None:
 CHECKIN_DUE_AFTER_DAYS = 7
 """A KR's check-in is due when nobody has checked in on it for this many days."""
 
-_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.UNKNOWN: 2, Health.GREEN: 3}
-
 
 @dataclass(frozen=True, slots=True)
 class ReviewItem:

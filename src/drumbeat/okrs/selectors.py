@@ -216,6 +216,16 @@ def cycles_standing(
     }
 
 
+def last_reopened(cycle: Cycle) -> CycleClose | None:
+    """The most recent reopened close of `cycle`, for "Reopened on … by …"."""
+    return (
+        CycleClose.objects.filter(cycle=cycle, reopened_at__isnull=False)
+        .select_related("reopened_by")
+        .order_by("-reopened_at")
+        .first()
+    )
+
+
 def closed_cycle_refusal(cycle: Cycle) -> str | None:
     """Why the cycle's scores and structure may not change ("2026-Q3 was closed on
     2026-10-06 by Maya Chen"), or None while it is open."""

@@ -595,16 +595,6 @@ def standing_close(cycle: Cycle) -> StandingClose | None:
     return StandingClose(close, list(close.grades.all()), list(close.choices.all()))
 
 
-def last_reopened(cycle: Cycle) -> CycleClose | None:
-    """The most recent reopened close of `cycle`, for "Reopened on … by …"."""
-    return (
-        CycleClose.objects.filter(cycle=cycle, reopened_at__isnull=False)
-        .select_related("reopened_by")
-        .order_by("-reopened_at")
-        .first()
-    )
-
-
 def cycle_close_json(cycle: Cycle) -> dict[str, Any]:
     """A cycle's close as the API and `drumbeat close --format json` give it: the
     plan (grades, items with options and defaults, or why it cannot be closed)

@@ -34,6 +34,7 @@ from drumbeat.okrs.selectors import (
     cycle_standing,
     cycle_standing_close,
     key_result_data,
+    last_reopened,
     objectives_editable_by,
     okr_teams_editable_by,
 )
@@ -214,7 +215,7 @@ def _close_page(
         if plan
         else [],
         "summary": plan.retrospectives.get(None) if plan else None,
-        "reopened": closing.last_reopened(cycle),
+        "reopened": last_reopened(cycle),
         "problems": problems,
     }
     return render(

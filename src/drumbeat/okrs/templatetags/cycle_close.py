@@ -8,10 +8,11 @@ from typing import Any
 from django import template
 
 from drumbeat.common.guards import is_admin
-from drumbeat.okrs.models import Cycle, CycleClose
+from drumbeat.okrs.models import Cycle
 from drumbeat.okrs.selectors import (
     cycle_standing,
     cycles_overdue_for_close,
+    last_reopened,
     okr_teams_editable_by,
 )
 
@@ -38,8 +39,5 @@ def close_notice(context: dict[str, Any], cycle: Cycle) -> dict[str, Any]:
             team.pk in {o.team_id for o in cycle.objectives.all()}
             for team in okr_teams_editable_by(user)
         ),
-        "reopened": CycleClose.objects.filter(cycle=cycle, reopened_at__isnull=False)
-        .select_related("reopened_by")
-        .order_by("-reopened_at")
-        .first(),
+        "reopened": last_reopened(cycle),
     }
