@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drumbeat.accounts.models import Invitation, Membership, Organisation, Team
+from drumbeat.accounts.selectors import person_display_name
 from drumbeat.accounts.services import membership_set, token_digest
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import event_record
@@ -351,11 +352,7 @@ def _invitation_mail(sent: SentInvitation) -> None:
         "invitation": invitation,
         "link": sent.link,
         "organisation": organisation.name if organisation else "Drumbeat",
-        "inviter": (
-            invitation.invited_by.get_full_name() or invitation.invited_by.username
-            if invitation.invited_by
-            else "An admin"
-        ),
+        "inviter": person_display_name(invitation.invited_by, "An admin"),
     }
     subject = "{inviter} invites you to {organisation} on Drumbeat".format(**context)
     message = EmailMultiAlternatives(

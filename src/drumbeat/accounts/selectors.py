@@ -273,8 +273,11 @@ def sign_in_lockouts(now: dt.datetime | None = None) -> list[Lockout]:
 # --- People as owners ---------------------------------------------------------------
 
 
-def person_display_name(user: User) -> str:
-    """How a person is shown and written as an owner: full name, else username."""
+def person_display_name(user: User | None, nobody: str = "") -> str:
+    """How a person is shown and written as an owner: full name, else username;
+    `nobody` for no account (one deleted since, or a command)."""
+    if user is None:
+        return nobody
     return user.get_full_name() or user.get_username()
 
 

@@ -18,6 +18,7 @@ from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 
 from drumbeat.accounts.models import Profile, Team
+from drumbeat.accounts.selectors import person_display_name
 from drumbeat.core.display import format_percent
 from drumbeat.core.health import reading_due
 from drumbeat.core.model import Cadence, CycleState, Reading
@@ -53,9 +54,7 @@ def absolute(path: str) -> str:
 
 
 def person_name(user: User | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return person_display_name(user)
 
 
 # --- Who: people and their schedule -----------------------------------------------

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from drumbeat.accounts.models import Team
-from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs
+from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, person_display_name
 from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
@@ -232,11 +232,7 @@ def closed_cycle_refusal(cycle: Cycle) -> str | None:
     close = cycle_standing_close(cycle)
     if close is None:
         return None
-    who = (
-        close.closed_by.get_full_name() or close.closed_by.get_username()
-        if close.closed_by
-        else "someone"
-    )
+    who = person_display_name(close.closed_by, "someone")
     day = timezone.localtime(close.closed_at).date().isoformat()
     return f"{cycle.key} was closed on {day} by {who}"
 

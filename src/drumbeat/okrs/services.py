@@ -8,7 +8,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from drumbeat.accounts.selectors import can_edit_team_okrs, owner_assign
+from drumbeat.accounts.selectors import (
+    can_edit_team_okrs,
+    owner_assign,
+    person_display_name,
+)
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import archived_set, change_record, event_record, values_of
 from drumbeat.common.editing import lock_for_edit
@@ -102,7 +106,7 @@ def key_result_check_in(
         key_result=key_result,
         at=timezone.localdate(),
         by=by,
-        by_name=by.get_full_name() or by.get_username(),
+        by_name=person_display_name(by),
         confidence=confidence,
         note=note,
         blockers=blockers,

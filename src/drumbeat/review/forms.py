@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import User
 
+from drumbeat.accounts.selectors import person_display_name
 from drumbeat.review.models import ReviewNote
 
 
@@ -17,7 +18,7 @@ class ReviewNoteForm(forms.Form):
 
 class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_display_name(obj)
 
 
 class InvestigationOpenForm(forms.Form):

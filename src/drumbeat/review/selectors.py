@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from drumbeat.accounts.models import Membership
-from drumbeat.accounts.selectors import AnyUser
+from drumbeat.accounts.selectors import AnyUser, person_display_name
 from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.health import assess_kpi
@@ -112,9 +112,7 @@ def can_close(
 
 
 def _owner_name(kpi: KPI) -> str:
-    if kpi.owner is not None:
-        return kpi.owner.get_full_name() or kpi.owner.get_username()
-    return kpi.owner_name
+    return person_display_name(kpi.owner, kpi.owner_name)
 
 
 def _stored_bucket(kpi: KPI) -> ReviewBucket | None:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from drumbeat.accounts.selectors import person_display_name
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import event_record
 from drumbeat.core.values import note_problem
@@ -42,9 +43,7 @@ def _text_problems(**texts: str) -> dict[str, str]:
 
 
 def _name(user: User | None) -> str:
-    if user is None:
-        return "someone"
-    return user.get_full_name() or user.get_username()
+    return person_display_name(user, "someone")
 
 
 @transaction.atomic

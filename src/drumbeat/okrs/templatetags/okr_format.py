@@ -80,12 +80,3 @@ def frozen_key_result(grades: Any, kr: Any) -> FrozenGrade | None:
 def outcome_words(outcome: str | None) -> str:
     """An objective's outcome as words: `fell_short` → `fell short`."""
     return (outcome or "").replace("_", " ")
-
-
-@register.filter
-def person(user: Any, nobody: str = "someone") -> str:
-    """A person's full name, else their username; `nobody` for no account (one
-    deleted since, or a command)."""
-    if user is None:
-        return nobody
-    return str(user.get_full_name() or user.get_username())
