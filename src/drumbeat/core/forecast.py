@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -111,13 +112,15 @@ class NoForecast:
 @dataclass(frozen=True, slots=True)
 class LinearFit:
     """A least-squares line through `n` points whose x have mean `mean_x` and sum
-    of squared deviations `sxx`."""
+    of squared deviations `sxx`; `residual_sd` is the points' scatter around it,
+    √(Σ residual² / (n − 2)) (0 for two points or fewer)."""
 
     intercept: float
     slope: float
     n: int
     mean_x: float
     sxx: float
+    residual_sd: float = 0.0
 
     def predict(self, x: float) -> float:
         return self.intercept + self.slope * x
@@ -136,7 +139,12 @@ def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> LinearFit:
     sxx = sum((x - mean_x) ** 2 for x in xs)
     sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx if sxx else 0.0
-    return LinearFit(mean_y - slope * mean_x, slope, n, mean_x, sxx)
+    intercept = mean_y - slope * mean_x
+    residuals = sum(
+        (y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True)
+    )
+    residual_sd = math.sqrt(residuals / (n - 2)) if n > 2 else 0.0
+    return LinearFit(intercept, slope, n, mean_x, sxx, residual_sd)
 
 
 def probability_at_least(mean: float, sd: float, threshold: float) -> float:
@@ -201,7 +209,9 @@ def key_result_hit_forecast(
     """The KR's expected KPI value at its deadline and the probability that its
     final score reaches its objective's level (`hit_level`).
 
-    `sigma` is the KPI's noise (default `process_sigma`: the limit period's). A
+    `sigma` is the KPI's noise (default `process_sigma`: the limit period's); when
+    the readings since the cycle began scatter more than that (around their line
+    for a change KR, around their mean for a sustain KR), their scatter is used. A
     `change` KR follows the least-squares line through its baseline and its
     readings since the cycle start to the deadline, with the line's prediction
     interval; a `sustain` KR's readings still due (by the KPI's cadence) each meet
@@ -259,7 +269,7 @@ def _change_forecast(
     fit = linear_fit(xs, ys)
     at_deadline = _days(deadline, cycle.start)
     expected = fit.predict(at_deadline)
-    sd = fit.prediction_sd(at_deadline, sigma)
+    sd = fit.prediction_sd(at_deadline, max(sigma, fit.residual_sd))
     needed = baseline + level * (target - baseline)
     if target > baseline:
         p_hit = probability_at_least(expected, sd, needed)
@@ -285,8 +295,9 @@ def _sustain_forecast(
     sigma: float,
 ) -> HitForecast:
     values = [r.value for r in window]
-    mean = sum(values) / len(values)
-    sd = sigma * math.sqrt(1 + 1 / len(values))
+    mean = statistics.fmean(values)
+    noise = max(sigma, statistics.stdev(values))
+    sd = noise * math.sqrt(1 + 1 / len(values))
     p_each = probability_meets(mean, sd, key_result.target, kpi.direction)
     to_come = int(_days(deadline, window[-1].day) // _reading_step(kpi, window))
     met = sum(meets_target(v, key_result.target, kpi.direction) for v in values)
