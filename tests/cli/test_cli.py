@@ -55,12 +55,34 @@ def test_score_json_has_the_contract_shape(workspace_file: Path):
         "current": 48,
         "progress": 0.5,
         "score": 0.5,
+        "forecast": None,  # fewer than 3 readings since the cycle began
     }
     uptime_held = objective["key_results"][1]
     assert uptime_held["target"] == [99.9, 100]
     assert uptime_held["score"] is None  # no uptime reading after the cycle start
     # Weighted mean of the scored KRs only: nps-up (weight 2) is the only one.
     assert objective["score"] == 0.5
+
+
+def test_score_json_forecasts_each_kr_of_an_active_cycle(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        GOOD.replace(
+            "      - {at: 2026-07-31, value: 48}\n",
+            "      - {at: 2026-07-31, value: 48}\n"
+            "      - {at: 2026-08-07, value: 50}\n"
+            "      - {at: 2026-08-14, value: 52}\n",
+        )
+    )
+    _, out, _ = run("score", str(path), "--as-of", "2026-08-15", "--format", "json")
+    nps_up, uptime_held = json.loads(out)["objectives"][0]["key_results"]
+    assert set(nps_up["forecast"]) == {"value", "p_hit"}
+    assert nps_up["forecast"]["value"] > 52  # the trend goes on to the deadline
+    assert 0 < nps_up["forecast"]["p_hit"] < 1
+    assert uptime_held["forecast"] is None
+
+    _, closed, _ = run("score", str(path), "--as-of", "2026-10-15", "--format", "json")
+    assert json.loads(closed)["objectives"][0]["key_results"][0]["forecast"] is None
 
 
 def test_score_table_shows_health_and_scores(workspace_file: Path):

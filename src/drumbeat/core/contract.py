@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from drumbeat.core.close import CycleClose
+from drumbeat.core.forecast import HitForecast, KeyResultForecasts, NoForecast
 from drumbeat.core.lint import Finding
 from drumbeat.core.model import Band, Reading, Target
 from drumbeat.core.rhythm import CheckInItem, KPIReview
@@ -83,10 +84,25 @@ def kpi_status_json(status: KPIStatus) -> JSON:
     }
 
 
-def objective_status_json(status: ObjectiveStatus) -> JSON:
-    grade = status.grade
+def forecast_json(forecast: HitForecast | NoForecast | None) -> JSON | None:
+    """`{value, p_hit}`: the KPI value expected at the deadline and the probability
+    that the KR is hit; None when there is no forecast."""
+    if not isinstance(forecast, HitForecast):
+        return None
     return {
-        "key": status.objective.key,
+        "value": plain_number(forecast.value),
+        "p_hit": plain_number(forecast.p_hit),
+    }
+
+
+def objective_status_json(
+    status: ObjectiveStatus, forecasts: KeyResultForecasts | None = None
+) -> JSON:
+    """An objective's score and its KRs'; with `forecasts`, each KR's `forecast`."""
+    grade = status.grade
+    key = status.objective.key
+    return {
+        "key": key,
         "cycle": status.cycle.key,
         "score": plain_number(status.score),
         "grade": str(grade) if grade else None,
@@ -102,6 +118,11 @@ def objective_status_json(status: ObjectiveStatus) -> JSON:
                 "progress": plain_number(kr.progress),
                 "score": plain_number(kr.score),
             }
+            | (
+                {}
+                if forecasts is None
+                else {"forecast": forecast_json(forecasts.get((key, kr.key)))}
+            )
             for kr in status.key_results
         ],
     }
@@ -111,7 +132,9 @@ def workspace_status_json(status: WorkspaceStatus) -> JSON:
     return {
         "as_of": status.as_of.isoformat(),
         "kpis": [kpi_status_json(k) for k in status.kpis],
-        "objectives": [objective_status_json(o) for o in status.objectives],
+        "objectives": [
+            objective_status_json(o, status.forecasts) for o in status.objectives
+        ],
     }
 
 

@@ -19,11 +19,13 @@ from drumbeat.core.model import (
     Band,
     Commitment,
     Cycle,
+    CycleStatus,
     Direction,
     KeyResult,
     KeyResultKind,
     Reading,
     Target,
+    Workspace,
 )
 from drumbeat.core.scoring import (
     GREEN_FROM,
@@ -307,3 +309,25 @@ def _sustain_forecast(
         to_come + 1,
     )
     return HitForecast(mean, binomial_at_least(to_come, p_each, needed), level)
+
+
+KeyResultForecasts = dict[tuple[str, str], HitForecast | NoForecast]
+"""Forecasts by (objective key, KR key)."""
+
+
+def workspace_forecasts(workspace: Workspace, as_of: dt.date) -> KeyResultForecasts:
+    """The hit forecast of every KR of the cycles active on `as_of`."""
+    forecasts: KeyResultForecasts = {}
+    for objective in workspace.objectives:
+        cycle = workspace.cycle_by_key[objective.cycle]
+        if cycle.status(as_of) is not CycleStatus.ACTIVE:
+            continue
+        for kr in objective.key_results:
+            forecasts[objective.key, kr.key] = key_result_hit_forecast(
+                kr,
+                workspace.kpi_by_key.get(kr.kpi),
+                cycle,
+                as_of,
+                commitment=objective.commitment,
+            )
+    return forecasts

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from drumbeat.core.forecast import KeyResultForecasts, workspace_forecasts
 from drumbeat.core.health import KPIAssessment, assess_kpi
 from drumbeat.core.lifecycle import (
     Completion,
@@ -50,6 +51,8 @@ class WorkspaceStatus:
     as_of: dt.date
     kpis: tuple[KPIStatus, ...]
     objectives: tuple[ObjectiveStatus, ...]
+    forecasts: KeyResultForecasts = field(default_factory=dict)
+    """The hit forecasts of the active cycles' KRs, by (objective, KR) key."""
 
 
 def kpi_statuses(workspace: Workspace, as_of: dt.date) -> tuple[KPIStatus, ...]:
@@ -93,4 +96,5 @@ def workspace_status(workspace: Workspace, as_of: dt.date) -> WorkspaceStatus:
             objective_status(workspace, objective, as_of)
             for objective in workspace.objectives
         ),
+        forecasts=workspace_forecasts(workspace, as_of),
     )
