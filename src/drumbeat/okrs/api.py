@@ -21,9 +21,14 @@ from drumbeat.common.api import ERRORS, Pages
 from drumbeat.common.guards import require_admin
 from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.display import grade_text
+from drumbeat.core.forecast import HitForecast
 from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
-from drumbeat.okrs.selectors import cycles_standing, objectives_filtered
+from drumbeat.okrs.selectors import (
+    active_hit_forecasts,
+    cycles_standing,
+    objectives_filtered,
+)
 from drumbeat.okrs.services import (
     check_in_archive,
     check_in_delete,
@@ -191,9 +196,32 @@ class CheckInOut(Schema):
     archived_at: dt.datetime | None
 
 
+class ForecastOut(Schema):
+    """Where a KR of a running cycle is heading (see docs/forecast.md)."""
+
+    value: float = Field(description="the KPI's value expected at the deadline")
+    p_hit: float = Field(
+        description="the probability (0 to 1) that the final score reaches 1.0 "
+        "(committed objective) or 0.7 (aspirational)"
+    )
+
+
+def _forecast_seen(context: Any, key_result: KeyResult) -> ForecastOut | None:
+    """The KR's hit forecast; every running cycle's read once a request, so that
+    an answer's queries do not grow with its KRs."""
+    request = context["request"]
+    if not hasattr(request, "_drumbeat_forecasts"):
+        request._drumbeat_forecasts = active_hit_forecasts()
+    forecast = request._drumbeat_forecasts.get(key_result.pk)
+    if not isinstance(forecast, HitForecast):
+        return None
+    return ForecastOut(value=forecast.value, p_hit=forecast.p_hit)
+
+
 class KeyResultOut(Frozen, OwnedOut):
     """A KR with its computed baseline, current value, progress, score and grade;
-    in a closed cycle, its final grade (and restatement)."""
+    in a running cycle, its forecast; in a closed cycle, its final grade (and
+    restatement)."""
 
     key: str
     title: str
@@ -210,12 +238,20 @@ class KeyResultOut(Frozen, OwnedOut):
     score: float | None
     grade: str | None
     confidence: float | None = Field(description="from the latest check-in")
+    forecast: ForecastOut | None = Field(
+        description="running cycles only; null with fewer than 3 readings since "
+        "the cycle began"
+    )
     version: int
     archived_at: dt.datetime | None
 
     @staticmethod
     def resolve_grade(kr: KeyResult) -> str | None:
         return grade_text(kr.score)
+
+    @staticmethod
+    def resolve_forecast(kr: KeyResult, context: Any) -> ForecastOut | None:
+        return _forecast_seen(context, kr)
 
     @staticmethod
     def resolve_confidence(kr: KeyResult) -> float | None:

@@ -16,6 +16,7 @@ from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, person_disp
 from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
+from drumbeat.core.forecast import HitForecast, NoForecast
 from drumbeat.okrs.models import (
     CheckIn,
     CloseChoice,
@@ -414,3 +415,20 @@ def board_sorted(
     if sort not in keys:
         return objectives
     return sorted(objectives, key=keys[sort])
+
+
+# --- The probability that each KR is hit ---------------------------------------
+
+HitForecastsOf = Callable[[], Mapping[int, HitForecast | NoForecast]]
+_hit_forecasts_of: list[HitForecastsOf] = []
+
+
+def hit_forecasts_provided_by(provider: HitForecastsOf) -> None:
+    """Set where the API's hit forecasts come from: the KRs of the running cycles,
+    by pk (the scorecard app provides them, as it builds the core workspace)."""
+    _hit_forecasts_of[:] = [provider]
+
+
+def active_hit_forecasts() -> Mapping[int, HitForecast | NoForecast]:
+    """Each running cycle's KRs' hit forecasts, by pk; empty with no provider."""
+    return _hit_forecasts_of[0]() if _hit_forecasts_of else {}
