@@ -215,7 +215,8 @@ def key_result_hit_forecast(
     the readings since the cycle began scatter more than that (around their line
     for a change KR, around their mean for a sustain KR), their scatter is used. A
     `change` KR follows the least-squares line through its baseline and its
-    readings since the cycle start to the deadline, with the line's prediction
+    readings since the cycle start to the last reading due by the deadline (the
+    one its final score reads, by the KPI's cadence), with the line's prediction
     interval; a `sustain` KR's readings still due (by the KPI's cadence) each meet
     the target with the probability the process gives, and the share on target at
     the deadline is binomial. Once the deadline has passed, the score is final and
@@ -269,9 +270,11 @@ def _change_forecast(
     ]
     ys = [baseline] + [r.value for r in window]
     fit = linear_fit(xs, ys)
-    at_deadline = _days(deadline, cycle.start)
-    expected = fit.predict(at_deadline)
-    sd = fit.prediction_sd(at_deadline, max(sigma, fit.residual_sd))
+    step = _reading_step(kpi, window)
+    last = _days(window[-1].day, cycle.start)
+    final_day = last + (_days(deadline, cycle.start) - last) // step * step
+    expected = fit.predict(final_day)
+    sd = fit.prediction_sd(final_day, max(sigma, fit.residual_sd))
     needed = baseline + level * (target - baseline)
     if target > baseline:
         p_hit = probability_at_least(expected, sd, needed)
