@@ -100,6 +100,20 @@ def test_a_change_kr_follows_its_line(values, target, commitment, direction, exp
     assert forecast.value == pytest.approx(values[0] + 9 * (values[1] - values[0]))
 
 
+def test_the_line_is_read_at_the_last_reading_due_by_the_deadline():
+    # y = x read weekly from day 30: the last reading due by day 90 is on day 86.
+    measured = kpi(
+        readings=readings_at((_day(day), float(day)) for day in (0, 10, 20, 30)),
+        cadence=Cadence.WEEKLY,
+    )
+    forecast = key_result_hit_forecast(
+        key_result(target=86.0), measured, Q2, _day(31), commitment=COMMITTED
+    )
+    assert isinstance(forecast, HitForecast)
+    assert forecast.value == pytest.approx(86)
+    assert forecast.p_hit == pytest.approx(0.5)
+
+
 def test_the_line_s_own_uncertainty_widens_towards_the_deadline():
     fit = linear_fit([0, 1, 2], [0, 1, 2])
     # x̄ = 1, Sxx = 2: at x = 3, σ·√(1 + 1/3 + (3 − 1)²/2).
