@@ -226,12 +226,12 @@ def key_result_hit_forecast(
     if kpi is None:
         return NoForecast(f"no KPI '{key_result.kpi}'")
     level = hit_level(commitment)
-    scored = key_result_score(key_result, kpi, cycle, as_of)
     window = scoring_window(key_result, kpi, cycle, as_of)
     if len(window) < MINIMUM_READINGS:
         return NoForecast(TOO_FEW_READINGS)
     deadline = key_result_deadline(key_result, cycle)
     if as_of >= deadline:
+        scored = key_result_score(key_result, kpi, cycle, as_of)
         if scored.score is None:
             return NoForecast("the KR has no score")
         hit = 1.0 if reaches(scored.score, level) else 0.0
