@@ -16,7 +16,8 @@ def test_the_forecast_beats_the_pace_and_the_base_rate(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = importlib.util.spec_from_file_location("backtest", BACKTEST)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     backtest = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, backtest)  # for its dataclasses
     spec.loader.exec_module(backtest)
