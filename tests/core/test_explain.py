@@ -266,3 +266,15 @@ def test_the_short_line_of_a_stale_kpi_says_so():
 )
 def test_thresholds_from_plain(plain, thresholds):
     assert thresholds_from_plain(plain) == thresholds
+
+
+def test_the_short_line_names_the_rules_of_an_unfavourable_signal_beside_red():
+    why = explained(
+        health="red",
+        threshold_health="red",
+        latest_value=70,
+        signals=[{"rule": 1, "side": "below", "favourable": False}],
+    )
+    assert why.short == (
+        "Red: 70 is at or below the red threshold of 80; unfavourable signal (rule 1)"
+    )

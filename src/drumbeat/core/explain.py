@@ -12,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drumbeat.core.display import format_band, format_number, signal_words
+from drumbeat.core.display import (
+    format_band,
+    format_number,
+    format_rules,
+    signal_words,
+)
 from drumbeat.core.health import STALE_FACTOR
 from drumbeat.core.model import Band, Cadence, Direction, Health, Thresholds
 
@@ -73,7 +78,8 @@ def health_explanation(
     - staleness, beside the health: `Stale: the latest reading is 54 days old for
       a weekly KPI`.
 
-    `short` is the verdict's first clause (the health and its main reason),
+    `short` is the verdict's first clause (the health and its main reason, with
+    the rules of any other unfavourable signal and whether it is stale),
     `sentence` everything. Signals are as a status stores them (`rule`, `side`,
     `favourable`); the figures are the stored status's, as of its `as_of`.
     """
@@ -106,6 +112,8 @@ def health_explanation(
     parts = [verdict]
     if bad:
         parts.append(f"unfavourable signal: {_joined(bad)}")
+        rules = (s["rule"] for s in signals if not s.get("favourable"))
+        short += f"; unfavourable signal ({format_rules(rules)})"
     if good:
         parts.append(f"favourable signal: {_joined(good)}")
     sentence = "; ".join(parts)

@@ -393,3 +393,7 @@ def glossary_markdown() -> str:
             if term.drawing:
                 lines += ["```text", term.drawing, "```", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    print(glossary_markdown(), end="")
