@@ -237,7 +237,50 @@ def test_the_short_line_of_a_demoted_kpi_names_the_signal():
         signals=[RULE_2_BELOW],
     )
     assert why.short == (
-        "Amber: 3 of the last 4 readings are below the lower quartile line (rule 2)"
+        "Amber: green by its thresholds, but 3 of the last 4 readings are below "
+        "the lower quartile line (rule 2)"
+    )
+
+
+def test_the_short_line_of_a_kpi_demoted_by_two_rules_names_the_second():
+    why = explained(
+        health="amber",
+        threshold_health="green",
+        latest_value=91.2,
+        signals=[{"rule": 3, "side": "below", "favourable": False}, RULE_2_BELOW],
+    )
+    assert why.short == (
+        "Amber: green by its thresholds, but 3 of the last 4 readings are below "
+        "the lower quartile line (rule 2); also rule 3"
+    )
+
+
+def test_three_signals_read_as_a_list():
+    why = explained(
+        health="red",
+        threshold_health="red",
+        latest_value=70,
+        signals=[
+            {"rule": rule, "side": "below", "favourable": False} for rule in (1, 2, 3)
+        ],
+    )
+    assert why.sentence.endswith(
+        "unfavourable signal: the latest reading is below the lower natural process "
+        "limit (rule 1), 3 of the last 4 readings are below the lower quartile line "
+        "(rule 2) and the last 8 readings are below the process mean (rule 3)"
+    )
+
+
+def test_between_the_thresholds_of_a_down_kpi_reads_from_low_to_high():
+    why = explained(
+        health="amber",
+        threshold_health="amber",
+        latest_value=1.8,
+        direction="down",
+        thresholds=DOWN,
+    )
+    assert why.sentence == (
+        "Amber: 1.8 is between the green threshold of 1.5 and the red threshold of 2"
     )
 
 

@@ -93,7 +93,8 @@ def test_a_tile_amber_from_a_signal_says_why(drifting, users):
     csat = tile(page, "csat")
     assert '<span class="health amber"' in csat
     assert (
-        "Amber: 3 of the last 4 readings are below the lower quartile line (rule 2)</p>"
+        "Amber: green by its thresholds, but 3 of the last 4 readings are below "
+        "the lower quartile line (rule 2)</p>"
     ) in csat
     full = (
         "Amber: green by its thresholds (91 percent is at or above the green "

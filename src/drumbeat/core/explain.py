@@ -101,7 +101,10 @@ def health_explanation(
             Direction(direction), thresholds, by_thresholds, latest_value, value
         )
         if health is not by_thresholds and bad:
-            short = f"{_title(health)}: {bad[0]}"
+            short = f"{_title(health)}: {by_thresholds} by its thresholds, but {bad[0]}"
+            others = [rule for rule, _ in _unfavourable(signals)[1:]]
+            if others:
+                short += f"; also {format_rules(others)}"
             verdict = (
                 f"{_title(health)}: {by_thresholds} by its thresholds ({reason}), "
                 f"but {_joined(bad)}"
@@ -112,7 +115,7 @@ def health_explanation(
     parts = [verdict]
     if bad:
         parts.append(f"unfavourable signal: {_joined(bad)}")
-        rules = (s["rule"] for s in signals if not s.get("favourable"))
+        rules = (rule for rule, _ in _unfavourable(signals))
         short += f"; unfavourable signal ({format_rules(rules)})"
     if good:
         parts.append(f"favourable signal: {_joined(good)}")
@@ -134,7 +137,10 @@ def _amount(value: float, unit: str) -> str:
 
 
 def _joined(texts: Sequence[str]) -> str:
-    return " and ".join(texts)
+    """`a`, `a and b`, `a, b and c`."""
+    if len(texts) < 2:
+        return "".join(texts)
+    return f"{', '.join(texts[:-1])} and {texts[-1]}"
 
 
 def _signal_texts(
@@ -142,16 +148,27 @@ def _signal_texts(
 ) -> list[str]:
     """`3 of the last 4 readings are below the lower quartile line (rule 2)`, once
     each, in the order of the rules."""
-    chosen = sorted(
+    chosen = _chosen(signals, favourable=favourable)
+    return [
+        f"{signal_words(rule, side, verb=True)} (rule {rule})" for rule, side in chosen
+    ]
+
+
+def _chosen(
+    signals: Sequence[Mapping[str, Any]], *, favourable: bool
+) -> list[tuple[int, str]]:
+    """The (rule, side) of the favourable or unfavourable signals, once each."""
+    return sorted(
         {
             (int(signal["rule"]), str(signal["side"]))
             for signal in signals
             if bool(signal.get("favourable")) is favourable
         }
     )
-    return [
-        f"{signal_words(rule, side, verb=True)} (rule {rule})" for rule, side in chosen
-    ]
+
+
+def _unfavourable(signals: Sequence[Mapping[str, Any]]) -> list[tuple[int, str]]:
+    return _chosen(signals, favourable=False)
 
 
 def _threshold_reason(
@@ -189,8 +206,11 @@ def _threshold_reason(
         return f"{value} is {worse} the red threshold of {_level(red)}"
     between = [
         f"the {name} threshold of {_level(level)}"
-        for name, level in (("red", red), ("green", green))
-        if isinstance(level, float | int)
+        for level, name in sorted(
+            (level, name)
+            for name, level in (("red", red), ("green", green))
+            if isinstance(level, float | int)
+        )
     ]
     if len(between) == 2:
         return f"{value} is between {between[0]} and {between[1]}"
