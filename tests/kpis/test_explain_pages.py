@@ -136,3 +136,10 @@ def test_the_dashboard_legend_explains_every_badge_and_links_to_help(drifting, u
     ):
         assert tooltip(key) in legend
     assert 'href="/help/"' in legend
+
+
+def test_the_kpi_review_explains_its_health_and_tier_badges(drifting, users):
+    page = client_for(users["viewer"]).get("/review/kpis/").content.decode()
+    csat = page[page.index('data-kpi="csat"') : page.index("</article>")]
+    assert tooltip("amber") in csat
+    assert tooltip("key") in csat
