@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
-from drumbeat.core.explain import health_explanation, thresholds_from_plain
+from drumbeat.core.explain import (
+    HealthExplanation,
+    health_explanation,
+    thresholds_from_plain,
+)
 from drumbeat.core.model import Band, Thresholds
 
 AS_OF = dt.date(2026, 11, 25)
@@ -16,8 +21,8 @@ RANGE = {"green": [40, 60], "amber": [30, 70]}
 RULE_2_BELOW = {"rule": 2, "side": "below", "favourable": False}
 
 
-def explained(**given):
-    fields = {
+def explained(**given: Any) -> HealthExplanation:
+    fields: dict[str, Any] = {
         "direction": "up",
         "thresholds": thresholds_from_plain(UP),
         "latest_day": AS_OF,

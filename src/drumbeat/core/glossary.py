@@ -385,7 +385,8 @@ def glossary_markdown() -> str:
         "",
     ]
     for section in SECTIONS:
-        lines += [f"## {section.title}", "", section.introduction, ""]
+        heading = f"## {section.title} {{#{section.key}}}"
+        lines += [heading, "", section.introduction, ""]
         for term in section.terms:
             lines += [f"### {term.name} {{#{term.key}}}", "", term.short, ""]
             for paragraph in term.details:
