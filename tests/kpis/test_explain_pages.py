@@ -94,7 +94,7 @@ def test_a_tile_amber_from_a_signal_says_why(drifting, users):
     assert '<span class="health amber"' in csat
     assert (
         "Amber: green by its thresholds, but 3 of the last 4 readings are below "
-        "the lower quartile line (rule 2)</p>"
+        "the lower quartile line (rule 2)</span></p>"
     ) in csat
     full = (
         "Amber: green by its thresholds (91 percent is at or above the green "

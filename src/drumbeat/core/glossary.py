@@ -216,9 +216,10 @@ SECTIONS: tuple[Section, ...] = (
                 "Rule 1: a single reading above the upper or below the lower "
                 "natural process limit.",
                 drawing=(
-                    "upper limit  ----------------------- x <- rule 1\n"
+                    "                                 x  <- rule 1\n"
+                    "upper limit  -------------------------\n"
                     "mean         ...o....o..o...o..o......\n"
-                    "lower limit  -----------------------"
+                    "lower limit  -------------------------"
                 ),
             ),
             Term(
@@ -228,9 +229,10 @@ SECTIONS: tuple[Section, ...] = (
                 "line, halfway between the mean and a limit.",
                 drawing=(
                     "upper limit    ---------------------------\n"
-                    "quartile line  . . . . . . . . x . x x . .\n"
+                    "                            x   x x  <- rule 2: 3 of 4\n"
+                    "quartile line  . . . . . . . . . . . . . .\n"
                     "mean           ...o..o...o..o.....o.......\n"
-                    "                             rule 2: 3 of 4"
+                    "lower limit    ---------------------------"
                 ),
             ),
             Term(
