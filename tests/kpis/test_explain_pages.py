@@ -143,3 +143,14 @@ def test_the_kpi_review_explains_its_health_and_tier_badges(drifting, users):
     csat = page[page.index('data-kpi="csat"') : page.index("</article>")]
     assert tooltip("amber") in csat
     assert tooltip("key") in csat
+
+
+def test_a_stale_tile_explains_its_badge_and_says_how_old_its_reading_is(
+    small_workspace, users
+):
+    """The small workspace's readings end in July; the run is pinned in November."""
+    csat = tile(client_for(users["viewer"]).get("/").content.decode(), "csat")
+    assert tooltip("stale") in csat
+    assert "Amber: 88 percent is between the red threshold of 80 and the green " in csat
+    assert "(stale)</span></p>" in csat
+    assert "Stale: the latest reading is 145 days old for a weekly KPI" in csat
