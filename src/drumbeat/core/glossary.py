@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drumbeat.core.health import STALE_FACTOR
+from drumbeat.core.model import Cadence
 from drumbeat.core.rhythm import LOW_CONFIDENCE_BELOW
 from drumbeat.core.scoring import GREEN_FROM, RED_BELOW
-from drumbeat.core.spc import LIMIT_FACTOR, QUARTILE_FACTOR, RUN_LENGTH
+from drumbeat.core.spc import (
+    DEFAULT_BASELINE_LENGTH,
+    LIMIT_FACTOR,
+    MINIMUM_BASELINE,
+    QUARTILE_FACTOR,
+    RUN_LENGTH,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +158,9 @@ SECTIONS: tuple[Section, ...] = (
             Term(
                 "stale",
                 "Stale",
-                "No new reading for more than 1.5 periods of the KPI's cadence (a "
-                "weekly KPI after 10.5 days): its health may be out of date.",
+                f"No new reading for more than {STALE_FACTOR} periods of the KPI's "
+                f"cadence (a weekly KPI after {STALE_FACTOR * Cadence.WEEKLY.days:g} "
+                f"days): its health may be out of date.",
                 (
                     "Stale is shown beside the health, never instead of it: the "
                     "health is that of the latest reading, however old.",
@@ -176,10 +185,11 @@ SECTIONS: tuple[Section, ...] = (
                 f"mean ± {LIMIT_FACTOR} × the average moving range of its "
                 f"baseline readings.",
                 (
-                    "The moving range is the difference between two successive "
-                    "readings. The limits are computed from the baseline readings "
-                    "(the first 20, unless the KPI names its own baseline); with "
-                    "fewer than 6 there are no limits yet.",
+                    f"The moving range is the difference between two successive "
+                    f"readings. The limits are computed from the baseline readings "
+                    f"(the first {DEFAULT_BASELINE_LENGTH}, unless the KPI names its "
+                    f"own baseline); with fewer than {MINIMUM_BASELINE} there are no "
+                    f"limits yet.",
                     f"The quartile lines lie halfway between the mean and each "
                     f"limit (mean ± {QUARTILE_FACTOR} × the average moving range).",
                 ),
