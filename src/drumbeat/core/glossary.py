@@ -74,6 +74,11 @@ SECTIONS: tuple[Section, ...] = (
                     "that say whether a reading is healthy.",
                     "A KPI in its monitoring form has no deadline. It keeps being "
                     "read while OKRs come and go.",
+                    "Like the instruments by a hospital bed, KPIs show the vital "
+                    "signs (a balanced dashboard across the financial, customer, "
+                    "internal and learning perspectives) without controlling them. "
+                    "Targets that demand change belong to OKRs; KPIs keep the "
+                    "organisation in a healthy place meanwhile.",
                 ),
             ),
             Term(
