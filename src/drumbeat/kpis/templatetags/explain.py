@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import template
@@ -32,7 +33,13 @@ def explain(*parts: Any) -> SafeString:
     glossary text as a tooltip a keyboard reaches too. The parts name the term as
     the pages hold its value (`at_risk`; `"grade", "yellow"`); an unknown term
     gives nothing, so a new value never breaks a page."""
-    found = TERMS.get(term_key(*(str(part) for part in parts if part is not None)))
+    return _tooltip(term_key(*(str(part) for part in parts if part is not None)))
+
+
+@cache
+def _tooltip(key: str) -> SafeString:
+    """A term's tooltip attributes, escaped once (a dashboard asks for thousands)."""
+    found = TERMS.get(key)
     if found is None:
         return SafeString("")
     return format_html('tabindex="0" data-tooltip="{}"', found.short)
