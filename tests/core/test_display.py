@@ -200,7 +200,7 @@ def test_signal_groups_none():
         ),
         pytest.param(
             [{"rule": 2, "side": "below", "favourable": False}],
-            "below the process mean (rule 2)",
+            "3 of the last 4 readings below the lower quartile line (rule 2)",
             id="one",
         ),
         pytest.param(
@@ -210,7 +210,9 @@ def test_signal_groups_none():
                 {"rule": 2, "side": "above", "favourable": False},
                 {"rule": 4, "side": "above", "favourable": True},
             ],
-            "above and below the process mean (rules 1, 2, 3)",
+            "latest reading below the lower natural process limit (rule 1); "
+            "3 of the last 4 readings above the upper quartile line (rule 2); "
+            "8 readings in a row below the process mean (rule 3)",
             id="both-sides",
         ),
     ],

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from drumbeat.core.display import signal_words
 from drumbeat.core.forecast import forecast_progress, on_track
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import (
@@ -28,7 +29,6 @@ from drumbeat.core.rhythm import (
     last_checkin,
     review_bucket,
     review_rank,
-    signal_words,
     stale_words,
 )
 from drumbeat.core.scoring import key_result_score

@@ -138,14 +138,49 @@ def signal_groups(signals: Iterable[Signal]) -> list[tuple[bool, str]]:
     ]
 
 
+_SIGNAL_WORDS = {
+    1: (
+        "latest reading",
+        "the latest reading is",
+        "{side} the {limit} natural process limit",
+    ),
+    2: (
+        "3 of the last 4 readings",
+        "3 of the last 4 readings are",
+        "{side} the {limit} quartile line",
+    ),
+    3: ("8 readings in a row", "the last 8 readings are", "{side} the process mean"),
+}
+
+
+def signal_words(rule: int, side: str, *, verb: bool = False) -> str:
+    """What a detection rule's hit means, in words a meeting reads: `3 of the
+    last 4 readings below the lower quartile line`; with `verb`, a clause: `3 of
+    the last 4 readings are below the lower quartile line`.
+
+    Rule 1 is a reading beyond a natural process limit, rule 2 three of four
+    beyond a quartile line (halfway from the mean to a limit), rule 3 a run of
+    eight on one side of the mean; an active hit always ends on the latest reading.
+    """
+    subject, clause, where = _SIGNAL_WORDS[rule]
+    limit = "upper" if side == "above" else "lower"
+    return f"{clause if verb else subject} {where.format(side=side, limit=limit)}"
+
+
 def unfavourable_signals_text(signals: Iterable[Mapping[str, Any]]) -> str:
-    """`below the process mean (rules 1, 2, 3)`, from signals as a status stores
-    them (`contract.signal_json`); empty when none is unfavourable."""
-    bad = [signal for signal in signals if not signal.get("favourable")]
-    if not bad:
-        return ""
-    sides = " and ".join(sorted({signal["side"] for signal in bad}))
-    return f"{sides} the process mean ({format_rules(s['rule'] for s in bad)})"
+    """`3 of the last 4 readings below the lower quartile line (rule 2)`, each
+    unfavourable signal once, in the order of the rules, from signals as a status
+    stores them (`contract.signal_json`); empty when none is unfavourable."""
+    bad = sorted(
+        {
+            (int(signal["rule"]), str(signal["side"]))
+            for signal in signals
+            if not signal.get("favourable")
+        }
+    )
+    return "; ".join(
+        f"{signal_words(rule, side)} ({format_rules([rule])})" for rule, side in bad
+    )
 
 
 def unfavourable_signal_reason(signal: Signal) -> str:

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol
 
-from drumbeat.core.display import format_number, unfavourable_signal_reason
+from drumbeat.core.display import (
+    format_number,
+    signal_words,
+    unfavourable_signal_reason,
+)
 from drumbeat.core.forecast import days_left, forecast_progress, on_track
 from drumbeat.core.health import KPIAssessment, threshold_health
 from drumbeat.core.lifecycle import active_cycles
@@ -65,20 +69,6 @@ def review_rank(
 ) -> tuple[int, int, int]:
     """The meeting order: bucket first, then the north star and the key tier."""
     return (bucket, 0 if north_star else 1, 0 if tier == Tier.KEY else 1)
-
-
-_SIGNAL_WORDS = {
-    1: "latest reading {side} the {limit} natural process limit",
-    2: "3 of the last 4 readings {side} the {limit} quartile line",
-    3: "8 readings in a row {side} the process mean",
-}
-
-
-def signal_words(rule: int, side: str) -> str:
-    """`3 of the last 4 readings below the lower quartile line`: what a
-    detection rule's hit means, in words a meeting reads."""
-    limit = "upper" if side == "above" else "lower"
-    return _SIGNAL_WORDS[rule].format(side=side, limit=limit)
 
 
 def stale_words(

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from drumbeat.kpis import views
+from drumbeat.kpis import help_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
+    path("help/", help_views.help_page, name="help"),
     path("kpis/new/", views.kpi_create, name="kpi-create"),
     path("kpis/lint/", views.kpi_lint, name="kpi-lint"),
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
