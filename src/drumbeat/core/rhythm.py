@@ -71,14 +71,15 @@ _SIGNAL_WORDS = {
     1: "latest reading {side} the {limit} natural process limit",
     2: "3 of the last 4 readings {side} the {limit} quartile line",
     3: "8 readings in a row {side} the process mean",
+    4: "a sudden jump {way} to the latest reading, above the upper range limit",
 }
 
 
 def signal_words(rule: int, side: str) -> str:
     """`3 of the last 4 readings below the lower quartile line`: what a
     detection rule's hit means, in words a meeting reads."""
-    limit = "upper" if side == "above" else "lower"
-    return _SIGNAL_WORDS[rule].format(side=side, limit=limit)
+    limit, way = ("upper", "up") if side == "above" else ("lower", "down")
+    return _SIGNAL_WORDS[rule].format(side=side, limit=limit, way=way)
 
 
 def stale_words(
