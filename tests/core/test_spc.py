@@ -314,7 +314,9 @@ def test_rule_2_is_active_exactly_when_the_last_window_of_four_qualifies(values)
         s.side for s in signals_at_end(values, UNIT, good_side=ABOVE) if s.rule == 2
     ]
     last_window = [
-        side for side, first, _ in brute_force_rule_2(values, UNIT) if first == len(values) - 4
+        side
+        for side, first, _ in brute_force_rule_2(values, UNIT)
+        if first == len(values) - 4
     ]
     assert active == last_window
 
