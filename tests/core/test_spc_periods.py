@@ -100,7 +100,8 @@ def test_the_undivided_chart_has_the_jump_and_the_runs():
     chart = process_chart(kpi(values=STEADY + LOWER), FAR_FUTURE)
     assert chart.moving_ranges[20] == 12.0
     assert Signal(4, Side.BELOW, 20, 20, favourable=False) in chart.signals
-    assert chart.active and all(not s.favourable for s in chart.active)
+    assert chart.active
+    assert all(not s.favourable for s in chart.active)
 
 
 @pytest.mark.parametrize(
