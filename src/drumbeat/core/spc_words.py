@@ -7,17 +7,23 @@ the dates and the lines they crossed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drumbeat.core.display import format_number
 from drumbeat.core.spc import (
     MOVING_RANGE_RULE,
     QUARTILE_WINDOW,
     ProcessChart,
+    ProcessLimits,
     ProposedDivider,
     Side,
     Signal,
 )
 
 MINUS = "\N{MINUS SIGN}"
+
+JSON = Any
+"""A plain JSON value: dicts, lists, text, numbers, booleans or None."""
 
 
 def figure(value: float) -> str:
@@ -102,3 +108,73 @@ def divider_explanation(divider: ProposedDivider, unit: str | None = None) -> st
         f"{figure(divider.old_mean)} \N{RIGHTWARDS ARROW} "
         f"{figure(divider.new_mean)}{suffix} ({', '.join(parts)})"
     )
+
+
+def process_chart_json(chart: ProcessChart, unit: str | None = None) -> dict[str, JSON]:
+    """The X and mR charts as plain JSON values for a page or the API: the
+    readings and their moving ranges, each limit period with its lines (`first`
+    up to, not including, `stop` index the readings), every signal with its words
+    (`active`: its window includes the latest reading), and the proposed divider."""
+    readings = chart.readings
+    latest = len(readings) - 1
+    return {
+        "dates": [reading.day.isoformat() for reading in readings],
+        "values": [reading.value for reading in readings],
+        "moving_ranges": list(chart.moving_ranges),
+        "periods": [
+            {
+                "from": period.start.isoformat() if period.start else None,
+                "first": period.first,
+                "stop": period.stop,
+                "baseline": [
+                    period.baseline[0].day.isoformat(),
+                    period.baseline[-1].day.isoformat(),
+                ]
+                if period.baseline
+                else None,
+                "limits": _limits_json(period.limits),
+            }
+            for period in chart.periods
+        ],
+        "signals": [
+            {
+                "rule": signal.rule,
+                "side": str(signal.side),
+                "first": signal.first,
+                "last": signal.last,
+                "at": readings[signal.last].day.isoformat(),
+                "favourable": signal.favourable,
+                "active": signal.first <= latest <= signal.last,
+                "text": signal_explanation(signal, chart),
+            }
+            for signal in chart.signals
+        ],
+        "divider": _divider_json(chart.divider, unit),
+    }
+
+
+def _limits_json(limits: ProcessLimits | None) -> JSON:
+    if limits is None:
+        return None
+    return {
+        "mean": limits.mean,
+        "upper": limits.upper,
+        "lower": limits.lower,
+        "upper_quartile": limits.upper_quartile,
+        "lower_quartile": limits.lower_quartile,
+        "average_moving_range": limits.average_moving_range,
+        "upper_range_limit": limits.upper_range_limit,
+    }
+
+
+def _divider_json(divider: ProposedDivider | None, unit: str | None) -> JSON:
+    if divider is None:
+        return None
+    return {
+        "at": divider.start.isoformat(),
+        "index": divider.index,
+        "side": str(divider.side),
+        "old_mean": divider.old_mean,
+        "new_mean": divider.new_mean,
+        "text": divider_explanation(divider, unit),
+    }
