@@ -142,7 +142,10 @@ def limit_segments(kpi: KPI, as_of: dt.date) -> list[LimitSegment]:
     ]
     starts: list[dt.date | None] = [None, *(period.start for period in dividers)]
     baselines = [kpi.spc_baseline, *(period.baseline for period in dividers)]
-    firsts = [0, *(bisect.bisect_left(days, day, hi=count) for day in starts[1:])]
+    firsts = [
+        0,
+        *(bisect.bisect_left(days, period.start, hi=count) for period in dividers),
+    ]
     stops = [*firsts[1:], count]
     segments = []
     for start, baseline, first, stop in zip(

@@ -522,11 +522,11 @@ def _spc_problems(spc: SpcSchema) -> Iterator[tuple[Loc, str]]:
             )
         ),
     ]
-    for index, (before, start) in enumerate(itertools.pairwise(starts), start=1):
-        if start <= before:
+    for index, (earlier, later) in enumerate(itertools.pairwise(starts), start=1):
+        if later <= earlier:
             yield (
                 ("spc", "periods", index, "from"),
-                f"dividers go in date order: {start} is not after {before}",
+                f"dividers go in date order: {later} is not after {earlier}",
             )
     for loc, baseline, start, end in baselines:
         if baseline is None:
