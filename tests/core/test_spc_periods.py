@@ -16,7 +16,7 @@ from drumbeat.core.spc import (
     process_chart,
     proposed_divider,
 )
-from drumbeat.core.spc_words import divider_explanation, signal_explanation
+from drumbeat.core.spc_words import divider_explanation, figure, signal_explanation
 from tests.core.builders import START, kpi
 
 FAR_FUTURE = date(2030, 1, 1)
@@ -189,3 +189,17 @@ def test_each_signal_in_words(values, rule, words):
     chart = process_chart(kpi(values=values, direction=Direction.UP), FAR_FUTURE)
     *_, signal = (s for s in chart.signals if s.rule == rule)
     assert signal_explanation(signal, chart) == words
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        pytest.param(41.234, "41.2", id="three-digits"),
+        pytest.param(0.012345, "0.0123", id="small"),
+        pytest.param(497.64, "497.6", id="hundreds"),
+        pytest.param(2401441.2, "2,401,441", id="large-grouped"),
+        pytest.param(-6.5, "-6.5", id="negative"),
+    ],
+)
+def test_chart_figures_are_rounded_for_reading(value, text):
+    assert figure(value) == text

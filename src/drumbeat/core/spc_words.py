@@ -27,9 +27,14 @@ JSON = Any
 
 
 def figure(value: float) -> str:
-    """`41.2`, `0.0123`, `1,234.6`: a chart figure to three significant digits,
-    or one decimal from 100 on."""
-    rounded = round(value, 1) if abs(value) >= 100 else float(f"{value:.3g}")
+    """`41.2`, `0.0123`, `497.6`, `12,699`: a chart figure to three significant
+    digits, one decimal from 100 on, whole from 1,000 on."""
+    if abs(value) >= 1000:
+        rounded = float(round(value))
+    elif abs(value) >= 100:
+        rounded = round(value, 1)
+    else:
+        rounded = float(f"{value:.3g}")
     return format_number(rounded, grouped=True)
 
 
