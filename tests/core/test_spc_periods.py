@@ -4,6 +4,8 @@ signals in words (docs/rules.md, "Limit periods")."""
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import Direction, LimitPeriod, Period, Thresholds
@@ -11,8 +13,11 @@ from drumbeat.core.spc import (
     ProcessLimits,
     Side,
     Signal,
+    active_signals,
+    current_signals,
     kpi_process_limits,
     limit_segments,
+    period_signals,
     process_chart,
     proposed_divider,
 )
@@ -203,3 +208,26 @@ def test_each_signal_in_words(values, rule, words):
 )
 def test_chart_figures_are_rounded_for_reading(value, text):
     assert figure(value) == text
+
+
+@given(
+    values=st.lists(
+        st.sampled_from([90.0, 95.0, 100.0, 101.0, 105.0, 120.0]), max_size=90
+    ),
+    dividers=st.sets(st.integers(min_value=1, max_value=80), max_size=3),
+)
+def test_the_active_signals_read_from_the_tail_are_those_of_the_whole_history(
+    values, dividers
+):
+    """Many readings on the mean (100, with a baseline of 95/105) make the tail
+    grow; dividers split the history."""
+    measure = kpi(
+        values=[95.0, 105.0] * 3 + values,
+        spc_periods=tuple(LimitPeriod(week(index)) for index in sorted(dividers)),
+    )
+    readings = measure.readings_until(FAR_FUTURE)
+    segments = limit_segments(measure, FAR_FUTURE)
+    everything = period_signals(measure, readings, segments)
+    assert current_signals(measure, readings, segments) == active_signals(
+        everything, len(readings) - 1
+    )

@@ -49,6 +49,10 @@ MOVING_RANGE_RULE = 4
 """The id of a moving range above the upper range limit (a sudden jump), beside
 Wheeler's rules 1 to 3 in `signals`."""
 
+TAIL_READINGS = 32
+"""The latest readings read first for the active signals (more only when too many
+of them lie on the mean for a run to be told)."""
+
 LASTING_RUN_LENGTH = 2 * RUN_LENGTH
 """A shift has lasted when a rule-3 run is still going after a further eight
 readings: sixteen in a row on one side of the mean."""
@@ -333,12 +337,19 @@ def current_signals(
 ) -> list[Signal]:
     """The hits whose window includes the latest reading, against the limits of
     the latest period, at a cost that does not grow with the history."""
-    segment = segments[-1]
-    if segment.limits is None or segment.stop == segment.first:
+    segment, size = segments[-1], TAIL_READINGS
+    limits = segment.limits
+    if limits is None or segment.stop == segment.first:
         return []
-    values = [reading.value for reading in readings[segment.first : segment.stop]]
-    good = _good_side(kpi, segment.limits)
-    return _shifted(signals_at_end(values, segment.limits, good), segment.first)
+    while True:  # a tail long enough for `signals_at_end`: rarely more than one
+        first = max(segment.first, segment.stop - size)
+        values = [reading.value for reading in readings[first : segment.stop]]
+        off_line = sum(value != limits.mean for value in values)
+        if first == segment.first or off_line >= RUN_LENGTH:
+            break
+        size *= 2
+    good = _good_side(kpi, limits)
+    return _shifted(signals_at_end(values, limits, good), first)
 
 
 @dataclass(frozen=True, slots=True)
