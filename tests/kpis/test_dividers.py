@@ -244,3 +244,15 @@ def test_a_bad_as_of_names_the_field(flow, users):
     response = api(users["viewer"]).get("/api/v1/kpis/flow/process?as_of=soon")
     assert response.status_code == 422
     assert "as_of" in response.content.decode()
+
+
+def test_a_second_divider_on_the_same_day_is_a_422_naming_the_field(flow, users):
+    kpi_divider_accept(kpi=flow, start=SHIFT, by=users["admin"], version=flow.version)
+    flow.refresh_from_db()
+    body = {"at": SHIFT.isoformat(), "version": flow.version}
+    response = api(users["owner"]).post(
+        "/api/v1/kpis/flow/dividers", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "spc.periods" in response.content.decode()
+    assert f"recomputed from {SHIFT} already" in response.content.decode()
