@@ -16,6 +16,7 @@ from drumbeat.core.spc import (
     active_signals,
     current_signals,
     kpi_process_limits,
+    lasting_runs,
     limit_segments,
     period_signals,
     process_chart,
@@ -231,3 +232,34 @@ def test_the_active_signals_read_from_the_tail_are_those_of_the_whole_history(
     assert current_signals(measure, readings, segments) == active_signals(
         everything, len(readings) - 1
     )
+
+
+def brute_force_lasting_runs(
+    values: list[float], mean: float
+) -> list[tuple[int, Side]]:
+    """Each run's first index and side, when it holds sixteen values off the mean,
+    scanned run by run."""
+    off = [(index, value > mean) for index, value in enumerate(values) if value != mean]
+    found = []
+    for position, (index, above) in enumerate(off):
+        if position > 0 and off[position - 1][1] == above:
+            continue  # not the start of a run
+        length = 0
+        while position + length < len(off) and off[position + length][1] == above:
+            length += 1
+        if length >= 16:
+            found.append((index, Side.ABOVE if above else Side.BELOW))
+    return found
+
+
+@given(
+    st.lists(
+        st.sampled_from([0.0, 1.0, -1.0]).flatmap(
+            lambda value: st.lists(st.just(value), min_size=1, max_size=20)
+        ),
+        max_size=8,
+    )
+)
+def test_lasting_runs_are_those_a_brute_force_scan_finds(stretches):
+    values = [value for stretch in stretches for value in stretch]
+    assert list(lasting_runs(values, 0.0)) == brute_force_lasting_runs(values, 0.0)
