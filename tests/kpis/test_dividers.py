@@ -13,6 +13,7 @@ from django.test import Client
 from drumbeat.audit.models import Event
 from drumbeat.kpis.models import KPI, DeclinedDivider, KPIStatus
 from drumbeat.kpis.process import kpi_process_chart
+from drumbeat.kpis.selectors import definition_history
 from drumbeat.kpis.services.dividers import (
     kpi_divider_accept,
     kpi_divider_decline,
@@ -117,6 +118,7 @@ def test_accepting_a_divider_is_a_definition_version_and_moves_the_status(flow, 
         users["owner"],
         "new weir",
     )
+    assert definition_history(flow)[0]["fields"] == ["spc_periods"]
     after = KPIStatus.objects.get(kpi=flow)
     assert (after.health, after.signals) == ("green", [])
     assert kpi_process_chart(flow, AS_OF)["divider"] is None
