@@ -176,11 +176,6 @@ def _readings_in(
     ]
 
 
-def baseline_readings(kpi: KPI, as_of: dt.date) -> tuple[Reading, ...]:
-    """The readings that set the limits of the KPI's current period on `as_of`."""
-    return limit_segments(kpi, as_of)[-1].baseline
-
-
 def average_moving_range(values: Sequence[float]) -> float:
     """The mean absolute difference between successive values."""
     ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
