@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,11 +30,11 @@ def flow_file(tmp_path: Path, spc: str = "") -> Path:
     return path
 
 
-def score(path: Path) -> dict:
+def score(path: Path) -> dict[str, Any]:
     code, out, _ = run("score", str(path), "--as-of", "2026-11-25", "--format", "json")
     assert code == 0
-    [kpi] = json.loads(out)["kpis"]
-    return kpi
+    kpis: list[dict[str, Any]] = json.loads(out)["kpis"]
+    return kpis[0]
 
 
 def test_without_a_divider_the_lasting_shift_keeps_signalling(tmp_path: Path):
