@@ -172,13 +172,14 @@ def test_a_declined_divider_is_not_proposed_again_and_is_logged(flow, users):
     assert event.summary == f"divider at {SHIFT} declined (a drought)"
 
 
-def test_periods_apply_and_export_round_trip(users):
+def test_periods_apply_once_and_export_round_trip(users):
     spc = (
         "    spc:\n      periods:\n"
         f"        - {{from: {SHIFT}, baseline: {{start: {SHIFT}, end: 2026-11-09}}}}\n"
     )
     text = flow_yaml(spc=spc)
     workspace_apply(load_workspace_text(text))
+    assert not workspace_apply(load_workspace_text(text)).changed  # idempotent
     exported = database_workspace().kpi_by_key["flow"]
     assert exported == load_workspace_text(text).kpi_by_key["flow"]
     assert f"{{from: {SHIFT}, baseline:" in dump_workspace(database_workspace())
