@@ -5,6 +5,7 @@ is a new definition version with who, when and why; statuses follow."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -43,18 +44,11 @@ def kpi_divider_accept(
     _refuse_unless_allowed(by, kpi)
     locked = lock_for_edit(KPI, kpi.pk, version)
     day = start.isoformat()
-    before = list(locked.spc_periods)
-    if any(period["from"] == day for period in before):
+    if any(period["from"] == day for period in locked.spc_periods):
         raise _problem(locked, f"the limits are recomputed from {day} already")
-    locked.spc_periods = sorted([*before, {"from": day}], key=lambda p: p["from"])
-    _check(locked)
-    return _saved_with_reason(
-        locked,
-        by=by,
-        reason=why or f"divider at {day}",
-        action="changed",
-        summary=f"limits recomputed from {day}",
-        changes={"spc_periods": [before, locked.spc_periods]},
+    periods = sorted([*locked.spc_periods, {"from": day}], key=lambda p: p["from"])
+    return _periods_saved(
+        locked, periods, by=by, why=why, summary=f"limits recomputed from {day}"
     )
 
 
@@ -67,26 +61,31 @@ def kpi_divider_remove(
     _refuse_unless_allowed(by, kpi)
     locked = lock_for_edit(KPI, kpi.pk, version)
     day = start.isoformat()
-    before = list(locked.spc_periods)
-    kept = [period for period in before if period["from"] != day]
-    if kept == before:
+    kept = [period for period in locked.spc_periods if period["from"] != day]
+    if kept == locked.spc_periods:
         raise _problem(locked, f"there is no divider at {day}")
-    locked.spc_periods = kept
-    _check(locked)
-    return _saved_with_reason(
-        locked,
-        by=by,
-        reason=why or f"divider at {day} removed",
-        action="changed",
-        summary=f"divider at {day} removed",
-        changes={"spc_periods": [before, kept]},
+    return _periods_saved(
+        locked, kept, by=by, why=why, summary=f"divider at {day} removed"
     )
 
 
-def _check(kpi: KPI) -> None:
-    """The workspace format's own rules: dividers in order, baselines inside."""
+def _periods_saved(
+    locked: KPI, periods: list[dict[str, Any]], *, by: User, why: str, summary: str
+) -> KPI:
+    """The new dividers, checked by the workspace format's own rules (in order,
+    baselines inside their periods), saved as a definition version with why."""
+    before = locked.spc_periods
+    locked.spc_periods = periods
     load_workspace_data(
-        {"kpis": [kpi_data(kpi, [], known=set())]}, filename=f"KPI {kpi.key}"
+        {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
+    )
+    return _saved_with_reason(
+        locked,
+        by=by,
+        reason=why or summary,
+        action="changed",
+        summary=summary,
+        changes={"spc_periods": [before, periods]},
     )
 
 
