@@ -151,7 +151,10 @@ def test_green_kpi_turns_amber_on_unfavourable_signal_only(
     favourable signal leaves it green. The threshold verdict stays green."""
     measure = kpi(direction=direction, thresholds=thresholds, values=[*STEADY, latest])
     assessment = assess_kpi(measure, as_of=date(2027, 1, 1))
-    assert [(s.rule, s.favourable) for s in assessment.signals] == [(1, favourable)]
+    assert [(s.rule, s.favourable) for s in assessment.signals] == [
+        (1, favourable),
+        (4, favourable),  # the jump from the steady readings, on the same side
+    ]
     assert assessment.health is health
     assert assessment.threshold_health is GREEN
     assert assessment.unfavourable_signal is (not favourable)
@@ -164,7 +167,7 @@ def test_range_kpi_below_its_band_finds_a_rise_favourable():
         values=[*STEADY, 110.0],
     )
     assessment = assess_kpi(measure, as_of=date(2027, 1, 1))
-    assert [(s.side, s.favourable) for s in assessment.signals] == [(Side.ABOVE, True)]
+    assert {(s.side, s.favourable) for s in assessment.signals} == {(Side.ABOVE, True)}
     assert assessment.health is GREEN
 
 
@@ -176,10 +179,12 @@ def test_red_or_amber_kpi_is_not_changed_by_a_signal():
 
 
 def test_past_signal_not_including_latest_reading_leaves_kpi_green():
-    measure = kpi(thresholds=Thresholds(green=10.0), values=[*STEADY, 90.0, 100.0])
+    """Back to the mean in two steps, each too small to be a jump."""
+    values = [*STEADY, 90.0, 95.0, 100.0]
+    measure = kpi(thresholds=Thresholds(green=10.0), values=values)
     assessment = assess_kpi(measure, as_of=date(2027, 1, 1), history=True)
     assert assessment.signals == ()
-    assert [(s.rule, s.first) for s in assessment.history_signals] == [(1, 20)]
+    assert [(s.rule, s.first) for s in assessment.history_signals] == [(1, 20), (4, 20)]
     assert assessment.health is GREEN
 
 

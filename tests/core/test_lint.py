@@ -17,6 +17,7 @@ from drumbeat.core.model import (
     Indicator,
     KeyResult,
     KeyResultKind,
+    LimitPeriod,
     Objective,
     Period,
     Reading,
@@ -453,7 +454,8 @@ def test_kr_already_met_quiet(nps: KPI, kr: KeyResult) -> None:
 # --- kr-within-noise --------------------------------------------------------------
 
 # Six readings with moving ranges of 2: the noise is 2.66 × 2 = 5.32; baseline 52.
-ZIGZAG = history(50, 52, 50, 52, 50, 52)
+ZIGZAG_VALUES = (50, 52, 50, 52, 50, 52)
+ZIGZAG = history(*ZIGZAG_VALUES)
 
 # Six quiet readings in Q1 (noise 2.66) set the limits; the wild ones come after.
 CALM_THEN_WILD = weekly_readings(dt.date(2026, 1, 5), [50, 51, 50, 51, 50, 51, 60, 40])
@@ -482,6 +484,16 @@ CALM_BASELINE = Period(dt.date(2026, 1, 1), dt.date(2026, 2, 15))
             "the change asked for (2) is smaller than the routine variation of 'nps' "
             "(2.66 × average moving range = 2.66)",
             id="spc-baseline-sets-the-noise",
+        ),
+        pytest.param(
+            kpi(
+                "nps",
+                readings=history(60, 80, 60, 80, 60, 80, *ZIGZAG_VALUES),
+                spc_periods=(LimitPeriod(dt.date(2026, 2, 23)),),
+            ),
+            key_result(target=55.0),
+            "(2.66 × average moving range = 5.32)",
+            id="the-latest-limit-period-sets-the-noise",
         ),
     ],
 )

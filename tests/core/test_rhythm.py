@@ -211,6 +211,7 @@ def test_an_amber_kpi_from_a_signal_is_amber_since_the_signal_began():
     assert exception_since(assessment) == dropping.readings[-1].day
     assert agenda_reasons(assessment) == (
         "latest reading below the lower natural process limit",
+        "a sudden jump down to the latest reading, above the upper range limit",
     )
 
 

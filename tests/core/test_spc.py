@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import Band, Direction, Period, Thresholds
 from drumbeat.core.spc import (
+    MOVING_RANGE_RULE,
     ProcessLimits,
     Side,
     Signal,
@@ -138,8 +139,24 @@ def test_rule_1_point_beyond_a_limit(values, expected):
         pytest.param([1.33, 1.33, 1.33, 1.33], [], id="on-the-quartile-line"),
         pytest.param(
             [0.0, 2.0, 2.0, 2.0, 0.0],
-            [(ABOVE, 0, 3)],
-            id="a-point-back-inside-is-not-part-of-a-signal",
+            [(ABOVE, 0, 3), (ABOVE, 1, 4)],
+            id="a-window-may-end-on-a-point-back-inside",
+        ),
+        pytest.param(
+            [-2.0, -2.0, -2.0, 0.0, 0.0, 0.0],
+            [(BELOW, 0, 3)],
+            id="three-low-at-the-very-start-then-ordinary",
+        ),
+        pytest.param(
+            [0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 0.0],
+            [(ABOVE, 1, 4)],
+            id="three-of-four-in-the-middle",
+        ),
+        pytest.param([-2.0, -2.0, -2.0], [], id="three-is-no-window-of-four"),
+        pytest.param(
+            [2.0, 2.0, 2.0, -2.0, -2.0, -2.0],
+            [(ABOVE, 0, 3), (BELOW, 2, 5)],
+            id="each-side-counts-its-own-line",
         ),
     ],
 )
@@ -195,18 +212,37 @@ def test_favourable_side_by_direction(direction, green, expected):
 )
 def test_signal_favourable_when_on_the_good_side(good_side, favourable):
     signals = detect_signals([3.0, -3.0], UNIT, good_side)
-    assert [s.favourable for s in signals] == favourable
+    assert [s.favourable for s in signals if s.rule == 1] == favourable
 
 
-def test_a_good_latest_reading_after_three_bad_ones_keeps_a_kpi_green():
-    """Only a signal the latest reading is part of turns a green KPI amber."""
+def test_three_bad_readings_then_an_ordinary_one_still_signal_rule_2():
+    """The window ending at the latest reading holds three readings beyond the
+    upper quartile line: rule 2 is active, though the latest is ordinary."""
+    values = [10.0, 10.5] * 10 + [11.5, 11.5, 11.5, 10.25]
+    measure = kpi(
+        values=values, direction=Direction.DOWN, thresholds=Thresholds(green=12)
+    )
+    assessment = assess_kpi(measure, FAR_FUTURE)
+    assert [(s.rule, s.side, s.first, s.favourable) for s in assessment.signals] == [
+        (2, ABOVE, 20, False)
+    ]
+    assert str(assessment.health) == "amber"
+
+
+def test_a_good_latest_reading_after_three_bad_ones_is_a_good_and_a_bad_signal():
+    """A latest reading beyond the good limit after three on the bad side: both
+    show, and the unfavourable window makes the KPI amber."""
     values = [10.0, 10.5] * 10 + [12.5, 12.5, 12.5, 8.0]
     measure = kpi(
         values=values, direction=Direction.DOWN, thresholds=Thresholds(green=12)
     )
     assessment = assess_kpi(measure, FAR_FUTURE)
-    assert [(s.rule, s.favourable) for s in assessment.signals] == [(1, True)]
-    assert str(assessment.health) == "green"
+    assert [(s.rule, s.favourable) for s in assessment.signals] == [
+        (1, True),
+        (2, False),
+        (4, True),
+    ]
+    assert str(assessment.health) == "amber"
 
 
 def test_active_signals_are_those_whose_window_includes_the_latest():
@@ -243,3 +279,64 @@ def test_signals_found_from_the_tail_are_the_active_signals_of_the_whole_history
     assert signals_at_end(values, limits, good) == active_signals(
         everything, len(values) - 1
     )
+
+
+def brute_force_rule_2(
+    values: list[float], limits: ProcessLimits
+) -> list[tuple[Side, int, int]]:
+    """Every window of four consecutive values with three beyond one quartile line,
+    scanned one window at a time."""
+    found = []
+    for first in range(len(values) - 3):
+        window = values[first : first + 4]
+        for side, beyond in (
+            (ABOVE, [v > limits.upper_quartile for v in window]),
+            (BELOW, [v < limits.lower_quartile for v in window]),
+        ):
+            if sum(beyond) >= 3:
+                found.append((side, first, first + 3))
+    return sorted(found, key=lambda hit: (hit[2], hit[0] is BELOW))
+
+
+readings_around_unit = st.lists(
+    st.sampled_from([-3.0, -2.0, -1.33, -1.0, 0.0, 1.0, 1.33, 2.0, 3.0]), max_size=30
+)
+
+
+@given(values=readings_around_unit)
+def test_rule_2_finds_every_window_a_brute_force_scan_finds(values):
+    assert signals_of(2, values) == brute_force_rule_2(values, UNIT)
+
+
+@given(values=readings_around_unit)
+def test_rule_2_is_active_exactly_when_the_last_window_of_four_qualifies(values):
+    active = [
+        s.side for s in signals_at_end(values, UNIT, good_side=ABOVE) if s.rule == 2
+    ]
+    last_window = [
+        side
+        for side, first, _ in brute_force_rule_2(values, UNIT)
+        if first == len(values) - 4
+    ]
+    assert active == last_window
+
+
+def test_upper_range_limit_is_3_268_average_moving_range():
+    limits = process_limits([1.0, 3.0, 2.0, 4.0, 3.0, 5.0])
+    assert limits is not None
+    assert limits.upper_range_limit == pytest.approx(3.268 * 1.6)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        pytest.param([0.0, 3.3], [(ABOVE, 1, 1)], id="jump-up"),
+        pytest.param([1.0, -2.5], [(BELOW, 1, 1)], id="jump-down-inside-limits"),
+        pytest.param([0.0, 3.268], [], id="on-the-range-limit"),
+        pytest.param([2.0, -1.0, 2.0], [], id="ranges-of-three"),
+        pytest.param([-2.0, 2.0, -2.0], [(ABOVE, 1, 1), (BELOW, 2, 2)], id="two-jumps"),
+    ],
+)
+def test_rule_mr_a_moving_range_above_the_upper_range_limit(values, expected):
+    """Against mR-bar 1: a range over 3.268 is a jump, dated by its second point."""
+    assert signals_of(MOVING_RANGE_RULE, values) == expected

@@ -36,6 +36,7 @@ def test_agenda_says_why_in_words(agenda_workspace, users):
     assert items["red-key"].reasons == ("red on its thresholds: latest reading 75",)
     assert items["dropping"].reasons == (
         "latest reading below the lower natural process limit",
+        "a sudden jump down to the latest reading, above the upper range limit",
     )
     assert items["stale"].reasons == ("no reading for 24 days; weekly KPI",)
 

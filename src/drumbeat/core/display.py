@@ -150,6 +150,11 @@ _SIGNAL_WORDS = {
         "{side} the {limit} quartile line",
     ),
     3: ("8 readings in a row", "the last 8 readings are", "{side} the process mean"),
+    4: (
+        "a sudden jump {way} to the latest reading,",
+        "the latest reading jumped {way},",
+        "above the upper range limit",
+    ),
 }
 
 
@@ -160,11 +165,13 @@ def signal_words(rule: int, side: str, *, verb: bool = False) -> str:
 
     Rule 1 is a reading beyond a natural process limit, rule 2 three of four
     beyond a quartile line (halfway from the mean to a limit), rule 3 a run of
-    eight on one side of the mean; an active hit always ends on the latest reading.
+    eight on one side of the mean, rule 4 a moving range above the upper range
+    limit (a sudden jump); an active hit always ends on the latest reading.
     """
     subject, clause, where = _SIGNAL_WORDS[rule]
-    limit = "upper" if side == "above" else "lower"
-    return f"{clause if verb else subject} {where.format(side=side, limit=limit)}"
+    limit, way = ("upper", "up") if side == "above" else ("lower", "down")
+    words = f"{clause if verb else subject} {where}"
+    return words.format(side=side, limit=limit, way=way)
 
 
 def unfavourable_signals_text(signals: Iterable[Mapping[str, Any]]) -> str:

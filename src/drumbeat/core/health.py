@@ -18,10 +18,9 @@ from drumbeat.core.spc import (
     ProcessLimits,
     Signal,
     active_signals,
-    detect_signals,
-    favourable_side,
-    kpi_process_limits,
-    signals_at_end,
+    current_signals,
+    limit_segments,
+    period_signals,
 )
 
 STALE_FACTOR = 1.5
@@ -121,7 +120,8 @@ def assess_kpi(kpi: KPI, as_of: dt.date, *, history: bool = False) -> KPIAssessm
     """Everything the rules say about one KPI on `as_of`, from readings up to then.
 
     A green KPI whose latest reading belongs to an unfavourable signal is amber: it
-    is deteriorating before any threshold is crossed. Every signal in the history
+    is deteriorating before any threshold is crossed. Each reading is judged
+    against the limits of its own period (`spc.periods`). Every signal in the history
     (for a chart) is found only when asked (`history`); the active ones always.
     """
     readings = kpi.readings_until(as_of)
@@ -129,17 +129,13 @@ def assess_kpi(kpi: KPI, as_of: dt.date, *, history: bool = False) -> KPIAssessm
     by_threshold = threshold_health(
         kpi.direction, kpi.thresholds, latest.value if latest else None
     )
-    limits = kpi_process_limits(kpi, as_of)
+    segments = limit_segments(kpi, as_of)
     found: list[Signal] = []
-    active: list[Signal] = []
-    if limits is not None and readings:
-        good_side = favourable_side(kpi.direction, limits, kpi.thresholds.green)
-        values = [r.value for r in readings]
-        if history:
-            found = detect_signals(values, limits, good_side)
-            active = active_signals(found, len(readings) - 1)
-        else:
-            active = signals_at_end(values, limits, good_side)
+    if history:
+        found = period_signals(kpi, readings, segments)
+        active = active_signals(found, len(readings) - 1)
+    else:
+        active = current_signals(kpi, readings, segments)
     health = by_threshold
     if health is Health.GREEN and any(not s.favourable for s in active):
         health = Health.AMBER
@@ -150,7 +146,7 @@ def assess_kpi(kpi: KPI, as_of: dt.date, *, history: bool = False) -> KPIAssessm
         health=health,
         threshold_health=by_threshold,
         stale=is_stale(kpi.cadence, latest, as_of),
-        limits=limits,
+        limits=segments[-1].limits,
         signals=tuple(active),
         history_signals=tuple(found),
     )

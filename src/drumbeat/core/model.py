@@ -190,6 +190,15 @@ class Period:
         return self.start <= day <= self.end
 
 
+@dataclass(frozen=True, slots=True)
+class LimitPeriod:
+    """A divider in a KPI's process: from `start` on, the limits are recomputed from
+    `baseline` (the period's first 20 readings when it is None)."""
+
+    start: dt.date
+    baseline: Period | None = None
+
+
 class Reading(NamedTuple):
     """One value of a KPI at a date or a timestamp (a named tuple: a history is
     rebuilt on every refresh, and these are five times faster to make than a
@@ -246,6 +255,8 @@ class KPI:
     drives: tuple[str, ...] = ()
     source: Source = field(default_factory=Source)
     spc_baseline: Period | None = None
+    spc_periods: tuple[LimitPeriod, ...] = ()
+    """The dividers after the first period (which `spc_baseline` sets), in order."""
     readings: tuple[Reading, ...] = ()
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
@@ -21,6 +22,7 @@ from drumbeat.accounts.selectors import OWNER_HELP, owner_values
 from drumbeat.common.api import ERRORS, Pages
 from drumbeat.common.guards import require_admin
 from drumbeat.kpis.models import KPI, KPIStatus, Reading
+from drumbeat.kpis.process import kpi_process_chart
 from drumbeat.kpis.selectors import (
     DashboardFilters,
     can_edit_definition,
@@ -35,6 +37,11 @@ from drumbeat.kpis.services.definitions import (
     kpi_create,
     kpi_restore,
     kpi_update,
+)
+from drumbeat.kpis.services.dividers import (
+    kpi_divider_accept,
+    kpi_divider_decline,
+    kpi_divider_remove,
 )
 from drumbeat.kpis.services.readings import Refresh, readings_ingest
 from drumbeat.workspace.yamlio import collector_paused
@@ -77,6 +84,9 @@ class KPIOut(OwnedOut):
     benchmarks: dict[str, Any]
     drives: list[str]
     source: dict[str, Any]
+    spc_periods: list[dict[str, Any]] = Field(
+        description='limit periods: [{"from": DATE, "baseline": {"start", "end"}}]'
+    )
     version: int
     updated_at: dt.datetime
     archived_at: dt.datetime | None = Field(description="null: not archived")
@@ -162,6 +172,84 @@ def kpi_restore_post(request: HttpRequest, key: str) -> KPI:
 def kpi_status(request: HttpRequest, key: str) -> KPIStatus:
     scoped(request, "read")
     return get_object_or_404(KPIStatus, kpi__key=key)
+
+
+@router.get(
+    "/kpis/{key}/process",
+    response={200: dict[str, Any], **ERRORS},
+    summary="A KPI's X and mR charts: limit periods, signals in words, a divider",
+)
+def kpi_process(
+    request: HttpRequest, key: str, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The readings and moving ranges, each limit period with its lines, every
+    signal with its words, and the divider proposed when a shift has lasted
+    (null when none), as of `as_of` (default: today)."""
+    scoped(request, "read")
+    kpi = get_object_or_404(KPI, key=key)
+    return kpi_process_chart(kpi, as_of or timezone.localdate())
+
+
+class DividerIn(Schema):
+    """A divider: limits recomputed from `at`; `version` is the KPI's one read."""
+
+    at: dt.date
+    version: int
+    why: str = Field("", max_length=500)
+
+
+class DividerDecline(Schema):
+    run_start: dt.date = Field(description="the day the proposed divider was at")
+    why: str = Field("", max_length=500)
+
+
+@router.post(
+    "/kpis/{key}/dividers",
+    response={200: KPIOut, **ERRORS},
+    summary="Recompute a KPI's limits from a day: accept or move a divider "
+    "(its owner, admins)",
+)
+def kpi_divider_post(request: HttpRequest, key: str, payload: DividerIn) -> KPI:
+    kpi = get_object_or_404(KPI, key=key)
+    kpi_divider_accept(
+        kpi=kpi,
+        start=payload.at,
+        by=scoped(request, "admin"),
+        version=payload.version,
+        why=payload.why,
+    )
+    return KPI.objects.select_related("status", "team").get(pk=kpi.pk)
+
+
+@router.delete(
+    "/kpis/{key}/dividers/{day}",
+    response={200: KPIOut, **ERRORS},
+    summary="Remove a divider from a KPI's limits (its owner, admins)",
+)
+def kpi_divider_delete(
+    request: HttpRequest, key: str, day: dt.date, version: int
+) -> KPI:
+    kpi = get_object_or_404(KPI, key=key)
+    kpi_divider_remove(kpi=kpi, start=day, by=scoped(request, "admin"), version=version)
+    return KPI.objects.select_related("status", "team").get(pk=kpi.pk)
+
+
+@router.post(
+    "/kpis/{key}/declined-dividers",
+    response={204: None, **ERRORS},
+    summary="Decline a proposed divider: not proposed again (its owner, admins)",
+)
+def kpi_divider_decline_post(
+    request: HttpRequest, key: str, payload: DividerDecline
+) -> Status[None]:
+    kpi = get_object_or_404(KPI, key=key)
+    kpi_divider_decline(
+        kpi=kpi,
+        run_start=payload.run_start,
+        by=scoped(request, "admin"),
+        why=payload.why,
+    )
+    return Status(204, None)
 
 
 class Thresholds(Schema):

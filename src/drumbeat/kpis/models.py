@@ -57,6 +57,12 @@ class KPI(Edited, Archivable):
     source = models.JSONField(default=dict, blank=True)
     spc_baseline_start = models.DateField(null=True, blank=True)
     spc_baseline_end = models.DateField(null=True, blank=True)
+    spc_periods = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Dividers as the workspace file writes them: "
+        '[{"from": DATE, "baseline": {"start": DATE, "end": DATE}}]',
+    )
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords(excluded_fields=["position", "updated_at"])
 
@@ -78,6 +84,32 @@ class KPI(Edited, Archivable):
         except SourceState.DoesNotExist:
             return None
         return state if state.failing_since else None
+
+
+class DeclinedDivider(models.Model):
+    """A proposed divider someone declined: the same run is not proposed again.
+
+    A run is known by the day of its first reading (`run_start`)."""
+
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.CASCADE, related_name="declined_dividers"
+    )
+    run_start = models.DateField()
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    declined_at = models.DateTimeField(auto_now_add=True)
+    why = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "run_start"], name="one_decline_per_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.key} divider at {self.run_start} declined"
 
 
 class ReadingQuerySet(models.QuerySet["Reading"]):

@@ -92,10 +92,13 @@ def kpi_data(
         "source": kpi.source,
     }
     data.update({name: value for name, value in optional.items() if value})
+    spc: dict[str, Any] = {}
     if kpi.spc_baseline_start and kpi.spc_baseline_end:
-        data["spc"] = {
-            "baseline": {"start": kpi.spc_baseline_start, "end": kpi.spc_baseline_end}
-        }
+        spc["baseline"] = {"start": kpi.spc_baseline_start, "end": kpi.spc_baseline_end}
+    if kpi.spc_periods:
+        spc["periods"] = kpi.spc_periods
+    if spc:
+        data["spc"] = spc
     data["readings"] = readings
     return data
 

@@ -324,6 +324,7 @@ def _kpis_apply(
             "source": _plain(kpi_data.get("source", {})),
             "spc_baseline_start": kpi.spc_baseline.start if kpi.spc_baseline else None,
             "spc_baseline_end": kpi.spc_baseline.end if kpi.spc_baseline else None,
+            "spc_periods": _plain(kpi_data.get("spc", {}).get("periods", [])),
         }
         row = _upsert(
             KPI,

@@ -21,6 +21,7 @@ from drumbeat.core.model import (
     KeyResult,
     KeyResultKind,
     Objective,
+    Period,
     Source,
     Thresholds,
     Tier,
@@ -125,12 +126,23 @@ def _source(source: Source) -> _Flow | None:
     )
 
 
+def _period(period: Period | None) -> _Flow | None:
+    return _Flow(start=period.start, end=period.end) if period else None
+
+
+def _spc(kpi: KPI) -> _Flow | dict[str, Any] | None:
+    """`{baseline: {...}}` on one line; with dividers, one line for each."""
+    if not kpi.spc_periods:
+        return _Flow(baseline=_period(kpi.spc_baseline)) if kpi.spc_baseline else None
+    periods = [
+        _Flow(_compact({"from": period.start, "baseline": _period(period.baseline)}))
+        for period in kpi.spc_periods
+    ]
+    return _compact({"baseline": _period(kpi.spc_baseline), "periods": periods})
+
+
 def _kpi(kpi: KPI) -> dict[str, Any]:
-    spc = (
-        _Flow(baseline=_Flow(start=kpi.spc_baseline.start, end=kpi.spc_baseline.end))
-        if kpi.spc_baseline
-        else None
-    )
+    spc = _spc(kpi)
     return _compact(
         {
             "key": kpi.key,

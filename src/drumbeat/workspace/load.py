@@ -7,6 +7,7 @@ names the file, the line and the field (`kpis[nps].thresholds.treshold`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +27,7 @@ from drumbeat.core.model import (
     Direction,
     KeyResult,
     KeyResultKind,
+    LimitPeriod,
     Objective,
     Period,
     Reading,
@@ -42,6 +44,7 @@ from drumbeat.workspace.schema import (
     KeyResultSchema,
     KPISchema,
     ObjectiveSchema,
+    SpcSchema,
     TeamSchema,
     WorkspaceSchema,
 )
@@ -281,10 +284,14 @@ def _message(raw: Any, loc: Loc, detail: Any) -> str:
     if kind == "extra_forbidden":
         model = _model_at(loc)
         hint = ""
-        if model is not None:
-            close = get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-        allowed = ", ".join(model.model_fields) if model else ""
+        names = (
+            [field.alias or name for name, field in model.model_fields.items()]
+            if model is not None
+            else []
+        )
+        close = get_close_matches(str(loc[-1]), names, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        allowed = ", ".join(names)
         return f"unknown field '{loc[-1]}'{hint}" + (
             f"; expected one of: {allowed}" if allowed and not hint else ""
         )
@@ -461,10 +468,8 @@ def _kpi_problems(kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
                         "amber between green and red"
                     ),
                 )
-    if kpi.spc is not None and kpi.spc.baseline is not None:
-        period = kpi.spc.baseline
-        if period.end < period.start:
-            yield ("spc", "baseline", "end"), "the baseline ends before it starts"
+    if kpi.spc is not None:
+        yield from _spc_problems(kpi.spc)
     source = kpi.source
     if source is not None:
         if source.type is SourceType.SQL and not (source.connection and source.query):
@@ -498,6 +503,43 @@ def _kpi_problems(kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
             ("readings", position, "at"),
             (f"a second reading at {ats[position]}: one reading per date or time"),
         )
+
+
+def _spc_problems(spc: SpcSchema) -> Iterator[tuple[Loc, str]]:
+    """Baselines that end before they start or reach outside their limit period,
+    and dividers out of date order."""
+    starts = [period.start for period in spc.periods]
+    ends: list[dt.date | None] = [
+        *(start - dt.timedelta(days=1) for start in starts),
+        None,
+    ]
+    baselines = [
+        (("spc", "baseline"), spc.baseline, None, ends[0]),
+        *(
+            (("spc", "periods", index, "baseline"), period.baseline, start, end)
+            for index, (period, start, end) in enumerate(
+                zip(spc.periods, starts, ends[1:], strict=True)
+            )
+        ),
+    ]
+    for index, (earlier, later) in enumerate(itertools.pairwise(starts), start=1):
+        if later <= earlier:
+            yield (
+                ("spc", "periods", index, "from"),
+                f"dividers go in date order: {later} is not after {earlier}",
+            )
+    for loc, baseline, start, end in baselines:
+        if baseline is None:
+            continue
+        if baseline.end < baseline.start:
+            yield (*loc, "end"), "the baseline ends before it starts"
+        elif (start is not None and baseline.start < start) or (
+            end is not None and baseline.end > end
+        ):
+            period = (
+                f"from {start}" if start is not None else "from the first reading"
+            ) + (f" to {end}" if end is not None else " on")
+            yield loc, f"the baseline must lie inside its limit period ({period})"
 
 
 def _target_problems(kr: KeyResultSchema, kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
@@ -552,6 +594,7 @@ def _kpi(kpi: KPISchema) -> KPI:
     benchmarks = kpi.benchmarks
     source = kpi.source
     baseline = kpi.spc.baseline if kpi.spc else None
+    periods = kpi.spc.periods if kpi.spc else []
     return KPI(
         key=kpi.key,
         name=kpi.name,
@@ -581,6 +624,15 @@ def _kpi(kpi: KPISchema) -> KPI:
         if source
         else Source(),
         spc_baseline=Period(baseline.start, baseline.end) if baseline else None,
+        spc_periods=tuple(
+            LimitPeriod(
+                period.start,
+                Period(period.baseline.start, period.baseline.end)
+                if period.baseline
+                else None,
+            )
+            for period in periods
+        ),
         readings=tuple(Reading(r.at, r.value, r.note) for r in kpi.readings),
     )
 

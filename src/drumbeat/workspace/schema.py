@@ -141,8 +141,14 @@ class PeriodSchema(Schema):
     end: Date
 
 
+class LimitPeriodSchema(Schema):
+    start: Date = Field(alias="from")
+    baseline: PeriodSchema | None = None
+
+
 class SpcSchema(Schema):
     baseline: PeriodSchema | None = None
+    periods: list[LimitPeriodSchema] = []
 
 
 class ReadingSchema(Schema):
