@@ -140,7 +140,7 @@ def test_the_close_page_costs_the_same_queries_at_two_sizes(users):
 
 
 def test_the_dashboard_shows_a_cycle_overdue_for_close_until_it_is_closed(users):
-    client = client_for(users["viewer"])
+    client = client_for(users["admin"])
     page = client.get("/").content.decode()
     assert (
         "2026-Q3 ended on 2026-09-30 and is closing · overdue for close (56 days)"
@@ -148,6 +148,17 @@ def test_the_dashboard_shows_a_cycle_overdue_for_close_until_it_is_closed(users)
     assert 'href="/cycles/2026-Q3/close/"' in page
     cycle_close(cycle=q3(), by=users["admin"])
     assert "overdue for close" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/review/kpis/"])
+def test_the_overdue_notice_links_to_the_close_only_for_who_may_close(users, path):
+    """A viewer is told the cycle is overdue, without a link to a page that
+    would refuse them."""
+    page = client_for(users["viewer"]).get(path).content.decode()
+    assert "2026-Q3 ended on 2026-09-30 and is closing" in page
+    assert 'href="/cycles/2026-Q3/close/"' not in page
+    admin_page = client_for(users["admin"]).get(path).content.decode()
+    assert 'href="/cycles/2026-Q3/close/"' in admin_page
 
 
 def test_the_cycle_board_links_to_the_close_and_shows_a_reopening(users):

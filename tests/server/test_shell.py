@@ -203,3 +203,15 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_password_page(db):
     response = Client().get("/password/")
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.usefixtures("small_workspace")
+@pytest.mark.parametrize("role", ROLES)
+def test_every_link_of_the_header_opens_for_the_person_shown_it(users, role):
+    """A person never sees a link they may not use: no header link is a 403."""
+    client = client_for(users[role])
+    header = client.get("/").content.decode().split("</header>", 1)[0]
+    links = set(re.findall(r'href="(/[^"#]*)"', header)) - {"/admin/"}
+    assert len(links) >= 8
+    refused = [link for link in links if client.get(link).status_code == 403]
+    assert refused == []
