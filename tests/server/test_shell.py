@@ -128,22 +128,25 @@ def test_each_page_belongs_to_its_section(url_name, section):
 # --- The error pages ------------------------------------------------------------------
 
 
-def test_a_forbidden_page_is_the_styled_403_with_the_refusal(users):
-    response = client_for(users["viewer"]).get("/people/")
+@pytest.mark.parametrize(
+    ("path", "status", "sentence"),
+    [
+        ("/people/", 403, "Only admins manage people and teams."),
+        ("/kpis/new/", 403, "Only an admin manages the KPI dictionary."),
+        ("/no-such-page/", 404, "There is nothing here."),
+    ],
+)
+def test_an_error_page_is_styled_with_a_sentence_and_a_way_back(
+    users, path, status, sentence
+):
+    response = client_for(users["viewer"]).get(path)
     text = response.content.decode()
-    assert response.status_code == 403
-    assert 'data-error="403"' in text
+    assert response.status_code == status
+    assert f'data-error="{status}"' in text
     assert '<header class="container app-header">' in text
-    assert "Only admins manage people and teams." in text
-    assert 'href="/">Back to the dashboard</a>' in text
-
-
-def test_an_unknown_page_is_the_styled_404(users):
-    response = client_for(users["viewer"]).get("/no-such-page/")
-    text = response.content.decode()
-    assert response.status_code == 404
-    assert 'data-error="404"' in text
     assert 'data-menu="person"' in text
+    assert sentence in text
+    assert 'href="/">Back to the dashboard</a>' in text
 
 
 def test_the_500_page_renders_without_a_request_context_or_the_database():
