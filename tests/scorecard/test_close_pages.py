@@ -161,6 +161,29 @@ def test_the_overdue_notice_links_to_the_close_only_for_who_may_close(users, pat
     assert 'href="/cycles/2026-Q3/close/"' in admin_page
 
 
+def test_the_overdue_notice_costs_the_same_queries_however_many_teams_in_the_cycle(
+    users,
+):
+    """Whether a viewer may close is asked of their own teams, not of each team
+    with an objective in the cycle."""
+    client = client_for(users["viewer"])
+
+    def teams_with_objectives(first: int, count: int) -> None:
+        for number in range(first, first + count):
+            team = Team.objects.create(key=f"team-{number}", name=f"Team {number}")
+            Objective.objects.create(
+                cycle=q3(), key=f"of-team-{number}", title="More", team=team
+            )
+
+    teams_with_objectives(0, 1)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/review/kpis/").status_code == 200
+    teams_with_objectives(1, 6)
+    with CaptureQueriesContext(connection) as bigger:
+        assert client.get("/review/kpis/").status_code == 200
+    assert len(bigger) == len(small)
+
+
 def test_the_cycle_board_links_to_the_close_and_shows_a_reopening(users):
     cycle_close(cycle=q3(), by=users["admin"])
     cycle_reopen(cycle=q3(), by=users["admin"], reason="A late reading")
