@@ -79,11 +79,13 @@ def test_a_bad_email_is_refused_and_nothing_saved(users):
     assert users["viewer"].first_name == ""
 
 
-def test_the_header_links_the_persons_name_to_their_settings(users):
+def test_the_header_names_the_person_and_their_menu_links_to_their_settings(users):
     users["viewer"].first_name = "Vera"
     users["viewer"].save()
     page = client_for(users["viewer"]).get("/").content.decode()
-    assert '<a href="/me/settings/">Vera</a>' in page
+    menu = page.split('data-menu="person">', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Vera</summary>" in menu
+    assert '<a href="/me/settings/">My settings</a>' in menu
 
 
 def test_people_change_only_their_own_settings(users):

@@ -223,7 +223,7 @@ def test_the_last_use_is_shown(users):
     _token_of(users["owner"], last_used_at=used_at)
     page = client_for(users["owner"]).get("/tokens/").content.decode()
     row = _rows(page)[str(ApiToken.objects.get().pk)]
-    assert f'<time datetime="{used_at.isoformat()}">2026-07-03 09:30</time>' in row
+    assert f'<time datetime="{used_at.isoformat()}">2026-07-03 09:30 UTC</time>' in row
 
 
 def test_a_token_without_scope_is_refused_beside_the_field_and_values_kept(users):

@@ -140,7 +140,7 @@ def test_the_close_page_costs_the_same_queries_at_two_sizes(users):
 
 
 def test_the_dashboard_shows_a_cycle_overdue_for_close_until_it_is_closed(users):
-    client = client_for(users["viewer"])
+    client = client_for(users["admin"])
     page = client.get("/").content.decode()
     assert (
         "2026-Q3 ended on 2026-09-30 and is closing · overdue for close (56 days)"
@@ -148,6 +148,40 @@ def test_the_dashboard_shows_a_cycle_overdue_for_close_until_it_is_closed(users)
     assert 'href="/cycles/2026-Q3/close/"' in page
     cycle_close(cycle=q3(), by=users["admin"])
     assert "overdue for close" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/review/kpis/"])
+def test_the_overdue_notice_links_to_the_close_only_for_who_may_close(users, path):
+    """A viewer is told the cycle is overdue, without a link to a page that
+    would refuse them."""
+    page = client_for(users["viewer"]).get(path).content.decode()
+    assert "2026-Q3 ended on 2026-09-30 and is closing" in page
+    assert 'href="/cycles/2026-Q3/close/"' not in page
+    admin_page = client_for(users["admin"]).get(path).content.decode()
+    assert 'href="/cycles/2026-Q3/close/"' in admin_page
+
+
+def test_the_overdue_notice_costs_the_same_queries_however_many_teams_in_the_cycle(
+    users,
+):
+    """Whether a viewer may close is asked of their own teams, not of each team
+    with an objective in the cycle."""
+    client = client_for(users["viewer"])
+
+    def teams_with_objectives(first: int, count: int) -> None:
+        for number in range(first, first + count):
+            team = Team.objects.create(key=f"team-{number}", name=f"Team {number}")
+            Objective.objects.create(
+                cycle=q3(), key=f"of-team-{number}", title="More", team=team
+            )
+
+    teams_with_objectives(0, 1)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/review/kpis/").status_code == 200
+    teams_with_objectives(1, 6)
+    with CaptureQueriesContext(connection) as bigger:
+        assert client.get("/review/kpis/").status_code == 200
+    assert len(bigger) == len(small)
 
 
 def test_the_cycle_board_links_to_the_close_and_shows_a_reopening(users):

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "drumbeat.common",
     "drumbeat.audit",
     "drumbeat.accounts",
     "drumbeat.kpis",

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from drumbeat.accounts.signin import SignInView
 from drumbeat.server.api import api
@@ -27,8 +27,22 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(success_url="/"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html",
+            success_url=reverse_lazy("password_change_done"),
+        ),
         name="password_change",
+    ),
+    path(
+        "password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "drumbeat.server.errors.forbidden"
+handler404 = "drumbeat.server.errors.not_found"
+handler500 = "drumbeat.server.errors.server_error"

@@ -19,11 +19,11 @@ from drumbeat.okrs.selectors import (
 register = template.Library()
 
 
-@register.inclusion_tag("okrs/_overdue_for_close.html")
-def overdue_for_close() -> dict[str, Any]:
+@register.inclusion_tag("okrs/_overdue_for_close.html", takes_context=True)
+def overdue_for_close(context: dict[str, Any]) -> dict[str, Any]:
     """A line per cycle still closing more than 14 days after its end, with a link
-    to its close page."""
-    return {"overdue": cycles_overdue_for_close()}
+    to its close page for those who may close it."""
+    return {"overdue": cycles_overdue_for_close(), "user": context["request"].user}
 
 
 @register.inclusion_tag("okrs/_close_notice.html", takes_context=True)
