@@ -121,7 +121,8 @@ def test_each_badge_on_a_tile_has_its_glossary_tooltip(drifting, users):
 
 def test_the_dashboard_legend_explains_every_badge_and_links_to_help(drifting, users):
     page = client_for(users["viewer"]).get("/").content.decode()
-    legend = page[page.index("data-legend") : page.index("</details>")]
+    start = page.index("data-legend")
+    legend = page[start : page.index("</details>", start)]
     for key in (
         "green",
         "amber",
