@@ -22,10 +22,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 
-from tests.conftest import PASSWORD, make_people
-from tests.server.test_browser import CHROMIUM
+from drumbeat.accounts.models import Membership, Team
+from drumbeat.kpis.models import KPI
+from tests.conftest import PASSWORD
+from tests.server.test_browser import (  # the browser and the sample, shared
+    Site,
+    _playwright_beside_django,
+    chromium,
+    pytestmark,
+    sample_site,
+    users,
+)
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 """axe-core (Deque Systems, MPL-2.0), vendored for the tests only: see
@@ -34,15 +44,12 @@ tests/server/vendor/README.md. Production never ships it."""
 SCREENSHOTS = os.environ.get("DRUMBEAT_SCREENSHOTS")
 """Where `make screenshots` keeps each page's screenshots; unset, none are taken."""
 
-pytestmark = [
-    pytest.mark.browser,
-    # Each test in a transaction rolled back after it (what the live server writes,
-    # sessions, goes with it); the sample, loaded for the module, stays.
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (.ci/run installs it)",
-    ),
+__all__ = [
+    "_playwright_beside_django",
+    "chromium",
+    "pytestmark",
+    "sample_site",
+    "users",
 ]
 
 
@@ -159,66 +166,13 @@ SCORE_BARS = """() => [...document.querySelectorAll('[data-kr] .scorebar')].map(
 })"""
 
 
-@pytest.fixture(scope="module")
-def toured_site(
-    django_db_setup: None, django_db_blocker: Any, password_hash: str
-) -> Iterator[str]:
-    """The sample and one person per role in the database, a live server over
-    them, for the whole module; emptied afterwards. Its address."""
-    from django.core.management import call_command
-    from pytest_django.live_server_helper import LiveServer
-
-    from drumbeat.accounts.models import Membership, Team
-    from drumbeat.kpis.models import KPI
-    from drumbeat.scorecard.sync import workspace_apply
-    from drumbeat.workspace import load_workspace
-    from tests.conftest import EXAMPLE
-
-    with django_db_blocker.unblock():
-        workspace_apply(load_workspace(EXAMPLE))
-        people = make_people(password_hash)
-        # The owner owns csat, and edits a team: My week has their KRs on it.
-        KPI.objects.filter(key="csat").update(owner=people["owner"])
-        Membership.objects.create(
-            user=people["owner"], team=Team.objects.get(key="support"), role="editor"
-        )
-        server = LiveServer("localhost")
-        server._live_server_modified_settings.enable()
-        try:
-            yield server.url
-        finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _sync_playwright_in_django() -> Iterator[None]:
-    # Playwright's sync API runs an event loop; the live server's database calls
-    # happen in its own thread, so Django's async guard does not apply here (for
-    # this module only: `check --deploy` refuses the variable).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+@pytest.fixture
+def _owner_with_krs(users: dict[str, User]) -> None:
+    """The owner owns csat and edits support: My week has KRs on it."""
+    KPI.objects.filter(key="csat").update(owner=users["owner"])
+    Membership.objects.create(
+        user=users["owner"], team=Team.objects.get(key="support"), role="editor"
+    )
 
 
 class Tour:
@@ -306,13 +260,14 @@ class Tour:
 
 @pytest.fixture
 def tour(
-    request: pytest.FixtureRequest, chromium: Any, toured_site: str
+    request: pytest.FixtureRequest, chromium: Any, sample_site: Site
 ) -> Iterator[Tour]:
-    started = Tour(chromium, toured_site, request.param)
+    started = Tour(chromium, sample_site.url, request.param)
     yield started
     started.close()
 
 
+@pytest.mark.usefixtures("_owner_with_krs")
 @pytest.mark.parametrize("tour", [DESKTOP, PHONE], indirect=True, ids=lambda w: w.name)
 def test_every_main_page_fits_is_accessible_and_keeps_the_policy(tour: Tour) -> None:
     for stop in _stops():
