@@ -85,14 +85,16 @@ class Site(NamedTuple):
 
 @pytest.fixture(scope="module")
 def sample_site(
-    django_db_setup: None, django_db_blocker: Any, password_hash: str
+    chromium: Any, django_db_setup: None, django_db_blocker: Any, password_hash: str
 ) -> Iterator[Site]:
     """The sample and one person per role (`users`), loaded once for a module (a
     few seconds a load), and a live server over them; emptied after the module.
 
     The tests are marked `django_db`, not transactional: on SQLite in memory (the
     browser tests run on SQLite only) the server shares the test's connection, so
-    what a test writes, through the pages too, is rolled back after it."""
+    what a test writes, through the pages too, is rolled back after it. Started
+    after Chromium: under Playwright's event loop this thread's database
+    connection is another one (asgiref's Local), the one the tests use."""
     from django.core.management import call_command
     from pytest_django.live_server_helper import LiveServer
 

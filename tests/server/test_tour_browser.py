@@ -199,8 +199,8 @@ class Tour:
             page.goto(f"{self.site}/sign-in/")
             page.fill("input[name=username]", role)
             page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("button[type=submit]")
             assert "/sign-in/" not in page.url, f"{role} could not sign in"
         self.pages[role] = page
         return page
