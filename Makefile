@@ -27,28 +27,52 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 install: $(VENV)/.synced
 
 WAREHOUSE := $(DEMO)/warehouse.sqlite3
+# The demo's port: `make demo PORT=8080`.
+PORT ?= 8000
 demo: export DRUMBEAT_SOURCE_WAREHOUSE_URL = sqlite:///$(abspath $(WAREHOUSE))
 # The reminders and digests the worker sends are written as files, not sent.
 demo: export DRUMBEAT_EMAIL_FILE_PATH = $(abspath $(DEMO))/mail
 
-# The worker runs in the background and stops with the server (Ctrl-C). The server
-# is the production one, `drumbeat serve`, with its static files collected first.
+# What was loaded, in one line: the first thing `make demo` says.
+define DEMO_LOADED
+import sys
+from pathlib import Path
+from drumbeat.workspace import load_workspace
+sample = load_workspace(Path(sys.argv[1]))
+readings = [r for kpi in sample.kpis for r in kpi.readings]
+last = max(str(reading.at)[:10] for reading in readings)
+print(
+    f"Loaded the sample, {sample.organisation}: {len(sample.kpis)} KPIs, "
+    f"{len(readings)} readings up to {last}, "
+    f"{len(sample.cycles)} cycles, {len(sample.objectives)} objectives, "
+    f"{sum(len(o.key_results) for o in sample.objectives)} key results"
+)
+endef
+export DEMO_LOADED
+
+# Quiet until the server starts, but for what a person needs: what was loaded,
+# where and as whom to sign in, the sample's lint. The worker runs in the
+# background and stops with the server; Ctrl-C stops both and ends quietly (exit
+# 0, not make's "Error 130"). The server is the production one, `drumbeat serve`,
+# with its static files collected first.
 demo: install
-	mkdir -p $(DEMO)
-	$(BIN)/python examples/generate.py --until today --output $(DEMO)/okrs.yaml --warehouse $(DEMO)/warehouse.sql
-	$(BIN)/drumbeat lint $(DEMO)/okrs.yaml | tail -n 1 || true
-	$(BIN)/drumbeat manage migrate --no-input -v 0
-	rm -f $(WAREHOUSE)
-	$(BIN)/python -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(open(sys.argv[2]).read()); db.close()' $(WAREHOUSE) $(DEMO)/warehouse.sql
-	$(BIN)/drumbeat apply $(DEMO)/okrs.yaml
-	$(BIN)/drumbeat manage demo_users
-	$(BIN)/drumbeat manage collectstatic --no-input -v 0
-	@echo "Drumbeat is at http://127.0.0.1:8000, its worker beside it (Ctrl-C stops both)"
+	@mkdir -p $(DEMO)
+	@$(BIN)/python examples/generate.py --until today --output $(DEMO)/okrs.yaml --warehouse $(DEMO)/warehouse.sql > /dev/null
+	@$(BIN)/drumbeat manage migrate --no-input -v 0
+	@rm -f $(WAREHOUSE)
+	@$(BIN)/python -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(open(sys.argv[2]).read()); db.close()' $(WAREHOUSE) $(DEMO)/warehouse.sql
+	@$(BIN)/drumbeat apply $(DEMO)/okrs.yaml > /dev/null
+	@$(BIN)/drumbeat manage collectstatic --no-input -v 0
+	@$(BIN)/python -c "$$DEMO_LOADED" $(DEMO)/okrs.yaml
+	@echo "Sign in at http://127.0.0.1:$(PORT) as one of these (new passwords on every start):"
+	@$(BIN)/drumbeat manage demo_users | tail -n +2
+	@echo "The sample's lint: $$($(BIN)/drumbeat lint $(DEMO)/okrs.yaml | tail -n 1) (drumbeat lint $(DEMO)/okrs.yaml for the list)"
 	@echo "E-mail (reminders, digests) is written to $(abspath $(DEMO))/mail/, one file a message"
+	@echo "The server and its worker are starting; Ctrl-C stops both"
 	@$(BIN)/drumbeat worker --no-startup-delay -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	trap 'exit 130' INT TERM; \
-	$(BIN)/drumbeat serve --bind 127.0.0.1:8000 --workers 1
+	trap 'exit 0' INT TERM; \
+	$(BIN)/drumbeat serve --bind 127.0.0.1:$(PORT) --workers 1
 
 lint: install
 	$(BIN)/ruff check .

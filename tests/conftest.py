@@ -160,6 +160,11 @@ def make_user(password_hash: str, username: str, **fields: Any) -> User:
 @pytest.fixture
 def users(db: None, password_hash: str) -> dict[str, User]:
     """admin (staff), editor of `support`, viewer of `support`, outsider (no team)."""
+    return make_people(password_hash)
+
+
+def make_people(password_hash: str) -> dict[str, User]:
+    """One person per role, as `users` (for fixtures wider than a test)."""
     support, _ = Team.objects.get_or_create(key="support", defaults={"name": "Support"})
     people = {
         "admin": make_user(password_hash, "admin", is_staff=True, is_superuser=True),

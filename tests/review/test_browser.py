@@ -11,13 +11,22 @@ from tests.conftest import PASSWORD
 from tests.review.agenda_fixtures import MEETING_ORDER, agenda_workspace
 from tests.server.test_browser import (
     SCREENSHOTS,
+    _playwright_beside_django,
     browser_page,
+    chromium,
     csp_violations,
     pytestmark,
     sign_in,
 )
 
-__all__ = ["agenda_workspace", "browser_page", "csp_violations", "pytestmark"]
+__all__ = [
+    "_playwright_beside_django",
+    "agenda_workspace",
+    "browser_page",
+    "chromium",
+    "csp_violations",
+    "pytestmark",
+]
 
 
 def test_an_editor_opens_an_investigation_in_meeting_mode_that_the_assignee_sees(

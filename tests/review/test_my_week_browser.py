@@ -9,12 +9,20 @@ from drumbeat.okrs.models import Cycle, KeyResult, Objective
 from tests.conftest import PASSWORD
 from tests.server.test_browser import (  # the browser and its sign-in, shared
     SCREENSHOTS,
+    _playwright_beside_django,
     browser_page,
+    chromium,
     csp_violations,
     pytestmark,
 )
 
-__all__ = ["browser_page", "csp_violations", "pytestmark"]
+__all__ = [
+    "_playwright_beside_django",
+    "browser_page",
+    "chromium",
+    "csp_violations",
+    "pytestmark",
+]
 
 
 def test_an_owner_lands_on_my_week_and_checks_in_without_a_reload(

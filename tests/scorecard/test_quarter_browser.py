@@ -19,13 +19,21 @@ from drumbeat.okrs.grades import frozen_grades
 from drumbeat.okrs.models import Cycle, FinalGrade
 from tests.server.test_browser import (  # the browser and its sign-in, shared
     SCREENSHOTS,
+    _playwright_beside_django,
     browser_page,
+    chromium,
     csp_violations,
     pytestmark,
     sign_in,
 )
 
-__all__ = ["browser_page", "csp_violations", "pytestmark"]
+__all__ = [
+    "_playwright_beside_django",
+    "browser_page",
+    "chromium",
+    "csp_violations",
+    "pytestmark",
+]
 
 CYCLE = "2026-Q3"  # ended 2026-09-30; the clock stands at 2026-11-25
 

@@ -8,11 +8,14 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 from django.contrib.auth.models import User
 
-from tests.conftest import PASSWORD
+from drumbeat.scorecard.sync import workspace_apply
+from drumbeat.workspace import load_workspace
+from tests.conftest import EXAMPLE, PASSWORD, make_people
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # `make screenshots` writes them into docs/screenshots (the README's); a plain test
@@ -26,24 +29,33 @@ SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    # A test with the live server runs in transactions of its own (pytest-django
+    # makes it transactional); one on `sample_site` in one rolled back after it.
+    pytest.mark.django_db,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists() and not os.environ.get("CI"),
         reason="Debian's chromium is not installed (.ci/run installs it)",
     ),
 ]
+ROLES = ("admin", "editor", "owner", "viewer", "outsider")
 
 
-@pytest.fixture
-def browser_page(
-    live_server: object, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[object]:
+@pytest.fixture(scope="module", autouse=True)
+def _playwright_beside_django() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in this thread for the module; the
+    live server's database calls happen in its own threads, so Django's async
+    guard does not apply here (for browser modules only: `check --deploy` refuses
+    the variable)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def chromium(_playwright_beside_django: None) -> Iterator[Any]:
+    """Debian's Chromium, started once for a module (a second or two a start)."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop; the live server's database calls
-    # happen in its own thread, so Django's async guard does not apply here (for
-    # this test only: `check --deploy` refuses the variable).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -55,9 +67,48 @@ def browser_page(
                 "--disable-sync",
             ],
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A page in a browser context of its own (no cookies from another test)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 1400})
+    yield context.new_page()
+    context.close()
+
+
+class Site(NamedTuple):
+    url: str
+
+
+@pytest.fixture(scope="module")
+def sample_site(
+    chromium: Any, django_db_setup: None, django_db_blocker: Any, password_hash: str
+) -> Iterator[Site]:
+    """The sample and one person per role (`users`), loaded once for a module (a
+    few seconds a load), and a live server over them; emptied after the module.
+
+    The tests are marked `django_db`, not transactional: on SQLite in memory (the
+    browser tests run on SQLite only) the server shares the test's connection, so
+    what a test writes, through the pages too, is rolled back after it. Started
+    after Chromium: under Playwright's event loop this thread's database
+    connection is another one (asgiref's Local), the one the tests use."""
+    from django.core.management import call_command
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        workspace_apply(load_workspace(EXAMPLE))
+        make_people(password_hash)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield Site(server.url)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
@@ -74,8 +125,14 @@ def csp_violations(browser_page) -> list[str]:
     return found
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/")
+@pytest.fixture
+def users(sample_site: Site) -> dict[str, User]:
+    """The sample site's people, as `tests.conftest.users` makes them."""
+    return {user.username: user for user in User.objects.filter(username__in=ROLES)}
+
+
+def sign_in(page, site, username: str) -> None:
+    page.goto(f"{site.url}/")
     assert "/sign-in/" in page.url
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -85,19 +142,19 @@ def sign_in(page, live_server, username: str) -> None:
 
 @pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer"])
 def test_each_role_signs_in_and_sees_the_dashboard(
-    browser_page, live_server, sample_workspace, users: dict[str, User], role
+    browser_page, sample_site, users: dict[str, User], role
 ):
     page = browser_page
-    sign_in(page, live_server, role)
+    sign_in(page, sample_site, role)
     assert page.title() == "Balanced Dashboard · Drumbeat"
     assert page.locator(".tile").count() == 26
 
 
 def test_tiles_say_their_health_in_words_and_colour(
-    browser_page, live_server, sample_workspace, users, csp_violations
+    browser_page, sample_site, users, csp_violations
 ):
     page = browser_page
-    sign_in(page, live_server, "viewer")
+    sign_in(page, sample_site, "viewer")
     churn = page.locator('[data-kpi="logo-churn"]')
     assert churn.locator(".health").inner_text().strip().endswith("Red")
     colour = churn.locator(".health").evaluate("e => getComputedStyle(e).color")
@@ -115,10 +172,10 @@ def test_tiles_say_their_health_in_words_and_colour(
 
 
 def test_the_exceptions_toggle_filters_without_a_reload(
-    browser_page, live_server, sample_workspace, users
+    browser_page, sample_site, users
 ):
     page = browser_page
-    sign_in(page, live_server, "viewer")
+    sign_in(page, sample_site, "viewer")
     page.check("input[name=exceptions]")
     # (Not wait_for_function: its polling is an eval, which the page's policy refuses.)
     page.locator('[data-kpi="dau"]').wait_for(state="detached")
@@ -128,11 +185,9 @@ def test_the_exceptions_toggle_filters_without_a_reload(
     assert "exceptions=1" in page.url
 
 
-def test_a_kpi_page_opens_from_its_tile(
-    browser_page, live_server, sample_workspace, users
-):
+def test_a_kpi_page_opens_from_its_tile(browser_page, sample_site, users):
     page = browser_page
-    sign_in(page, live_server, "viewer")
+    sign_in(page, sample_site, "viewer")
     page.click('[data-kpi="csat"] .name a')
     page.wait_for_url("**/kpis/csat/")
     assert "Customer satisfaction" in page.locator("h1").inner_text()
@@ -140,7 +195,7 @@ def test_a_kpi_page_opens_from_its_tile(
 
 
 def test_an_owner_records_a_reading_and_the_kr_score_changes(
-    browser_page, live_server, sample_workspace, users, csp_violations
+    browser_page, sample_site, users, csp_violations
 ):
     """csat is Grace Liu's; the owner user stands in for her here."""
     from drumbeat.kpis.models import KPI
@@ -149,8 +204,8 @@ def test_an_owner_records_a_reading_and_the_kr_score_changes(
     KPI.objects.filter(key="time-to-first-value").update(owner=users["owner"])
     before = KeyResult.objects.get(key="ttfv-down").score
     page = browser_page
-    sign_in(page, live_server, "owner")
-    page.goto(f"{live_server.url}/kpis/time-to-first-value/")
+    sign_in(page, sample_site, "owner")
+    page.goto(f"{sample_site.url}/kpis/time-to-first-value/")
     page.wait_for_selector("[data-xmr-chart] canvas")
     page.screenshot(path=str(SCREENSHOTS / "kpi.png"), full_page=True)
     page.fill("input[name=day]", "2026-11-24")
@@ -163,12 +218,10 @@ def test_an_owner_records_a_reading_and_the_kr_score_changes(
     assert csp_violations == []
 
 
-def test_an_editor_checks_in_without_a_reload(
-    browser_page, live_server, sample_workspace, users
-):
+def test_an_editor_checks_in_without_a_reload(browser_page, sample_site, users):
     page = browser_page
-    sign_in(page, live_server, "editor")
-    page.goto(f"{live_server.url}/objectives/q4-painless-billing-move/")
+    sign_in(page, sample_site, "editor")
+    page.goto(f"{sample_site.url}/objectives/q4-painless-billing-move/")
     article = page.locator("article[data-kr]").first
     article.locator("input[name=confidence]").fill("0.7")
     article.locator("input[name=note]").fill("Renewal playbook live")
@@ -180,15 +233,13 @@ def test_an_editor_checks_in_without_a_reload(
     page.screenshot(path=str(SCREENSHOTS / "objective.png"), full_page=True)
 
 
-def test_a_viewer_is_refused_an_edit(
-    browser_page, live_server, sample_workspace, users
-):
+def test_a_viewer_is_refused_an_edit(browser_page, sample_site, users):
     page = browser_page
-    sign_in(page, live_server, "viewer")
-    page.goto(f"{live_server.url}/objectives/q4-painless-billing-move/")
+    sign_in(page, sample_site, "viewer")
+    page.goto(f"{sample_site.url}/objectives/q4-painless-billing-move/")
     assert page.locator("button", has_text="Check in").count() == 0
     response = page.request.post(
-        f"{live_server.url}/objectives/q4-painless-billing-move/key-results/fcr-up/check-ins/",
+        f"{sample_site.url}/objectives/q4-painless-billing-move/key-results/fcr-up/check-ins/",
         form={"confidence": "0.5"},
         headers={
             "X-CSRFToken": page.context.cookies()[0]["value"]
@@ -199,11 +250,9 @@ def test_a_viewer_is_refused_an_edit(
     assert response.status == 403
 
 
-def test_the_cycle_board_in_a_browser(
-    browser_page, live_server, sample_workspace, users, csp_violations
-):
+def test_the_cycle_board_in_a_browser(browser_page, sample_site, users, csp_violations):
     page = browser_page
-    sign_in(page, live_server, "viewer")
+    sign_in(page, sample_site, "viewer")
     page.click("text=OKRs")
     page.wait_for_selector("[data-objective]")
     assert "/cycles/2026-Q4/" in page.url
@@ -215,13 +264,13 @@ def test_the_cycle_board_in_a_browser(
 
 
 def test_the_api_docs_work_offline_under_the_policy(
-    browser_page, live_server, sample_workspace, users, csp_violations
+    browser_page, sample_site, users, csp_violations
 ):
     """Swagger UI comes from the site's own static files, and its "Try it out"
     calls the API with the person's session."""
     page = browser_page
-    sign_in(page, live_server, "viewer")
-    page.goto(f"{live_server.url}/api/v1/docs")
+    sign_in(page, sample_site, "viewer")
+    page.goto(f"{sample_site.url}/api/v1/docs")
     page.click('.opblock:has([data-path="/api/v1/kpis"]) .opblock-summary')
     page.click("button.try-out__btn")
     page.click("button.execute")
@@ -232,11 +281,11 @@ def test_the_api_docs_work_offline_under_the_policy(
 
 
 def test_an_editor_drafts_a_kr_from_a_suggestion_and_lint_answers_as_they_type(
-    browser_page, live_server, sample_workspace, users
+    browser_page, sample_site, users
 ):
     page = browser_page
-    sign_in(page, live_server, "editor")
-    page.goto(f"{live_server.url}/cycles/2026-Q4/plan/")
+    sign_in(page, sample_site, "editor")
+    page.goto(f"{sample_site.url}/cycles/2026-Q4/plan/")
     page.wait_for_selector("text=Draft a KR")
     page.screenshot(path=str(SCREENSHOTS / "plan.png"), full_page=True)
     page.locator("summary", has_text="Draft a KR").first.click()
@@ -258,11 +307,11 @@ def test_an_editor_drafts_a_kr_from_a_suggestion_and_lint_answers_as_they_type(
 
 
 def test_a_locked_out_person_is_told_why_and_for_how_long(
-    browser_page, live_server, users, settings
+    browser_page, sample_site, users, settings
 ):
     settings.DRUMBEAT_LOCKOUT_FAILURES = 2
     page = browser_page
-    page.goto(f"{live_server.url}/sign-in/")
+    page.goto(f"{sample_site.url}/sign-in/")
     for password in ("wrong", "wrong again", PASSWORD):
         page.fill("input[name=username]", "viewer")
         page.fill("input[name=password]", password)
@@ -275,12 +324,12 @@ def test_a_locked_out_person_is_told_why_and_for_how_long(
     assert "/sign-in/" in page.url
 
 
-def test_a_person_signs_in_with_single_sign_on(browser_page, live_server, users, sso):
+def test_a_person_signs_in_with_single_sign_on(browser_page, sample_site, users, sso):
     users["viewer"].email = "vera@example.com"
     users["viewer"].save()
     sso.claims = {"sub": "vera-1", "email": "vera@example.com", "email_verified": True}
     page = browser_page
-    page.goto(f"{live_server.url}/kpis/")
+    page.goto(f"{sample_site.url}/kpis/")
     page.click("text=Sign in with Acme ID")
-    page.wait_for_url(f"{live_server.url}/kpis/")
+    page.wait_for_url(f"{sample_site.url}/kpis/")
     assert page.locator("nav").get_by_text("viewer").count() == 1
