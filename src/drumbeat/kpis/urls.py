@@ -4,6 +4,11 @@ from drumbeat.kpis import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path(
+        "dashboard/<slug:section>/",
+        views.dashboard_section,
+        name="dashboard-section",
+    ),
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
     path("kpis/new/", views.kpi_create, name="kpi-create"),
     path("kpis/lint/", views.kpi_lint, name="kpi-lint"),
