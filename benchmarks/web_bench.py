@@ -319,7 +319,8 @@ def scale(fraction: float, repeat: int) -> None:
         kpis, readings = (
             sqlite3.connect(database)
             .execute(
-                "SELECT (SELECT count(*) FROM kpis_kpi), (SELECT count(*) FROM kpis_reading)"
+                "SELECT (SELECT count(*) FROM kpis_kpi), "
+                "(SELECT count(*) FROM kpis_reading)"
             )
             .fetchone()
         )
@@ -420,7 +421,8 @@ def history(kpis: int, years: list[int], repeat: int) -> None:
         )
     low, high = min(years), max(years)
     print(
-        f"{'page':<42} {f'{low} y ms':>9} {f'{high} y ms':>9} {'ratio':>6} {f'{low} y KB':>8} {f'{high} y KB':>8}"
+        f"{'page':<42} {f'{low} y ms':>9} {f'{high} y ms':>9} {'ratio':>6} "
+        f"{f'{low} y KB':>8} {f'{high} y KB':>8}"
     )
     by_page = {row.page: row for row in results[high]}
     for row in results[low]:
