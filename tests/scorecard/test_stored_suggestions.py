@@ -5,6 +5,8 @@ page reads them in a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.db import connection
@@ -220,3 +222,18 @@ def test_the_plan_page_reads_stored_suggestions_in_constant_queries(planned, use
     more(2, 30)
     assert _plan_queries(client) == few
     assert KeyResult.objects.exists()
+
+
+def test_the_plan_lists_the_first_suggestions_then_all_on_demand(planned, users):
+    client = client_for(users["viewer"])
+    with override_shown(2):
+        first = client.get("/cycles/2027-Q1/plan/").content.decode()
+        every = client.get("/cycles/2027-Q1/plan/?all=1").content.decode()
+    assert first.count("data-suggestion=") == 2
+    assert '<a href="?all=1">Show every KPI worth elevating</a>' in first
+    assert every.count("data-suggestion=") == 3
+    assert "?all=1" not in every
+
+
+def override_shown(count: int) -> Any:
+    return patch("drumbeat.scorecard.views.SUGGESTIONS_SHOWN", count)

@@ -290,7 +290,13 @@ def dashboard_section_page(
     """A page of the tiles of one dashboard section: a perspective, "other" (no
     perspective) or "exceptions" (red, amber or stale), the north star left out
     (one query, whatever the section's size)."""
-    kpis = dashboard_kpis(filters).filter(north_star=False)
+    # A tile names no team: the rows without the join.
+    kpis = (
+        dashboard_kpis(filters)
+        .filter(north_star=False)
+        .select_related(None)
+        .select_related("status", "source_state")
+    )
     if section == EXCEPTIONS:
         kpis = kpis_filtered(kpis, exceptions_only=True)
     elif section == OTHER:

@@ -66,7 +66,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "filters": filters,
         "query": urlencode(filters.query()),
-        "teams": Team.objects.filter(archived_at__isnull=True),
+        # Plain values: a large organisation's teams, only to name in the filter.
+        "teams": Team.objects.filter(archived_at__isnull=True).values("key", "name"),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
     }

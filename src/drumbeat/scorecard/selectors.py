@@ -330,6 +330,7 @@ class CyclePlan:
     suggestions: list[PlanSuggestion]
     findings: CycleFindings
     objectives: list[PlannedObjective]
+    more_suggestions: bool = False
 
 
 def cycle_suggestions(
@@ -393,9 +394,14 @@ def suggestion_rank(suggestion: Suggestion) -> tuple[int, int]:
     return band, (0 if kpi.north_star else 3) + tier
 
 
-def stored_suggestions(cycle: Cycle) -> list[PlanSuggestion]:
-    """A cycle's stored suggestions with their KPIs, best first (one query)."""
-    return list(
+SUGGESTIONS_SHOWN = 50
+"""Suggestions the plan page lists before "Show all": a cycle takes a handful."""
+
+
+def stored_suggestions(cycle: Cycle, limit: int | None = None) -> list[PlanSuggestion]:
+    """A cycle's stored suggestions with their KPIs, best first, the first `limit`
+    of them (one query)."""
+    rows = (
         PlanSuggestion.objects.filter(cycle=cycle)
         .select_related("kpi")
         .order_by(
@@ -406,16 +412,21 @@ def stored_suggestions(cycle: Cycle) -> list[PlanSuggestion]:
             "kpi__key",
         )
     )
+    return list(rows if limit is None else rows[:limit])
 
 
-def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:
-    """A cycle's suggestions (stored by the last refresh for a cycle running or to
-    come; computed from one read of the database for a past one) and the stored
-    lint findings on the cycle, its objectives and their KRs."""
+def plan_for_cycle(
+    cycle: Cycle, as_of: dt.date, *, shown: int | None = SUGGESTIONS_SHOWN
+) -> CyclePlan:
+    """A cycle's first `shown` suggestions (all when None: stored by the last
+    refresh for a cycle running or to come, computed from one read of the database
+    for a past one) and the stored lint findings on the cycle, its objectives and
+    their KRs."""
+    asked = None if shown is None else shown + 1
     if cycles_with_stored_suggestions(as_of).filter(pk=cycle.pk).exists():
-        suggestions = stored_suggestions(cycle)
+        suggestions = stored_suggestions(cycle, asked)
     else:
-        suggestions = computed_suggestions(cycle, as_of)
+        suggestions = computed_suggestions(cycle, as_of)[:asked]
     objectives = list(
         Objective.objects.filter(cycle=cycle)
         .select_related("team")
@@ -424,7 +435,8 @@ def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:
     findings = cycle_findings(cycle)
     return CyclePlan(
         cycle=cycle,
-        suggestions=suggestions,
+        suggestions=suggestions[:shown],
+        more_suggestions=shown is not None and len(suggestions) > shown,
         findings=findings,
         objectives=[
             PlannedObjective(objective, findings.by_objective.get(objective.key, []))
