@@ -158,7 +158,7 @@ def measure_pages(database: Path, repeat: int) -> list[Row]:
     kpi = KPI.objects.annotate(size=Count("readings")).order_by("-size")[0]
     objective = Objective.objects.filter(cycle=busiest).order_by("key")[0]
     kpi_id, objective_id = kpi.pk, objective.pk
-    page_size = 60
+    page_size = 24  # TILES_PER_PAGE
     in_section = (
         f"{KPIS_WITH_STATUS} AND k.north_star = 0 AND k.perspective = ? "
         f"ORDER BY k.position, k.key LIMIT {page_size + 1}"
@@ -180,7 +180,8 @@ def measure_pages(database: Path, repeat: int) -> list[Row]:
     findings = "SELECT * FROM okrs_lintfinding WHERE cycle_id = ?"
     suggestions = (
         "SELECT p.*, k.* FROM okrs_plansuggestion p JOIN kpis_kpi k ON k.id = p.kpi_id "
-        "WHERE p.cycle_id = ? ORDER BY p.band, p.precedence, p.benchmark_gap DESC"
+        "WHERE p.cycle_id = ? ORDER BY p.band, p.precedence, p.benchmark_gap DESC "
+        "LIMIT 51"
     )
     dashboard_raw = [(counts, ()), (exceptions, ()), north_star]
     pages: list[tuple[str, str, list[tuple[str, tuple[Any, ...]]], dict[str, str]]] = [

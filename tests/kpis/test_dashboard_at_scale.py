@@ -85,10 +85,11 @@ def test_above_the_limit_the_exceptions_are_open_first(users):
     exceptions = exceptions[: exceptions.index("</section>")]
     # Red or stale: n % 3 == 0 or n % 5 == 0 of 0..74 → 35 of them.
     assert "(35 red, amber or stale)" in exceptions
-    assert exceptions.count('<article class="tile') == 35
+    assert exceptions.count('<article class="tile') == TILES_PER_PAGE
     assert 'data-kpi="bulk-0"' in exceptions
     assert 'data-kpi="bulk-1"' not in exceptions  # green and fresh
-    assert page.count('<article class="tile') == 35  # no other tile is sent
+    assert 'hx-get="/dashboard/exceptions/?page=2"' in exceptions
+    assert page.count('<article class="tile') == TILES_PER_PAGE  # no other tile
 
 
 def test_a_collapsed_perspective_loads_its_tiles_a_page_at_a_time(users):
@@ -108,8 +109,8 @@ def test_the_section_keeps_the_dashboard_filters(users):
     _kpis(140)  # 65 of them red or stale: more than the limit
     page = _page(users["viewer"], "/?exceptions=1")
     assert 'href="/dashboard/customer/?exceptions=1"' in page
-    tiles = _page(users["viewer"], "/dashboard/customer/?exceptions=1&page=2")
-    assert tiles.count('<article class="tile') == 5
+    last = _page(users["viewer"], "/dashboard/customer/?exceptions=1&page=3")
+    assert last.count('<article class="tile') == 65 - 2 * TILES_PER_PAGE
 
 
 def test_without_javascript_a_section_is_a_page_of_its_own(users):

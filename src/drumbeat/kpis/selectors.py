@@ -212,8 +212,9 @@ DASHBOARD_OPEN_LIMIT = 60
 """Up to this many KPIs the dashboard shows every tile; above it, the exceptions
 open and the perspectives collapsed with their counts, each loaded on opening."""
 
-TILES_PER_PAGE = 60
-"""Tiles a collapsed dashboard sends at once, per section (then "Show more")."""
+TILES_PER_PAGE = 24
+"""Tiles a collapsed dashboard sends at once, per section (then "Show more"): six
+rows of four on a laptop."""
 
 EXCEPTIONS = "exceptions"
 """The dashboard section of red, amber and stale KPIs."""
