@@ -12,13 +12,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from drumbeat.core.contract import plain_target
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import Cycle, KeyResult, Objective, PlanSuggestion
 from drumbeat.okrs.services import KEY_RESULT_FIELDS, cycle_save, key_result_save
 from drumbeat.scorecard.selectors import (
     computed_suggestions,
+    cycle_suggestions,
     cycles_with_stored_suggestions,
+    database_workspace,
     stored_suggestions,
 )
 from drumbeat.scorecard.sync import workspace_apply
@@ -237,3 +240,24 @@ def test_the_plan_lists_the_first_suggestions_then_all_on_demand(planned, users)
 
 def override_shown(count: int) -> Any:
     return patch("drumbeat.scorecard.views.SUGGESTIONS_SHOWN", count)
+
+
+def test_the_api_serves_the_stored_suggestions_as_the_core_computes_them(
+    planned, users
+):
+    cycle = Cycle.objects.get(key="2027-Q1")
+    served = client_for(users["viewer"]).get(f"/api/v1/cycles/{cycle.key}/suggestions")
+    core = cycle_suggestions(database_workspace(), cycle, TODAY)
+    assert served.json() == [
+        {
+            "kpi": s.kpi.key,
+            "baseline": s.baseline,
+            "commit_target": plain_target(s.commit_target),
+            "stretch_target": plain_target(s.stretch_target),
+            "why": s.why,
+            "title": s.title,
+            "health": str(s.assessment.health),
+        }
+        for s in core
+    ]
+    assert [s.kpi.key for s in core] == ["churn", "csat", "nps"]

@@ -415,6 +415,17 @@ def stored_suggestions(cycle: Cycle, limit: int | None = None) -> list[PlanSugge
     return list(rows if limit is None else rows[:limit])
 
 
+def suggestions_for_cycle(
+    cycle: Cycle, as_of: dt.date, limit: int | None = None
+) -> list[PlanSuggestion]:
+    """A cycle's suggestions, best first, the first `limit` of them: stored by the
+    last refresh for a cycle running or to come (two queries), computed from one
+    read of the database for a past one."""
+    if cycles_with_stored_suggestions(as_of).filter(pk=cycle.pk).exists():
+        return stored_suggestions(cycle, limit)
+    return computed_suggestions(cycle, as_of)[:limit]
+
+
 def plan_for_cycle(
     cycle: Cycle, as_of: dt.date, *, shown: int | None = SUGGESTIONS_SHOWN
 ) -> CyclePlan:
@@ -422,11 +433,9 @@ def plan_for_cycle(
     refresh for a cycle running or to come, computed from one read of the database
     for a past one) and the stored lint findings on the cycle, its objectives and
     their KRs."""
-    asked = None if shown is None else shown + 1
-    if cycles_with_stored_suggestions(as_of).filter(pk=cycle.pk).exists():
-        suggestions = stored_suggestions(cycle, asked)
-    else:
-        suggestions = computed_suggestions(cycle, as_of)[:asked]
+    suggestions = suggestions_for_cycle(
+        cycle, as_of, None if shown is None else shown + 1
+    )
     objectives = list(
         Objective.objects.filter(cycle=cycle)
         .select_related("team")
