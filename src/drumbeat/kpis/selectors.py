@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from drumbeat.accounts.models import Team
@@ -141,6 +141,17 @@ class DashboardFilters:
             archived=query.get("archived") == "1",
         )
 
+    def query(self) -> dict[str, str]:
+        """The filters set, as a page's query string would carry them."""
+        fields = {
+            "team": self.team or "",
+            "tier": self.tier or "",
+            "perspective": self.perspective or "",
+            "exceptions": "1" if self.exceptions_only else "",
+            "archived": "1" if self.archived else "",
+        }
+        return {name: value for name, value in fields.items() if value}
+
 
 ModelRow = TypeVar("ModelRow", bound=Model)
 
@@ -198,6 +209,109 @@ def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:
         perspective=filters.perspective,
         exceptions_only=filters.exceptions_only,
     )
+
+
+DASHBOARD_OPEN_LIMIT = 60
+"""Up to this many KPIs the dashboard shows every tile; above it, the exceptions
+open and the perspectives collapsed with their counts, each loaded on opening."""
+
+TILES_PER_PAGE = 24
+"""Tiles a collapsed dashboard sends at once, per section (then "Show more"): six
+rows of four on a laptop."""
+
+EXCEPTIONS = "exceptions"
+"""The dashboard section of red, amber and stale KPIs."""
+
+OTHER = "other"
+"""The dashboard section of KPIs without a perspective."""
+
+DASHBOARD_SECTIONS = (EXCEPTIONS, *PERSPECTIVES, OTHER)
+
+HEALTH_ORDER = ("red", "amber", "green", "unknown")
+
+
+@dataclass(frozen=True)
+class SectionCount:
+    """How many KPIs of a dashboard section there are, by health and stale."""
+
+    name: str
+    by_health: dict[str, int]
+    stale: int
+    exceptions: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_health.values())
+
+    @property
+    def health_counts(self) -> list[tuple[str, int]]:
+        """(health, count) in the order red, amber, green, unknown; zeros left out."""
+        return [(h, self.by_health[h]) for h in HEALTH_ORDER if self.by_health.get(h)]
+
+
+def dashboard_counts(filters: DashboardFilters) -> list[SectionCount]:
+    """The perspectives' KPI counts by health (the north star left out), each
+    perspective once and "other" last, those with no KPI left out (one query)."""
+    rows = (
+        dashboard_kpis(filters)
+        .filter(north_star=False)
+        .order_by()
+        .values_list("perspective", "status__health", "status__stale")
+        .annotate(count=Count("pk"))
+    )
+    by_health: dict[str, dict[str, int]] = {}
+    stale: dict[str, int] = {}
+    exceptions: dict[str, int] = {}
+    for perspective, health, is_stale, count in rows:
+        name = perspective if perspective in PERSPECTIVES else OTHER
+        healths = by_health.setdefault(name, {})
+        health = health or "unknown"
+        healths[health] = healths.get(health, 0) + count
+        if is_stale:
+            stale[name] = stale.get(name, 0) + count
+        if is_stale or health in ("red", "amber"):
+            exceptions[name] = exceptions.get(name, 0) + count
+    return [
+        SectionCount(name, by_health[name], stale.get(name, 0), exceptions.get(name, 0))
+        for name in (*PERSPECTIVES, OTHER)
+        if name in by_health
+    ]
+
+
+@dataclass(frozen=True)
+class TilePage:
+    """One page of a dashboard section's tiles, and the next page's number."""
+
+    section: str
+    kpis: list[KPI]
+    page: int
+    next_page: int | None
+
+
+def dashboard_section_page(
+    filters: DashboardFilters, section: str, page: int = 1
+) -> TilePage:
+    """A page of the tiles of one dashboard section: a perspective, "other" (no
+    perspective) or "exceptions" (red, amber or stale), the north star left out
+    (one query, whatever the section's size)."""
+    # A tile names no team: the rows without the join.
+    kpis = (
+        dashboard_kpis(filters)
+        .filter(north_star=False)
+        .select_related(None)
+        .select_related("status", "source_state")
+    )
+    if section == EXCEPTIONS:
+        kpis = kpis_filtered(kpis, exceptions_only=True)
+    elif section == OTHER:
+        kpis = kpis.exclude(perspective__in=PERSPECTIVES)
+    else:
+        kpis = kpis.filter(perspective=section)
+    page = max(page, 1)
+    first = (page - 1) * TILES_PER_PAGE
+    rows = list(kpis[first : first + TILES_PER_PAGE + 1])
+    more = len(rows) > TILES_PER_PAGE
+    return TilePage(section, rows[:TILES_PER_PAGE], page, page + 1 if more else None)
 
 
 class _Moments(dict[str, dt.date | dt.datetime]):

@@ -4,6 +4,11 @@ from drumbeat.kpis import help_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path(
+        "dashboard/<slug:section>/",
+        views.dashboard_section,
+        name="dashboard-section",
+    ),
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
     path("help/", help_views.help_page, name="help"),
     path("kpis/new/", views.kpi_create, name="kpi-create"),

@@ -4,11 +4,12 @@ render."""
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -28,10 +29,16 @@ from drumbeat.kpis.forms import (
 )
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
+    DASHBOARD_OPEN_LIMIT,
+    DASHBOARD_SECTIONS,
+    EXCEPTIONS,
+    OTHER,
     PERSPECTIVES,
     DashboardFilters,
     can_edit_definition,
+    dashboard_counts,
     dashboard_kpis,
+    dashboard_section_page,
     dictionary_kpis,
     kpi_draft_findings,
 )
@@ -49,31 +56,81 @@ from drumbeat.workspace import WorkspaceError
 
 
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """The north-star KPI on top, then the four perspectives, each KPI a tile."""
+    """The north-star KPI on top, then the four perspectives, each KPI a tile; above
+    `DASHBOARD_OPEN_LIMIT` KPIs, the exceptions open and the perspectives collapsed
+    with their counts, each perspective's tiles loaded when it is opened."""
     # Archived KPIs are off the dashboard: the dictionary shows them on demand.
     filters = replace(DashboardFilters.from_query(request.GET), archived=False)
-    kpis = list(dashboard_kpis(filters))
-    north_star = next((k for k in kpis if k.north_star), None)
-    sections = [
-        (
-            perspective,
-            [k for k in kpis if k.perspective == perspective and k is not north_star],
-        )
-        for perspective in PERSPECTIVES
-    ]
-    unassigned = [k for k in kpis if not k.perspective and k is not north_star]
-    if unassigned:
-        sections.append(("other", unassigned))
-    context = {
-        "north_star": north_star,
-        "sections": [(name, tiles) for name, tiles in sections if tiles],
+    counts = dashboard_counts(filters)
+    shown = sum(section.total for section in counts)
+    context: dict[str, object] = {
         "filters": filters,
-        "teams": Team.objects.filter(archived_at__isnull=True),
+        "query": urlencode(filters.query()),
+        # Plain values: a large organisation's teams, only to name in the filter.
+        "teams": Team.objects.filter(archived_at__isnull=True).values("key", "name"),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
-        "count": len(kpis),
     }
+    if shown > DASHBOARD_OPEN_LIMIT:
+        context |= {
+            "collapsed": True,
+            "north_star": dashboard_kpis(filters).filter(north_star=True).first(),
+            "counts": counts,
+            "count": shown,
+            "exceptions": dashboard_section_page(filters, EXCEPTIONS),
+            "exceptions_count": sum(section.exceptions for section in counts),
+        }
+    else:
+        kpis = list(dashboard_kpis(filters))
+        north_star = next((k for k in kpis if k.north_star), None)
+        sections = [
+            (
+                perspective,
+                [
+                    k
+                    for k in kpis
+                    if k.perspective == perspective and k is not north_star
+                ],
+            )
+            for perspective in PERSPECTIVES
+        ]
+        unassigned = [
+            k for k in kpis if k.perspective not in PERSPECTIVES and k is not north_star
+        ]
+        if unassigned:
+            sections.append((OTHER, unassigned))
+        context |= {
+            "north_star": north_star,
+            "sections": [(name, tiles) for name, tiles in sections if tiles],
+            "count": len(kpis),
+        }
     template = "kpis/dashboard.html#tiles" if request.htmx else "kpis/dashboard.html"
+    return render(request, template, context)
+
+
+def dashboard_section(request: HtmxHttpRequest, section: str) -> HttpResponse:
+    """A page of one dashboard section's tiles (a perspective, "other" or
+    "exceptions"), with the dashboard's filters: what a collapsed perspective loads
+    when opened, and its page of its own without JavaScript."""
+    if section not in DASHBOARD_SECTIONS:
+        raise Http404(f"No dashboard section {section!r}.")
+    page_text = request.GET.get("page", "1")
+    if not page_text.isdigit() or int(page_text) < 1:
+        return HttpResponseBadRequest(
+            "page: give a whole number from 1, such as ?page=2.",
+            content_type="text/plain; charset=utf-8",
+        )
+    filters = replace(DashboardFilters.from_query(request.GET), archived=False)
+    context = {
+        "page": dashboard_section_page(filters, section, int(page_text)),
+        "query": urlencode(filters.query()),
+        "section": section,
+    }
+    template = (
+        "kpis/dashboard.html#section-page"
+        if request.htmx
+        else "kpis/dashboard_section.html"
+    )
     return render(request, template, context)
 
 

@@ -173,6 +173,65 @@ class LintFinding(models.Model):
         return f"{self.rule} {self.subject}"
 
 
+class PlanSuggestion(models.Model):
+    """A KPI worth elevating in a cycle (`drumbeat.core.suggest`), stored by the
+    refresh that stores statuses, so that the plan page reads it in one query
+    instead of judging every KPI's history on each request.
+
+    Ordered as the core ranks them: `band` (red, then amber or signalling, then
+    behind its benchmark), `precedence` (north star, then by tier), the larger
+    `benchmark_gap` first (0 without a benchmark), then the dictionary's order."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    kpi = models.ForeignKey(
+        "kpis.KPI", on_delete=models.CASCADE, related_name="plan_suggestions"
+    )
+    band = models.PositiveSmallIntegerField()
+    precedence = models.PositiveSmallIntegerField()
+    benchmark_gap = models.FloatField(
+        default=0.0, help_text="How far behind its benchmark; 0 without one"
+    )
+    kind = models.CharField(max_length=10)
+    title = models.CharField(max_length=400)
+    why = models.TextField()
+    baseline = models.FloatField(null=True)
+    commit = models.JSONField(null=True, help_text="A number, or [low, high]")
+    stretch = models.JSONField(null=True, help_text="A number, or [low, high]")
+    health = models.CharField(max_length=10)
+    stale = models.BooleanField(default=False)
+    draft_query = models.TextField(help_text="Opens the KR form with the draft KR")
+    as_of = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "kpi"], name="one_suggestion_per_cycle_and_kpi"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.kpi_id}"
+
+    @property
+    def commit_target(self) -> core.Target | None:
+        return _target(self.commit)
+
+    @property
+    def stretch_target(self) -> core.Target | None:
+        return _target(self.stretch)
+
+
+def _target(stored: object) -> core.Target | None:
+    """A target as `plain_target` stored it: a number, or [low, high]."""
+    if isinstance(stored, list):
+        return core.Band(float(stored[0]), float(stored[1]))
+    if isinstance(stored, int | float):
+        return float(stored)
+    return None
+
+
 class CycleClose(models.Model):
     """A cycle's close: who closed it and when, the final grades frozen then
     (`FinalGrade`) and the corrective choices applied (`CloseChoice`). A reopening

@@ -15,11 +15,10 @@ from ninja import Field, Router, Schema, Status
 from drumbeat.accounts.auth import scoped
 from drumbeat.common.api import ERRORS
 from drumbeat.common.guards import require_admin
-from drumbeat.core.contract import plain_target
 from drumbeat.okrs.api import Target
 from drumbeat.okrs.models import Cycle
 from drumbeat.scorecard import closing
-from drumbeat.scorecard.selectors import cycle_suggestions, database_workspace
+from drumbeat.scorecard.selectors import suggestions_for_cycle
 
 router = Router(tags=["OKRs"])
 
@@ -45,16 +44,17 @@ class SuggestionOut(Schema):
 def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     scoped(request, "read")
     cycle = get_object_or_404(Cycle, key=key)
-    suggestions = cycle_suggestions(database_workspace(), cycle, timezone.localdate())
+    # Stored at refresh for a cycle running or to come, like statuses.
+    suggestions = suggestions_for_cycle(cycle, timezone.localdate())
     return [
         {
             "kpi": s.kpi.key,
             "baseline": s.baseline,
-            "commit_target": plain_target(s.commit_target),
-            "stretch_target": plain_target(s.stretch_target),
+            "commit_target": s.commit,
+            "stretch_target": s.stretch,
             "why": s.why,
             "title": s.title,
-            "health": str(s.assessment.health),
+            "health": s.health,
         }
         for s in suggestions
     ]

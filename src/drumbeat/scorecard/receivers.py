@@ -8,7 +8,12 @@ from collections.abc import Set
 from typing import Any
 
 from drumbeat.kpis.signals import KPIChange
-from drumbeat.scorecard.services import findings_refresh, statuses_refresh
+from drumbeat.okrs.models import Cycle
+from drumbeat.scorecard.services import (
+    findings_refresh,
+    statuses_refresh,
+    suggestions_refresh,
+)
 from drumbeat.scorecard.tasks import statuses_refresh_task
 
 
@@ -49,3 +54,6 @@ def on_okrs_changed(
     if kpi_keys:
         statuses_refresh(kpi_keys=kpi_keys, findings=False)
     findings_refresh(kpi_keys=kpi_keys, cycle_keys=cycle_keys)
+    if sender is Cycle:
+        # A cycle's dates (or its being archived) move which KPIs it suggests.
+        suggestions_refresh(cycle_keys=cycle_keys)

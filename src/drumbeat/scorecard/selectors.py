@@ -32,7 +32,15 @@ from drumbeat.kpis.selectors import (
     readings_data,
     teams_data,
 )
-from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.forms import key_result_draft_query
+from drumbeat.okrs.models import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    LintFinding,
+    Objective,
+    PlanSuggestion,
+)
 from drumbeat.okrs.selectors import (
     CycleFindings,
     cycle_findings,
@@ -321,9 +329,10 @@ class CyclePlan:
     stored lint findings of the cycle's objectives as they stand."""
 
     cycle: Cycle
-    suggestions: list[Suggestion]
+    suggestions: list[PlanSuggestion]
     findings: CycleFindings
     objectives: list[PlannedObjective]
+    more_suggestions: bool = False
 
 
 def cycle_suggestions(
@@ -334,10 +343,101 @@ def cycle_suggestions(
     return suggest(workspace, core_cycle(workspace, cycle), as_of)
 
 
-def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:
-    """A cycle's suggestions (from one read of the database) and the stored lint
-    findings on the cycle, its objectives and their KRs."""
-    workspace = database_workspace()
+def cycles_with_stored_suggestions(on: dt.date) -> QuerySet[Cycle]:
+    """The cycles whose suggestions the refresh stores: those running or to come
+    on `on`, not archived. A past cycle's plan is computed when asked for."""
+    return Cycle.objects.filter(archived_at__isnull=True, end__gte=on)
+
+
+def suggestion_rows(
+    workspace: Workspace, cycle: Cycle, on: dt.date, kpi_ids: dict[str, int]
+) -> list[PlanSuggestion]:
+    """The cycle's suggestions from `workspace`, as rows to store (unsaved);
+    `kpi_ids` maps KPI keys to their rows' ids."""
+    rows = []
+    for suggestion in cycle_suggestions(workspace, cycle, on):
+        kpi = suggestion.kpi
+        assessment = suggestion.assessment
+        band, precedence = suggestion_rank(suggestion)
+        rows.append(
+            PlanSuggestion(
+                cycle=cycle,
+                kpi_id=kpi_ids[kpi.key],
+                band=band,
+                precedence=precedence,
+                benchmark_gap=suggestion.benchmark_gap or 0.0,
+                kind=suggestion.kind,
+                title=suggestion.title,
+                why=suggestion.why,
+                baseline=suggestion.baseline,
+                commit=plain_target(suggestion.commit_target),
+                stretch=plain_target(suggestion.stretch_target),
+                health=str(assessment.health),
+                stale=assessment.stale,
+                draft_query=key_result_draft_query(suggestion),
+                as_of=on,
+            )
+        )
+    return rows
+
+
+def suggestion_rank(suggestion: Suggestion) -> tuple[int, int]:
+    """The band (0 red, 1 amber or an unfavourable signal, 2 behind its benchmark)
+    and the precedence (north star, then key, secondary) `suggest` ranks by."""
+    assessment = suggestion.assessment
+    if assessment.health is core.Health.RED:
+        band = 0
+    elif assessment.health is core.Health.AMBER or assessment.unfavourable_signal:
+        band = 1
+    else:
+        band = 2
+    kpi = suggestion.kpi
+    tier = {core.Tier.KEY: 0, core.Tier.SECONDARY: 1}.get(kpi.tier, 2)
+    return band, (0 if kpi.north_star else 3) + tier
+
+
+SUGGESTIONS_SHOWN = 50
+"""Suggestions the plan page lists before "Show all": a cycle takes a handful."""
+
+
+def stored_suggestions(cycle: Cycle, limit: int | None = None) -> list[PlanSuggestion]:
+    """A cycle's stored suggestions with their KPIs, best first, the first `limit`
+    of them (one query)."""
+    rows = (
+        PlanSuggestion.objects.filter(cycle=cycle)
+        .select_related("kpi")
+        .order_by(
+            "band",
+            "precedence",
+            "-benchmark_gap",
+            "kpi__position",
+            "kpi__key",
+        )
+    )
+    return list(rows if limit is None else rows[:limit])
+
+
+def suggestions_for_cycle(
+    cycle: Cycle, as_of: dt.date, limit: int | None = None
+) -> list[PlanSuggestion]:
+    """A cycle's suggestions, best first, the first `limit` of them: stored by the
+    last refresh for a cycle running or to come (two queries), computed from one
+    read of the database for a past one."""
+    if cycles_with_stored_suggestions(as_of).filter(pk=cycle.pk).exists():
+        return stored_suggestions(cycle, limit)
+    return computed_suggestions(cycle, as_of)[:limit]
+
+
+def plan_for_cycle(
+    cycle: Cycle, as_of: dt.date, *, shown: int | None = SUGGESTIONS_SHOWN
+) -> CyclePlan:
+    """A cycle's first `shown` suggestions (all when None: stored by the last
+    refresh for a cycle running or to come, computed from one read of the database
+    for a past one) and the stored lint findings on the cycle, its objectives and
+    their KRs."""
+    suggestions = suggestions_for_cycle(
+        cycle, as_of, None if shown is None else shown + 1
+    )
     objectives = list(
         Objective.objects.filter(cycle=cycle)
         .select_related("team")
@@ -346,13 +446,25 @@ def plan_for_cycle(cycle: Cycle, as_of: dt.date) -> CyclePlan:
     findings = cycle_findings(cycle)
     return CyclePlan(
         cycle=cycle,
-        suggestions=cycle_suggestions(workspace, cycle, as_of),
+        suggestions=suggestions[:shown],
+        more_suggestions=shown is not None and len(suggestions) > shown,
         findings=findings,
         objectives=[
             PlannedObjective(objective, findings.by_objective.get(objective.key, []))
             for objective in objectives
         ],
     )
+
+
+def computed_suggestions(cycle: Cycle, as_of: dt.date) -> list[PlanSuggestion]:
+    """A cycle's suggestions computed now from the whole database, as unsaved rows
+    with their KPIs (for a cycle whose suggestions are not stored)."""
+    kpis = {kpi.pk: kpi for kpi in KPI.objects.all()}
+    ids = {kpi.key: pk for pk, kpi in kpis.items()}
+    rows = suggestion_rows(database_workspace(), cycle, as_of, ids)
+    for row in rows:
+        row.kpi = kpis[row.kpi_id]
+    return rows
 
 
 def key_result_draft_findings(

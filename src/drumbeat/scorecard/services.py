@@ -28,9 +28,19 @@ from drumbeat.kpis.signals import (
     kpi_statuses_changed,
     statuses_refreshed,
 )
-from drumbeat.okrs.models import Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.models import (
+    Cycle,
+    KeyResult,
+    LintFinding,
+    Objective,
+    PlanSuggestion,
+)
 from drumbeat.scorecard.owners import owner_findings, owners_link
-from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.scorecard.selectors import (
+    cycles_with_stored_suggestions,
+    database_workspace,
+    suggestion_rows,
+)
 
 SPARKLINE_POINTS = 26
 
@@ -129,11 +139,59 @@ def statuses_refresh(
     )
     # Only objectives on the KPIs asked for: all their KPIs are in this workspace.
     _scores_refresh(workspace, on, kpi_keys=None if kpi_keys is None else asked)
+    _suggestions_store(
+        workspace,
+        on,
+        {key: row.pk for key, row in by_key.items()},
+        whole=kpi_keys is None,
+    )
     if kpi_keys is None:
         _findings_store(lint_workspace(workspace, on), workspace, on, scope=None)
     elif findings:
         _findings_after_readings(on, asked, workspace)
     _announce(statuses, before, on, full=kpi_keys is None)
+
+
+def _suggestions_store(
+    workspace: Workspace, on: dt.date, kpi_ids: dict[str, int], *, whole: bool
+) -> None:
+    """Replace the stored suggestions of the cycles running or to come: all of them
+    (`whole`), or those of the KPIs in `kpi_ids`, which `workspace` holds with
+    every objective that has a KR on them. Each KPI is judged on its own; only
+    the order of the rows ranks them, so a part can be replaced alone."""
+    cycles = list(cycles_with_stored_suggestions(on))
+    stored = PlanSuggestion.objects.all()
+    if not whole:
+        stored = stored.filter(kpi_id__in=kpi_ids.values())
+    stored.delete()
+    _suggestions_write(workspace, cycles, on, kpi_ids)
+
+
+def _suggestions_write(
+    workspace: Workspace, cycles: list[Cycle], on: dt.date, kpi_ids: dict[str, int]
+) -> None:
+    PlanSuggestion.objects.bulk_create(
+        row
+        for cycle in cycles
+        for row in suggestion_rows(workspace, cycle, on, kpi_ids)
+    )
+
+
+@serialized_write
+def suggestions_refresh(
+    *, cycle_keys: Iterable[str], as_of: dt.date | None = None
+) -> None:
+    """Recompute the stored suggestions of the given cycles (their dates changed,
+    or they were archived or restored) from every KPI."""
+    on = as_of or timezone.localdate()
+    keys = list(cycle_keys)
+    PlanSuggestion.objects.filter(cycle__key__in=keys).delete()
+    cycles = list(cycles_with_stored_suggestions(on).filter(key__in=keys))
+    if not cycles:
+        return
+    workspace = database_workspace()
+    kpi_ids = dict(KPI.objects.values_list("key", "pk"))
+    _suggestions_write(workspace, cycles, on, kpi_ids)
 
 
 def statuses_refresh_daily(*, today: dt.date | None = None) -> bool:

@@ -40,6 +40,7 @@ from drumbeat.okrs.selectors import (
 )
 from drumbeat.scorecard import closing
 from drumbeat.scorecard.selectors import (
+    SUGGESTIONS_SHOWN,
     key_result_draft_findings,
     kpi_chart,
     kpi_findings,
@@ -129,7 +130,8 @@ def cycle_plan(request: HttpRequest, key: str) -> HttpResponse:
     """Planning a cycle: the KPIs worth elevating, each with a draft KR to start
     from (for those who write OKRs), and the lint findings of its objectives."""
     cycle = get_object_or_404(Cycle, key=key)
-    plan = plan_for_cycle(cycle, timezone.localdate())
+    shown = None if request.GET.get("all") == "1" else SUGGESTIONS_SHOWN
+    plan = plan_for_cycle(cycle, timezone.localdate(), shown=shown)
     teams = okr_teams_editable_by(request.user)
     objectives = [planned.objective for planned in plan.objectives]
     context = {
