@@ -244,7 +244,8 @@ def definition_history(kpi: KPI, limit: int = 50) -> list[dict[str, Any]]:
         ]
     )
     changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # A KPI written straight into the table (a benchmark's) has no history yet.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if older is None:
             changed = ["created"]
         else:
