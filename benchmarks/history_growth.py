@@ -164,8 +164,16 @@ def main() -> None:
     for years in YEARS:
         began = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, __file__, "--years", str(years)]
-            + ["--kpis", str(args.kpis), "--repeat", str(args.repeat)],
+            [
+                sys.executable,
+                __file__,
+                "--years",
+                str(years),
+                "--kpis",
+                str(args.kpis),
+                "--repeat",
+                str(args.repeat),
+            ],
             check=True,
             capture_output=True,
             text=True,
