@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from drumbeat.accounts.models import Organisation
 from drumbeat.core import model as core
@@ -21,6 +21,11 @@ from drumbeat.core.contract import plain_target
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
+from drumbeat.core.spc import (
+    DEFAULT_BASELINE_LENGTH,
+    RUN_LENGTH,
+    kpi_process_limits,
+)
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.selectors import (
@@ -188,6 +193,93 @@ def core_cycle(workspace: Workspace, cycle: Cycle) -> core.Cycle:
     return found or core.Cycle(key=cycle.key, start=cycle.start, end=cycle.end)
 
 
+TAIL_READINGS = 64
+"""The latest readings a windowed read keeps of each KPI: more than the 26 of a
+sparkline, and than the detection rules read back from the latest (rule 2's four
+values, rule 3's run of eight off the central line)."""
+
+LEAD_IN_READINGS = 16
+"""The readings before a chart's first day read with it, so that rule 2's and rule
+3's windows that end on its first points are found as in the whole history."""
+
+
+@dataclass(frozen=True)
+class ReadingsWindow:
+    """Which readings a windowed read loads of each KPI: those the rules read on
+    `as_of` (the limits' baseline, the latest TAIL_READINGS, and for each cycle with
+    a KR on the KPI the reading before its start and those up to its end or the
+    KR's deadline), and with `since` every reading from that day (a chart's), with
+    LEAD_IN_READINGS before it. What the rules compute from them is what they
+    compute from the whole history: a status, a score or a finding never moves."""
+
+    as_of: dt.date
+    since: dt.date | None = None
+
+
+def _windowed_readings(
+    kpis: QuerySet[KPI], workspace: Workspace, window: ReadingsWindow
+) -> dict[int, tuple[core.Reading, ...]]:
+    """The readings of `window` of each KPI, as the core's, by KPI id (two
+    queries: the boundary days of each KPI, then the readings between them)."""
+    cycles: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for objective in workspace.objectives:
+        cycle = workspace.cycle_by_key[objective.cycle]
+        for kr in objective.key_results:
+            end = max(cycle.end, kr.deadline or cycle.end)
+            cycles[kr.kpi].append((cycle.start, end))
+    starts = sorted({start for ranges in cycles.values() for start, _ in ranges})
+    current = Reading.objects.current()
+
+    def day_of(n: int, newest_first: bool, **filters: Any) -> Subquery:
+        order = ("-day", "-at") if newest_first else ("day", "at")
+        found = current.filter(kpi_id=OuterRef("pk"), **filters).order_by(*order)
+        return Subquery(found.values("day")[n - 1 : n])
+
+    as_of = window.as_of
+    boundaries: dict[str, Subquery] = {
+        "first_until": day_of(DEFAULT_BASELINE_LENGTH, False, day__lte=as_of),
+        "tail_from": day_of(TAIL_READINGS, True, day__lte=as_of),
+    }
+    for index, start in enumerate(starts):
+        boundaries[f"before_{index}"] = day_of(1, True, day__lte=start)
+    if window.since is not None:
+        boundaries["lead_from"] = day_of(LEAD_IN_READINGS, True, day__lt=window.since)
+    wanted = Q(pk__in=[])
+    cut: dict[int, str] = {}
+    for row in kpis.annotate(**boundaries).values(
+        "pk", "key", "spc_baseline_start", "spc_baseline_end", *boundaries
+    ):
+        if row["tail_from"] is None:  # a short history: all of it
+            wanted |= Q(kpi_id=row["pk"])
+            continue
+        cut[row["pk"]] = row["key"]
+        days = Q(day__gte=row["tail_from"]) | Q(day__lte=row["first_until"])
+        if row["spc_baseline_start"] and row["spc_baseline_end"]:
+            days |= Q(day__range=(row["spc_baseline_start"], row["spc_baseline_end"]))
+        for start, end in cycles.get(row["key"], []):
+            before = row[f"before_{starts.index(start)}"]
+            days |= Q(day__range=(before or start, end))
+        if window.since is not None:
+            days |= Q(day__gte=row["lead_from"] or window.since)
+        wanted |= Q(kpi_id=row["pk"]) & days
+    found = core_readings(current.filter(wanted))
+    # Rule 3 reads back to the eighth value off the central line: a tail that
+    # holds fewer (values on the mean itself) would not do; read all of those.
+    whole = []
+    for pk, key in cut.items():
+        kpi = workspace.kpi_by_key.get(key)
+        if kpi is None:
+            continue
+        kept = replace(kpi, readings=found.get(pk, ()))
+        limits = kpi_process_limits(kept, as_of)
+        tail = kept.readings_until(as_of)[-TAIL_READINGS:]
+        if limits and sum(r.value != limits.mean for r in tail) < RUN_LENGTH:
+            whole.append(pk)
+    if whole:
+        found.update(core_readings(current.filter(kpi_id__in=whole)))
+    return found
+
+
 def database_workspace(
     kpis: QuerySet[KPI] | None = None,
     *,
@@ -195,9 +287,12 @@ def database_workspace(
     objectives: Collection[str] | None = None,
     known_at: dt.datetime | None = None,
     archived_kpis: bool = False,
+    window: ReadingsWindow | None = None,
 ) -> Workspace:
     """The core workspace of what the database holds (current readings only, or
-    the readings as they stood at `known_at`: see `ReadingQuerySet.known_at`).
+    the readings as they stood at `known_at`: see `ReadingQuerySet.known_at`; or,
+    with `window`, only the current readings the rules read, so that its cost
+    does not grow with the history: see `ReadingsWindow`).
 
     The definitions and OKRs pass the workspace rules as a file would; the
     readings were checked on their way in (`readings_check`) and are attached as
@@ -206,19 +301,24 @@ def database_workspace(
         kpis, readings_of=(), objectives=objectives, archived_kpis=archived_kpis
     )
     workspace = load_workspace_data(data, filename="<database>")
-    readings = (
-        Reading.objects.current()
-        if known_at is None
-        else Reading.objects.known_at(known_at)
-    )
-    if kpis is not None:
-        readings = readings.filter(kpi__in=kpis.values("pk"))
-    if readings_of is not None:
-        readings = readings.filter(kpi__key__in=list(readings_of))
-    with collector_paused():  # a long history: see `collector_paused`
-        by_id = core_readings(readings)
     chosen = KPI.objects.all() if kpis is None else kpis
-    key_of = dict(chosen.values_list("key", "pk"))
+    if readings_of is not None:
+        chosen = chosen.filter(key__in=list(readings_of))
+    with collector_paused():  # a long history: see `collector_paused`
+        if window is not None:
+            by_id = _windowed_readings(chosen, workspace, window)
+        else:
+            readings = (
+                Reading.objects.current()
+                if known_at is None
+                else Reading.objects.known_at(known_at)
+            )
+            if kpis is not None or readings_of is not None:
+                readings = readings.filter(kpi__in=chosen.values("pk"))
+            by_id = core_readings(readings)
+    key_of = dict(
+        (KPI.objects.all() if kpis is None else kpis).values_list("key", "pk")
+    )
     return replace(
         workspace,
         kpis=tuple(
