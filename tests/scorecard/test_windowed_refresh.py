@@ -27,7 +27,8 @@ kpis:
   - {key: calls, name: Calls answered, direction: up, cadence: daily, tier: key,
      thresholds: {green: 100, red: 90}}
   - {key: waits, name: Wait minutes, direction: down, cadence: daily, tier: key,
-     thresholds: {green: 5, red: 8}, spc: {baseline: {start: 2026-01-10, end: 2026-02-20}}}
+     thresholds: {green: 5, red: 8},
+     spc: {baseline: {start: 2026-01-10, end: 2026-02-20}}}
 cycles:
   - {key: 2026-Q2, start: 2026-04-01, end: 2026-06-30}
   - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}
