@@ -223,3 +223,80 @@ def test_the_kpi_page_runs_the_same_queries_with_one_or_five_key_results(
     KeyResult.objects.filter(kpi_key="churn").delete()
     q4_key_results(5, kpi_key="churn")
     assert queries_for(client, "/kpis/churn/") == one
+
+
+# --- The chart ------------------------------------------------------------------
+
+
+def test_the_chart_draws_one_band_per_cycle_with_a_line_per_key_result(
+    small_workspace, users
+):
+    q4_key_results(2)
+    page = client_for(users["viewer"]).get("/kpis/csat/").content.decode()
+    cycles = chart_of(page)["cycles"]
+    assert [band["key"] for band in cycles] == ["2026-Q3", "2026-Q4"]
+    assert len(cycles[1]["key_results"]) == 2
+    assert {kr["target"] for kr in cycles[1]["key_results"]} == {96}
+
+
+def test_the_chart_sends_the_last_two_years_and_thins_older_days(
+    small_workspace, users
+):
+    kpi = KPI.objects.get(key="churn")
+    Reading.objects.filter(kpi=kpi).delete()
+    daily_readings(kpi, 1500)
+    page = client_for(users["viewer"]).get("/kpis/churn/").content.decode()
+    chart = chart_of(page)
+    # The lowest or highest of the window's first week (from Monday 2024-11-25).
+    assert "2024-11-25" <= chart["dates"][0] <= "2024-12-01"
+    assert chart["dates"][-1] == "2026-11-20"
+    # 400 days each, and two of each week before them.
+    assert 400 < len(chart["dates"]) < 400 + 2 * 48 + 2
+    assert chart["dates"] == sorted(chart["dates"])
+    assert 'href="?since=2022-10-13"' in page
+    every = chart_of(
+        client_for(users["viewer"])
+        .get("/kpis/churn/?since=2022-10-13")
+        .content.decode()
+    )
+    assert "2022-10-13" <= every["dates"][0] <= "2022-10-16"
+    assert every["window_start"] is None
+
+
+def test_a_since_that_is_not_a_day_says_so_and_shows_the_last_two_years(
+    small_workspace, users
+):
+    response = client_for(users["viewer"]).get("/kpis/csat/?since=last-year")
+    assert response.status_code == 200
+    assert (
+        "since: &#x27;last-year&#x27; is not a day (YYYY-MM-DD)"
+        in response.content.decode()
+    )
+
+
+def test_the_chart_finds_the_signals_of_its_window_as_in_the_whole_history(
+    small_workspace, users
+):
+    """A run below the mean that starts before the window ends inside it: rule 3
+    marks the point it ends on, as the whole history's chart would."""
+    kpi = KPI.objects.get(key="churn")
+    Reading.objects.filter(kpi=kpi).delete()
+    daily_readings(kpi, 900)
+    since = dt.date(2026, 11, 20) - dt.timedelta(days=100)
+    # Eight days below the mean, the first five before the window.
+    Reading.objects.filter(
+        kpi=kpi,
+        day__gte=since - dt.timedelta(days=5),
+        day__lt=since + dt.timedelta(days=3),
+    ).update(value=50)
+    client = client_for(users["viewer"])
+    window = chart_of(client.get(f"/kpis/churn/?since={since}").content.decode())
+    whole = chart_of(client.get("/kpis/churn/?since=2020-01-01").content.decode())
+
+    def dated(chart: dict) -> set[tuple[str, int]]:
+        return {(chart["dates"][s["index"]], s["rule"]) for s in chart["signals"]}
+
+    assert (str(since + dt.timedelta(days=2)), 3) in dated(window)
+    assert dated(window) == {
+        (day, rule) for day, rule in dated(whole) if day >= str(since)
+    }

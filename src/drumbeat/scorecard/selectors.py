@@ -6,9 +6,10 @@ the live lint of a KR being written)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,12 +19,14 @@ from drumbeat.accounts.models import Organisation
 from drumbeat.core import model as core
 from drumbeat.core.close import kpi_cycle_history
 from drumbeat.core.contract import plain_target
-from drumbeat.core.health import assess_kpi
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
 from drumbeat.core.spc import (
     DEFAULT_BASELINE_LENGTH,
     RUN_LENGTH,
+    Signal,
+    detect_signals,
+    favourable_side,
     kpi_process_limits,
 )
 from drumbeat.core.suggest import Suggestion, suggest
@@ -330,23 +333,60 @@ def database_workspace(
     )
 
 
-def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
-    """Everything the process behaviour chart draws, computed by the core: readings,
-    mean, natural limits, quartile lines, thresholds, benchmarks, signals and the
-    OKR cycles that targeted the KPI (baseline → target → achieved)."""
+CHART_WINDOW = dt.timedelta(days=730)
+"""What a KPI's chart shows unless asked for more: the last two years."""
+
+CHART_POINTS = 400
+"""The latest readings a chart draws each of; older ones in its window are
+thinned to the lowest and highest of each week (and those that end a signal)."""
+
+
+def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[str, Any]:
+    """Everything the process behaviour chart draws, computed by the core: readings
+    from `since` (by default the last two years, see CHART_WINDOW), thinned beyond
+    CHART_POINTS, the mean, natural limits, quartile lines, thresholds,
+    benchmarks, the signals among the readings drawn, and each OKR cycle that
+    targeted the KPI once (each KR's baseline → target → achieved).
+
+    Every point drawn is a reading, so the limits hold for each; the signals are
+    found over the readings from `since` with those just before it, as over the
+    whole history. Its cost follows the window, not the history."""
     targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
         "objective__key", flat=True
     )
+    since = since or as_of - CHART_WINDOW
     workspace = database_workspace(
-        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting), archived_kpis=True
+        KPI.objects.filter(pk=kpi.pk),
+        objectives=set(targeting),
+        archived_kpis=True,
+        window=ReadingsWindow(as_of, since=since),
     )
     core_kpi = workspace.kpi_by_key[kpi.key]
-    assessment = assess_kpi(core_kpi, as_of, history=True)
     readings = core_kpi.readings_until(as_of)
-    limits = assessment.limits
+    first = bisect.bisect_left(core_kpi.reading_days, since)
+    shown = readings[first:]
+    limits = kpi_process_limits(core_kpi, as_of)
+    signals: list[tuple[int, Signal]] = []
+    if limits is not None and shown:
+        lead = max(0, first - LEAD_IN_READINGS)
+        good_side = favourable_side(
+            core_kpi.direction, limits, core_kpi.thresholds.green
+        )
+        values = [r.value for r in readings[lead:]]
+        signals = [
+            (signal.last - (first - lead), signal)
+            for signal in detect_signals(values, limits, good_side)
+            if signal.last >= first - lead
+        ]
+    drawn = _chart_points(shown, {index for index, _ in signals})
+    position = {index: n for n, index in enumerate(drawn)}
+    thinned = len(drawn) < len(shown)
     return {
-        "dates": [r.day.isoformat() for r in readings],
-        "values": [r.value for r in readings],
+        "dates": [shown[i].day.isoformat() for i in drawn],
+        "values": [shown[i].value for i in drawn],
+        "first_day": readings[0].day.isoformat() if readings else None,
+        "window_start": shown[0].day.isoformat() if first and shown else None,
+        "weekly_until": shown[-CHART_POINTS].day.isoformat() if thinned else None,
         "mean": limits.mean if limits else None,
         "upper": limits.upper if limits else None,
         "lower": limits.lower if limits else None,
@@ -357,10 +397,13 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
         "benchmarks": kpi.benchmarks,
         "unit": kpi.unit,
         "signals": [
-            {"index": s.last, "rule": s.rule, "favourable": s.favourable}
-            for s in assessment.history_signals
+            {"index": position[index], "rule": s.rule, "favourable": s.favourable}
+            for index, s in signals
         ],
-        "cycles": _cycle_history(workspace, kpi.key, as_of),
+        "cycles": _cycle_bands(
+            _cycle_history(workspace, kpi.key, as_of),
+            shown[0].day if shown else None,
+        ),
     }
 
 
@@ -398,6 +441,50 @@ def _cycle_history(
         for grade in grades
     ]
     return sorted(history, key=lambda entry: entry["start"])
+
+
+def _chart_points(readings: Sequence[core.Reading], kept: set[int]) -> list[int]:
+    """The indices of the readings a chart draws: the latest CHART_POINTS, and of
+    the older ones the lowest and highest of each week and those in `kept`."""
+    older = len(readings) - CHART_POINTS
+    if older <= 0:
+        return list(range(len(readings)))
+    drawn = set(kept) | set(range(older, len(readings)))
+    weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index in range(older):
+        weeks[readings[index].day.isocalendar()[:2]].append(index)
+    for indices in weeks.values():
+        drawn.add(min(indices, key=lambda i: readings[i].value))
+        drawn.add(max(indices, key=lambda i: readings[i].value))
+    return sorted(drawn)
+
+
+def _cycle_bands(
+    history: list[dict[str, Any]], first_day: dt.date | None
+) -> list[dict[str, Any]]:
+    """One band a cycle, for those that end on or after the first day drawn,
+    starting no earlier than it: its KRs on the KPI in `key_results`, the first
+    one's also on the band itself (what a band of one KR has always said)."""
+    bands: dict[str, dict[str, Any]] = {}
+    for entry in history:
+        if first_day is not None and entry["end"] < first_day.isoformat():
+            continue
+        band = bands.setdefault(
+            entry["key"],
+            {
+                "key": entry["key"],
+                "start": max(entry["start"], first_day.isoformat())
+                if first_day
+                else entry["start"],
+                "end": entry["end"],
+                **{name: entry[name] for name in ("baseline", "target", "achieved")},
+                "key_results": [],
+            },
+        )
+        band["key_results"].append(
+            {name: entry[name] for name in ("baseline", "target", "achieved")}
+        )
+    return list(bands.values())
 
 
 def kpi_findings(kpi: KPI) -> QuerySet[LintFinding]:

@@ -4,6 +4,7 @@ flow), and the live lint of a KR being written. Thin: parse, select, render."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -69,12 +70,14 @@ def _kpi_page(
 ) -> HttpResponse:
     page, readings = readings_page(kpi, request.GET.get("page"))
     today = timezone.localdate()
+    since, since_problem = _chart_since(request.GET.get("since", ""))
     context = {
         "kpi": kpi,
         "page": page,
         "readings": readings,
         "key_results": key_results_on_kpi(kpi.key, today),
-        "chart": kpi_chart(kpi, today),
+        "chart": kpi_chart(kpi, today, since),
+        "since_problem": since_problem,
         "form": form,
         "can_record": can_record_readings(request.user, kpi),
         "can_edit": can_edit_definition(request.user, kpi),
@@ -82,6 +85,20 @@ def _kpi_page(
         "lint_findings": kpi_findings(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
+
+
+def _chart_since(given: str) -> tuple[dt.date | None, str]:
+    """The first day the chart shows (`?since=YYYY-MM-DD`), or None for its
+    default window, with what is wrong with the day given."""
+    if not given:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(given), ""
+    except ValueError:
+        return (
+            None,
+            f"since: '{given}' is not a day (YYYY-MM-DD); the last two years are shown",
+        )
 
 
 @require_POST
