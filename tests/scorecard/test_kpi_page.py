@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -62,10 +63,11 @@ def rows(page: str, marker: str) -> list[str]:
     return re.findall(rf'{marker}="([^"]+)"', page)
 
 
-def chart_of(page: str) -> dict:
+def chart_of(page: str) -> dict[str, Any]:
     found = re.search(r'data-xmr-chart="([^"]*)"', page)
     assert found is not None
-    return json.loads(unescape(found.group(1)))
+    chart: dict[str, Any] = json.loads(unescape(found.group(1)))
+    return chart
 
 
 # --- Key results on this KPI -------------------------------------------------------
@@ -293,7 +295,7 @@ def test_the_chart_finds_the_signals_of_its_window_as_in_the_whole_history(
     window = chart_of(client.get(f"/kpis/churn/?since={since}").content.decode())
     whole = chart_of(client.get("/kpis/churn/?since=2020-01-01").content.decode())
 
-    def dated(chart: dict) -> set[tuple[str, int]]:
+    def dated(chart: dict[str, Any]) -> set[tuple[str, int]]:
         return {(chart["dates"][s["index"]], s["rule"]) for s in chart["signals"]}
 
     assert (str(since + dt.timedelta(days=2)), 3) in dated(window)

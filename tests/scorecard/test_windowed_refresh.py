@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -51,16 +52,17 @@ objectives:
 def history(kpi: KPI, days: int, value: Callable[[int], float | None]) -> None:
     """Daily readings up to yesterday, `value(n)` n days before it (None: none)."""
     last = TODAY - dt.timedelta(days=1)
+    values = {n: value(n) for n in range(days)}
     Reading.objects.bulk_create(
         Reading(
             kpi=kpi,
             at=(last - dt.timedelta(days=n)).isoformat(),
             day=last - dt.timedelta(days=n),
-            value=value(n),
+            value=given,
             source="import",
         )
-        for n in range(days)
-        if value(n) is not None
+        for n, given in values.items()
+        if given is not None
     )
 
 
@@ -72,7 +74,7 @@ def calls_value(n: int) -> float | None:
     return 80.0 if n < 9 else 100.0 + (n * 7) % 11
 
 
-def stored() -> dict[str, object]:
+def stored() -> dict[str, Any]:
     """What the refreshes store, but when they ran."""
     statuses = {
         status.kpi.key: {
