@@ -14,7 +14,7 @@ from drumbeat.kpis.models import KPI, KPIStatus, Reading
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import KeyResult, LintFinding, Objective
 from drumbeat.scorecard.selectors import ReadingsWindow, database_workspace
-from drumbeat.scorecard.services import statuses_refresh
+from drumbeat.scorecard.services import STATUS_FIELDS, statuses_refresh
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
 
@@ -79,17 +79,8 @@ def stored() -> dict[str, Any]:
     statuses = {
         status.kpi.key: {
             name: getattr(status, name)
-            for name in (
-                "as_of",
-                "latest_value",
-                "latest_day",
-                "health",
-                "threshold_health",
-                "stale",
-                "lifecycle",
-                "signals",
-                "sparkline",
-            )
+            for name in STATUS_FIELDS
+            if name != "computed_at"
         }
         for status in KPIStatus.objects.select_related("kpi")
     }
