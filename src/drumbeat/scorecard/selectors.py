@@ -333,8 +333,9 @@ def database_workspace(
     )
 
 
-CHART_WINDOW = dt.timedelta(days=730)
-"""What a KPI's chart shows unless asked for more: the last two years."""
+CHART_WINDOW = dt.timedelta(days=365)
+"""What a KPI's chart shows unless asked for more: the last year (its cost then
+stays that of a year, however long the history)."""
 
 CHART_POINTS = 400
 """The latest readings a chart draws each of; older ones in its window are
@@ -343,7 +344,7 @@ thinned to the lowest and highest of each week (and those that end a signal)."""
 
 def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[str, Any]:
     """Everything the process behaviour chart draws, computed by the core: readings
-    from `since` (by default the last two years, see CHART_WINDOW), thinned beyond
+    from `since` (by default the last year, see CHART_WINDOW), thinned beyond
     CHART_POINTS, the mean, natural limits, quartile lines, thresholds,
     benchmarks, the signals among the readings drawn, and each OKR cycle that
     targeted the KPI once (each KR's baseline → target → achieved).

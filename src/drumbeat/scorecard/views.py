@@ -97,7 +97,7 @@ def _chart_since(given: str) -> tuple[dt.date | None, str]:
     except ValueError:
         return (
             None,
-            f"since: '{given}' is not a day (YYYY-MM-DD); the last two years are shown",
+            f"since: '{given}' is not a day (YYYY-MM-DD); the last year is shown",
         )
 
 
