@@ -300,3 +300,21 @@ def test_the_chart_finds_the_signals_of_its_window_as_in_the_whole_history(
     assert dated(window) == {
         (day, rule) for day, rule in dated(whole) if day >= str(since)
     }
+
+
+def test_a_kpi_read_monthly_shows_its_latest_64_readings_not_a_years_dozen(
+    small_workspace, users
+):
+    kpi = KPI.objects.get(key="churn")
+    Reading.objects.filter(kpi=kpi).delete()
+    months = [dt.date(2018 + n // 12, n % 12 + 1, 1) for n in range(100)]
+    Reading.objects.bulk_create(
+        Reading(
+            kpi=kpi, at=day.isoformat(), day=day, value=2.0 + n % 3 / 10, source="api"
+        )
+        for n, day in enumerate(months)
+    )
+    page = client_for(users["viewer"]).get("/kpis/churn/").content.decode()
+    chart = chart_of(page)
+    assert chart["dates"] == [day.isoformat() for day in months[-64:]]
+    assert chart["window_start"] == months[-64].isoformat()

@@ -247,6 +247,9 @@ def _windowed_readings(
         boundaries[f"before_{index}"] = day_of(1, True, day__lte=start)
     if window.since is not None:
         boundaries["lead_from"] = day_of(LEAD_IN_READINGS, True, day__lt=window.since)
+        boundaries["tail_lead_from"] = day_of(
+            TAIL_READINGS + LEAD_IN_READINGS, True, day__lte=as_of
+        )
     wanted = Q(pk__in=[])
     cut: dict[int, str] = {}
     for row in kpis.annotate(**boundaries).values(
@@ -263,7 +266,13 @@ def _windowed_readings(
             before = row[f"before_{starts.index(start)}"]
             days |= Q(day__range=(before or start, end))
         if window.since is not None:
-            days |= Q(day__gte=row["lead_from"] or window.since)
+            # From `since` or the latest TAIL_READINGS, whichever holds more, each
+            # with the readings just before it.
+            if row["tail_lead_from"] is None:
+                wanted |= Q(kpi_id=row["pk"])
+                continue
+            lead_from = row["lead_from"] or window.since
+            days |= Q(day__gte=min(lead_from, row["tail_lead_from"]))
         wanted |= Q(kpi_id=row["pk"]) & days
     found = core_readings(current.filter(wanted))
     # Rule 3 reads back to the eighth value off the central line: a tail that
@@ -344,7 +353,8 @@ thinned to the lowest and highest of each week (and those that end a signal)."""
 
 def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[str, Any]:
     """Everything the process behaviour chart draws, computed by the core: readings
-    from `since` (by default the last year, see CHART_WINDOW), thinned beyond
+    from `since` (by default the last year, see CHART_WINDOW, or the latest
+    TAIL_READINGS when the year holds fewer), thinned beyond
     CHART_POINTS, the mean, natural limits, quartile lines, thresholds,
     benchmarks, the signals among the readings drawn, and each OKR cycle that
     targeted the KPI once (each KR's baseline → target → achieved).
@@ -355,6 +365,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
     targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
         "objective__key", flat=True
     )
+    asked = since
     since = since or as_of - CHART_WINDOW
     workspace = database_workspace(
         KPI.objects.filter(pk=kpi.pk),
@@ -365,6 +376,8 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
     core_kpi = workspace.kpi_by_key[kpi.key]
     readings = core_kpi.readings_until(as_of)
     first = bisect.bisect_left(core_kpi.reading_days, since)
+    if asked is None:  # a KPI read monthly shows more than a year's dozen
+        first = min(first, max(0, len(readings) - TAIL_READINGS))
     shown = readings[first:]
     limits = kpi_process_limits(core_kpi, as_of)
     signals: list[tuple[int, Signal]] = []
