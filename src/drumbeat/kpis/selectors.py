@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
@@ -361,7 +363,8 @@ def definition_history(kpi: KPI, limit: int = 50) -> list[dict[str, Any]]:
         ]
     )
     changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # A KPI written straight into the table (a benchmark's) has no history yet.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if older is None:
             changed = ["created"]
         else:
@@ -430,3 +433,65 @@ def kpi_draft_findings(
 def kpi_choices() -> list[tuple[str, str]]:
     """Every KPI as a form choice: its key, and its name with the key."""
     return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
+
+
+READINGS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A value a correction superseded: who recorded it and when, and who
+    corrected it and when."""
+
+    reading: Reading
+    corrected_by: User | None
+    corrected_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ReadingHistory:
+    """A KPI's current reading at a moment, with the values it corrected, oldest
+    first."""
+
+    reading: Reading
+    corrections: list[Correction]
+
+
+def readings_page(
+    kpi: KPI, page: str | int | None, per_page: int = READINGS_PER_PAGE
+) -> tuple[Page[Reading], list[ReadingHistory]]:
+    """One page of a KPI's current readings, newest first, each with the values
+    corrections superseded at its moment (who recorded each, who corrected it and
+    when). A page number that is not one gives the first page; one past the end,
+    the last. Three queries, whatever the page and the history."""
+    current = (
+        current_readings([kpi])
+        .select_related("recorded_by")
+        .order_by("-day", "-at", "-pk")
+    )
+    shown = Paginator(current, per_page).get_page(page)
+    rows = list(shown.object_list)
+    earlier: dict[str, list[Reading]] = defaultdict(list)
+    if rows:
+        superseded = (
+            Reading.objects.filter(
+                kpi=kpi, superseded_at__isnull=False, at__in=[r.at for r in rows]
+            )
+            .select_related("recorded_by")
+            .order_by("recorded_at", "pk")
+        )
+        for reading in superseded:
+            earlier[reading.at].append(reading)
+    history = []
+    for row in rows:
+        versions = [*earlier[row.at], row]
+        history.append(
+            ReadingHistory(
+                reading=row,
+                corrections=[
+                    Correction(old, new.recorded_by, old.superseded_at)
+                    for old, new in itertools.pairwise(versions)
+                ],
+            )
+        )
+    return shown, history

@@ -17,6 +17,8 @@ from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.core.forecast import HitForecast, NoForecast
+from drumbeat.core.model import CycleState
+from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import (
     CheckIn,
     CloseChoice,
@@ -432,3 +434,47 @@ def hit_forecasts_provided_by(provider: HitForecastsOf) -> None:
 def active_hit_forecasts() -> Mapping[int, HitForecast | NoForecast]:
     """Each running cycle's KRs' hit forecasts, by pk; empty with no provider."""
     return _hit_forecasts_of[0]() if _hit_forecasts_of else {}
+@dataclass(frozen=True)
+class KeyResultOnKPI:
+    """A KR that reads a KPI, for the KPI's page: with its cycle's standing, and
+    its final grade as the close froze it when its cycle is closed."""
+
+    key_result: KeyResult
+    standing: CycleStanding
+    frozen: FrozenGrade | None
+
+    @property
+    def active(self) -> bool:
+        return self.standing.state is CycleState.ACTIVE
+
+
+def key_results_on_kpi(
+    kpi_key: str, today: dt.date | None = None
+) -> list[KeyResultOnKPI]:
+    """Every KR that reads the KPI, across cycles: those of the active cycle
+    first, then by cycle start, newest first. Archived KRs, and those under an
+    archived objective or cycle, are left out. Constant queries, whatever the
+    number of KRs and cycles."""
+    key_results = list(
+        KeyResult.objects.filter(
+            kpi_key=kpi_key,
+            archived_at__isnull=True,
+            objective__archived_at__isnull=True,
+            objective__cycle__archived_at__isnull=True,
+        )
+        .select_related("objective__cycle")
+        .order_by("-objective__cycle__start", "objective__position", "position")
+    )
+    cycles = {kr.objective.cycle.pk: kr.objective.cycle for kr in key_results}
+    standings = cycles_standing(cycles.values(), today)
+    grades = cycles_frozen_grades(cycles.values())
+    rows = [
+        KeyResultOnKPI(
+            key_result=kr,
+            standing=standings[kr.objective.cycle_id],
+            frozen=grades[kr.objective.cycle_id].key_result(kr.objective.key, kr.key),
+        )
+        for kr in key_results
+    ]
+    # Stable: within each group the newest cycle first, as queried.
+    return sorted(rows, key=lambda row: not row.active)

@@ -6,13 +6,14 @@ the live lint of a KR being written)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from drumbeat.accounts.models import Organisation
@@ -20,9 +21,16 @@ from drumbeat.core import model as core
 from drumbeat.core.close import kpi_cycle_history
 from drumbeat.core.contract import plain_target
 from drumbeat.core.forecast import HitForecast, NoForecast, workspace_forecasts
-from drumbeat.core.health import assess_kpi
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
+from drumbeat.core.spc import (
+    DEFAULT_BASELINE_LENGTH,
+    RUN_LENGTH,
+    Signal,
+    detect_signals,
+    favourable_side,
+    kpi_process_limits,
+)
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.selectors import (
@@ -198,6 +206,112 @@ def core_cycle(workspace: Workspace, cycle: Cycle) -> core.Cycle:
     return found or core.Cycle(key=cycle.key, start=cycle.start, end=cycle.end)
 
 
+TAIL_READINGS = 64
+"""The latest readings a windowed read keeps of each KPI: more than the 26 of a
+sparkline, and than the detection rules read back from the latest (rule 2's four
+values, rule 3's run of eight off the central line)."""
+
+LEAD_IN_READINGS = 16
+"""The readings before a chart's first day read with it, so that rule 2's and rule
+3's windows that end on its first points are found as in the whole history."""
+
+
+@dataclass(frozen=True)
+class ReadingsWindow:
+    """Which readings a windowed read loads of each KPI: those the rules read on
+    `as_of` (the limits' baseline, the latest TAIL_READINGS, and for each cycle with
+    a KR on the KPI the reading before its start and those up to its end or the
+    KR's deadline), and with `since` every reading from that day (a chart's), with
+    LEAD_IN_READINGS before it. What the rules compute from them is what they
+    compute from the whole history: a status, a score or a finding never moves."""
+
+    as_of: dt.date
+    since: dt.date | None = None
+
+
+def _windowed_readings(
+    kpis: QuerySet[KPI], workspace: Workspace, window: ReadingsWindow
+) -> dict[int, tuple[core.Reading, ...]]:
+    """The readings of `window` of each KPI, as the core's, by KPI id (two
+    queries: the boundary days of each KPI, then the readings between them)."""
+    cycles: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for objective in workspace.objectives:
+        cycle = workspace.cycle_by_key[objective.cycle]
+        for kr in objective.key_results:
+            end = max(cycle.end, kr.deadline or cycle.end)
+            cycles[kr.kpi].append((cycle.start, end))
+    starts = sorted({start for ranges in cycles.values() for start, _ in ranges})
+    current = Reading.objects.current()
+
+    def day_of(n: int, newest_first: bool, **filters: Any) -> Subquery:
+        order = ("-day", "-at") if newest_first else ("day", "at")
+        found = current.filter(kpi_id=OuterRef("pk"), **filters).order_by(*order)
+        return Subquery(found.values("day")[n - 1 : n])
+
+    as_of = window.as_of
+    boundaries: dict[str, Subquery] = {
+        "first_until": day_of(DEFAULT_BASELINE_LENGTH, False, day__lte=as_of),
+        "tail_from": day_of(TAIL_READINGS, True, day__lte=as_of),
+    }
+    for index, start in enumerate(starts):
+        boundaries[f"before_{index}"] = day_of(1, True, day__lte=start)
+    if window.since is not None:
+        boundaries["lead_from"] = day_of(LEAD_IN_READINGS, True, day__lt=window.since)
+        boundaries["tail_lead_from"] = day_of(
+            TAIL_READINGS + LEAD_IN_READINGS, True, day__lte=as_of
+        )
+    wanted = Q(pk__in=[])
+    cut: dict[int, str] = {}
+    for row in kpis.annotate(**boundaries).values(
+        "pk",
+        "key",
+        "spc_baseline_start",
+        "spc_baseline_end",
+        "spc_periods",
+        *boundaries,
+    ):
+        period_baselines = [period.get("baseline") for period in row["spc_periods"]]
+        if row["tail_from"] is None or not all(period_baselines):
+            # A short history, or a limit period whose baseline is its first
+            # readings (found only by reading it): all of it.
+            wanted |= Q(kpi_id=row["pk"])
+            continue
+        cut[row["pk"]] = row["key"]
+        days = Q(day__gte=row["tail_from"]) | Q(day__lte=row["first_until"])
+        if row["spc_baseline_start"] and row["spc_baseline_end"]:
+            days |= Q(day__range=(row["spc_baseline_start"], row["spc_baseline_end"]))
+        for baseline in period_baselines:
+            days |= Q(day__range=(baseline["start"], baseline["end"]))
+        for start, end in cycles.get(row["key"], []):
+            before = row[f"before_{starts.index(start)}"]
+            days |= Q(day__range=(before or start, end))
+        if window.since is not None:
+            # From `since` or the latest TAIL_READINGS, whichever holds more, each
+            # with the readings just before it.
+            if row["tail_lead_from"] is None:
+                wanted |= Q(kpi_id=row["pk"])
+                continue
+            lead_from = row["lead_from"] or window.since
+            days |= Q(day__gte=min(lead_from, row["tail_lead_from"]))
+        wanted |= Q(kpi_id=row["pk"]) & days
+    found = core_readings(current.filter(wanted))
+    # Rule 3 reads back to the eighth value off the central line: a tail that
+    # holds fewer (values on the mean itself) would not do; read all of those.
+    whole = []
+    for pk, key in cut.items():
+        kpi = workspace.kpi_by_key.get(key)
+        if kpi is None:
+            continue
+        kept = replace(kpi, readings=found.get(pk, ()))
+        limits = kpi_process_limits(kept, as_of)
+        tail = kept.readings_until(as_of)[-TAIL_READINGS:]
+        if limits and sum(r.value != limits.mean for r in tail) < RUN_LENGTH:
+            whole.append(pk)
+    if whole:
+        found.update(core_readings(current.filter(kpi_id__in=whole)))
+    return found
+
+
 def database_workspace(
     kpis: QuerySet[KPI] | None = None,
     *,
@@ -205,9 +319,12 @@ def database_workspace(
     objectives: Collection[str] | None = None,
     known_at: dt.datetime | None = None,
     archived_kpis: bool = False,
+    window: ReadingsWindow | None = None,
 ) -> Workspace:
     """The core workspace of what the database holds (current readings only, or
-    the readings as they stood at `known_at`: see `ReadingQuerySet.known_at`).
+    the readings as they stood at `known_at`: see `ReadingQuerySet.known_at`; or,
+    with `window`, only the current readings the rules read, so that its cost
+    does not grow with the history: see `ReadingsWindow`).
 
     The definitions and OKRs pass the workspace rules as a file would; the
     readings were checked on their way in (`readings_check`) and are attached as
@@ -216,19 +333,24 @@ def database_workspace(
         kpis, readings_of=(), objectives=objectives, archived_kpis=archived_kpis
     )
     workspace = load_workspace_data(data, filename="<database>")
-    readings = (
-        Reading.objects.current()
-        if known_at is None
-        else Reading.objects.known_at(known_at)
-    )
-    if kpis is not None:
-        readings = readings.filter(kpi__in=kpis.values("pk"))
-    if readings_of is not None:
-        readings = readings.filter(kpi__key__in=list(readings_of))
-    with collector_paused():  # a long history: see `collector_paused`
-        by_id = core_readings(readings)
     chosen = KPI.objects.all() if kpis is None else kpis
-    key_of = dict(chosen.values_list("key", "pk"))
+    if readings_of is not None:
+        chosen = chosen.filter(key__in=list(readings_of))
+    with collector_paused():  # a long history: see `collector_paused`
+        if window is not None:
+            by_id = _windowed_readings(chosen, workspace, window)
+        else:
+            readings = (
+                Reading.objects.current()
+                if known_at is None
+                else Reading.objects.known_at(known_at)
+            )
+            if kpis is not None or readings_of is not None:
+                readings = readings.filter(kpi__in=chosen.values("pk"))
+            by_id = core_readings(readings)
+    key_of = dict(
+        (KPI.objects.all() if kpis is None else kpis).values_list("key", "pk")
+    )
     return replace(
         workspace,
         kpis=tuple(
@@ -240,23 +362,65 @@ def database_workspace(
     )
 
 
-def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
-    """Everything the process behaviour chart draws, computed by the core: readings,
-    mean, natural limits, quartile lines, thresholds, benchmarks, signals and the
-    OKR cycles that targeted the KPI (baseline → target → achieved)."""
+CHART_WINDOW = dt.timedelta(days=365)
+"""What a KPI's chart shows unless asked for more: the last year (its cost then
+stays that of a year, however long the history)."""
+
+CHART_POINTS = 400
+"""The latest readings a chart draws each of; older ones in its window are
+thinned to the lowest and highest of each week (and those that end a signal)."""
+
+
+def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[str, Any]:
+    """Everything the process behaviour chart draws, computed by the core: readings
+    from `since` (by default the last year, see CHART_WINDOW, or the latest
+    TAIL_READINGS when the year holds fewer), thinned beyond
+    CHART_POINTS, the mean, natural limits, quartile lines, thresholds,
+    benchmarks, the signals among the readings drawn, and each OKR cycle that
+    targeted the KPI once (each KR's baseline → target → achieved).
+
+    Every point drawn is a reading, so the limits hold for each; the signals are
+    found over the readings from `since` with those just before it, as over the
+    whole history. Its cost follows the window, not the history."""
     targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
         "objective__key", flat=True
     )
+    asked = since
+    since = since or as_of - CHART_WINDOW
     workspace = database_workspace(
-        KPI.objects.filter(pk=kpi.pk), objectives=set(targeting), archived_kpis=True
+        KPI.objects.filter(pk=kpi.pk),
+        objectives=set(targeting),
+        archived_kpis=True,
+        window=ReadingsWindow(as_of, since=since),
     )
     core_kpi = workspace.kpi_by_key[kpi.key]
-    assessment = assess_kpi(core_kpi, as_of, history=True)
     readings = core_kpi.readings_until(as_of)
-    limits = assessment.limits
+    first = bisect.bisect_left(core_kpi.reading_days, since)
+    if asked is None:  # a KPI read monthly shows more than a year's dozen
+        first = min(first, max(0, len(readings) - TAIL_READINGS))
+    shown = readings[first:]
+    limits = kpi_process_limits(core_kpi, as_of)
+    signals: list[tuple[int, Signal]] = []
+    if limits is not None and shown:
+        lead = max(0, first - LEAD_IN_READINGS)
+        good_side = favourable_side(
+            core_kpi.direction, limits, core_kpi.thresholds.green
+        )
+        values = [r.value for r in readings[lead:]]
+        signals = [
+            (signal.last - (first - lead), signal)
+            for signal in detect_signals(values, limits, good_side)
+            if signal.last >= first - lead
+        ]
+    drawn = _chart_points(shown, {index for index, _ in signals})
+    position = {index: n for n, index in enumerate(drawn)}
+    thinned = len(drawn) < len(shown)
     return {
-        "dates": [r.day.isoformat() for r in readings],
-        "values": [r.value for r in readings],
+        "dates": [shown[i].day.isoformat() for i in drawn],
+        "values": [shown[i].value for i in drawn],
+        "first_day": readings[0].day.isoformat() if readings else None,
+        "window_start": shown[0].day.isoformat() if first and shown else None,
+        "weekly_until": shown[-CHART_POINTS].day.isoformat() if thinned else None,
         "mean": limits.mean if limits else None,
         "upper": limits.upper if limits else None,
         "lower": limits.lower if limits else None,
@@ -267,10 +431,13 @@ def kpi_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
         "benchmarks": kpi.benchmarks,
         "unit": kpi.unit,
         "signals": [
-            {"index": s.last, "rule": s.rule, "favourable": s.favourable}
-            for s in assessment.history_signals
+            {"index": position[index], "rule": s.rule, "favourable": s.favourable}
+            for index, s in signals
         ],
-        "cycles": _cycle_history(workspace, kpi.key, as_of),
+        "cycles": _cycle_bands(
+            _cycle_history(workspace, kpi.key, as_of),
+            shown[0].day if shown else None,
+        ),
     }
 
 
@@ -308,6 +475,50 @@ def _cycle_history(
         for grade in grades
     ]
     return sorted(history, key=lambda entry: entry["start"])
+
+
+def _chart_points(readings: Sequence[core.Reading], kept: set[int]) -> list[int]:
+    """The indices of the readings a chart draws: the latest CHART_POINTS, and of
+    the older ones the lowest and highest of each week and those in `kept`."""
+    older = len(readings) - CHART_POINTS
+    if older <= 0:
+        return list(range(len(readings)))
+    drawn = set(kept) | set(range(older, len(readings)))
+    weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index in range(older):
+        weeks[readings[index].day.isocalendar()[:2]].append(index)
+    for indices in weeks.values():
+        drawn.add(min(indices, key=lambda i: readings[i].value))
+        drawn.add(max(indices, key=lambda i: readings[i].value))
+    return sorted(drawn)
+
+
+def _cycle_bands(
+    history: list[dict[str, Any]], first_day: dt.date | None
+) -> list[dict[str, Any]]:
+    """One band a cycle, for those that end on or after the first day drawn,
+    starting no earlier than it: its KRs on the KPI in `key_results`, the first
+    one's also on the band itself (what a band of one KR has always said)."""
+    bands: dict[str, dict[str, Any]] = {}
+    for entry in history:
+        if first_day is not None and entry["end"] < first_day.isoformat():
+            continue
+        band = bands.setdefault(
+            entry["key"],
+            {
+                "key": entry["key"],
+                "start": max(entry["start"], first_day.isoformat())
+                if first_day
+                else entry["start"],
+                "end": entry["end"],
+                **{name: entry[name] for name in ("baseline", "target", "achieved")},
+                "key_results": [],
+            },
+        )
+        band["key_results"].append(
+            {name: entry[name] for name in ("baseline", "target", "achieved")}
+        )
+    return list(bands.values())
 
 
 def kpi_findings(kpi: KPI) -> QuerySet[LintFinding]:

@@ -37,6 +37,7 @@ from drumbeat.okrs.models import (
 )
 from drumbeat.scorecard.owners import owner_findings, owners_link
 from drumbeat.scorecard.selectors import (
+    ReadingsWindow,
     cycles_with_stored_suggestions,
     database_workspace,
     suggestion_rows,
@@ -93,7 +94,13 @@ def statuses_refresh(
             )
         )
     )
-    workspace = database_workspace(chosen, objectives=on_chosen)
+    # A refresh after a write reads only the readings the rules read: its cost
+    # follows the change, not the history.
+    workspace = database_workspace(
+        chosen,
+        objectives=on_chosen,
+        window=None if kpi_keys is None else ReadingsWindow(on),
+    )
     by_key = {kpi.key: kpi for kpi in chosen}
     statuses = []
     for status in kpi_statuses(workspace, on):
@@ -294,7 +301,9 @@ def _findings_after_readings(
     # KPI rules read only the KPI itself, which the statuses just refreshed read
     # (`refreshed`) already holds with its readings.
     workspace = (
-        database_workspace(readings_of=read, objectives=touched)
+        database_workspace(
+            readings_of=read, objectives=touched, window=ReadingsWindow(on)
+        )
         if touched
         else refreshed
     )

@@ -4,6 +4,7 @@ flow), and the live lint of a KR being written. Thin: parse, select, render."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -17,15 +18,16 @@ from django.views.decorators.http import require_POST
 from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.editing import add_problems_to_form
 from drumbeat.common.guards import require_admin
+from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.lint import Finding
 from drumbeat.kpis.forms import ReadingForm
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     can_edit_definition,
     can_record_readings,
-    current_readings,
     definition_history,
     kpi_choices,
+    readings_page,
 )
 from drumbeat.kpis.services.readings import ReadingError, reading_record
 from drumbeat.okrs.forms import KeyResultForm, key_result_values
@@ -34,6 +36,7 @@ from drumbeat.okrs.selectors import (
     cycle_standing,
     cycle_standing_close,
     key_result_data,
+    key_results_on_kpi,
     last_reopened,
     objectives_editable_by,
     okr_teams_editable_by,
@@ -49,22 +52,33 @@ from drumbeat.scorecard.selectors import (
 from drumbeat.workspace import WorkspaceError
 
 
-def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
-    """A KPI's definition, process behaviour chart and readings with provenance."""
+def kpi_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """A KPI's definition, process behaviour chart, the KRs that read it and its
+    readings with provenance and corrections, a page at a time (`?page=`; htmx
+    swaps the readings table alone)."""
     kpi = get_object_or_404(
         KPI.objects.select_related("status", "team", "source_state"), key=key
     )
+    if request.htmx and "page" in request.GET:
+        page, readings = readings_page(kpi, request.GET["page"])
+        context = {"kpi": kpi, "page": page, "readings": readings}
+        return render(request, "kpis/kpi_detail.html#readings", context)
     return _kpi_page(request, kpi, ReadingForm(initial={"day": timezone.localdate()}))
 
 
 def _kpi_page(
     request: HttpRequest, kpi: KPI, form: ReadingForm, status: int = 200
 ) -> HttpResponse:
-    readings = current_readings([kpi]).select_related("recorded_by")
+    page, readings = readings_page(kpi, request.GET.get("page"))
+    today = timezone.localdate()
+    since, since_problem = _chart_since(request.GET.get("since", ""))
     context = {
         "kpi": kpi,
-        "readings": readings.order_by("-day", "-at")[:200],
-        "chart": kpi_chart(kpi, timezone.localdate()),
+        "page": page,
+        "readings": readings,
+        "key_results": key_results_on_kpi(kpi.key, today),
+        "chart": kpi_chart(kpi, today, since),
+        "since_problem": since_problem,
         "form": form,
         "can_record": can_record_readings(request.user, kpi),
         "can_edit": can_edit_definition(request.user, kpi),
@@ -72,6 +86,20 @@ def _kpi_page(
         "lint_findings": kpi_findings(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
+
+
+def _chart_since(given: str) -> tuple[dt.date | None, str]:
+    """The first day the chart shows (`?since=YYYY-MM-DD`), or None for its
+    default window, with what is wrong with the day given."""
+    if not given:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(given), ""
+    except ValueError:
+        return (
+            None,
+            f"since: '{given}' is not a day (YYYY-MM-DD); the last year is shown",
+        )
 
 
 @require_POST

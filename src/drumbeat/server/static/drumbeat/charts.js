@@ -9,7 +9,9 @@
  *   data-xmr-chart='{"dates": [...], "values": [...], "mean": n, "upper": n,
  *                    "lower": n, "upper_quartile": n, "lower_quartile": n,
  *                    "thresholds": {...}, "benchmarks": {...}, "signals": [...],
- *                    "cycles": [...], "unit": "..."}'
+ *                    "cycles": [{"key", "start", "end", "key_results":
+ *                                [{"baseline", "target", "achieved"}]}],
+ *                    "unit": "..."}'
  * gets a chart. Content swapped in by htmx is picked up on htmx:afterSwap.
  * Missing or malformed fields skip their layer; colours come from the --db-*
  * custom properties of drumbeat.css. window.DrumbeatCharts.init(root) and
@@ -230,7 +232,12 @@
       c = obj(c);
       var s = parseDate(c.start), e = c.end != null ? parseDate(c.end) : lastT;
       if (!isFinite(s) || !isFinite(e) || e < s) return;
-      var text = (c.key ? c.key + "\n" : "") + fmtTarget(c.baseline) + " → " + fmtTarget(c.target) + " → " + fmtTarget(c.achieved);
+      // One band a cycle; one line a KR on the KPI (baseline → target → achieved).
+      var krs = Array.isArray(c.key_results) && c.key_results.length ? c.key_results : [c];
+      var text = (c.key ? c.key + "\n" : "") + krs.map(function (kr) {
+        kr = obj(kr);
+        return fmtTarget(kr.baseline) + " → " + fmtTarget(kr.target) + " → " + fmtTarget(kr.achieved);
+      }).join("\n");
       areas.push([{
         xAxis: s, name: String(c.key || "OKR cycle"),
         itemStyle: { color: p.cycle, borderColor: p.line, borderWidth: 0.5, borderType: "dashed" },
