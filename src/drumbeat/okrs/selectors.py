@@ -434,6 +434,8 @@ def hit_forecasts_provided_by(provider: HitForecastsOf) -> None:
 def active_hit_forecasts() -> Mapping[int, HitForecast | NoForecast]:
     """Each running cycle's KRs' hit forecasts, by pk; empty with no provider."""
     return _hit_forecasts_of[0]() if _hit_forecasts_of else {}
+
+
 @dataclass(frozen=True)
 class KeyResultOnKPI:
     """A KR that reads a KPI, for the KPI's page: with its cycle's standing, and
