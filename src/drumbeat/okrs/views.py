@@ -30,12 +30,15 @@ from drumbeat.okrs.forms import (
     key_result_values,
 )
 from drumbeat.okrs.grades import frozen_grades
-from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from drumbeat.okrs.selectors import (
+    BOARD_GRADES,
+    BOARD_KINDS,
     BOARD_SORTS,
     BoardFilters,
     alignment_tree,
     board_objectives,
+    board_rows,
     board_sorted,
     closed_cycle_notice,
     cycle_findings,
@@ -106,13 +109,6 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         key_result_forecasts(cycle) if filters.sort == "forecast" else {},
     )
     findings = cycle_findings(cycle)
-    by_team: dict[str, list[tuple[Objective, list[LintFinding]]]] = {}
-    for objective in objectives:
-        team = (
-            objective.team.name if objective.team else objective.team_name or "No team"
-        )
-        on_objective = findings.by_objective.get(objective.key, [])
-        by_team.setdefault(team, []).append((objective, on_objective))
     cycles = list(Cycle.objects.filter(archived_at__isnull=True))
     standing = cycles_standing([*cycles, cycle])
     context = {
@@ -123,11 +119,14 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         "grades": frozen_grades(cycle),
         "show_archived": show_archived,
         "can_archive": is_admin(request.user),
-        "by_team": by_team,
+        "writes_okrs": bool(okr_teams_editable_by(request.user)),
+        "by_team": board_rows(objectives, filters, findings.by_objective),
         "findings": findings,
         "tree": alignment_tree(objectives),
         "filters": filters,
         "sorts": BOARD_SORTS,
+        "grade_choices": BOARD_GRADES,
+        "kind_choices": BOARD_KINDS,
         "teams": Team.objects.filter(archived_at__isnull=True).order_by("name"),
     }
     return render(request, "okrs/cycle_board.html", context)

@@ -28,6 +28,13 @@ def percent_floor(value: float | None) -> str:
 
 
 @register.filter
+def score_value(value: float | None) -> str:
+    """A score for a `<meter value>` (0 to 1, at most four decimals): a bar's
+    fill, clamped so that an overshoot fills it and a setback empties it."""
+    return "" if value is None else f"{min(max(value, 0.0), 1.0):.4g}"
+
+
+@register.filter
 def target(value: Any) -> str:
     """A number or a band (stored as `[low, high]`), grouped as `number` is."""
     if value is None:
