@@ -30,9 +30,10 @@ from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
     PERSPECTIVES,
     DashboardFilters,
+    DictionaryFilters,
     can_edit_definition,
     dashboard_kpis,
-    dictionary_kpis,
+    dictionary_page,
     kpi_draft_findings,
 )
 from drumbeat.kpis.services import definitions
@@ -45,6 +46,7 @@ from drumbeat.kpis.services.definitions import (
     kpi_update,
 )
 from drumbeat.kpis.sources.services import PullRefusedError, source_pull_request
+from drumbeat.kpis.templatetags.kpi_format import HEALTH_LABELS, LIFECYCLE_LABELS
 from drumbeat.workspace import WorkspaceError
 
 
@@ -78,18 +80,17 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def kpi_dictionary(request: HtmxHttpRequest) -> HttpResponse:
-    """The KPI dictionary: search and filters."""
-    # The dictionary lists every KPI: no "exceptions only" here.
-    filters = replace(DashboardFilters.from_query(request.GET), exceptions_only=False)
-    search = request.GET.get("q", "").strip()
+    """The KPI dictionary: a page of KPIs, searched and filtered."""
+    filters = DictionaryFilters.from_query(request.GET)
     context = {
-        "kpis": dictionary_kpis(search=search, filters=filters),
-        "search": search,
+        "page": dictionary_page(filters, request.GET.get("page")),
         "filters": filters,
         "can_create": is_admin(request.user),
         "teams": Team.objects.filter(archived_at__isnull=True),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
+        "lifecycles": LIFECYCLE_LABELS,
+        "healths": HEALTH_LABELS,
     }
     template = "kpis/dictionary.html#rows" if request.htmx else "kpis/dictionary.html"
     return render(request, template, context)
