@@ -20,11 +20,11 @@ from drumbeat.common.guards import AdminRequest, admin_required, is_admin, requi
 from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.model import Tier
 from drumbeat.kpis.forms import (
+    WORKSPACE_FIELD_ALIASES,
     KPICreateForm,
     KPIDefinitionForm,
     KPIFieldsForm,
     KPISourceForm,
-    number_or_band_text,
 )
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
@@ -38,7 +38,6 @@ from drumbeat.kpis.selectors import (
 )
 from drumbeat.kpis.services import definitions
 from drumbeat.kpis.services.definitions import (
-    DEFINITION_FIELDS,
     SOURCE_FIELDS,
     kpi_archive,
     kpi_restore,
@@ -126,19 +125,20 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied("Only the KPI's owner or an admin edits its definition.")
     if request.method != "POST":
         return _kpi_edit_page(request, kpi, _definition_form(kpi))
-    form = KPIDefinitionForm(request.POST)
+    form = KPIDefinitionForm(request.POST, kpi_key=kpi.key)
     if form.is_valid() and isinstance(request.user, User):
-        data = form.cleaned_data
         user = request.user
+        values = form.kpi_values()
         saved = save_from_form(
             form,
             lambda: kpi_update(
                 kpi=kpi,
-                values={name: data[name] for name in DEFINITION_FIELDS},
-                thresholds={name: data[name] for name in ("green", "red", "amber")},
+                values=values,
+                thresholds=values["thresholds"],
                 by=user,
-                version=data["version"],
+                version=form.cleaned_data["version"],
             ),
+            WORKSPACE_FIELD_ALIASES,
         )
         if saved is not None:
             messages.success(
@@ -149,16 +149,8 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _definition_form(kpi: KPI) -> KPIDefinitionForm:
-    thresholds = kpi.thresholds
     return KPIDefinitionForm(
-        initial={
-            **{name: getattr(kpi, name) for name in DEFINITION_FIELDS},
-            **{
-                name: number_or_band_text(thresholds.get(name))
-                for name in ("green", "red", "amber")
-            },
-            "version": kpi.version,
-        }
+        initial=KPIDefinitionForm.initial_from(kpi), kpi_key=kpi.key
     )
 
 
@@ -236,7 +228,7 @@ def kpi_create(request: AdminRequest) -> HttpResponse:
         try:
             kpi = definitions.kpi_create(values=form.kpi_values(), by=request.user)
         except WorkspaceError as error:
-            add_problems_to_form(form, error)
+            add_problems_to_form(form, error, WORKSPACE_FIELD_ALIASES)
         else:
             messages.success(request, f"KPI '{kpi.key}' added to the dictionary.")
             return redirect("kpi-detail", key=kpi.key)
@@ -258,7 +250,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(
                 "Only the KPI's owner or an admin edits its definition."
             )
-        form = KPIDefinitionForm(request.POST)
+        form = KPIDefinitionForm(request.POST, kpi_key=kpi.key)
     else:
         require_admin(request.user, ADMINS_ONLY)
         form = KPICreateForm(request.POST)
@@ -267,7 +259,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
         try:
             findings = kpi_draft_findings(kpi=kpi, draft=form.kpi_values())
         except WorkspaceError as error:
-            add_problems_to_form(form, error)
+            add_problems_to_form(form, error, WORKSPACE_FIELD_ALIASES)
     context = {"lint_form": form, "lint_findings": findings}
     return render(request, "kpis/_lint.html", context)
 
