@@ -8,7 +8,10 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from drumbeat.kpis.models import KPIStatus
 from drumbeat.okrs.models import KeyResult, Objective
 from tests.conftest import client_for
 
@@ -169,3 +172,44 @@ def test_the_board_asks_anonymous_people_to_sign_in(small_workspace):
 def test_the_objective_page_s_ids_are_unique(scored, role):
     ids = _parsed(_page(scored, role, "/objectives/happier/")).ids
     assert [id_ for id_, count in Counter(ids).items() if count > 1] == []
+
+
+def test_a_kr_s_numbers_read_with_its_kpi_s_decimals_and_grouped(
+    small_workspace, users
+):
+    """csat's readings have whole values (85, 88): its KR reads 14,210 → 15,270
+    → 16,000; with a reading of one decimal, 16,000.0."""
+    KeyResult.objects.filter(key="csat-up").update(
+        computed_baseline=14_210, current=15_270, target=16_000
+    )
+    page = _page(users)
+    assert "14,210 → 15,270 → 16,000" in page
+    KPIStatus.objects.filter(kpi__key="csat").update(latest_value=88.5)
+    assert "14,210.0 → 15,270.0 → 16,000.0" in _page(users)
+    assert "14,210.0 → 15,270.0 → 16,000.0" in _page(users, url="/objectives/happier/")
+
+
+def _more_objectives(first: int, count: int) -> None:
+    cycle = Objective.objects.get(key="happier").cycle
+    for number in range(first, first + count):
+        objective = Objective.objects.create(
+            key=f"more-{number}", title=f"More {number}", cycle=cycle, score=0.4
+        )
+        KeyResult.objects.create(
+            objective=objective, key="kr", kpi_key="churn", target=1, score=0.4
+        )
+
+
+@pytest.mark.parametrize("role", ["admin", "viewer"])
+def test_the_board_costs_the_same_queries_however_many_objectives(
+    small_workspace, users, role
+):
+    client = client_for(users[role])
+    counts = []
+    for first, more in ((0, 1), (1, 5)):
+        _more_objectives(first, more)
+        client.get(BOARD)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"{BOARD}?sort=name&kind=change")
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -26,7 +26,7 @@ from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Health, Lifecycle, Tier
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
-from drumbeat.kpis.models import KPI, Reading, ReadingQuerySet
+from drumbeat.kpis.models import KPI, KPIStatus, Reading, ReadingQuerySet
 from drumbeat.workspace import load_workspace_data
 
 
@@ -390,6 +390,16 @@ def kpi_draft_findings(
         # A KPI not yet created cannot have had a reading: not stale, just new.
         and not (kpi is None and finding.rule == "kpi-stale")
     ]
+
+
+def kpi_decimals(keys: Iterable[str]) -> dict[str, int]:
+    """The decimals each KPI's readings are written with (`KPIStatus.decimals`),
+    by key, for those of `keys` that have a status (one query)."""
+    statuses = KPIStatus.objects.filter(kpi__key__in=set(keys)).select_related("kpi")
+    return {
+        status.kpi.key: status.decimals
+        for status in statuses.only("kpi__key", "latest_value", "sparkline")
+    }
 
 
 def kpi_choices() -> list[tuple[str, str]]:

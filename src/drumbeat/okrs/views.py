@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -20,7 +20,7 @@ from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import is_admin, require_admin
 from drumbeat.kpis.forms import number_or_band_text
-from drumbeat.kpis.selectors import kpi_choices
+from drumbeat.kpis.selectors import kpi_choices, kpi_decimals
 from drumbeat.okrs.forms import (
     CheckInForm,
     CycleForm,
@@ -60,6 +60,15 @@ from drumbeat.okrs.services import (
     objective_save,
     okr_archived_set,
 )
+
+
+def with_decimals(key_results: Iterable[KeyResult]) -> None:
+    """Give each KR the decimals of its KPI's readings (`kr.decimals`), which
+    its baseline, current value and target show (one query)."""
+    listed = list(key_results)
+    decimals = kpi_decimals(kr.kpi_key for kr in listed)
+    for kr in listed:
+        kr.decimals = decimals.get(kr.kpi_key)  # type: ignore[attr-defined]
 
 
 def refuses_closed_cycles(
@@ -109,6 +118,7 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         key_result_forecasts(cycle) if filters.sort == "forecast" else {},
     )
     findings = cycle_findings(cycle)
+    with_decimals(kr for objective in objectives for kr in objective.key_results.all())
     cycles = list(Cycle.objects.filter(archived_at__isnull=True))
     standing = cycles_standing([*cycles, cycle])
     context = {
@@ -140,6 +150,7 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
         ),
         key=key,
     )
+    with_decimals(objective.key_results.all())
     notice = closed_cycle_notice(objective.cycle)
     can_check_in = can_edit_team_okrs(request.user, objective.team) and not notice
     context = {
@@ -190,6 +201,7 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
             status = 400
     else:
         status = 400
+    with_decimals([key_result])
     context = {
         "kr": key_result,
         "objective": key_result.objective,
