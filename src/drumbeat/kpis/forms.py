@@ -15,6 +15,7 @@ from drumbeat.core.display import format_bounds, format_number
 from drumbeat.core.model import Indicator, Perspective, Tier
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_choices
+from drumbeat.kpis.services.definitions import DEFINITION_FIELDS
 
 
 class ReadingForm(forms.Form):
@@ -184,48 +185,14 @@ class KPIFieldsForm(forms.Form):
         }
 
 
-SHARED_FIELDS = (
-    "name",
-    "description",
-    "unit",
-    "direction",
-    "cadence",
-    "team",
-    "perspective",
-    "tier",
-    "indicator",
-    "north_star",
-    "financial",
-    "drives",
-    "spc_baseline_start",
-    "spc_baseline_end",
+SHARED_FIELDS = tuple(
+    name for name in DEFINITION_FIELDS if name not in ("owner_name", "benchmarks")
 )
 """The definition fields both KPI forms hold as the KPI does (thresholds and
-benchmarks are split into a field each)."""
+benchmarks are split into a field each; the owner is chosen differently)."""
 
-FORM_ORDER = (
-    "name",
-    "description",
-    "unit",
-    "direction",
-    "cadence",
-    "owner",
-    "owner_name",
-    "team",
-    "perspective",
-    "tier",
-    "indicator",
-    "north_star",
-    "financial",
-    "green",
-    "red",
-    "amber",
-    "industry",
-    "best_in_class",
-    "drives",
-    "spc_baseline_start",
-    "spc_baseline_end",
-)
+FIRST_FIELDS = ("name", "description", "unit", "direction", "cadence")
+"""The fields the forms open with, the owner after them; the rest as declared."""
 
 WORKSPACE_FIELD_ALIASES = {
     "start": "spc_baseline_start",
@@ -238,7 +205,7 @@ class KPIDefinitionForm(KPIFieldsForm):
     """A KPI's definition as its owner edits it; `version` guards against
     overwriting someone else's change."""
 
-    field_order = FORM_ORDER
+    field_order = (*FIRST_FIELDS, "owner_name")
 
     owner_name = owner_field()
     version = forms.IntegerField(widget=forms.HiddenInput())
@@ -283,7 +250,7 @@ def person_name(user: User) -> str:
 class KPICreateForm(KPIFieldsForm):
     """A new KPI dictionary entry, as an admin writes it."""
 
-    field_order = ("key", *FORM_ORDER)
+    field_order = ("key", *FIRST_FIELDS, "owner")
 
     key = forms.SlugField(
         max_length=100, help_text="unique: lower-case letters, digits and hyphens"
