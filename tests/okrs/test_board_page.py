@@ -213,3 +213,21 @@ def test_the_board_costs_the_same_queries_however_many_objectives(
             client.get(f"{BOARD}?sort=name&kind=change")
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("admin", True),
+        ("editor", True),
+        ("owner", False),
+        ("viewer", False),
+        ("outsider", False),
+    ],
+)
+def test_the_objective_page_offers_changes_only_to_its_writers(
+    small_workspace, users, role, offered
+):
+    page = _page(users, role, "/objectives/happier/")
+    for offer in ("Edit the objective", "Add a key result", ">Check in</button>"):
+        assert (offer in page) is offered
