@@ -7,6 +7,7 @@ from drumbeat.core.display import (
     format_bounds,
     format_count,
     format_frozen_score,
+    format_measure,
     format_number,
     format_percent,
     format_readings_counts,
@@ -14,6 +15,7 @@ from drumbeat.core.display import (
     format_size,
     format_target,
     grade_text,
+    measure_decimals,
     percent_floor,
     score_restated,
     signal_groups,
@@ -50,16 +52,59 @@ def test_format_number(value, text):
     ("value", "text"),
     [
         pytest.param(2_758_400.0, "2,758,400", id="large-whole-grouped"),
-        pytest.param(10_000, "10,000", id="grouped-from-ten-thousand"),
+        pytest.param(10_000, "10,000", id="ten-thousand"),
+        pytest.param(16_000, "16,000", id="an-int-target"),
         pytest.param(-16_000.0, "-16,000", id="negative-grouped"),
-        pytest.param(9_999.0, "9999", id="below-ten-thousand-plain"),
-        pytest.param(2024.0, "2024", id="year-like-plain"),
-        pytest.param(12_500.5, "12500.5", id="decimal-plain"),
+        pytest.param(9_999.0, "9,999", id="below-ten-thousand"),
+        pytest.param(1_000.0, "1,000", id="grouped-from-a-thousand"),
+        pytest.param(999.0, "999", id="under-a-thousand-plain"),
+        pytest.param(12_500.5, "12,500.5", id="decimal-grouped"),
+        pytest.param(-1_234.25, "-1,234.25", id="negative-decimal-grouped"),
         pytest.param(99.95, "99.95", id="small-decimal"),
     ],
 )
 def test_format_number_grouped(value, text):
     assert format_number(value, grouped=True) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "unit", "text"),
+    [
+        pytest.param(14_210, None, "", "14,210", id="baseline"),
+        pytest.param(15_270.0, None, "", "15,270", id="current"),
+        pytest.param(16_000, None, "", "16,000", id="target"),
+        pytest.param(16_000, 1, "", "16,000.0", id="target-with-the-readings-decimal"),
+        pytest.param(85, 1, "percent", "85.0 percent", id="unit"),
+        pytest.param(99.95, 1, "", "100.0", id="rounded-to-the-decimals"),
+        pytest.param(2.345, 0, "", "2", id="whole-readings"),
+        pytest.param(-0.04, 1, "", "0.0", id="no-negative-zero"),
+        pytest.param(-1_500.5, 2, "GBP", "-1,500.50 GBP", id="negative"),
+        pytest.param(0.5, None, "", "0.5", id="decimals-as-written"),
+    ],
+)
+def test_format_measure(value, decimals, unit, text):
+    assert format_measure(value, decimals=decimals, unit=unit) == text
+
+
+@pytest.mark.parametrize(
+    ("values", "decimals"),
+    [
+        pytest.param([], 0, id="none"),
+        pytest.param([85, 86.0], 0, id="whole"),
+        pytest.param([85, 85.5, 86.25], 2, id="the-most"),
+        pytest.param([0.1 + 0.2], 1, id="float-noise"),
+        pytest.param([1 / 3], 4, id="at-most-four"),
+        pytest.param([0.00001], 4, id="tiny"),
+    ],
+)
+def test_measure_decimals(values, decimals):
+    assert measure_decimals(values) == decimals
+
+
+def test_a_band_target_takes_the_decimals():
+    assert format_target(Band(1500, 2000.5), grouped=True, decimals=1) == (
+        "[1,500.0, 2,000.5]"
+    )
 
 
 @pytest.mark.parametrize(

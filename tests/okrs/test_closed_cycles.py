@@ -54,7 +54,7 @@ def _cycle(key: str, start: str, end: str) -> Cycle:
 
 def test_the_board_shows_each_cycle_s_state_and_days_left(small_workspace, users):
     _cycle("2026-Q4", "2026-10-01", "2026-12-31")
-    page = client_for(users["viewer"]).get("/cycles/2026-Q4/").content.decode()
+    page = client_for(users["editor"]).get("/cycles/2026-Q4/").content.decode()
     assert '<strong data-state="active">active · 37 days left</strong>' in page
     assert "(closing · overdue for close (56 days))" in page
     assert "Plan this cycle" in page

@@ -45,7 +45,7 @@ def test_a_score_of_exactly_70_percent_in_floating_point_is_green_on_the_board(
     page = client_for(users["viewer"]).get("/cycles/2026-Q3/").content.decode()
     row = page[page.index('data-kr="csat-up"') :]
     row = row[: row.index("</tr>")]
-    assert "18 → 26.4 → 30" in row
+    assert "18.0 → 26.4 → 30.0" in row  # the decimals of its readings
     assert "70% · green" in row
 
 

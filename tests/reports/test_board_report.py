@@ -361,3 +361,12 @@ def test_the_report_page_costs_the_same_queries_at_two_sizes(db, users, closed):
             assert client.get(REPORT).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_kr_s_numbers_take_the_decimals_of_its_kpi_s_readings(reported):
+    """csat is read in whole numbers, churn with one decimal (2.5)."""
+    objective = board_report(reported).objectives[0]
+    assert {kr.key: kr.decimals for kr in objective.key_results} == {
+        "csat-up": 0,
+        "churn-down": 1,
+    }

@@ -257,9 +257,29 @@ def test_the_cycle_board_in_a_browser(browser_page, sample_site, users, csp_viol
     page.wait_for_selector("[data-objective]")
     assert "/cycles/2026-Q4/" in page.url
     page.screenshot(path=str(SCREENSHOTS / "cycle.png"), full_page=True)
-    # The score bars are drawn without a style attribute, which the policy refuses.
-    bar = page.locator("[data-kr] .scorebar svg").first
-    assert bar.evaluate("svg => svg.getBoundingClientRect().width") > 0
+    # The score bars are <meter>s of one width (no style attribute, which the
+    # policy refuses), filled as far as the score, the words beside them.
+    bars = page.locator("[data-kr] .scorebar").evaluate_all(
+        """bars => bars.map(bar => {
+            const meter = bar.querySelector("meter").getBoundingClientRect();
+            const words = bar.querySelector(".scorebar-label").getBoundingClientRect();
+            return [meter.width, words.left >= meter.right,
+                    Number(bar.querySelector("meter").value)];
+        })"""
+    )
+    assert bars
+    (width,) = {width for width, _, _ in bars}
+    assert width >= 64
+    assert all(beside for _, beside, _ in bars)
+    assert all(0 <= value <= 1 for _, _, value in bars)
+    # A phone: the KRs become cards and nothing on the board runs off the side.
+    page.set_viewport_size({"width": 390, "height": 844})
+    # (The navigation is the shell's: only the board itself is measured here.)
+    widest = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('main *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    assert widest <= 390
     assert csp_violations == []
 
 

@@ -234,6 +234,13 @@ BAD_INPUT = [
         id="missing-driven-kpi",
     ),
     pytest.param(
+        ("drives: []", "drives: [nps]"),
+        20,
+        "kpis[nps].drives",
+        "drives back to itself: nps → nps",
+        id="drives-cycle",
+    ),
+    pytest.param(
         ("{key: company, name: Riverside Museum}", "{key: company, name: Riverside"),
         5,
         None,

@@ -17,23 +17,61 @@ from drumbeat.core.model import Band, Target
 from drumbeat.core.scoring import grade, settled
 from drumbeat.core.spc import Signal
 
-GROUPED_FROM = 10_000
-"""The smallest whole number whose thousands are grouped (2024 reads as a year
-would; 12,500 at a glance)."""
+GROUPED_FROM = 1_000
+"""The smallest number whose thousands the pages group: `1,000`, `14,210`,
+`12,500.5`. Years are never numbers on a page (cycle keys and dates are text),
+so `2024` cannot read as `2,024`."""
+
+MAX_DECIMALS = 4
 
 
-def format_number(value: float, *, grouped: bool = False) -> str:
-    """`38`, `99.95`, `0.333`, `1250000`: at most four significant decimals.
+def format_number(
+    value: float, *, grouped: bool = False, decimals: int | None = None
+) -> str:
+    """`38`, `99.95`, `0.333`, `1250000`: at most four significant decimals (the
+    CLI's and the messages' numbers).
 
-    `grouped` (as the pages show numbers) groups the thousands of a whole number
-    from GROUPED_FROM on: `1,250,000`; `2024` and `12500.5` stay as they are.
+    `grouped` (as the pages show numbers) groups the thousands from
+    GROUPED_FROM on: `1,250,000`, `12,500.5`. `decimals` fixes the decimals
+    (those of the KPI's readings, `measure_decimals`): `16,000.0`; `-0.0` reads
+    `0.0`.
     """
-    if grouped and abs(value) >= GROUPED_FROM and float(value).is_integer():
-        return format_count(int(value))
+    if decimals is not None:
+        text = f"{value:{',' if grouped else ''}.{decimals}f}"
+        return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
     if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("0", "-0") else f"{value:.3g}"
+        text = str(int(value))
+    else:
+        text = f"{value:.{MAX_DECIMALS}f}".rstrip("0").rstrip(".")
+        if text in ("0", "-0"):
+            return f"{value:.3g}"
+    return _thousands_grouped(text) if grouped and abs(value) >= GROUPED_FROM else text
+
+
+def _thousands_grouped(text: str) -> str:
+    whole, dot, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{fraction}"
+
+
+def format_measure(value: float, *, decimals: int | None = None, unit: str = "") -> str:
+    """A KPI's value as every page shows it: thousands grouped, the decimals of
+    its readings, and its unit when given: `14,210`, `99.5 percent`,
+    `16,000.0 GBP`."""
+    text = format_number(value, grouped=True, decimals=decimals)
+    return f"{text} {unit}" if unit else text
+
+
+def measure_decimals(values: Iterable[float]) -> int:
+    """The decimals a KPI's readings are written with: the most any of `values`
+    has (`85`, `85.5`, `86.25` → 2), at most MAX_DECIMALS; 0 with none."""
+    most = 0
+    for value in values:
+        text = format_number(value)
+        if "e" in text:
+            return MAX_DECIMALS
+        most = max(most, len(text.partition(".")[2]))
+    return most
 
 
 def format_count(count: int) -> str:
@@ -53,21 +91,29 @@ def format_size(size: float) -> str:
     return f"{size / 1024:,.1f} GB"
 
 
-def format_bounds(bounds: Iterable[float], *, grouped: bool = False) -> str:
+def format_bounds(
+    bounds: Iterable[float], *, grouped: bool = False, decimals: int | None = None
+) -> str:
     """`40, 60.5`: a band's bounds as a form takes them (`low, high`)."""
-    return ", ".join(format_number(bound, grouped=grouped) for bound in bounds)
+    return ", ".join(
+        format_number(bound, grouped=grouped, decimals=decimals) for bound in bounds
+    )
 
 
-def format_band(low: float, high: float, *, grouped: bool = False) -> str:
+def format_band(
+    low: float, high: float, *, grouped: bool = False, decimals: int | None = None
+) -> str:
     """`[40, 60.5]`: a band as the workspace file writes it."""
-    return f"[{format_bounds((low, high), grouped=grouped)}]"
+    return f"[{format_bounds((low, high), grouped=grouped, decimals=decimals)}]"
 
 
-def format_target(target: Target, *, grouped: bool = False) -> str:
+def format_target(
+    target: Target, *, grouped: bool = False, decimals: int | None = None
+) -> str:
     """A target: a number (`50`), or a band (`[40, 60.5]`)."""
     if isinstance(target, Band):
-        return format_band(target.low, target.high, grouped=grouped)
-    return format_number(target, grouped=grouped)
+        return format_band(target.low, target.high, grouped=grouped, decimals=decimals)
+    return format_number(target, grouped=grouped, decimals=decimals)
 
 
 def percent_floor(fraction: float) -> int:

@@ -110,7 +110,9 @@ class KPIFilters(FilterSchema):
     perspective: Literal["financial", "customer", "internal", "learning"] | None = None
     health: Literal["green", "amber", "red", "unknown"] | None = None
     stale: bool | None = None
-    q: str | None = Field(None, description="in the key, name or definition")
+    q: str | None = Field(
+        None, description="each word in the key, name, definition, team or owner"
+    )
     archived: bool = Field(False, description="archived KPIs too")
 
 

@@ -13,6 +13,8 @@ from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import person_display_name
 from drumbeat.core.display import format_bounds, format_number
 from drumbeat.core.model import Indicator, Perspective, Tier
+from drumbeat.kpis.models import KPI
+from drumbeat.kpis.selectors import kpi_choices
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS
 
 
@@ -56,14 +58,24 @@ def number_or_band_text(value: object) -> str:
     return ""
 
 
+NUMBER_ERRORS = {"invalid": "Enter a number, such as 42 or 99.95."}
+
+
+def _enum_choices(enum: type[StrEnum], *, blank: bool = False) -> list[tuple[str, str]]:
+    return [*([("", "–")] if blank else []), *[(m.value, m.value) for m in enum]]
+
+
 class KPIFieldsForm(forms.Form):
-    """The fields of a KPI's definition that creating and editing it share."""
+    """Every field of a KPI's definition in the workspace format, which creating
+    and editing it share. `drives` offers the dictionary's other KPIs."""
 
     name = forms.CharField(max_length=200)
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Definition"
     )
-    unit = forms.CharField(required=False, max_length=50)
+    unit = forms.CharField(
+        required=False, max_length=50, help_text="percent, count, GBP, hours, ms ..."
+    )
     direction = forms.ChoiceField(
         choices=[
             ("up", "up: higher is better"),
@@ -78,9 +90,55 @@ class KPIFieldsForm(forms.Form):
             *[(c, c) for c in ("daily", "weekly", "monthly", "quarterly", "yearly")],
         ],
     )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        to_field_name="key",
+        required=False,
+        empty_label="–",
+    )
+    perspective = forms.ChoiceField(
+        required=False, choices=_enum_choices(Perspective, blank=True)
+    )
+    tier = forms.ChoiceField(choices=_enum_choices(Tier), initial=Tier.SECONDARY.value)
+    indicator = forms.ChoiceField(
+        required=False,
+        choices=_enum_choices(Indicator, blank=True),
+        help_text="leading: moves before the results; lagging: is the result",
+    )
+    north_star = forms.BooleanField(required=False, label="North-star KPI")
+    financial = forms.BooleanField(required=False, label="Financial measure")
     green = forms.CharField(required=False, help_text="a number; range KPIs: low, high")
     red = forms.CharField(required=False, help_text="a number (not for range KPIs)")
     amber = forms.CharField(required=False, help_text="range KPIs: low, high")
+    industry = forms.FloatField(
+        required=False, label="Industry benchmark", error_messages=NUMBER_ERRORS
+    )
+    best_in_class = forms.FloatField(
+        required=False, label="Best-in-class benchmark", error_messages=NUMBER_ERRORS
+    )
+    drives = forms.MultipleChoiceField(
+        required=False,
+        label="Drives",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="the KPIs this one is a leading driver of",
+    )
+    spc_baseline_start = forms.DateField(
+        required=False,
+        label="Process baseline from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="the readings that set the chart's limits; empty: the first 20",
+    )
+    spc_baseline_end = forms.DateField(
+        required=False,
+        label="Process baseline to",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, kpi_key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        drives = self.fields["drives"]
+        assert isinstance(drives, forms.MultipleChoiceField)
+        drives.choices = [choice for choice in kpi_choices() if choice[0] != kpi_key]
 
     def clean_green(self) -> float | list[float] | None:
         return number_or_band(self.cleaned_data["green"])
@@ -91,9 +149,32 @@ class KPIFieldsForm(forms.Form):
     def clean_amber(self) -> float | list[float] | None:
         return number_or_band(self.cleaned_data["amber"])
 
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        start, end = data.get("spc_baseline_start"), data.get("spc_baseline_end")
+        if start and not end:
+            self.add_error("spc_baseline_end", "Give the baseline's last day too.")
+        if end and not start:
+            self.add_error("spc_baseline_start", "Give the baseline's first day too.")
+        return data
+
     def kpi_values(self) -> dict[str, Any]:
         """What was typed, as KPI field values (for a service, or to lint)."""
         raise NotImplementedError
+
+    def definition_values(self) -> dict[str, Any]:
+        """The fields both forms share, as KPI field values (thresholds and
+        benchmarks in the workspace format's shape)."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in SHARED_FIELDS},
+            "thresholds": self.thresholds(),
+            "benchmarks": {
+                name: data[name]
+                for name in ("industry", "best_in_class")
+                if data[name] is not None
+            },
+        }
 
     def thresholds(self) -> dict[str, float | list[float]]:
         """The thresholds given, in the workspace format's shape."""
@@ -104,11 +185,27 @@ class KPIFieldsForm(forms.Form):
         }
 
 
+SHARED_FIELDS = tuple(
+    name for name in DEFINITION_FIELDS if name not in ("owner_name", "benchmarks")
+)
+"""The definition fields both KPI forms hold as the KPI does (thresholds and
+benchmarks are split into a field each; the owner is chosen differently)."""
+
+FIRST_FIELDS = ("name", "description", "unit", "direction", "cadence")
+"""The fields the forms open with, the owner after them; the rest as declared."""
+
+WORKSPACE_FIELD_ALIASES = {
+    "start": "spc_baseline_start",
+    "end": "spc_baseline_end",
+}
+"""The last part of a workspace rule's field path, as the KPI forms name it."""
+
+
 class KPIDefinitionForm(KPIFieldsForm):
     """A KPI's definition as its owner edits it; `version` guards against
     overwriting someone else's change."""
 
-    field_order = DEFINITION_FIELDS
+    field_order = (*FIRST_FIELDS, "owner_name")
 
     owner_name = owner_field()
     version = forms.IntegerField(widget=forms.HiddenInput())
@@ -116,8 +213,24 @@ class KPIDefinitionForm(KPIFieldsForm):
     def kpi_values(self) -> dict[str, Any]:
         """The definition typed, as KPI field values (thresholds included)."""
         return {
-            **{name: self.cleaned_data[name] for name in DEFINITION_FIELDS},
-            "thresholds": self.thresholds(),
+            **self.definition_values(),
+            "owner_name": self.cleaned_data["owner_name"],
+        }
+
+    @classmethod
+    def initial_from(cls, kpi: KPI) -> dict[str, Any]:
+        """A KPI's definition as the form opens with it."""
+        return {
+            **{name: getattr(kpi, name) for name in SHARED_FIELDS},
+            "owner_name": kpi.owner_name,
+            **{
+                name: number_or_band_text(kpi.thresholds.get(name))
+                for name in ("green", "red", "amber")
+            },
+            **{
+                name: kpi.benchmarks.get(name) for name in ("industry", "best_in_class")
+            },
+            "version": kpi.version,
         }
 
 
@@ -134,33 +247,10 @@ def person_name(user: User) -> str:
     return person_display_name(user)
 
 
-def _enum_choices(enum: type[StrEnum], *, blank: bool = False) -> list[tuple[str, str]]:
-    return [*([("", "–")] if blank else []), *[(m.value, m.value) for m in enum]]
-
-
 class KPICreateForm(KPIFieldsForm):
     """A new KPI dictionary entry, as an admin writes it."""
 
-    field_order = (
-        "key",
-        "name",
-        "description",
-        "unit",
-        "direction",
-        "cadence",
-        "owner",
-        "team",
-        "perspective",
-        "tier",
-        "indicator",
-        "north_star",
-        "financial",
-        "green",
-        "red",
-        "amber",
-        "industry",
-        "best_in_class",
-    )
+    field_order = ("key", *FIRST_FIELDS, "owner")
 
     key = forms.SlugField(
         max_length=100, help_text="unique: lower-case letters, digits and hyphens"
@@ -171,60 +261,15 @@ class KPICreateForm(KPIFieldsForm):
         empty_label="–",
         help_text="the person who may edit its definition and record its readings",
     )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"),
-        to_field_name="key",
-        required=False,
-        empty_label="–",
-    )
-    perspective = forms.ChoiceField(
-        required=False, choices=_enum_choices(Perspective, blank=True)
-    )
-    tier = forms.ChoiceField(choices=_enum_choices(Tier), initial=Tier.SECONDARY.value)
-    indicator = forms.ChoiceField(
-        required=False, choices=_enum_choices(Indicator, blank=True)
-    )
-    north_star = forms.BooleanField(required=False, label="North-star KPI")
-    financial = forms.BooleanField(required=False, label="Financial measure")
-    industry = forms.FloatField(
-        required=False,
-        label="Industry benchmark",
-        error_messages={"invalid": "Enter a number, such as 42 or 99.95."},
-    )
-    best_in_class = forms.FloatField(
-        required=False,
-        label="Best-in-class benchmark",
-        error_messages={"invalid": "Enter a number, such as 42 or 99.95."},
-    )
 
     def kpi_values(self) -> dict[str, Any]:
         """The KPI typed, as the field values `kpi_create` takes."""
-        data = self.cleaned_data
-        owner: User | None = data["owner"]
-        fields = (
-            "key",
-            "name",
-            "description",
-            "unit",
-            "direction",
-            "cadence",
-            "team",
-            "perspective",
-            "tier",
-            "indicator",
-            "north_star",
-            "financial",
-        )
+        owner: User | None = self.cleaned_data["owner"]
         return {
-            **{name: data[name] for name in fields},
+            "key": self.cleaned_data["key"],
+            **self.definition_values(),
             "owner": owner,
             "owner_name": person_name(owner) if owner else "",
-            "thresholds": self.thresholds(),
-            "benchmarks": {
-                name: data[name]
-                for name in ("industry", "best_in_class")
-                if data[name] is not None
-            },
         }
 
 

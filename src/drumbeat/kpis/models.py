@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from drumbeat.common.editing import Archivable, Edited
 from drumbeat.core import model as core
+from drumbeat.core.display import measure_decimals
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
@@ -183,6 +184,15 @@ class KPIStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.key}: {self.health}"
+
+    @property
+    def decimals(self) -> int:
+        """The decimals the KPI's readings are written with (its recent ones, as
+        the last refresh stored them), which its targets and thresholds show."""
+        values = list(self.sparkline.get("values") or [])
+        if self.latest_value is not None:
+            values.append(self.latest_value)
+        return measure_decimals(values)
 
 
 class SourceState(models.Model):

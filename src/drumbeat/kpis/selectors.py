@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
@@ -23,9 +24,10 @@ from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser
 from drumbeat.common.guards import is_admin
 from drumbeat.core.lint import Finding, lint_workspace
+from drumbeat.core.model import Health, Lifecycle, Tier
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
-from drumbeat.kpis.models import KPI, Reading, ReadingQuerySet
+from drumbeat.kpis.models import KPI, KPIStatus, Reading, ReadingQuerySet
 from drumbeat.workspace import load_workspace_data
 
 
@@ -344,15 +346,94 @@ _first = operator.itemgetter(0)
 def dictionary_kpis(
     *, search: str = "", filters: DashboardFilters | None = None
 ) -> QuerySet[KPI]:
-    """The KPI dictionary, searched by key, name or definition (one query)."""
+    """The KPI dictionary searched (one query): each word of `search` in the
+    key, name, definition, team or owner (a name as written, or the account's
+    username, first or last name or e-mail), so that `Grace Hopper` finds her
+    KPIs."""
     kpis = dashboard_kpis(filters or DashboardFilters())
-    if search:
+    for word in search.split():
         kpis = kpis.filter(
-            Q(key__icontains=search)
-            | Q(name__icontains=search)
-            | Q(description__icontains=search)
+            Q(key__icontains=word)
+            | Q(name__icontains=word)
+            | Q(description__icontains=word)
+            | Q(team__key__icontains=word)
+            | Q(team__name__icontains=word)
+            | Q(team_name__icontains=word)
+            | Q(owner_name__icontains=word)
+            | Q(owner__username__icontains=word)
+            | Q(owner__first_name__icontains=word)
+            | Q(owner__last_name__icontains=word)
+            | Q(owner__email__icontains=word)
         )
     return kpis
+
+
+DICTIONARY_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class DictionaryFilters:
+    """The dictionary's search and filters, as GET parameters (`q`, `team`,
+    `tier`, `perspective`, `lifecycle`, `health`, `archived`); an unknown value
+    narrows nothing."""
+
+    search: str = ""
+    team: str | None = None
+    tier: str | None = None
+    perspective: str | None = None
+    lifecycle: str | None = None
+    health: str | None = None
+    archived: bool = False
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> DictionaryFilters:
+        def known(name: str, values: Iterable[str]) -> str | None:
+            value = query.get(name, "")
+            return value if value in values else None
+
+        return cls(
+            search=query.get("q", "").strip(),
+            team=query.get("team") or None,
+            tier=known("tier", (tier.value for tier in Tier)),
+            perspective=known("perspective", PERSPECTIVES),
+            lifecycle=known("lifecycle", (stage.value for stage in Lifecycle)),
+            health=known("health", (health.value for health in Health)),
+            archived=query.get("archived") == "1",
+        )
+
+    def query(self, **changes: Any) -> str:
+        """The parameters as a query string (empty ones left out), with
+        `changes`: the pages' links keep the filters."""
+        values = {
+            "q": self.search,
+            "team": self.team,
+            "tier": self.tier,
+            "perspective": self.perspective,
+            "lifecycle": self.lifecycle,
+            "health": self.health,
+            "archived": "1" if self.archived else "",
+        } | changes
+        return urlencode({name: value for name, value in values.items() if value})
+
+
+def dictionary_page(filters: DictionaryFilters, page: str | int | None) -> Page[KPI]:
+    """One page of the dictionary (DICTIONARY_PAGE_SIZE KPIs, the last page for
+    a number past it, the first for one that is not a number), with their
+    status, team and owner: two queries (the count and the rows) however many
+    KPIs there are."""
+    kpis = dictionary_kpis(
+        search=filters.search,
+        filters=DashboardFilters(
+            team=filters.team,
+            tier=filters.tier,
+            perspective=filters.perspective,
+            archived=filters.archived,
+        ),
+    ).select_related("owner")
+    kpis = kpis_filtered(kpis, health=filters.health)
+    if filters.lifecycle:
+        kpis = kpis.filter(status__lifecycle=filters.lifecycle)
+    return Paginator(kpis, DICTIONARY_PAGE_SIZE).get_page(page)
 
 
 def definition_history(kpi: KPI, limit: int = 50) -> list[dict[str, Any]]:
@@ -428,6 +509,16 @@ def kpi_draft_findings(
         # A KPI not yet created cannot have had a reading: not stale, just new.
         and not (kpi is None and finding.rule == "kpi-stale")
     ]
+
+
+def kpi_decimals(keys: Iterable[str]) -> dict[str, int]:
+    """The decimals each KPI's readings are written with (`KPIStatus.decimals`),
+    by key, for those of `keys` that have a status (one query)."""
+    statuses = KPIStatus.objects.filter(kpi__key__in=set(keys)).select_related("kpi")
+    return {
+        status.kpi.key: status.decimals
+        for status in statuses.only("kpi__key", "latest_value", "sparkline")
+    }
 
 
 def kpi_choices() -> list[tuple[str, str]]:

@@ -21,11 +21,11 @@ from drumbeat.common.guards import AdminRequest, admin_required, is_admin, requi
 from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.model import Tier
 from drumbeat.kpis.forms import (
+    WORKSPACE_FIELD_ALIASES,
     KPICreateForm,
     KPIDefinitionForm,
     KPIFieldsForm,
     KPISourceForm,
-    number_or_band_text,
 )
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import (
@@ -35,16 +35,16 @@ from drumbeat.kpis.selectors import (
     OTHER,
     PERSPECTIVES,
     DashboardFilters,
+    DictionaryFilters,
     can_edit_definition,
     dashboard_counts,
     dashboard_kpis,
     dashboard_section_page,
-    dictionary_kpis,
+    dictionary_page,
     kpi_draft_findings,
 )
 from drumbeat.kpis.services import definitions
 from drumbeat.kpis.services.definitions import (
-    DEFINITION_FIELDS,
     SOURCE_FIELDS,
     kpi_archive,
     kpi_restore,
@@ -52,6 +52,7 @@ from drumbeat.kpis.services.definitions import (
     kpi_update,
 )
 from drumbeat.kpis.sources.services import PullRefusedError, source_pull_request
+from drumbeat.kpis.templatetags.kpi_format import HEALTH_LABELS, LIFECYCLE_LABELS
 from drumbeat.workspace import WorkspaceError
 
 
@@ -135,18 +136,17 @@ def dashboard_section(request: HtmxHttpRequest, section: str) -> HttpResponse:
 
 
 def kpi_dictionary(request: HtmxHttpRequest) -> HttpResponse:
-    """The KPI dictionary: search and filters."""
-    # The dictionary lists every KPI: no "exceptions only" here.
-    filters = replace(DashboardFilters.from_query(request.GET), exceptions_only=False)
-    search = request.GET.get("q", "").strip()
+    """The KPI dictionary: a page of KPIs, searched and filtered."""
+    filters = DictionaryFilters.from_query(request.GET)
     context = {
-        "kpis": dictionary_kpis(search=search, filters=filters),
-        "search": search,
+        "page": dictionary_page(filters, request.GET.get("page")),
         "filters": filters,
         "can_create": is_admin(request.user),
         "teams": Team.objects.filter(archived_at__isnull=True),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
+        "lifecycles": LIFECYCLE_LABELS,
+        "healths": HEALTH_LABELS,
     }
     template = "kpis/dictionary.html#rows" if request.htmx else "kpis/dictionary.html"
     return render(request, template, context)
@@ -182,19 +182,20 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied("Only the KPI's owner or an admin edits its definition.")
     if request.method != "POST":
         return _kpi_edit_page(request, kpi, _definition_form(kpi))
-    form = KPIDefinitionForm(request.POST)
+    form = KPIDefinitionForm(request.POST, kpi_key=kpi.key)
     if form.is_valid() and isinstance(request.user, User):
-        data = form.cleaned_data
         user = request.user
+        values = form.kpi_values()
         saved = save_from_form(
             form,
             lambda: kpi_update(
                 kpi=kpi,
-                values={name: data[name] for name in DEFINITION_FIELDS},
-                thresholds={name: data[name] for name in ("green", "red", "amber")},
+                values=values,
+                thresholds=values["thresholds"],
                 by=user,
-                version=data["version"],
+                version=form.cleaned_data["version"],
             ),
+            WORKSPACE_FIELD_ALIASES,
         )
         if saved is not None:
             messages.success(
@@ -205,16 +206,8 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _definition_form(kpi: KPI) -> KPIDefinitionForm:
-    thresholds = kpi.thresholds
     return KPIDefinitionForm(
-        initial={
-            **{name: getattr(kpi, name) for name in DEFINITION_FIELDS},
-            **{
-                name: number_or_band_text(thresholds.get(name))
-                for name in ("green", "red", "amber")
-            },
-            "version": kpi.version,
-        }
+        initial=KPIDefinitionForm.initial_from(kpi), kpi_key=kpi.key
     )
 
 
@@ -292,7 +285,7 @@ def kpi_create(request: AdminRequest) -> HttpResponse:
         try:
             kpi = definitions.kpi_create(values=form.kpi_values(), by=request.user)
         except WorkspaceError as error:
-            add_problems_to_form(form, error)
+            add_problems_to_form(form, error, WORKSPACE_FIELD_ALIASES)
         else:
             messages.success(request, f"KPI '{kpi.key}' added to the dictionary.")
             return redirect("kpi-detail", key=kpi.key)
@@ -314,7 +307,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(
                 "Only the KPI's owner or an admin edits its definition."
             )
-        form = KPIDefinitionForm(request.POST)
+        form = KPIDefinitionForm(request.POST, kpi_key=kpi.key)
     else:
         require_admin(request.user, ADMINS_ONLY)
         form = KPICreateForm(request.POST)
@@ -323,7 +316,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
         try:
             findings = kpi_draft_findings(kpi=kpi, draft=form.kpi_values())
         except WorkspaceError as error:
-            add_problems_to_form(form, error)
+            add_problems_to_form(form, error, WORKSPACE_FIELD_ALIASES)
     context = {"lint_form": form, "lint_findings": findings}
     return render(request, "kpis/_lint.html", context)
 

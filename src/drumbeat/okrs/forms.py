@@ -31,6 +31,12 @@ class CheckInForm(forms.Form):
     )
     blockers = forms.CharField(required=False, widget=forms.TextInput())
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # One form per KR on the objective's page: its labels wrap their fields,
+        # so no ids, which would repeat.
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+
 
 class KeyResultForm(forms.Form):
     """A KR as a team editor writes it: it always measures a dictionary KPI."""

@@ -16,8 +16,9 @@ from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, person_disp
 from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
+from drumbeat.core.display import grade_text
 from drumbeat.core.forecast import HitForecast, NoForecast
-from drumbeat.core.model import CycleState
+from drumbeat.core.model import CycleState, KeyResultKind
 from drumbeat.okrs.grades import FrozenGrade, cycles_frozen_grades
 from drumbeat.okrs.models import (
     CheckIn,
@@ -309,10 +310,19 @@ def parents_allowed(cycle: Cycle, keep: Objective | None = None) -> QuerySet[Obj
 # --- The cycle board's filters and sorting -------------------------------------
 
 BOARD_SORTS = {
+    "name": "name",
     "score": "score",
     "confidence": "lowest confidence",
     "forecast": "lowest forecast",
 }
+
+BOARD_GRADES = {
+    "red": "red",
+    "yellow": "yellow",
+    "green": "green",
+    "unscored": "not scored yet",
+}
+BOARD_KINDS = {kind.value: kind.value for kind in KeyResultKind}
 
 ForecastsOf = Callable[[Cycle], Mapping[int, float | None]]
 _forecasts_of: list[ForecastsOf] = []
@@ -336,16 +346,22 @@ class BoardFilters:
     team: str = ""
     owner: str = ""
     mine: bool = False
+    grade: str = ""
+    kind: str = ""
     sort: str = ""
     archived: bool = False
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> BoardFilters:
         sort = query.get("sort", "")
+        grade = query.get("grade", "")
+        kind = query.get("kind", "")
         return cls(
             team=query.get("team", "").strip(),
             owner=query.get("owner", "").strip(),
             mine=query.get("mine") == "1",
+            grade=grade if grade in BOARD_GRADES else "",
+            kind=kind if kind in BOARD_KINDS else "",
             sort=sort if sort in BOARD_SORTS else "",
             archived=query.get("archived") == "1",
         )
@@ -357,6 +373,8 @@ class BoardFilters:
             "team": self.team,
             "owner": self.owner,
             "mine": "1" if self.mine else "",
+            "grade": self.grade,
+            "kind": self.kind,
             "sort": self.sort,
             "archived": "1" if self.archived else "",
         } | changes
@@ -375,19 +393,57 @@ def board_objectives(
     objectives: QuerySet[Objective], filters: BoardFilters, user: AnyUser
 ) -> QuerySet[Objective]:
     """`objectives` of the team keyed `filters.team`, owned by (or with a KR
-    owned by) the person named `filters.owner` (a username), or by `user` when
-    `filters.mine`."""
+    owned by) the person `filters.owner` names (a username, or part of a name),
+    or by `user` when `filters.mine`."""
     objectives = objectives_filtered(objectives, team=filters.team or None)
     if filters.owner:
         objectives = objectives.filter(
-            Q(owner__username=filters.owner)
-            | Q(key_results__owner__username=filters.owner)
+            Q(owner__username__iexact=filters.owner)
+            | Q(owner_name__icontains=filters.owner)
+            | Q(key_results__owner__username__iexact=filters.owner)
+            | Q(key_results__owner_name__icontains=filters.owner)
         ).distinct()
     if filters.mine:
         objectives = objectives.filter(
             Q(owner_id=user.pk) | Q(key_results__owner_id=user.pk)
         ).distinct()
     return objectives
+
+
+@dataclass(frozen=True)
+class BoardObjective:
+    """An objective on the board with the KRs its filters show."""
+
+    objective: Objective
+    key_results: list[KeyResult]
+    findings: list[LintFinding]
+
+
+def board_rows(
+    objectives: Iterable[Objective],
+    filters: BoardFilters,
+    findings: Mapping[str, list[LintFinding]],
+) -> dict[str, list[BoardObjective]]:
+    """The board's objectives by team name (in their order), those of the grade
+    `filters.grade`, each with its KRs of the kind `filters.kind` (an objective
+    with none of that kind left out), from prefetched KRs: no query."""
+    by_team: dict[str, list[BoardObjective]] = {}
+    for objective in objectives:
+        grade = grade_text(objective.score) or "unscored"
+        if filters.grade and grade != filters.grade:
+            continue
+        key_results = [
+            kr
+            for kr in objective.key_results.all()
+            if not filters.kind or kr.kind == filters.kind
+        ]
+        if filters.kind and not key_results:
+            continue
+        team = objective.team.name if objective.team else objective.team_name
+        by_team.setdefault(team or "No team", []).append(
+            BoardObjective(objective, key_results, findings.get(objective.key, []))
+        )
+    return by_team
 
 
 def _lowest(values: Iterable[float | None]) -> float:
@@ -398,7 +454,7 @@ def _lowest(values: Iterable[float | None]) -> float:
 def board_sorted(
     objectives: list[Objective], sort: str, forecasts: Mapping[int, float | None]
 ) -> list[Objective]:
-    """`objectives` lowest first by their score, their KRs' lowest last
+    """`objectives` by title, lowest first by their score, their KRs' lowest last
     confidence, or their KRs' lowest forecast (unknown last); as they are for
     no sort."""
 
@@ -409,7 +465,8 @@ def board_sorted(
     def forecast(objective: Objective) -> float:
         return _lowest(forecasts.get(kr.pk) for kr in objective.key_results.all())
 
-    keys: dict[str, Callable[[Objective], float]] = {
+    keys: dict[str, Callable[[Objective], Any]] = {
+        "name": lambda objective: objective.title.casefold(),
         "score": lambda objective: _lowest([objective.score]),
         "confidence": confidence,
         "forecast": forecast,

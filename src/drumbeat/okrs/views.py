@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -20,7 +20,7 @@ from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import is_admin, require_admin
 from drumbeat.kpis.forms import number_or_band_text
-from drumbeat.kpis.selectors import kpi_choices
+from drumbeat.kpis.selectors import kpi_choices, kpi_decimals
 from drumbeat.okrs.forms import (
     CheckInForm,
     CycleForm,
@@ -30,12 +30,15 @@ from drumbeat.okrs.forms import (
     key_result_values,
 )
 from drumbeat.okrs.grades import frozen_grades
-from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, LintFinding, Objective
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from drumbeat.okrs.selectors import (
+    BOARD_GRADES,
+    BOARD_KINDS,
     BOARD_SORTS,
     BoardFilters,
     alignment_tree,
     board_objectives,
+    board_rows,
     board_sorted,
     closed_cycle_notice,
     cycle_findings,
@@ -57,6 +60,15 @@ from drumbeat.okrs.services import (
     objective_save,
     okr_archived_set,
 )
+
+
+def with_decimals(key_results: Iterable[KeyResult]) -> None:
+    """Give each KR the decimals of its KPI's readings (`kr.decimals`), which
+    its baseline, current value and target show (one query)."""
+    listed = list(key_results)
+    decimals = kpi_decimals(kr.kpi_key for kr in listed)
+    for kr in listed:
+        kr.decimals = decimals.get(kr.kpi_key)  # type: ignore[attr-defined]
 
 
 def refuses_closed_cycles(
@@ -106,13 +118,7 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         key_result_forecasts(cycle) if filters.sort == "forecast" else {},
     )
     findings = cycle_findings(cycle)
-    by_team: dict[str, list[tuple[Objective, list[LintFinding]]]] = {}
-    for objective in objectives:
-        team = (
-            objective.team.name if objective.team else objective.team_name or "No team"
-        )
-        on_objective = findings.by_objective.get(objective.key, [])
-        by_team.setdefault(team, []).append((objective, on_objective))
+    with_decimals(kr for objective in objectives for kr in objective.key_results.all())
     cycles = list(Cycle.objects.filter(archived_at__isnull=True))
     standing = cycles_standing([*cycles, cycle])
     context = {
@@ -123,11 +129,14 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         "grades": frozen_grades(cycle),
         "show_archived": show_archived,
         "can_archive": is_admin(request.user),
-        "by_team": by_team,
+        "writes_okrs": bool(okr_teams_editable_by(request.user)),
+        "by_team": board_rows(objectives, filters, findings.by_objective),
         "findings": findings,
         "tree": alignment_tree(objectives),
         "filters": filters,
         "sorts": BOARD_SORTS,
+        "grade_choices": BOARD_GRADES,
+        "kind_choices": BOARD_KINDS,
         "teams": Team.objects.filter(archived_at__isnull=True).order_by("name"),
     }
     return render(request, "okrs/cycle_board.html", context)
@@ -141,6 +150,7 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
         ),
         key=key,
     )
+    with_decimals(objective.key_results.all())
     notice = closed_cycle_notice(objective.cycle)
     can_check_in = can_edit_team_okrs(request.user, objective.team) and not notice
     context = {
@@ -191,6 +201,7 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
             status = 400
     else:
         status = 400
+    with_decimals([key_result])
     context = {
         "kr": key_result,
         "objective": key_result.objective,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Q
@@ -20,7 +20,7 @@ from drumbeat.core import model as core
 from drumbeat.core.attribution import Movement, cycle_movement, year_movement
 from drumbeat.core.contract import plain_target
 from drumbeat.core.cycles import CycleStanding
-from drumbeat.core.display import grade_text
+from drumbeat.core.display import grade_text, measure_decimals
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.status import objective_status
 from drumbeat.kpis.models import KPI
@@ -52,6 +52,8 @@ class KPIRow:
     cycle: Movement
     year: Movement
     chart: Sparkline | None
+    decimals: int | None = None
+    """Those of its readings, which its value shows."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class GradeRow:
     target: Any
     score: float | None
     grade: str
+    decimals: int | None = None
+    """Those of its KPI's readings, which its baseline, achieved value and target
+    show."""
 
 
 @dataclass(frozen=True)
@@ -137,12 +142,19 @@ def board_report(cycle: Cycle, today: dt.date | None = None) -> BoardReport:
         archived_kpis=True,  # those archived after the close, chosen here
     )
     core_cycle = core_cycle_of(workspace, cycle)
-    kpi_rows = {kpi.key: _kpi_row(kpi, core_cycle, as_of) for kpi in workspace.kpis}
+    decimals = {
+        kpi.key: measure_decimals(reading.value for reading in kpi.readings)
+        for kpi in workspace.kpis
+    }
+    kpi_rows = {
+        kpi.key: replace(_kpi_row(kpi, core_cycle, as_of), decimals=decimals[kpi.key])
+        for kpi in workspace.kpis
+    }
     retrospectives = _retrospectives(cycle)
     objectives = (
-        _final_objectives(close, retrospectives)
+        _final_objectives(close, retrospectives, decimals)
         if close
-        else _current_objectives(workspace, core_cycle, today, retrospectives)
+        else _current_objectives(workspace, core_cycle, today, retrospectives, decimals)
     )
     by_kpi: dict[str, list[GradeRow]] = defaultdict(list)
     for objective in objectives:
@@ -234,7 +246,9 @@ def _first_line(text: str) -> str:
 
 
 def _final_objectives(
-    close: CycleClose, retrospectives: dict[str | None, str]
+    close: CycleClose,
+    retrospectives: dict[str | None, str],
+    decimals: dict[str, int],
 ) -> list[ObjectiveRow]:
     """The objectives as frozen at the close, in the snapshot's order."""
     rows: dict[str, dict[str, Any]] = {}
@@ -252,6 +266,7 @@ def _final_objectives(
                     target=grade.target,
                     score=grade.score,
                     grade=grade.grade,
+                    decimals=decimals.get(grade.kpi_key),
                 )
             )
         else:
@@ -279,6 +294,7 @@ def _current_objectives(
     cycle: core.Cycle,
     today: dt.date,
     retrospectives: dict[str | None, str],
+    decimals: dict[str, int],
 ) -> list[ObjectiveRow]:
     """The objectives scored as they stand today, by the core's rules."""
     teams = {team.key: team.name for team in workspace.teams}
@@ -306,6 +322,7 @@ def _current_objectives(
                         target=plain_target(scored.target),
                         score=scored.score,
                         grade=grade_text(scored.score) or "",
+                        decimals=decimals.get(scored.kpi),
                     )
                     for scored in status.key_results
                 ],

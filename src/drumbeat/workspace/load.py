@@ -18,6 +18,7 @@ from typing import Any
 from croniter import croniter
 from pydantic import BaseModel, ValidationError
 
+from drumbeat.core.drives import drives_cycle, drives_cycle_text
 from drumbeat.core.model import (
     KPI,
     Band,
@@ -346,6 +347,7 @@ def _reference_problems(
 
     team_keys = {team.key for team in schema.teams}
     kpi_keys = {kpi.key for kpi in schema.kpis}
+    drives = {kpi.key: kpi.drives for kpi in schema.kpis}
     cycle_keys = {cycle.key for cycle in schema.cycles}
     objective_keys = {objective.key for objective in schema.objectives}
 
@@ -372,6 +374,8 @@ def _reference_problems(
         for position, driven in enumerate(kpi.drives):
             if driven not in kpi_keys:
                 yield missing((*at, "drives", position), "KPI", driven, kpi_keys)
+        if round_trip := drives_cycle(drives, kpi.key):
+            yield problem((*at, "drives"), drives_cycle_text(round_trip))
         yield from (problem((*at, *loc), m) for loc, m in _kpi_problems(kpi))
         if today is not None:
             for position, reading in enumerate(kpi.readings):

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
+from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import owner_assign
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import (
@@ -20,6 +21,7 @@ from drumbeat.audit.services import (
 from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.guards import is_admin
 from drumbeat.common.locks import serialized_write
+from drumbeat.core.drives import drives_cycle, drives_cycle_text
 from drumbeat.core.model import Direction, Tier
 from drumbeat.kpis.models import KPI, SourceState
 from drumbeat.kpis.selectors import can_edit_definition, kpi_data
@@ -34,7 +36,19 @@ DEFINITION_FIELDS = (
     "direction",
     "cadence",
     "owner_name",
+    "team",
+    "perspective",
+    "tier",
+    "indicator",
+    "north_star",
+    "financial",
+    "benchmarks",
+    "drives",
+    "spc_baseline_start",
+    "spc_baseline_end",
 )
+"""A KPI's definition as `kpi_update` takes it (`team`: a Team or None), with
+its thresholds beside it."""
 
 
 @serialized_write
@@ -47,20 +61,21 @@ def kpi_update(
     version: int,
     reason: str = "",
 ) -> KPI:
-    """Change a KPI's definition and thresholds, checked by the workspace format's
-    own rules; refused if it changed since `version` was read. Kept in history,
-    with `reason` when given (a cycle's close: "2026-Q3 close")."""
+    """Change a KPI's definition (the DEFINITION_FIELDS in `values`; those left
+    out stay as they are) and thresholds, checked by the workspace format's
+    own rules (thresholds against direction, known drives and no cycle of them);
+    refused if it changed since `version` was read. Kept in history, with
+    `reason` when given (a cycle's close: "2026-Q3 close")."""
     locked = lock_for_edit(KPI, kpi.pk, version)
     before = _definition(locked)
-    owner_assign(locked, values)
+    owner_assign(locked, {"owner_name": locked.owner_name, **values})
     for name in DEFINITION_FIELDS:
-        if name != "owner_name":
+        if name in values and name not in ("owner_name", "team"):
             setattr(locked, name, values[name])
+    if "team" in values:
+        _team_assign(locked, values["team"])
     locked.thresholds = {k: v for k, v in thresholds.items() if v is not None}
-    # The same validation as a workspace file: thresholds against direction.
-    load_workspace_data(
-        {"kpis": [kpi_data(locked, [], known=set())]}, filename=f"KPI {locked.key}"
-    )
+    _definition_check(locked)
     locked.updated_by = by
     _history_note(locked, by, reason)
     locked.save()
@@ -83,6 +98,31 @@ def kpi_update(
 
 
 DEFINITION_AUDITED = (*DEFINITION_FIELDS, "thresholds")
+
+
+def _team_assign(kpi: KPI, team: Team | None) -> None:
+    """A team chosen, or none: a team named only in a file (`team_name`, no such
+    team) stays until a team is chosen."""
+    if team is not None or kpi.team_id is not None:
+        kpi.team = team
+        kpi.team_name = ""
+
+
+def _definition_check(kpi: KPI) -> None:
+    """The workspace file's rules on one KPI: its fields, the KPIs its `drives`
+    name (in the dictionary), and no cycle of drives through the dictionary."""
+    drives = dict(KPI.objects.exclude(pk=kpi.pk).values_list("key", "drives"))
+    drives[kpi.key] = kpi.drives
+    filename = f"KPI {kpi.key}"
+    driven = [
+        {"key": key, "name": key}
+        for key in kpi.drives
+        if key in drives and key != kpi.key
+    ]
+    load_workspace_data({"kpis": [kpi_data(kpi, []), *driven]}, filename=filename)
+    if cycle := drives_cycle(drives, kpi.key):
+        problem = LocatedError(None, "drives", drives_cycle_text(cycle))
+        raise WorkspaceError(filename, [problem])
 
 
 def _history_note(kpi: KPI, by: User | None, reason: str) -> None:
@@ -142,7 +182,12 @@ def _saved_with_reason(
 
 
 def _definition(kpi: KPI) -> dict[str, Any]:
-    return {name: getattr(kpi, name) for name in DEFINITION_AUDITED}
+    """The definition as the audit log keeps it: plain JSON values."""
+    values = {name: getattr(kpi, name) for name in DEFINITION_AUDITED}
+    values["team"] = kpi.team.key if kpi.team else kpi.team_name
+    for name in ("spc_baseline_start", "spc_baseline_end"):
+        values[name] = values[name] and values[name].isoformat()
+    return values
 
 
 SQL_SOURCE_ADMINS_ONLY = (
@@ -217,7 +262,8 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     `values` are the KPI's field values: `key`, `name`, and any of `description`,
     `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
     `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`,
-    `source` (an `sql` source by admins only).
+    `drives`, `spc_baseline_start`, `spc_baseline_end`, `source` (an `sql`
+    source by admins only).
     """
     key = values["key"]
     if (values.get("source") or {}).get("type") == "sql" and not is_admin(by):
@@ -249,9 +295,7 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     if "owner" not in values:  # an owner by name or e-mail: its account, if any
         owner_assign(kpi, {"owner_name": kpi.owner_name, **values})
     # The same validation as a workspace file: key, thresholds against direction.
-    load_workspace_data(
-        {"kpis": [kpi_data(kpi, [], known=set())]}, filename=f"KPI {key}"
-    )
+    _definition_check(kpi)
     last = KPI.objects.order_by("-position").values_list("position", flat=True).first()
     kpi.position = 0 if last is None else last + 1
     kpi.updated_by = by

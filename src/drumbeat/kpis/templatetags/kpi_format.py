@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from drumbeat.core.display import format_number, unfavourable_signals_text
+from drumbeat.core.display import format_measure, unfavourable_signals_text
 
 register = template.Library()
 
@@ -21,9 +21,11 @@ LIFECYCLE_LABELS = {
 
 
 @register.filter
-def number(value: float | None) -> str:
-    """As the CLI writes it, with thousands grouped: `2,758,400`, `99.95`."""
-    return "" if value is None else format_number(value, grouped=True)
+def number(value: float | None, decimals: int | None = None) -> str:
+    """A number as every page shows it (`display.format_measure`): thousands
+    grouped, with the `decimals` of its KPI's readings when given:
+    `{{ kr.current|number:kr.decimals }}` → `15,270.0`."""
+    return "" if value is None else format_measure(value, decimals=decimals)
 
 
 @register.filter

@@ -28,14 +28,22 @@ def percent_floor(value: float | None) -> str:
 
 
 @register.filter
-def target(value: Any) -> str:
-    """A number or a band (stored as `[low, high]`), grouped as `number` is."""
+def score_value(value: float | None) -> str:
+    """A score for a `<meter value>` (0 to 1, at most four decimals): a bar's
+    fill, clamped so that an overshoot fills it and a setback empties it."""
+    return "" if value is None else f"{min(max(value, 0.0), 1.0):.4g}"
+
+
+@register.filter
+def target(value: Any, decimals: int | None = None) -> str:
+    """A number or a band (stored as `[low, high]`), as `number` shows numbers
+    (with the `decimals` of its KPI's readings when given)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return display.format_band(value[0], value[1], grouped=True)
+        return display.format_band(value[0], value[1], grouped=True, decimals=decimals)
     if isinstance(value, Band | int | float):
-        return display.format_target(value, grouped=True)
+        return display.format_target(value, grouped=True, decimals=decimals)
     return str(value)
 
 

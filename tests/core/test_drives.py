@@ -1,0 +1,29 @@
+"""A KPI's `drives` links never lead back to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from drumbeat.core.drives import drives_cycle, drives_cycle_text
+
+
+@pytest.mark.parametrize(
+    ("drives", "start", "cycle"),
+    [
+        ({}, "a", None),
+        ({"a": ["b"]}, "a", None),
+        ({"a": ["b"], "b": ["c"]}, "a", None),
+        ({"a": ["a"]}, "a", ["a", "a"]),
+        ({"a": ["b"], "b": ["a"]}, "a", ["a", "b", "a"]),
+        ({"a": ["b"], "b": ["c"], "c": ["a"]}, "a", ["a", "b", "c", "a"]),
+        ({"a": ["b", "c"], "b": ["c"], "c": ["a"]}, "a", ["a", "c", "a"]),
+        ({"a": ["b"], "b": ["c"], "c": ["b"]}, "a", None),  # a cycle not through a
+        ({"a": ["missing"]}, "a", None),
+    ],
+)
+def test_drives_cycle(drives, start, cycle):
+    assert drives_cycle(drives, start) == cycle
+
+
+def test_drives_cycle_text_names_the_way_round():
+    assert drives_cycle_text(["a", "b", "a"]) == "drives back to itself: a → b → a"
