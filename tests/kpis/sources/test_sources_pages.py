@@ -335,7 +335,7 @@ def test_the_definition_history_lists_a_changed_source(pulled, users):
         kpi=pulled, source={**SQL, "query": "select 1"}, by=users["admin"], version=1
     )
     page = client_for(users["viewer"]).get("/kpis/csat/").content.decode()
-    history = page[page.index("Definition history") : page.index("<h2>Readings")]
+    history = page[page.index("Definition history") : page.index(">Readings</h2>")]
     assert "source</td>" in history
 
 
