@@ -14,6 +14,7 @@ docs/screenshots/ (<page>-desktop.png, <page>-phone.png), linked from the README
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
+from PIL import Image
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.kpis.models import KPI
@@ -43,6 +45,9 @@ tests/server/vendor/README.md. Production never ships it."""
 
 SCREENSHOTS = os.environ.get("DRUMBEAT_SCREENSHOTS")
 """Where `make screenshots` keeps each page's screenshots; unset, none are taken."""
+
+SCREENSHOT_SCREENS = 2
+"""How many screens of each page its screenshot shows, from the top."""
 
 __all__ = [
     "_playwright_beside_django",
@@ -156,18 +161,26 @@ AXE_RUN = """async (off) => {
                 targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
 }"""
 
-# The score bar of each KR on the cycle board: the filled part (`rect`) against its
-# track (the `svg`), and the score it says (its aria-label, "score 57%, ...").
-SCORE_BARS = """() => [...document.querySelectorAll('[data-kr] .scorebar')].map(bar => {
-  const track = bar.querySelector('svg');
-  const fill = bar.querySelector('svg rect');
-  const said = (bar.dataset.score !== undefined) ? parseFloat(bar.dataset.score)
-    : parseFloat((bar.getAttribute('aria-label').match(/(-?\\d+(\\.\\d+)?)\\s*%/)
-                  || [0, 'NaN'])[1]) / 100;
-  return {kr: bar.closest('[data-kr]').dataset.kr, score: said,
-          track: track ? track.getBoundingClientRect().width : 0,
-          fill: fill ? fill.getBoundingClientRect().width : 0};
-})"""
+SCORE_BARS = "[data-kr] .scorebar meter"
+"""The KR score bars on the board: a <meter> whose value is the score (0-1)."""
+
+SAME_COLOUR = 60
+"""How far apart (the sum of the red, green and blue differences) two pixels may
+be and still be one colour: the edges of a drawn bar are smoothed."""
+
+
+def _filled_share(meter: Any, track: tuple[int, ...]) -> float:
+    """The share of the bar's width drawn in another colour than its empty track,
+    read from the pixels of its middle row (a meter's fill is not an element whose
+    box a script could measure)."""
+    image = Image.open(io.BytesIO(meter.screenshot())).convert("RGB")
+    middle = image.height // 2
+    row = [image.getpixel((x, middle)) for x in range(image.width)]
+    filled = [
+        sum(abs(a - b) for a, b in zip(pixel, track, strict=True)) > SAME_COLOUR
+        for pixel in row
+    ]
+    return sum(filled) / len(row)
 
 
 @pytest.fixture
@@ -252,9 +265,18 @@ class Tour:
         for refused in self.refused:
             self.problem(stop, f"refused by the CSP: {refused[:160]}")
         if SCREENSHOTS:
+            # The page from its top, at most SCREENSHOT_SCREENS screens tall (what a
+            # reader of the docs takes in; whole pages made 31 MB of images).
+            tall = page.evaluate("() => document.documentElement.scrollHeight")
             page.screenshot(
                 path=str(Path(SCREENSHOTS) / f"{stop.name}-{self.width.name}.png"),
                 full_page=True,
+                clip={
+                    "x": 0,
+                    "y": 0,
+                    "width": self.width.width,
+                    "height": min(tall, SCREENSHOT_SCREENS * self.width.height),
+                },
             )
 
     def close(self) -> None:
@@ -289,22 +311,36 @@ def test_every_main_page_fits_is_accessible_and_keeps_the_policy(tour: Tour) -> 
 
 
 def _score_bars_show_the_score(tour: Tour, stop: Stop, page: Any) -> None:
-    """Each KR's bar is filled as far as its score: fill / track within 2 %."""
-    bars = page.evaluate(SCORE_BARS)
-    if not bars:
-        tour.problem(stop, "no KR score bar ([data-kr] .scorebar) on the board")
-    for bar in bars:
-        if bar["track"] < 40:
-            tour.problem(
-                stop, f"score bar of {bar['kr']}: its track is {bar['track']:.1f} px"
-            )
+    """Each KR's bar is filled as far as its score (within 2 %, or a pixel of
+    smoothing at each end): its pixels against an empty bar's, drawn beside it."""
+    meters = page.locator(SCORE_BARS)
+    if meters.count() == 0:
+        tour.problem(stop, f"no KR score bar ({SCORE_BARS}) on the board")
+        return
+    # An empty bar of the same look, for its track's colour.
+    page.evaluate(
+        """(selector) => { const meter = document.querySelector(selector);
+        const empty = meter.cloneNode(); empty.value = 0; empty.id = 'empty-bar';
+        meter.after(empty); }""",
+        SCORE_BARS,
+    )
+    empty = page.locator("#empty-bar")
+    image = Image.open(io.BytesIO(empty.screenshot())).convert("RGB")
+    track = image.getpixel((image.width // 2, image.height // 2))
+    page.evaluate("() => document.getElementById('empty-bar').remove()")
+    for index in range(meters.count()):
+        meter = meters.nth(index)
+        kr = meter.evaluate("m => m.closest('[data-kr]').dataset.kr")
+        width = meter.bounding_box()["width"]
+        if width < 40:
+            tour.problem(stop, f"score bar of {kr}: it is {width:.1f} px wide")
             continue
-        drawn = bar["fill"] / bar["track"]
-        if abs(drawn - min(max(bar["score"], 0), 1)) > 0.02:
+        score = min(max(float(meter.get_attribute("value")), 0.0), 1.0)
+        drawn = _filled_share(meter, track)
+        if abs(drawn - score) > max(0.02, 2 / width):
             tour.problem(
                 stop,
-                f"score bar of {bar['kr']}: filled {drawn:.0%} for a score of "
-                f"{bar['score']:.0%}",
+                f"score bar of {kr}: filled {drawn:.0%} for a score of {score:.0%}",
             )
 
 

@@ -86,6 +86,8 @@
       cycle: c("--db-chart-cycle", "rgba(44,95,179,.08)"),
       text: c("--db-chart-text", "#4a5262"),
       grid: c("--db-chart-grid", "#e6e9ee"),
+      // the page's background: a ring round a signal's marker, light or dark
+      ring: c("--pico-background-color", "#fff"),
     };
   }
 
@@ -274,11 +276,11 @@
     }];
     if (bad.length) series.push({
       name: "Unfavourable signal", type: "scatter", data: bad, encode: { x: 0, y: 1 }, z: 4,
-      symbol: "triangle", symbolSize: 12, itemStyle: { color: p.health.red, borderColor: "#fff", borderWidth: 1 },
+      symbol: "triangle", symbolSize: 12, itemStyle: { color: p.health.red, borderColor: p.ring, borderWidth: 1 },
     });
     if (good.length) series.push({
       name: "Favourable signal", type: "scatter", data: good, encode: { x: 0, y: 1 }, z: 4,
-      symbol: "circle", symbolSize: 11, itemStyle: { color: p.health.green, borderColor: "#fff", borderWidth: 1 },
+      symbol: "circle", symbolSize: 11, itemStyle: { color: p.health.green, borderColor: p.ring, borderWidth: 1 },
     });
 
     return {
