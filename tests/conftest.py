@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,12 @@ def sso(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
         settings.DRUMBEAT_OIDC_NAME = "Acme ID"
         monkeypatch.setenv("DRUMBEAT_OIDC_CLIENT_SECRET", provider.client_secret)
         yield provider
+
+
+def words(html: str) -> str:
+    """A page's text without its tags: what a reader sees of
+    `<time datetime="...">2026-11-20 10:04 UTC</time>`."""
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def client_for(user: User | None) -> Client:

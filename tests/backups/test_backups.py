@@ -46,7 +46,7 @@ from drumbeat.imports.services import (
     import_run_start,
     import_upload,
 )
-from drumbeat.kpis.models import KPI, Reading
+from drumbeat.kpis.models import KPI, DeclinedDivider, Reading
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_update
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.sources.services import source_pull_request
@@ -166,6 +166,10 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
     )
     ReviewNote.objects.create(
         kpi=kpi, note="Seen", health="red", by=admin, at=timezone.now()
+    )
+    # A proposed limit period declined.
+    DeclinedDivider.objects.create(
+        kpi=kpi, run_start=dt.date(2026, 6, 1), declined_by=admin, why="a one-off"
     )
     Investigation.objects.create(
         kpi=kpi,
@@ -360,17 +364,23 @@ def rewrite(path: Path, change: Any) -> None:
 
 def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
     """A backup as Drumbeat wrote it before `kpis 0003`: without that migration
-    and those that depend on it, and without the fields they added (kpis 0004:
-    KPIs' archive)."""
+    and those that depend on it, without the fields they added (kpis 0004: KPIs'
+    archive; 0005: limit periods) and the rows of the tables they made (0005's
+    declined dividers, okrs 0006's stored plan suggestions)."""
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
     later = graph.backwards_plan(("kpis", "0003_canonical_reading_moments"))
     migrations = lines[0]["migrations"]
     for app, name in later:
         if name in migrations.get(app, []):
             migrations[app].remove(name)
+    lines[1:] = [
+        line
+        for line in lines[1:]
+        if line.get("model") not in ("kpis.declineddivider", "okrs.plansuggestion")
+    ]
     for line in lines[1:]:
         if line.get("model") in ("kpis.kpi", "kpis.historicalkpi"):
-            for added in ("archived_at", "archived_by"):
+            for added in ("archived_at", "archived_by", "spc_periods"):
                 line["fields"].pop(added, None)
 
 

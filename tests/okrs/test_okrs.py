@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import CheckIn, KeyResult
-from tests.conftest import client_for
+from tests.conftest import client_for, words
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_a_check_in_comes_back_as_the_kr_block_without_a_reload(small_workspace,
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<article id="kr-csat-up"')
-    assert "confidence 0.6 — Survey shipped" in page
+    assert "confidence 0.6 — Survey shipped" in words(page)
     assert "Blocked: Budget" in page
     assert "Check-in saved." in page
     check_in = CheckIn.objects.get(note="Survey shipped")

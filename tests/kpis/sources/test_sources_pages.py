@@ -22,7 +22,7 @@ from drumbeat.kpis.services.definitions import (
 from drumbeat.okrs.models import LintFinding
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import WorkspaceError, load_workspace_text
-from tests.conftest import SMALL, client_for
+from tests.conftest import SMALL, client_for, words
 
 pytestmark = pytest.mark.django_db
 
@@ -295,8 +295,8 @@ def test_the_kpi_page_says_the_source_is_failing_since_when_and_why(pulled, user
     head = page[: page.index("<h2>Data source</h2>")]
     assert '<span class="badge failing">source failing</span>' in head
     assert (
-        "source failing since 2026-11-20 10:04: no connection &#x27;warehouse&#x27;"
-    ) in head
+        "source failing since 2026-11-20 10:04 UTC: no connection &#x27;warehouse&#x27;"
+    ) in words(head)
 
 
 def test_a_tile_says_the_source_is_failing_beside_the_stale_flag(pulled, users):
@@ -304,7 +304,7 @@ def test_a_tile_says_the_source_is_failing_beside_the_stale_flag(pulled, users):
     tile = page[page.index('data-kpi="csat"') :]
     tile = tile[: tile.index("</article>")]
     assert '<span class="badge failing">source failing</span>' in tile
-    assert "source failing since 2026-11-20 10:04: no connection" in tile
+    assert "source failing since 2026-11-20 10:04 UTC: no connection" in words(tile)
 
 
 def test_a_dictionary_row_says_the_source_is_failing(pulled, users):
@@ -312,7 +312,7 @@ def test_a_dictionary_row_says_the_source_is_failing(pulled, users):
     row = page[page.index('<tr data-kpi="csat"') :]
     row = row[: row.index("</tr>")]
     assert '<span class="badge failing">source failing</span>' in row
-    assert "source failing since 2026-11-20 10:04: no connection" in row
+    assert "source failing since 2026-11-20 10:04 UTC: no connection" in words(row)
 
 
 def test_a_source_that_pulls_well_shows_no_failure(pulled, users):
