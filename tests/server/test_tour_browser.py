@@ -146,10 +146,16 @@ SIDEWAYS = """() => {
 
 NAV_LINES = """() => {
   const nav = document.querySelector('header nav');
-  if (!nav) return 0;
+  if (!nav) return [];
   const items = [...nav.querySelectorAll('a, button, summary')]
-    .filter(e => e.getClientRects().length > 0);
-  return new Set(items.map(e => Math.round(e.getBoundingClientRect().top))).size;
+    // what is on screen: not the items of a closed menu
+    .filter(e => e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}));
+  const lines = {};
+  for (const e of items) {
+    const top = Math.round(e.getBoundingClientRect().top);
+    (lines[top] = lines[top] || []).push(e.textContent.trim());
+  }
+  return Object.values(lines);
 }"""
 
 AXE_RUN = """async (off) => {
@@ -253,8 +259,13 @@ class Tour:
                 f"scrolls sideways: {sideways['width']} px wide; sticking out: "
                 + ", ".join(sideways["culprits"]),
             )
-        if self.width is DESKTOP and page.evaluate(NAV_LINES) > 1:
-            self.problem(stop, "the nav wraps onto more than one line")
+        lines = page.evaluate(NAV_LINES) if self.width is DESKTOP else []
+        if len(lines) > 1:
+            self.problem(
+                stop,
+                f"the nav wraps onto {len(lines)} lines: "
+                + " / ".join(", ".join(line) for line in lines),
+            )
         page.evaluate(self.axe)
         for violation in page.evaluate(AXE_RUN, list(stop.axe_rules_off)):
             self.problem(
