@@ -175,13 +175,20 @@ SAME_COLOUR = 60
 be and still be one colour: the edges of a drawn bar are smoothed."""
 
 
+def _pixel(image: Image.Image, x: int, y: int) -> tuple[int, ...]:
+    """One pixel's red, green and blue."""
+    pixel = image.getpixel((x, y))
+    assert isinstance(pixel, tuple)
+    return tuple(int(channel) for channel in pixel)
+
+
 def _filled_share(meter: Any, track: tuple[int, ...]) -> float:
     """The share of the bar's width drawn in another colour than its empty track,
     read from the pixels of its middle row (a meter's fill is not an element whose
     box a script could measure)."""
     image = Image.open(io.BytesIO(meter.screenshot())).convert("RGB")
     middle = image.height // 2
-    row = [image.getpixel((x, middle)) for x in range(image.width)]
+    row = [_pixel(image, x, middle) for x in range(image.width)]
     filled = [
         sum(abs(a - b) for a, b in zip(pixel, track, strict=True)) > SAME_COLOUR
         for pixel in row
@@ -337,7 +344,7 @@ def _score_bars_show_the_score(tour: Tour, stop: Stop, page: Any) -> None:
     )
     empty = page.locator("#empty-bar")
     image = Image.open(io.BytesIO(empty.screenshot())).convert("RGB")
-    track = image.getpixel((image.width // 2, image.height // 2))
+    track = _pixel(image, image.width // 2, image.height // 2)
     page.evaluate("() => document.getElementById('empty-bar').remove()")
     for index in range(meters.count()):
         meter = meters.nth(index)
