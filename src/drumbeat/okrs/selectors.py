@@ -140,6 +140,22 @@ def okr_teams_editable_by(user: AnyUser) -> list[Team]:
     return [team for team in teams if can_edit_team_okrs(user, team)]
 
 
+def cycles_closable_by(user: AnyUser, cycles: Iterable[Cycle]) -> set[int]:
+    """The pks of those `cycles` whose close page lets `user` in: all of them for
+    an admin, else those with an objective of a team whose OKRs the person edits
+    (one query, whatever the number of cycles: the notice of overdue closes asks
+    on every page)."""
+    pks = [cycle.pk for cycle in cycles]
+    if is_admin(user):
+        return set(pks)
+    editable = [team.pk for team in okr_teams_editable_by(user)]
+    return set(
+        Objective.objects.filter(cycle_id__in=pks, team_id__in=editable).values_list(
+            "cycle_id", flat=True
+        )
+    )
+
+
 def objectives_editable_by(
     user: AnyUser, objectives: Iterable[Objective], teams: Iterable[Team]
 ) -> list[Objective]:

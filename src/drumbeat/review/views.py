@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from drumbeat.accounts.models import Team
 from drumbeat.core.model import Perspective
 from drumbeat.kpis.models import KPI
+from drumbeat.okrs.selectors import cycles_closable_by
 from drumbeat.review.forms import (
     InvestigationCloseForm,
     InvestigationOpenForm,
@@ -59,6 +60,9 @@ def kpi_review(request: HttpRequest) -> HttpResponse:
     agenda = kpi_agenda(request.user, filters)
     context = {
         "agenda": agenda,
+        "closable": cycles_closable_by(
+            request.user, [cycle for cycle, _ in agenda.overdue_cycles]
+        ),
         "filters": filters,
         "teams": Team.objects.filter(archived_at__isnull=True).order_by("name"),
         "perspectives": [str(p) for p in Perspective],

@@ -50,7 +50,7 @@ from drumbeat.okrs.models import (
 from drumbeat.okrs.selectors import (
     cycle_standing,
     cycle_standing_close,
-    okr_teams_editable_by,
+    cycles_closable_by,
 )
 from drumbeat.okrs.signals import cycle_closed
 from drumbeat.scorecard.selectors import core_cycle, database_workspace
@@ -321,12 +321,7 @@ def _items(report: Any, directions: Mapping[str, str]) -> list[CloseItem]:
 
 def can_close_cycle(user: AnyUser, cycle: Cycle) -> bool:
     """Admins, and the editors of a team that owns one of the cycle's objectives."""
-    if is_admin(user):
-        return True
-    # The person's teams, not the cycle's: the queries do not grow with the
-    # teams in the cycle (the notice of an overdue cycle asks on every page).
-    editable = [team.pk for team in okr_teams_editable_by(user)]
-    return Objective.objects.filter(cycle=cycle, team_id__in=editable).exists()
+    return cycle.pk in cycles_closable_by(user, [cycle])
 
 
 def retrospective_editable_until(cycle: Cycle, close: CycleClose) -> dt.date:

@@ -7,13 +7,12 @@ from typing import Any
 
 from django import template
 
-from drumbeat.common.guards import is_admin
 from drumbeat.okrs.models import Cycle
 from drumbeat.okrs.selectors import (
     cycle_standing,
+    cycles_closable_by,
     cycles_overdue_for_close,
     last_reopened,
-    okr_teams_editable_by,
 )
 
 register = template.Library()
@@ -23,7 +22,11 @@ register = template.Library()
 def overdue_for_close(context: dict[str, Any]) -> dict[str, Any]:
     """A line per cycle still closing more than 14 days after its end, with a link
     to its close page for those who may close it."""
-    return {"overdue": cycles_overdue_for_close(), "user": context["request"].user}
+    overdue = cycles_overdue_for_close()
+    closable = cycles_closable_by(
+        context["request"].user, [cycle for cycle, _ in overdue]
+    )
+    return {"overdue": overdue, "closable": closable}
 
 
 @register.inclusion_tag("okrs/_close_notice.html", takes_context=True)
@@ -34,10 +37,6 @@ def close_notice(context: dict[str, Any], cycle: Cycle) -> dict[str, Any]:
     return {
         "cycle": cycle,
         "standing": cycle_standing(cycle),
-        "may_close": is_admin(user)
-        or any(
-            team.pk in {o.team_id for o in cycle.objectives.all()}
-            for team in okr_teams_editable_by(user)
-        ),
+        "may_close": cycle.pk in cycles_closable_by(user, [cycle]),
         "reopened": last_reopened(cycle),
     }
