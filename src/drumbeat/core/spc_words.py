@@ -154,7 +154,7 @@ def process_chart_json(chart: ProcessChart, unit: str | None = None) -> dict[str
             }
             for signal in chart.signals
         ],
-        "divider": _divider_json(chart.divider, unit),
+        "divider": divider_json(chart.divider, unit),
     }
 
 
@@ -172,7 +172,7 @@ def _limits_json(limits: ProcessLimits | None) -> JSON:
     }
 
 
-def _divider_json(divider: ProposedDivider | None, unit: str | None) -> JSON:
+def divider_json(divider: ProposedDivider | None, unit: str | None) -> JSON:
     if divider is None:
         return None
     return {
