@@ -137,7 +137,7 @@ def process_chart_json(chart: ProcessChart, unit: str | None = None) -> dict[str
                 ]
                 if period.baseline
                 else None,
-                "limits": _limits_json(period.limits),
+                "limits": limits_json(period.limits),
             }
             for period in chart.periods
         ],
@@ -158,7 +158,7 @@ def process_chart_json(chart: ProcessChart, unit: str | None = None) -> dict[str
     }
 
 
-def _limits_json(limits: ProcessLimits | None) -> JSON:
+def limits_json(limits: ProcessLimits | None) -> JSON:
     if limits is None:
         return None
     return {

@@ -40,11 +40,12 @@ from drumbeat.core.spc import (
 from drumbeat.core.spc_words import (
     divider_explanation,
     divider_json,
+    limits_json,
     signal_explanation,
 )
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.models import KPI, Reading
-from drumbeat.kpis.process import accepted_dividers, kpi_proposed_divider
+from drumbeat.kpis.process import kpi_proposed_divider
 from drumbeat.kpis.selectors import (
     core_readings,
     current_readings,
@@ -464,7 +465,6 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
         ],
         "changes": _process_changes(segments, unit),
         "divider": divider_json(process.divider, unit),
-        "accepted": accepted_dividers(kpi),
         "cycles": _cycle_bands(
             _cycle_history(workspace, kpi.key, as_of),
             shown[0].day if shown else None,
@@ -511,7 +511,6 @@ def _shown_periods(
             continue
         following = segments[number + 1] if number + 1 < len(segments) else None
         drawn_from = readings[max(segment.first, first)].day
-        limits = segment.limits
         periods.append(
             {
                 "from": segment.start.isoformat() if segment.start else None,
@@ -519,13 +518,7 @@ def _shown_periods(
                 "end": following.start.isoformat()
                 if following and following.start
                 else readings[-1].day.isoformat(),
-                "mean": limits.mean,
-                "upper": limits.upper,
-                "lower": limits.lower,
-                "upper_quartile": limits.upper_quartile,
-                "lower_quartile": limits.lower_quartile,
-                "average_moving_range": limits.average_moving_range,
-                "upper_range_limit": limits.upper_range_limit,
+                **limits_json(segment.limits),
             }
         )
     return periods

@@ -22,6 +22,7 @@ from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.lint import Finding
 from drumbeat.kpis.forms import DividerAction, DividerForm, ReadingForm
 from drumbeat.kpis.models import KPI
+from drumbeat.kpis.process import accepted_dividers
 from drumbeat.kpis.selectors import (
     can_edit_definition,
     can_record_readings,
@@ -95,6 +96,7 @@ def _kpi_page(
         "history": definition_history(kpi),
         "lint_findings": kpi_findings(kpi),
         "divider_problem": divider_problem,
+        "accepted_dividers": accepted_dividers(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
 
