@@ -39,6 +39,7 @@ def post(client: Client, **fields: Any) -> Any:
 
 
 def accepted(flow: KPI, start: dt.date = SHIFT) -> KPI:
+    assert flow.owner is not None
     kpi_divider_accept(
         kpi=flow, start=start, by=flow.owner, version=flow.version, why="new weir"
     )

@@ -161,7 +161,8 @@ def kpi_divider(request: HttpRequest, key: str) -> HttpResponse:
     reading_form = ReadingForm(initial={"day": timezone.localdate()})
     if not form.is_valid():
         problem = "; ".join(
-            f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
+            f"{field}: {' '.join(str(error) for error in errors)}"
+            for field, errors in form.errors.items()
         )
         return _kpi_page(request, kpi, reading_form, 400, problem)
     action, day = form.cleaned_data["action"], form.start
