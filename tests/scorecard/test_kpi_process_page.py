@@ -158,7 +158,7 @@ def test_move_accepts_at_the_day_given(flow, users):
     moved = SHIFT + dt.timedelta(weeks=1)
     client = client_for(users["owner"])
     response = post(
-        client, action="move", proposed=SHIFT, day=moved, version=flow.version
+        client, action="move", proposed=SHIFT, at=moved, version=flow.version
     )
     assert response.status_code == 302
     flow.refresh_from_db()
@@ -176,7 +176,7 @@ def test_only_the_owner_and_admins_decline_and_remove(flow, users, role):
     )
     assert DeclinedDivider.objects.exists() is (role in MAY_DIVIDE)
     accepted(flow)
-    removed = post(client, action="remove", day=SHIFT, version=flow.version)
+    removed = post(client, action="remove", at=SHIFT, version=flow.version)
     flow.refresh_from_db()
     expected = 302 if role in MAY_DIVIDE or role is None else 403
     assert (declined.status_code, removed.status_code) == (expected, expected)
@@ -186,11 +186,11 @@ def test_only_the_owner_and_admins_decline_and_remove(flow, users, role):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"action": "move", "day": ""}, "day: Enter a day (YYYY-MM-DD)."),
-        ({"action": "move", "day": "soon"}, "day: Enter a valid date."),
+        ({"action": "move", "at": ""}, "at: Enter a day (YYYY-MM-DD)."),
+        ({"action": "move", "at": "soon"}, "at: Enter a valid date."),
         ({"action": "explode"}, "action: Select a valid choice."),
         (
-            {"action": "remove", "day": "2026-01-05"},
+            {"action": "remove", "at": "2026-01-05"},
             "spc.periods: there is no divider at 2026-01-05",
         ),
     ],

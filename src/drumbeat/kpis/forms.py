@@ -40,12 +40,12 @@ class DividerAction(StrEnum):
 
 class DividerForm(forms.Form):
     """A KPI owner's answer to a divider: accept the one proposed (`proposed`),
-    move it to `day`, decline it, or remove the accepted one at `day`; `why` is
+    move it to `at`, decline it, or remove the accepted one at `at`; `why` is
     kept with the definition version (or the declined divider)."""
 
     action = forms.ChoiceField(choices=[(a.value, a.value) for a in DividerAction])
     proposed = forms.DateField(required=False, widget=forms.HiddenInput)
-    day = forms.DateField(
+    at = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -58,7 +58,7 @@ class DividerForm(forms.Form):
         needed = (
             "proposed"
             if action in (DividerAction.ACCEPT, DividerAction.DECLINE)
-            else "day"
+            else "at"
         )
         if action and not cleaned.get(needed) and needed not in self.errors:
             self.add_error(needed, "Enter a day (YYYY-MM-DD).")
@@ -71,7 +71,7 @@ class DividerForm(forms.Form):
         if data["action"] in (DividerAction.ACCEPT, DividerAction.DECLINE):
             day: dt.date = data["proposed"]
         else:
-            day = data["day"]
+            day = data["at"]
         return day
 
 

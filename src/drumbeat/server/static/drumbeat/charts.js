@@ -18,7 +18,8 @@
  *                      "upper_range_limit"}]}'
  * gets a chart: with `periods`, each limit period draws its own lines (a divider
  * line at each `from`); with `moving_ranges`, the moving-range (mR) chart is
- * drawn under the X chart on the same time axis. Content swapped in by htmx is picked up on htmx:afterSwap.
+ * drawn under the X chart on the same time axis; a `divider` ({"at": day})
+ * inside the window is a dashed line, "proposed: from DAY". Content swapped in by htmx is picked up on htmx:afterSwap.
  * Missing or malformed fields skip their layer; colours come from the --db-*
  * custom properties of drumbeat.css. window.DrumbeatCharts.init(root) and
  * .refresh() are there for manual use.
@@ -313,6 +314,16 @@
     }
     if (isNum(bench.industry)) lines.push(hline(bench.industry, "Industry", p.benchmark, [6, 3, 1, 3], 1.2, lab("Industry " + fmt(bench.industry), p.benchmark, "insideMiddleTop")));
     if (isNum(bench.best_in_class)) lines.push(hline(bench.best_in_class, "Best in class", p.benchmark, [6, 3, 1, 3], 1.2, lab("Best in class " + fmt(bench.best_in_class), p.benchmark, "insideMiddleTop")));
+
+    // A proposed divider inside the window: a dashed line at its day.
+    var proposed = obj(d.divider), proposedT = parseDate(proposed.at);
+    if (isFinite(proposedT) && proposedT >= data[0][0] && proposedT <= data[data.length - 1][0]) {
+      lines.push({
+        xAxis: proposedT, name: "Proposed divider " + proposed.at,
+        lineStyle: { color: p.mean, type: "dashed", width: 1.5 },
+        label: { show: true, formatter: "proposed: from " + proposed.at, position: "insideEndTop", color: p.text, fontSize: 11 },
+      });
+    }
 
     // Single threshold levels we cannot turn into bands (direction unknown).
     var bands = thresholdBands(thresholds, direction, ext[0], ext[1]);
