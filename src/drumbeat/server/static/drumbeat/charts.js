@@ -219,7 +219,12 @@
     });
     var nums = known.map(function (pt) { return pt[1]; });
     periods.forEach(function (q) { nums.push(q.upper_range_limit); });
-    var ext = niceExtent(nums.concat([0]));
+    // From 0 to a round top, in four or so steps of 1, 2, 3 or 5 × 10ⁿ (the
+    // steps ECharts labels, so that the top label falls on a step).
+    var top = Math.max.apply(null, nums.filter(isNum)) * 1.06 || 1;
+    var raw = top / 4, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 3, 5, 10].map(function (f) { return +(f * mag).toPrecision(12); })
+      .filter(function (x) { return x >= raw; })[0];
     var series = [{
       name: "Moving range", type: "line", data: points, xAxisIndex: 1, yAxisIndex: 1,
       encode: { x: 0, y: 1 }, showSymbol: true, symbol: "circle", symbolSize: 4, connectNulls: false, z: 3,
@@ -231,7 +236,7 @@
       encode: { x: 0, y: 1 }, z: 4, symbol: "diamond", symbolSize: 11,
       itemStyle: { borderColor: p.ring, borderWidth: 1 },
     });
-    return { series: series, max: ext ? ext[1] : undefined };
+    return { series: series, max: +(Math.ceil(top / step) * step).toPrecision(12), interval: step };
   }
 
   // The limit periods with a drawable time span, their times parsed.
@@ -411,7 +416,7 @@
       grids.push({ left: 12, right: 24, top: "66%", bottom: 64, containLabel: true });
       xAxes.push({ type: "time", gridIndex: 1, axisLabel: { show: false }, axisLine: { lineStyle: { color: p.limit } }, splitLine: { show: false } });
       yAxes.push({
-        type: "value", gridIndex: 1, min: 0, max: mr.max, name: "moving range", nameLocation: "end",
+        type: "value", gridIndex: 1, min: 0, max: mr.max, interval: mr.interval, name: "moving range", nameLocation: "end",
         nameTextStyle: { color: p.text, align: "left" },
         axisLabel: { color: p.text, formatter: function (v) { return fmt(v); } },
         splitLine: { lineStyle: { color: p.grid } },
