@@ -112,6 +112,15 @@ def test_each_period_draws_its_own_lines_and_ranges_stay_inside_it(flow, users):
     assert not [s for s in chart["signals"] if s["index"] >= shift]
 
 
+def test_a_period_too_young_for_limits_has_its_divider_and_no_lines(flow, users):
+    young = dt.date(2026, 11, 2)  # three readings from then on: six are needed
+    accepted(flow, young)
+    page = page_of(users["viewer"])
+    last = chart_of(page)["periods"][-1]
+    assert (last["from"], last.get("mean")) == (young.isoformat(), None)
+    assert "Too few readings yet to tell signal from noise" in page
+
+
 def test_moving_ranges_are_of_consecutive_readings_in_a_windowed_chart(
     users,
 ):

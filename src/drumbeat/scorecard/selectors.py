@@ -502,12 +502,13 @@ def _shown_periods(
 ) -> list[dict[str, Any]]:
     """The limit periods with a reading from index `first` on, each with its lines
     and the days its lines reach from and to (the next divider, or the latest
-    reading); `from` is its divider's day (None for the first period)."""
+    reading); `from` is its divider's day (None for the first period). A period
+    whose baseline holds fewer than six readings has no lines yet."""
     if not readings:
         return []
     periods = []
     for number, segment in enumerate(segments):
-        if segment.stop <= first or segment.limits is None:
+        if segment.stop <= first:
             continue
         following = segments[number + 1] if number + 1 < len(segments) else None
         drawn_from = readings[max(segment.first, first)].day
@@ -518,7 +519,7 @@ def _shown_periods(
                 "end": following.start.isoformat()
                 if following and following.start
                 else readings[-1].day.isoformat(),
-                **limits_json(segment.limits),
+                **(limits_json(segment.limits) or {}),
             }
         )
     return periods

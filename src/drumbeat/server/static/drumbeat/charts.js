@@ -239,10 +239,11 @@
     return { series: series, max: +(Math.ceil(top / step) * step).toPrecision(12), interval: step };
   }
 
-  // The limit periods with a drawable time span, their times parsed.
+  // The limit periods with a drawable time span, their times parsed (a period
+  // too young for limits has its divider line and no levels).
   function limitPeriods(d) {
     return arr(d.periods).map(obj).filter(function (q) {
-      return isFinite(parseDate(q.start)) && isFinite(parseDate(q.end)) && isNum(q.mean);
+      return isFinite(parseDate(q.start)) && isFinite(parseDate(q.end));
     }).map(function (q) {
       var out = {};
       Object.keys(q).forEach(function (k) { out[k] = q[k]; });
