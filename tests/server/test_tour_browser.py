@@ -93,7 +93,7 @@ def _stops() -> list[Stop]:
         Stop("dashboard", "/"),
         Stop("my-week", "/me/", as_role="owner"),
         Stop("kpi-dictionary", "/kpis/"),
-        Stop("kpi", "/kpis/csat/"),
+        Stop("kpi", "/kpis/dau/"),  # a lasting shift: the proposed divider
         Stop("kpi-new", "/kpis/new/"),
         Stop("kpi-edit", "/kpis/csat/edit/"),
         Stop("cycles", "/cycles/"),

@@ -219,7 +219,7 @@ SECTIONS: tuple[Section, ...] = (
                 "changed. Favourable on the KPI's good side, unfavourable on its "
                 "bad side.",
                 (
-                    "Three detection rules find signals (below). A signal whose "
+                    "The detection rules find signals (below). A signal whose "
                     "window includes the latest reading is active. An active "
                     "unfavourable signal turns a green KPI amber and puts the KPI at "
                     "risk.",
@@ -259,6 +259,26 @@ SECTIONS: tuple[Section, ...] = (
                 drawing=(
                     "mean  ..o..o..o...........................\n"
                     "                x x x x x x x x  <- rule 3: 8 in a row"
+                ),
+            ),
+            Term(
+                "rule-4",
+                "Rule 4: a sudden jump",
+                "Rule 4: a reading that moved further from the one before it than "
+                "the upper range limit (3.268 × the average moving range) allows: "
+                "drawn on the moving-range chart under the process chart.",
+            ),
+            Term(
+                "divider",
+                "Divider (limit period)",
+                "A day from which a KPI's limits are recomputed from its own "
+                "readings: the process changed for good, and the old limits no "
+                "longer describe it.",
+                (
+                    "Drumbeat proposes a divider when a shift has lasted (sixteen "
+                    "readings in a row on one side of the mean); the KPI's owner "
+                    "accepts, moves or declines it on the KPI's page. Each reading "
+                    "is judged against the limits of its own period.",
                 ),
             ),
         ),

@@ -137,7 +137,7 @@ def process_chart_json(chart: ProcessChart, unit: str | None = None) -> dict[str
                 ]
                 if period.baseline
                 else None,
-                "limits": _limits_json(period.limits),
+                "limits": limits_json(period.limits),
             }
             for period in chart.periods
         ],
@@ -154,11 +154,11 @@ def process_chart_json(chart: ProcessChart, unit: str | None = None) -> dict[str
             }
             for signal in chart.signals
         ],
-        "divider": _divider_json(chart.divider, unit),
+        "divider": divider_json(chart.divider, unit),
     }
 
 
-def _limits_json(limits: ProcessLimits | None) -> JSON:
+def limits_json(limits: ProcessLimits | None) -> JSON:
     if limits is None:
         return None
     return {
@@ -172,7 +172,7 @@ def _limits_json(limits: ProcessLimits | None) -> JSON:
     }
 
 
-def _divider_json(divider: ProposedDivider | None, unit: str | None) -> JSON:
+def divider_json(divider: ProposedDivider | None, unit: str | None) -> JSON:
     if divider is None:
         return None
     return {

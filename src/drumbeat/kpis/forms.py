@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +29,50 @@ class ReadingForm(forms.Form):
         error_messages={"invalid": "Enter a number, such as 42 or 99.95."}
     )
     note = forms.CharField(required=False, max_length=500)
+
+
+class DividerAction(StrEnum):
+    ACCEPT = "accept"
+    MOVE = "move"
+    DECLINE = "decline"
+    REMOVE = "remove"
+
+
+class DividerForm(forms.Form):
+    """A KPI owner's answer to a divider: accept the one proposed (`proposed`),
+    move it to `at`, decline it, or remove the accepted one at `at`; `why` is
+    kept with the definition version (or the declined divider)."""
+
+    action = forms.ChoiceField(choices=[(a.value, a.value) for a in DividerAction])
+    proposed = forms.DateField(required=False, widget=forms.HiddenInput)
+    at = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    why = forms.CharField(required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        action = cleaned.get("action")
+        needed = (
+            "proposed"
+            if action in (DividerAction.ACCEPT, DividerAction.DECLINE)
+            else "at"
+        )
+        if action and not cleaned.get(needed) and needed not in self.errors:
+            self.add_error(needed, "Enter a day (YYYY-MM-DD).")
+        return cleaned
+
+    @property
+    def start(self) -> dt.date:
+        """The day the action is about."""
+        data = self.cleaned_data
+        if data["action"] in (DividerAction.ACCEPT, DividerAction.DECLINE):
+            day: dt.date = data["proposed"]
+        else:
+            day = data["at"]
+        return day
 
 
 def number_or_band(text: str) -> float | list[float] | None:

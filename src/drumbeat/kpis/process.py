@@ -42,3 +42,30 @@ def kpi_process_chart(kpi: KPI, as_of: dt.date) -> dict[str, Any]:
     (`spc_words.process_chart_json`), in a constant number of queries."""
     chart = process_chart(core_kpi(kpi), as_of, declined_divider_days(kpi))
     return process_chart_json(chart, kpi.unit or None)
+
+
+def accepted_dividers(kpi: KPI) -> list[dict[str, Any]]:
+    """The KPI's dividers, oldest first, each with who accepted it, when and why:
+    the definition version that added it (in one query). A divider written into
+    the workspace file has whoever applied it, or nobody."""
+    added: dict[str, dict[str, Any]] = {}
+    before: set[str] = set()
+    versions = kpi.history.order_by("history_date").values(
+        "spc_periods", "history_date", "history_user__username", "history_change_reason"
+    )
+    for version in versions:
+        days = {period["from"] for period in version["spc_periods"] or []}
+        for day in days - before:
+            added[day] = {
+                "at": day,
+                "when": version["history_date"],
+                "by": version["history_user__username"] or "",
+                "why": version["history_change_reason"] or "",
+            }
+        before = days
+    return [
+        added.get(
+            period["from"], {"at": period["from"], "when": None, "by": "", "why": ""}
+        )
+        for period in sorted(kpi.spc_periods, key=lambda period: period["from"])
+    ]

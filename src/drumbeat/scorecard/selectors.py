@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -26,13 +27,25 @@ from drumbeat.core.model import Workspace
 from drumbeat.core.spc import (
     DEFAULT_BASELINE_LENGTH,
     RUN_LENGTH,
-    Signal,
-    detect_signals,
-    favourable_side,
+    LimitSegment,
+    ProcessChart,
+    ProposedDivider,
+    Side,
+    active_signals,
     kpi_process_limits,
+    limit_segments,
+    moving_ranges,
+    period_signals,
+)
+from drumbeat.core.spc_words import (
+    divider_explanation,
+    divider_json,
+    limits_json,
+    signal_explanation,
 )
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.models import KPI, Reading
+from drumbeat.kpis.process import kpi_proposed_divider
 from drumbeat.kpis.selectors import (
     core_readings,
     current_readings,
@@ -372,16 +385,20 @@ thinned to the lowest and highest of each week (and those that end a signal)."""
 
 
 def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[str, Any]:
-    """Everything the process behaviour chart draws, computed by the core: readings
+    """Everything the process behaviour charts draw, computed by the core: readings
     from `since` (by default the last year, see CHART_WINDOW, or the latest
-    TAIL_READINGS when the year holds fewer), thinned beyond
-    CHART_POINTS, the mean, natural limits, quartile lines, thresholds,
-    benchmarks, the signals among the readings drawn, and each OKR cycle that
-    targeted the KPI once (each KR's baseline → target → achieved).
+    TAIL_READINGS when the year holds fewer), thinned beyond CHART_POINTS, with
+    their moving ranges; each limit period the window shows with its own mean,
+    natural limits, quartile lines and upper range limit; thresholds, benchmarks,
+    the signals among the readings drawn (each judged in its own period), the
+    active ones and each change of process in words, the divider proposed when a
+    shift has lasted, and each OKR cycle that targeted the KPI once (each KR's
+    baseline → target → achieved).
 
-    Every point drawn is a reading, so the limits hold for each; the signals are
-    found over the readings from `since` with those just before it, as over the
-    whole history. Its cost follows the window, not the history."""
+    Every point drawn is a reading, so the limits hold for each; the signals and
+    moving ranges are found over the unbroken readings from `since` with those
+    just before it, as over the whole history. Its cost follows the window, not
+    the history, but for the proposed divider (which reads the latest period)."""
     targeting = KeyResult.objects.filter(kpi_key=kpi.key).values_list(
         "objective__key", flat=True
     )
@@ -399,25 +416,28 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
     if asked is None:  # a KPI read monthly shows more than a year's dozen
         first = min(first, max(0, len(readings) - TAIL_READINGS))
     shown = readings[first:]
-    limits = kpi_process_limits(core_kpi, as_of)
-    signals: list[tuple[int, Signal]] = []
-    if limits is not None and shown:
-        lead = max(0, first - LEAD_IN_READINGS)
-        good_side = favourable_side(
-            core_kpi.direction, limits, core_kpi.thresholds.green
-        )
-        values = [r.value for r in readings[lead:]]
-        signals = [
-            (signal.last - (first - lead), signal)
-            for signal in detect_signals(values, limits, good_side)
-            if signal.last >= first - lead
-        ]
+    # From `lead` on, the readings read are unbroken (see ReadingsWindow): the
+    # window, those just before it and the latest TAIL_READINGS.
+    lead = max(0, min(first, len(readings) - TAIL_READINGS) - LEAD_IN_READINGS)
+    segments = limit_segments(core_kpi, as_of)
+    process = _unbroken_process(
+        core_kpi, readings[lead:], segments, lead, kpi_proposed_divider(kpi, as_of)
+    )
+    offset = first - lead
+    signals = [
+        (signal.last - offset, signal)
+        for signal in process.signals
+        if signal.last >= offset
+    ]
     drawn = _chart_points(shown, {index for index, _ in signals})
     position = {index: n for n, index in enumerate(drawn)}
     thinned = len(drawn) < len(shown)
+    limits = segments[-1].limits if segments else None
+    unit = kpi.unit or None
     return {
         "dates": [shown[i].day.isoformat() for i in drawn],
         "values": [shown[i].value for i in drawn],
+        "moving_ranges": [process.moving_ranges[offset + i] for i in drawn],
         "first_day": readings[0].day.isoformat() if readings else None,
         "window_start": shown[0].day.isoformat() if first and shown else None,
         "weekly_until": shown[-CHART_POINTS].day.isoformat() if thinned else None,
@@ -426,6 +446,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
         "lower": limits.lower if limits else None,
         "upper_quartile": limits.upper_quartile if limits else None,
         "lower_quartile": limits.lower_quartile if limits else None,
+        "periods": _shown_periods(readings, segments, first),
         "direction": kpi.direction,
         "thresholds": kpi.thresholds,
         "benchmarks": kpi.benchmarks,
@@ -434,11 +455,102 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
             {"index": position[index], "rule": s.rule, "favourable": s.favourable}
             for index, s in signals
         ],
+        "active": [
+            {
+                "rule": signal.rule,
+                "favourable": signal.favourable,
+                "text": signal_explanation(signal, process),
+            }
+            for signal in process.active
+        ],
+        "changes": _process_changes(segments, unit),
+        "divider": divider_json(process.divider, unit),
         "cycles": _cycle_bands(
             _cycle_history(workspace, kpi.key, as_of),
             shown[0].day if shown else None,
         ),
     }
+
+
+def _unbroken_process(
+    kpi: core.KPI,
+    readings: Sequence[core.Reading],
+    segments: Sequence[LimitSegment],
+    lead: int,
+    divider: ProposedDivider | None,
+) -> ProcessChart:
+    """The process chart of unbroken `readings` (those from index `lead` on of
+    the KPI's read ones), each judged against the limits of its own period."""
+    local = [
+        replace(segment, first=max(segment.first - lead, 0), stop=segment.stop - lead)
+        for segment in segments
+        if segment.stop > lead
+    ]
+    found = period_signals(kpi, readings, local)
+    return ProcessChart(
+        readings=tuple(readings),
+        moving_ranges=tuple(moving_ranges(readings, local)),
+        periods=tuple(local),
+        signals=tuple(found),
+        active=tuple(active_signals(found, len(readings) - 1)),
+        divider=divider,
+    )
+
+
+def _shown_periods(
+    readings: Sequence[core.Reading], segments: Sequence[LimitSegment], first: int
+) -> list[dict[str, Any]]:
+    """The limit periods with a reading from index `first` on, each with its lines
+    and the days its lines reach from and to (the next divider, or the latest
+    reading); `from` is its divider's day (None for the first period). A period
+    whose baseline holds fewer than six readings has no lines yet."""
+    if not readings:
+        return []
+    periods = []
+    for number, segment in enumerate(segments):
+        if segment.stop <= first:
+            continue
+        following = segments[number + 1] if number + 1 < len(segments) else None
+        drawn_from = readings[max(segment.first, first)].day
+        periods.append(
+            {
+                "from": segment.start.isoformat() if segment.start else None,
+                "start": max(segment.start or drawn_from, drawn_from).isoformat(),
+                "end": following.start.isoformat()
+                if following and following.start
+                else readings[-1].day.isoformat(),
+                **(limits_json(segment.limits) or {}),
+            }
+        )
+    return periods
+
+
+def _process_changes(
+    segments: Sequence[LimitSegment], unit: str | None
+) -> list[dict[str, Any]]:
+    """Each divider's change of process in words: the mean of the period before
+    it and of its own, in the KPI's unit."""
+    changes = []
+    for before, after in itertools.pairwise(segments):
+        if after.start is None or before.limits is None or after.limits is None:
+            continue
+        old, new = before.limits.mean, after.limits.mean
+        change = ProposedDivider(
+            start=after.start,
+            index=after.first,
+            side=Side.ABOVE if new >= old else Side.BELOW,
+            old_mean=old,
+            new_mean=new,
+        )
+        changes.append(
+            {
+                "at": after.start.isoformat(),
+                "old_mean": old,
+                "new_mean": new,
+                "text": divider_explanation(change, unit),
+            }
+        )
+    return changes
 
 
 def _cycle_history(

@@ -16,18 +16,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from drumbeat.accounts.selectors import can_edit_team_okrs
-from drumbeat.common.editing import add_problems_to_form
+from drumbeat.common.editing import StaleEditError, add_problems_to_form
 from drumbeat.common.guards import require_admin
 from drumbeat.common.htmx import HtmxHttpRequest
 from drumbeat.core.lint import Finding
-from drumbeat.kpis.forms import ReadingForm
+from drumbeat.kpis.forms import DividerAction, DividerForm, ReadingForm
 from drumbeat.kpis.models import KPI
+from drumbeat.kpis.process import accepted_dividers
 from drumbeat.kpis.selectors import (
     can_edit_definition,
     can_record_readings,
     definition_history,
     kpi_choices,
     readings_page,
+)
+from drumbeat.kpis.services.dividers import (
+    DIVIDER_REFUSAL,
+    kpi_divider_accept,
+    kpi_divider_decline,
+    kpi_divider_remove,
 )
 from drumbeat.kpis.services.readings import ReadingError, reading_record
 from drumbeat.okrs.forms import KeyResultForm, key_result_values
@@ -67,7 +74,11 @@ def kpi_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
 
 
 def _kpi_page(
-    request: HttpRequest, kpi: KPI, form: ReadingForm, status: int = 200
+    request: HttpRequest,
+    kpi: KPI,
+    form: ReadingForm,
+    status: int = 200,
+    divider_problem: str = "",
 ) -> HttpResponse:
     page, readings = readings_page(kpi, request.GET.get("page"))
     today = timezone.localdate()
@@ -84,6 +95,8 @@ def _kpi_page(
         "can_edit": can_edit_definition(request.user, kpi),
         "history": definition_history(kpi),
         "lint_findings": kpi_findings(kpi),
+        "divider_problem": divider_problem,
+        "accepted_dividers": accepted_dividers(kpi),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
 
@@ -125,6 +138,53 @@ def reading_create(request: HttpRequest, key: str) -> HttpResponse:
     messages.success(
         request, "Reading recorded; the KPI's status and KR scores are updated."
     )
+    return redirect("kpi-detail", key=kpi.key)
+
+
+DIVIDER_DONE = {
+    DividerAction.ACCEPT: "Limits recomputed from {day}.",
+    DividerAction.MOVE: "Limits recomputed from {day}.",
+    DividerAction.DECLINE: "The divider at {day} is declined: not proposed again.",
+    DividerAction.REMOVE: "The divider at {day} is removed.",
+}
+
+
+@require_POST
+def kpi_divider(request: HttpRequest, key: str) -> HttpResponse:
+    """Accept, move or decline the divider proposed on a KPI's page, or remove an
+    accepted one: the KPI's owner and admins only."""
+    kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
+    user = request.user
+    if not isinstance(user, User) or not can_edit_definition(user, kpi):
+        raise PermissionDenied(DIVIDER_REFUSAL)
+    form = DividerForm(request.POST)
+    reading_form = ReadingForm(initial={"day": timezone.localdate()})
+    if not form.is_valid():
+        problem = "; ".join(
+            f"{field}: {' '.join(str(error) for error in errors)}"
+            for field, errors in form.errors.items()
+        )
+        return _kpi_page(request, kpi, reading_form, 400, problem)
+    action, day = form.cleaned_data["action"], form.start
+    why, version = form.cleaned_data["why"], form.cleaned_data["version"]
+    try:
+        if action == DividerAction.DECLINE:
+            kpi_divider_decline(kpi=kpi, run_start=day, by=user, why=why)
+        elif action == DividerAction.REMOVE:
+            kpi_divider_remove(kpi=kpi, start=day, by=user, version=version, why=why)
+        else:
+            kpi_divider_accept(kpi=kpi, start=day, by=user, version=version, why=why)
+    except (WorkspaceError, StaleEditError) as error:
+        problem = (
+            "; ".join(
+                f"{p.field}: {p.message}" if p.field else p.message
+                for p in error.problems
+            )
+            if isinstance(error, WorkspaceError)
+            else str(error)
+        )
+        return _kpi_page(request, kpi, reading_form, 400, problem)
+    messages.success(request, DIVIDER_DONE[action].format(day=day.isoformat()))
     return redirect("kpi-detail", key=kpi.key)
 
 

@@ -11,8 +11,15 @@
  *                    "thresholds": {...}, "benchmarks": {...}, "signals": [...],
  *                    "cycles": [{"key", "start", "end", "key_results":
  *                                [{"baseline", "target", "achieved"}]}],
- *                    "unit": "..."}'
- * gets a chart. Content swapped in by htmx is picked up on htmx:afterSwap.
+ *                    "unit": "...",
+ *                    "moving_ranges": [...], "periods": [{"from", "start", "end",
+ *                      "mean", "upper", "lower", "upper_quartile",
+ *                      "lower_quartile", "average_moving_range",
+ *                      "upper_range_limit"}]}'
+ * gets a chart: with `periods`, each limit period draws its own lines (a divider
+ * line at each `from`); with `moving_ranges`, the moving-range (mR) chart is
+ * drawn under the X chart on the same time axis; a `divider` ({"at": day})
+ * inside the window is a dashed line, "proposed: from DAY". Content swapped in by htmx is picked up on htmx:afterSwap.
  * Missing or malformed fields skip their layer; colours come from the --db-*
  * custom properties of drumbeat.css. window.DrumbeatCharts.init(root) and
  * .refresh() are there for manual use.
@@ -24,6 +31,7 @@
     1: "a point beyond the natural process limits",
     2: "3 of 4 points beyond a quartile line",
     3: "8 points in a row on one side of the mean",
+    4: "a moving range above the upper range limit (a sudden jump)",
   };
   var live = []; // {el, chart, render}
   var warned = false;
@@ -181,6 +189,88 @@
     return out.filter(function (b) { return b[1] > b[0]; });
   }
 
+  // The moving-range chart under the X chart: the ranges, each period's mR̄ and
+  // upper range limit, and the ranges above it (rule 4) marked. Null without ranges.
+  function rangeChart(d, data, periods, p) {
+    var ranges = arr(d.moving_ranges);
+    var points = data.map(function (pt) {
+      var r = ranges[pt[2]];
+      return [pt[0], isNum(r) ? r : null, pt[2]];
+    });
+    var known = points.filter(function (pt) { return pt[1] !== null; });
+    if (!known.length) return null;
+    var jumps = {};
+    arr(d.signals).forEach(function (s) {
+      s = obj(s);
+      if (s.rule === 4 && isNum(s.index)) jumps[s.index] = s;
+    });
+    var lines = [];
+    periods.forEach(function (q, n) {
+      var last = n === periods.length - 1;
+      lines.push(
+        segment(q, q.average_moving_range, "Average moving range", p.mean, "solid", 1.2, last && { show: true, formatter: "mR̄ " + fmt(q.average_moving_range), color: p.text, position: "insideEndTop", fontSize: 11 }),
+        segment(q, q.upper_range_limit, "Upper range limit", p.limit, "dashed", 1.2, last && { show: true, formatter: "Upper range limit " + fmt(q.upper_range_limit), color: p.text, position: "insideEndTop", fontSize: 11 }));
+      if (q.from) lines.push({ xAxis: q.t0, lineStyle: { color: p.mean, type: "solid", width: 1.5 }, label: { show: false } });
+    });
+    lines = lines.filter(Boolean);
+    var jumped = points.filter(function (pt) { return jumps[pt[2]] && pt[1] !== null; }).map(function (pt) {
+      var s = jumps[pt[2]];
+      return { value: pt, itemStyle: { color: s.favourable ? p.health.green : p.health.red } };
+    });
+    var nums = known.map(function (pt) { return pt[1]; });
+    periods.forEach(function (q) { nums.push(q.upper_range_limit); });
+    // From 0 to a round top, in four or so steps of 1, 2, 3 or 5 × 10ⁿ (the
+    // steps ECharts labels, so that the top label falls on a step).
+    var top = Math.max.apply(null, nums.filter(isNum)) * 1.06 || 1;
+    var raw = top / 4, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 3, 5, 10].map(function (f) { return +(f * mag).toPrecision(12); })
+      .filter(function (x) { return x >= raw; })[0];
+    var series = [{
+      name: "Moving range", type: "line", data: points, xAxisIndex: 1, yAxisIndex: 1,
+      encode: { x: 0, y: 1 }, showSymbol: true, symbol: "circle", symbolSize: 4, connectNulls: false, z: 3,
+      lineStyle: { color: p.line, width: 1.4 }, itemStyle: { color: p.line },
+      markLine: lines.length ? { silent: true, symbol: ["none", "none"], data: lines } : undefined,
+    }];
+    if (jumped.length) series.push({
+      name: "Sudden jump", type: "scatter", data: jumped, xAxisIndex: 1, yAxisIndex: 1,
+      encode: { x: 0, y: 1 }, z: 4, symbol: "diamond", symbolSize: 11,
+      itemStyle: { borderColor: p.ring, borderWidth: 1 },
+    });
+    return { series: series, max: +(Math.ceil(top / step) * step).toPrecision(12), interval: step };
+  }
+
+  // The limit periods with a drawable time span, their times parsed (a period
+  // too young for limits has its divider line and no levels).
+  function limitPeriods(d) {
+    return arr(d.periods).map(obj).filter(function (q) {
+      return isFinite(parseDate(q.start)) && isFinite(parseDate(q.end));
+    }).map(function (q) {
+      var out = {};
+      Object.keys(q).forEach(function (k) { out[k] = q[k]; });
+      out.t0 = parseDate(q.start); out.t1 = parseDate(q.end);
+      return out;
+    });
+  }
+
+  // A level drawn across one limit period only: [{coord}, {coord}].
+  function segment(q, value, name, color, type, width, label) {
+    if (!isNum(value)) return null;
+    return [{
+      coord: [q.t0, value], name: name, symbol: "none",
+      lineStyle: { color: color, type: type, width: width || 1 },
+      label: label || { show: false },
+    }, { coord: [q.t1, value], symbol: "none" }];
+  }
+
+  // The vertical line where a limit period starts, labelled by its day.
+  function dividerLine(q, p) {
+    return {
+      xAxis: q.t0, name: "Limits from " + q.from,
+      lineStyle: { color: p.mean, type: "solid", width: 1.5 },
+      label: { show: true, formatter: "from " + q.from, position: "insideEndTop", color: p.text, fontSize: 11 },
+    };
+  }
+
   function xmrOption(el, d) {
     var p = palette(el);
     var dates = arr(d.dates), values = arr(d.values);
@@ -195,6 +285,7 @@
     var direction = d.direction || thresholds.direction || null;
 
     var extNums = values.slice();
+    limitPeriods(d).forEach(function (q) { extNums.push(q.upper, q.lower); });
     [d.mean, d.upper, d.lower, d.upper_quartile, d.lower_quartile, bench.industry, bench.best_in_class,
      thresholds.red].forEach(function (x) { extNums.push(x); });
     [thresholds.green, thresholds.amber].forEach(function (x) {
@@ -207,13 +298,38 @@
       return { show: true, formatter: text, color: color, position: pos || "insideEndTop", fontSize: 11 };
     };
     var lines = [];
-    if (isNum(d.mean)) lines.push(hline(d.mean, "Mean", p.mean, "solid", 1.5, lab("Mean " + fmt(d.mean), p.text)));
-    if (isNum(d.upper)) lines.push(hline(d.upper, "Upper limit", p.limit, "dashed", 1.2, lab("Upper limit " + fmt(d.upper), p.text)));
-    if (isNum(d.lower)) lines.push(hline(d.lower, "Lower limit", p.limit, "dashed", 1.2, lab("Lower limit " + fmt(d.lower), p.text, "insideEndBottom")));
-    if (isNum(d.upper_quartile)) lines.push(hline(d.upper_quartile, "Upper quartile", p.quartile, "dotted", 1));
-    if (isNum(d.lower_quartile)) lines.push(hline(d.lower_quartile, "Lower quartile", p.quartile, "dotted", 1));
+    var periods = limitPeriods(d);
+    if (periods.length) {
+      periods.forEach(function (q, n) {
+        var last = n === periods.length - 1;
+        lines.push(
+          segment(q, q.mean, "Mean", p.mean, "solid", 1.5, last && lab("Mean " + fmt(q.mean), p.text)),
+          segment(q, q.upper, "Upper limit", p.limit, "dashed", 1.2, last && lab("Upper limit " + fmt(q.upper), p.text)),
+          segment(q, q.lower, "Lower limit", p.limit, "dashed", 1.2, last && lab("Lower limit " + fmt(q.lower), p.text, "insideEndBottom")),
+          segment(q, q.upper_quartile, "Upper quartile", p.quartile, "dotted", 1),
+          segment(q, q.lower_quartile, "Lower quartile", p.quartile, "dotted", 1));
+        if (q.from) lines.push(dividerLine(q, p));
+      });
+      lines = lines.filter(Boolean);
+    } else {
+      if (isNum(d.mean)) lines.push(hline(d.mean, "Mean", p.mean, "solid", 1.5, lab("Mean " + fmt(d.mean), p.text)));
+      if (isNum(d.upper)) lines.push(hline(d.upper, "Upper limit", p.limit, "dashed", 1.2, lab("Upper limit " + fmt(d.upper), p.text)));
+      if (isNum(d.lower)) lines.push(hline(d.lower, "Lower limit", p.limit, "dashed", 1.2, lab("Lower limit " + fmt(d.lower), p.text, "insideEndBottom")));
+      if (isNum(d.upper_quartile)) lines.push(hline(d.upper_quartile, "Upper quartile", p.quartile, "dotted", 1));
+      if (isNum(d.lower_quartile)) lines.push(hline(d.lower_quartile, "Lower quartile", p.quartile, "dotted", 1));
+    }
     if (isNum(bench.industry)) lines.push(hline(bench.industry, "Industry", p.benchmark, [6, 3, 1, 3], 1.2, lab("Industry " + fmt(bench.industry), p.benchmark, "insideMiddleTop")));
     if (isNum(bench.best_in_class)) lines.push(hline(bench.best_in_class, "Best in class", p.benchmark, [6, 3, 1, 3], 1.2, lab("Best in class " + fmt(bench.best_in_class), p.benchmark, "insideMiddleTop")));
+
+    // A proposed divider inside the window: a dashed line at its day.
+    var proposed = obj(d.divider), proposedT = parseDate(proposed.at);
+    if (isFinite(proposedT) && proposedT >= data[0][0] && proposedT <= data[data.length - 1][0]) {
+      lines.push({
+        xAxis: proposedT, name: "Proposed divider " + proposed.at,
+        lineStyle: { color: p.mean, type: "dashed", width: 1.5 },
+        label: { show: true, formatter: "proposed: from " + proposed.at, position: "insideEndTop", color: p.text, fontSize: 11 },
+      });
+    }
 
     // Single threshold levels we cannot turn into bands (direction unknown).
     var bands = thresholdBands(thresholds, direction, ext[0], ext[1]);
@@ -283,35 +399,59 @@
       symbol: "circle", symbolSize: 11, itemStyle: { color: p.health.green, borderColor: p.ring, borderWidth: 1 },
     });
 
-    return {
-      aria: { enabled: true },
-      textStyle: { color: p.text },
-      legend: series.length > 1 ? { type: "scroll", top: 0, right: 0, left: 48, textStyle: { color: p.text }, data: series.map(function (s) { return s.name; }) } : undefined,
-      grid: { left: 12, right: 24, top: 40, bottom: 64, containLabel: true },
-      xAxis: {
-        type: "time",
-        axisLine: { lineStyle: { color: p.limit } },
-        axisLabel: { color: p.text, hideOverlap: true, formatter: { year: "{yyyy}", month: "{MMM}", day: "{d} {MMM}" } },
-        splitLine: { show: false },
-      },
-      yAxis: {
-        type: "value", min: ext[0], max: ext[1], name: unit, nameLocation: "end",
+    var mr = rangeChart(d, data, periods, p);
+    var grids = [{ left: 12, right: 24, top: 40, bottom: mr ? "40%" : 64, containLabel: true }];
+    var xAxes = [{
+      type: "time",
+      axisLine: { lineStyle: { color: p.limit } },
+      axisLabel: { color: p.text, hideOverlap: true, formatter: { year: "{yyyy}", month: "{MMM}", day: "{d} {MMM}" } },
+      splitLine: { show: false },
+    }];
+    var yAxes = [{
+      type: "value", min: ext[0], max: ext[1], name: unit, nameLocation: "end",
+      nameTextStyle: { color: p.text, align: "left" },
+      axisLabel: { color: p.text, formatter: function (v) { return fmt(v); } },
+      splitLine: { lineStyle: { color: p.grid } },
+    }];
+    if (mr) {
+      grids.push({ left: 12, right: 24, top: "66%", bottom: 64, containLabel: true });
+      xAxes.push({ type: "time", gridIndex: 1, axisLabel: { show: false }, axisLine: { lineStyle: { color: p.limit } }, splitLine: { show: false } });
+      yAxes.push({
+        type: "value", gridIndex: 1, min: 0, max: mr.max, interval: mr.interval, name: "moving range", nameLocation: "end",
         nameTextStyle: { color: p.text, align: "left" },
         axisLabel: { color: p.text, formatter: function (v) { return fmt(v); } },
         splitLine: { lineStyle: { color: p.grid } },
-      },
+      });
+      series = series.concat(mr.series);
+    }
+    var ranges = arr(d.moving_ranges);
+
+    return {
+      aria: { enabled: true },
+      textStyle: { color: p.text },
+      axisPointer: { link: [{ xAxisIndex: "all" }] },
+      legend: series.length > 1 ? { type: "scroll", top: 0, right: 0, left: 48, textStyle: { color: p.text }, data: series.map(function (s) { return s.name; }) } : undefined,
+      grid: grids,
+      xAxis: xAxes,
+      yAxis: yAxes,
       dataZoom: [
-        { type: "slider", xAxisIndex: 0, filterMode: "none", bottom: 8, height: 22,
+        { type: "slider", xAxisIndex: mr ? [0, 1] : 0, filterMode: "none", bottom: 8, height: 22,
           textStyle: { color: p.text }, borderColor: p.grid },
-        { type: "inside", xAxisIndex: 0, filterMode: "none" },
+        { type: "inside", xAxisIndex: mr ? [0, 1] : 0, filterMode: "none" },
       ],
       tooltip: {
         trigger: "axis", confine: true,
         formatter: function (ps) {
-          var pt = null;
-          (ps || []).forEach(function (q) { if (q.seriesIndex === 0) pt = q.value; });
+          var i = null;
+          (ps || []).forEach(function (q) {
+            var v = q.value && q.value.value ? q.value.value : q.value;
+            if (i === null && Array.isArray(v) && isNum(v[2])) i = v[2];
+          });
+          if (i === null || i >= data.length) return "";
+          var pt = data.filter(function (x) { return x[2] === i; })[0];
           if (!pt) return "";
-          var i = pt[2], html = "<b>" + esc(dates[i]) + "</b><br>" + esc(pt[1] === null ? "no reading" : fmt(pt[1]) + (unit ? " " + unit : ""));
+          var html = "<b>" + esc(dates[i]) + "</b><br>" + esc(pt[1] === null ? "no reading" : fmt(pt[1]) + (unit ? " " + unit : ""));
+          if (isNum(ranges[i])) html += "<br>moving range " + esc(fmt(ranges[i]));
           (byIndex[i] || []).forEach(function (s) { html += "<br>" + esc(signalText(s)); });
           return html;
         },
