@@ -398,3 +398,23 @@ def _held(
     if targeted is Side.ABOVE:
         return all(r.value > mean for r in readings)
     return all(r.value < mean for r in readings)
+
+
+OUTCOME_WORDS = {
+    CycleOutcome.MOVED: "moved beyond its noise, as targeted",
+    CycleOutcome.AGAINST: "moved beyond its noise, the other way",
+    CycleOutcome.STILL: "within its noise",
+    CycleOutcome.UNJUDGED: "too few readings to judge",
+}
+
+ASSOCIATION_NOTE = (
+    "An association, not proof: a KPI that moved while an OKR targeted it may have "
+    "moved for other reasons, and one that did not may still have been helped."
+)
+
+
+def held_words(held: bool | None) -> str:
+    """`held`, `did not hold`, or `-` when there is nothing to tell."""
+    if held is None:
+        return "-"
+    return "held" if held else "did not hold"

@@ -290,3 +290,22 @@ def attribution_json(groups: CycleAttribution) -> dict[str, Any]:
         "moved_without_okr": [kpi_cycle_json(row) for row in groups.moved_without_okr],
         "unjudged": [kpi_cycle_json(row) for row in groups.unjudged],
     }
+
+
+def kpi_attribution_json(
+    as_of: dt.date, kpi: str, rows: Iterable[KPICycleAttribution]
+) -> JSON:
+    """`drumbeat attribution --kpi KEY --format json`."""
+    return {
+        "as_of": as_of.isoformat(),
+        "kpi": kpi,
+        "cycles": [kpi_cycle_json(row) for row in rows],
+    }
+
+
+def cycles_attribution_json(as_of: dt.date, groups: Iterable[CycleAttribution]) -> JSON:
+    """`drumbeat attribution --format json`: each closed cycle's groups."""
+    return {
+        "as_of": as_of.isoformat(),
+        "cycles": [attribution_json(group) for group in groups],
+    }
