@@ -468,12 +468,7 @@ def print_cycle_attribution(as_of: dt.date, groups: Sequence[CycleAttribution]) 
         return
     for group in groups:
         console.print(Text(f"Cycle {group.cycle.key}", style="bold"))
-        for title, rows in (
-            ("Moved beyond their noise as targeted", group.moved),
-            ("Targeted, did not move beyond their noise as targeted", group.still),
-            ("Moved beyond their noise with no OKR on them", group.moved_without_okr),
-            ("Targeted, too few readings to judge", group.unjudged),
-        ):
+        for _, title, rows in group.groups:
             listed = ", ".join(_moved_text(row) for row in rows)
             console.print(f"  {title}: {listed or 'none'}")
     console.print(ASSOCIATION_NOTE)

@@ -224,6 +224,24 @@ class CycleAttribution:
     unjudged: tuple[KPICycleAttribution, ...]
     """Targeted, with too few readings to judge."""
 
+    @property
+    def groups(self) -> list[tuple[str, str, tuple[KPICycleAttribution, ...]]]:
+        """Each group's name (as the JSON keys it), its title and its KPIs."""
+        return [
+            ("moved", "Moved beyond their noise as targeted", self.moved),
+            (
+                "still",
+                "Targeted, did not move beyond their noise as targeted",
+                self.still,
+            ),
+            (
+                "moved_without_okr",
+                "Moved beyond their noise with no OKR on them",
+                self.moved_without_okr,
+            ),
+            ("unjudged", "Targeted, too few readings to judge", self.unjudged),
+        ]
+
 
 def closed_cycles(workspace: Workspace, as_of: dt.date) -> list[Cycle]:
     """The cycles ended before `as_of`, oldest first."""

@@ -281,14 +281,14 @@ def kpi_cycle_json(row: KPICycleAttribution) -> dict[str, Any]:
     }
 
 
-def attribution_json(groups: CycleAttribution) -> dict[str, Any]:
+def attribution_json(groups: CycleAttribution) -> JSON:
     """A cycle's groups, as the CLI's and the API's JSON say them."""
     return {
         "cycle": groups.cycle.key,
-        "moved": [kpi_cycle_json(row) for row in groups.moved],
-        "still": [kpi_cycle_json(row) for row in groups.still],
-        "moved_without_okr": [kpi_cycle_json(row) for row in groups.moved_without_okr],
-        "unjudged": [kpi_cycle_json(row) for row in groups.unjudged],
+        **{
+            name: [kpi_cycle_json(row) for row in rows]
+            for name, _, rows in groups.groups
+        },
     }
 
 
