@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from html import unescape
 
 import pytest
@@ -25,7 +26,7 @@ BEFORE = [10, 11] * 6 + [10]  # weekly from 2026-01-05: mean 10.46, mR̄ 1
 FILLER = [10, 11] * 7
 
 
-def _readings(values: list[float], start: dt.date = dt.date(2026, 1, 5)) -> str:
+def _readings(values: Sequence[float], start: dt.date = dt.date(2026, 1, 5)) -> str:
     return "\n".join(
         f"      - {{at: {start + dt.timedelta(weeks=n)}, value: {value}}}"
         for n, value in enumerate(values)
