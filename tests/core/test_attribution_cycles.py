@@ -17,7 +17,7 @@ from drumbeat.core.attribution import (
     pre_cycle_limits,
 )
 from drumbeat.core.contract import attribution_json
-from drumbeat.core.model import Cycle, Direction, KeyResultKind
+from drumbeat.core.model import Band, Cycle, Direction, KeyResultKind
 from drumbeat.core.spc import Side
 from tests.core.builders import cycle, key_result, kpi, objective, workspace
 
@@ -209,3 +209,23 @@ def test_readings_within_the_quartile_lines_never_move(cycle_values: list[float]
     whatever the target."""
     row = _judge([*BEFORE, *cycle_values], cycles=(Q2,))
     assert row.outcome is CycleOutcome.STILL
+
+
+@pytest.mark.parametrize(
+    ("band", "side", "outcome"),
+    [
+        (Band(14.0, 16.0), Side.ABOVE, CycleOutcome.MOVED),
+        (Band(5.0, 7.0), Side.BELOW, CycleOutcome.AGAINST),
+        (Band(9.0, 12.0), None, CycleOutcome.AGAINST),  # a departure from the band
+    ],
+)
+def test_a_band_target_aims_towards_the_band(
+    band: Band, side: Side | None, outcome: CycleOutcome
+):
+    """Q2's first reading, 14, is above the upper limit 13.12."""
+    ws = workspace(
+        [kpi(values=_weeks([14.0]))], [Q2], [objective(key_result("nps", band))]
+    )
+    (row,) = kpi_attribution(ws, "nps", TODAY)
+    assert row.targeted_side is side
+    assert row.outcome is outcome

@@ -30,6 +30,7 @@ from drumbeat.core.model import (
     KPI,
     Band,
     Cycle,
+    Direction,
     KeyResultKind,
     Reading,
     Workspace,
@@ -152,7 +153,8 @@ class CycleOutcome(StrEnum):
     MOVED = "moved"
     """A signal on the targeted side: moved beyond its noise as the OKR aimed."""
     AGAINST = "against"
-    """A signal on the other side only: moved beyond its noise, the wrong way."""
+    """A signal on the other side only (or on any side when none was aimed at, a
+    target band the process sat in): moved beyond its noise, the wrong way."""
     STILL = "still"
     """No signal: the movement stayed within the noise."""
     UNJUDGED = "unjudged"
@@ -196,9 +198,7 @@ class KPICycleAttribution:
         sides = self.signal_sides
         if self.targeted_side is not None and self.targeted_side in sides:
             return CycleOutcome.MOVED
-        if self.targeted_side is None and sides:
-            return CycleOutcome.MOVED
-        if sides:
+        if sides:  # the other side, or any side when none is aimed at (a departure)
             return CycleOutcome.AGAINST
         return CycleOutcome.STILL
 
@@ -357,12 +357,8 @@ def _targeted_side(
     target = entry.target
     if entry.score.kind is KeyResultKind.SUSTAIN:
         return good_side
-    if isinstance(target, Band):
-        if limits.mean < target.low:
-            return Side.ABOVE
-        if limits.mean > target.high:
-            return Side.BELOW
-        return None
+    if isinstance(target, Band):  # as a `range` KPI's good side, towards the band
+        return favourable_side(Direction.RANGE, limits, target)
     start = entry.score.baseline if entry.score.baseline is not None else limits.mean
     if target > start:
         return Side.ABOVE
