@@ -71,7 +71,7 @@ def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     "/kpis/{key}/attribution",
     response={200: dict[str, Any], **ERRORS},
     summary="Each ended cycle that targeted a KPI: did it move beyond its noise?",
-    tags=["KPIs"],
+    tags=["KPIs and readings"],
 )
 def kpi_attribution_get(
     request: HttpRequest, key: str, as_of: dt.date | None = None
