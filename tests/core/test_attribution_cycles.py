@@ -229,3 +229,20 @@ def test_a_band_target_aims_towards_the_band(
     (row,) = kpi_attribution(ws, "nps", TODAY)
     assert row.targeted_side is side
     assert row.outcome is outcome
+
+
+def test_a_key_result_key_repeated_by_teams_is_listed_once():
+    ws = workspace(
+        [kpi(values=_weeks([14.0]))],
+        [Q2],
+        [
+            objective(key_result("nps", 14.0, key="up"), key="a"),
+            objective(key_result("nps", 14.0, key="up"), key="b"),
+            objective(key_result("nps", 15.0, key="more"), key="c"),
+        ],
+    )
+    (row,) = kpi_attribution(ws, "nps", TODAY)
+    assert [(kr.objective, kr.score.key) for kr in row.distinct_key_results] == [
+        ("a", "up"),
+        ("c", "more"),
+    ]

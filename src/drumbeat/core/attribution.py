@@ -184,6 +184,14 @@ class KPICycleAttribution:
         return bool(self.key_results)
 
     @property
+    def distinct_key_results(self) -> tuple[KeyResultClose, ...]:
+        """One KR per key (teams' objectives often repeat a KR's key), first kept."""
+        first: dict[str, KeyResultClose] = {}
+        for kr in self.key_results:
+            first.setdefault(kr.score.key, kr)
+        return tuple(first.values())
+
+    @property
     def first_key_result(self) -> KeyResultClose | None:
         return self.key_results[0] if self.key_results else None
 

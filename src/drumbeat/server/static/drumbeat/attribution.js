@@ -67,7 +67,7 @@
             silent: true,
             symbol: "none",
             lineStyle: { color: limit, type: "dashed" },
-            label: { color: text, formatter: "noise" },
+            label: { color: text, formatter: "noise", position: "insideEndTop" },
             data: [{ yAxis: 1 }, { yAxis: -1 }],
           },
         },
