@@ -102,9 +102,11 @@ def test_a_kpi_no_closed_cycle_targeted_says_so(attributed, users):
     assert "attribution.js" not in page
 
 
-def test_anonymous_visitors_see_no_attribution(attributed):
-    response = Client().get("/kpis/csat/")
+@pytest.mark.parametrize("url", ["/kpis/csat/", "/cycles/2026-Q2/"])
+def test_anonymous_visitors_see_no_attribution(attributed, url):
+    response = Client().get(url)
     assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
 
 
 @pytest.mark.parametrize("role", ROLES)
