@@ -33,9 +33,20 @@ def _readings(values: Sequence[float], start: dt.date = dt.date(2026, 1, 5)) -> 
     )
 
 
-def workspace_text(weeks_after_q2: int = 0) -> str:
+def workspace_text(weeks_after_q2: int = 0, q3_krs: int = 0) -> str:
     """csat moves up in Q2 as its KR aimed; churn moves down with no KR on it;
-    `weeks_after_q2` more readings of csat (to vary the history)."""
+    `weeks_after_q2` more readings of csat and `q3_krs` KRs on both in Q3 (to vary
+    the history and the cycles)."""
+    q3 = "".join(
+        f"      - {{key: kr-{n}, kpi: {'csat' if n % 2 else 'churn'}, target: 20}}\n"
+        for n in range(q3_krs)
+    )
+    q3_objective = (
+        f"  - key: q3\n    title: More\n    cycle: 2026-Q3\n    team: support\n"
+        f"    key_results:\n{q3}"
+        if q3_krs
+        else ""
+    )
     csat = [*BEFORE, 14, 14, 14, *FILLER[:10], *([14] * weeks_after_q2)]
     churn = [*BEFORE, 5, *FILLER[:12]]
     return f"""\
@@ -68,7 +79,7 @@ objectives:
     team: support
     key_results:
       - {{key: csat-up, kpi: csat, baseline: 10, target: 14}}
-"""
+{q3_objective}"""
 
 
 @pytest.fixture
@@ -138,6 +149,8 @@ def test_the_pages_cost_the_same_queries_whatever_the_history(attributed, users)
         _queries(client, "/kpis/csat/"),
         _queries(client, "/cycles/2026-Q2/"),
     )
-    workspace_apply(load_workspace_text(workspace_text(weeks_after_q2=20)))
+    workspace_apply(load_workspace_text(workspace_text(weeks_after_q2=20, q3_krs=6)))
     assert _queries(client, "/kpis/csat/") == kpi_page
     assert _queries(client, "/cycles/2026-Q2/") == board
+    q3 = client.get("/api/v1/kpis/csat/attribution").json()["cycles"]
+    assert [row["cycle"] for row in q3] == ["2026-Q2", "2026-Q3"]
