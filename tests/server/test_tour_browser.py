@@ -94,10 +94,12 @@ def _stops() -> list[Stop]:
         Stop("my-week", "/me/", as_role="owner"),
         Stop("kpi-dictionary", "/kpis/"),
         Stop("kpi", "/kpis/dau/"),  # a lasting shift: the proposed divider
+        Stop("kpi-attribution", "/kpis/deploy-frequency/"),  # Q3 targeted it
         Stop("kpi-new", "/kpis/new/"),
         Stop("kpi-edit", "/kpis/csat/edit/"),
         Stop("cycles", "/cycles/"),
         Stop("cycle-board", f"/cycles/{ACTIVE}/"),
+        Stop("cycle-board-ended", f"/cycles/{ENDED}/"),  # with its attribution
         Stop("objective", f"/objectives/{OBJECTIVE}/"),
         Stop("key-result-new", f"/objectives/{OBJECTIVE}/key-results/new/"),
         Stop("check-in-agenda", "/review/okrs/"),

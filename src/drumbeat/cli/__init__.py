@@ -28,6 +28,7 @@ for command in (
     files.suggest_command,
     files.review,
     files.close,
+    files.attribution_command,
     database.apply,
     database.export,
     database.pull,

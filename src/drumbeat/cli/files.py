@@ -1,5 +1,5 @@
 """The commands that work on workspace files alone, with no database: lint,
-score, suggest, review and close."""
+score, suggest, review, close and attribution."""
 
 from __future__ import annotations
 
@@ -21,13 +21,20 @@ from drumbeat.cli.options import (
 )
 from drumbeat.cli.output import (
     print_close,
+    print_cycle_attribution,
     print_findings,
     print_json,
+    print_kpi_attribution,
     print_review,
     print_status,
     print_suggestions,
 )
 from drumbeat.core import contract
+from drumbeat.core.attribution import (
+    closed_cycles,
+    cycle_attribution,
+    kpi_attribution,
+)
 from drumbeat.core.close import close_cycle
 from drumbeat.core.lint import has_errors, lint_workspace
 from drumbeat.core.model import Cycle, Workspace
@@ -158,6 +165,39 @@ def close(
         print_json(contract.cycle_close_json(report))
     else:
         print_close(report)
+
+
+@click.command(name="attribution")
+@FILE
+@click.option("--kpi", "kpi_key", default=None, help="One KPI's cycles only.")
+@AS_OF
+@FORMAT
+def attribution_command(
+    file: Path, kpi_key: str | None, as_of: dt.date | None, output_format: str
+) -> None:
+    """Which KPIs moved beyond their noise in each closed cycle, beside the OKRs
+    that targeted them (an association, never proof of cause).
+
+    With --kpi: every closed cycle that targeted that KPI, its baseline, target and
+    achieved values, its movement and whether the movement held.
+    """
+    workspace = load_file(file)
+    on = as_of or dt.date.today()
+    if kpi_key is not None:
+        if kpi_key not in workspace.kpi_by_key:
+            known = ", ".join(workspace.kpi_by_key) or "none"
+            raise Unusable(f"{file}: no KPI '{kpi_key}' (KPIs: {known})")
+        rows = kpi_attribution(workspace, kpi_key, on)
+        if output_format == "json":
+            print_json(contract.kpi_attribution_json(on, kpi_key, rows))
+        else:
+            print_kpi_attribution(kpi_key, rows)
+        return
+    groups = [cycle_attribution(workspace, c, on) for c in closed_cycles(workspace, on)]
+    if output_format == "json":
+        print_json(contract.cycles_attribution_json(on, groups))
+    else:
+        print_cycle_attribution(on, groups)
 
 
 def _cycle(workspace: Workspace, file: Path, cycle_key: str) -> Cycle:

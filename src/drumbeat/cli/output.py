@@ -15,6 +15,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from drumbeat.core.attribution import (
+    ASSOCIATION_NOTE,
+    OUTCOME_WORDS,
+    CycleAttribution,
+    CycleOutcome,
+    KPICycleAttribution,
+    held_words,
+)
 from drumbeat.core.close import CycleClose
 from drumbeat.core.display import (
     format_count,
@@ -400,3 +408,67 @@ def print_database_close(shown: dict[str, Any], *, dry_run: bool) -> None:
         )
     else:
         console.print(f"{shown['cycle']} is closed: its grades are frozen.")
+
+
+def _in_noise(row: KPICycleAttribution) -> str:
+    multiple = row.movement.in_noise
+    return "-" if multiple is None else f"{multiple:+.1f}×"
+
+
+def _moved_text(row: KPICycleAttribution) -> str:
+    """`nps (+1.3×)`; `churn (+3.6×, signals above)` when its signals went the
+    other way or no OKR aimed it."""
+    side = row.moved_side
+    aimed = row.targeted and row.outcome is not CycleOutcome.AGAINST
+    where = f", signals {side}" if side is not None and not aimed else ""
+    return f"{row.kpi.key} ({_in_noise(row)}{where})"
+
+
+def print_kpi_attribution(kpi_key: str, rows: Sequence[KPICycleAttribution]) -> None:
+    console = _console()
+    if not rows:
+        console.print(f"No closed cycle has targeted {kpi_key}.")
+        return
+    table = Table(
+        title=f"{kpi_key}: closed cycles that targeted it", title_justify="left"
+    )
+    for column in (
+        "cycle",
+        "KR",
+        "baseline",
+        "target",
+        "achieved",
+        "change",
+        "× noise",
+        "beyond the noise?",
+        "next cycle",
+    ):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        kr = row.first_key_result
+        table.add_row(
+            row.cycle.key,
+            ", ".join(f"{e.objective}/{e.score.key}" for e in row.key_results),
+            _number(kr.score.baseline) if kr else "-",
+            format_target(kr.target) if kr else "-",
+            _number(kr.achieved) if kr else "-",
+            _number(row.movement.change),
+            _in_noise(row),
+            OUTCOME_WORDS[row.outcome],
+            held_words(row.held),
+        )
+    console.print(table)
+    console.print(ASSOCIATION_NOTE)
+
+
+def print_cycle_attribution(as_of: dt.date, groups: Sequence[CycleAttribution]) -> None:
+    console = _console()
+    if not groups:
+        console.print(f"No cycle had closed by {as_of}.")
+        return
+    for group in groups:
+        console.print(Text(f"Cycle {group.cycle.key}", style="bold"))
+        for _, title, rows in group.groups:
+            listed = ", ".join(_moved_text(row) for row in rows)
+            console.print(f"  {title}: {listed or 'none'}")
+    console.print(ASSOCIATION_NOTE)

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from drumbeat.core.attribution import CycleAttribution, KPICycleAttribution
 from drumbeat.core.close import CycleClose
 from drumbeat.core.forecast import HitForecast, KeyResultForecasts, NoForecast
 from drumbeat.core.lint import Finding
@@ -241,4 +242,70 @@ def cycle_close_json(close: CycleClose) -> JSON:
         ],
         "completed_kpis": list(close.completed_kpis),
         "transient_kpis": list(close.transient_kpis),
+    }
+
+
+def _rounded(value: float | None) -> float | int | None:
+    """Rounded past the float's noise (0.7000000000000002 is 0.7)."""
+    return None if value is None else plain_number(round(value, 9))
+
+
+def kpi_cycle_json(row: KPICycleAttribution) -> dict[str, Any]:
+    """One KPI over one cycle, as the CLI's and the API's JSON say it."""
+    movement = row.movement
+    return {
+        "cycle": row.cycle.key,
+        "start": row.cycle.start.isoformat(),
+        "end": row.cycle.end.isoformat(),
+        "kpi": row.kpi.key,
+        "key_results": [
+            {
+                "objective": entry.objective,
+                "key": entry.score.key,
+                "baseline": _rounded(entry.score.baseline),
+                "target": plain_target(entry.target),
+                "achieved": _rounded(entry.achieved),
+            }
+            for entry in row.key_results
+        ],
+        "start_value": _rounded(movement.first.value if movement.first else None),
+        "end_value": _rounded(movement.last.value if movement.last else None),
+        "change": _rounded(movement.change),
+        "noise": _rounded(movement.limits.noise if movement.limits else None),
+        "in_noise": _rounded(movement.in_noise),
+        "targeted_side": row.targeted_side.value if row.targeted_side else None,
+        "outcome": row.outcome.value,
+        "side": row.moved_side.value if row.moved_side else None,
+        "rules": sorted({signal.rule for signal in row.signals}),
+        "held": row.held,
+    }
+
+
+def attribution_json(groups: CycleAttribution) -> JSON:
+    """A cycle's groups, as the CLI's and the API's JSON say them."""
+    return {
+        "cycle": groups.cycle.key,
+        **{
+            name: [kpi_cycle_json(row) for row in rows]
+            for name, _, rows in groups.groups
+        },
+    }
+
+
+def kpi_attribution_json(
+    as_of: dt.date, kpi: str, rows: Iterable[KPICycleAttribution]
+) -> JSON:
+    """`drumbeat attribution --kpi KEY --format json`."""
+    return {
+        "as_of": as_of.isoformat(),
+        "kpi": kpi,
+        "cycles": [kpi_cycle_json(row) for row in rows],
+    }
+
+
+def cycles_attribution_json(as_of: dt.date, groups: Iterable[CycleAttribution]) -> JSON:
+    """`drumbeat attribution --format json`: each closed cycle's groups."""
+    return {
+        "as_of": as_of.isoformat(),
+        "cycles": [attribution_json(group) for group in groups],
     }

@@ -213,6 +213,21 @@ SECTIONS: tuple[Section, ...] = (
                 ),
             ),
             Term(
+                "attribution",
+                "Moved beyond its noise, as targeted (attribution)",
+                "Over a closed cycle, the KPI showed a signal on the side its key "
+                "result aimed at, against its limits from before the cycle: "
+                "associated with the OKR, never proof that the OKR caused it.",
+                (
+                    "Each closed cycle is judged against the KPI's latest 20 "
+                    "readings before the cycle (the noise: 2.66 × their average "
+                    "moving range). The movement is shown in the KPI's unit and in "
+                    "multiples of that noise. It held when every reading of the "
+                    "following cycle stayed on the targeted side of the mean from "
+                    "before the cycle.",
+                ),
+            ),
+            Term(
                 "signal",
                 "Signal (favourable or unfavourable)",
                 "A pattern that noise alone hardly ever makes: the process has "

@@ -14,6 +14,7 @@ from django.utils import timezone
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, person_display_name
 from drumbeat.common.guards import is_admin
+from drumbeat.core.attribution import CycleAttribution
 from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.core.display import grade_text
@@ -353,6 +354,24 @@ def forecasts_provided_by(provider: ForecastsOf) -> None:
 def key_result_forecasts(cycle: Cycle) -> Mapping[int, float | None]:
     """Each KR's forecast to its deadline, by pk; empty with no provider."""
     return _forecasts_of[0](cycle) if _forecasts_of else {}
+
+
+AttributionOf = Callable[[Cycle, dt.date], CycleAttribution | None]
+_attribution_of: list[AttributionOf] = []
+
+
+def attribution_provided_by(provider: AttributionOf) -> None:
+    """Set where an ended cycle's attribution comes from (`core.attribution` needs
+    the whole workspace, which the scorecard app builds and provides)."""
+    _attribution_of[:] = [provider]
+
+
+def ended_cycle_attribution(cycle: Cycle, today: dt.date) -> CycleAttribution | None:
+    """An ended cycle's KPIs in their groups; None while it runs, or with no
+    provider."""
+    if cycle.end >= today or not _attribution_of:
+        return None
+    return _attribution_of[0](cycle, today)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from drumbeat.okrs.selectors import (
     cycle_findings,
     cycle_objectives,
     cycles_standing,
+    ended_cycle_attribution,
     key_result_forecasts,
     objective_findings,
     okr_teams_editable_by,
@@ -138,6 +139,7 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         "grade_choices": BOARD_GRADES,
         "kind_choices": BOARD_KINDS,
         "teams": Team.objects.filter(archived_at__isnull=True).order_by("name"),
+        "attribution": ended_cycle_attribution(cycle, timezone.localdate()),
     }
     return render(request, "okrs/cycle_board.html", context)
 

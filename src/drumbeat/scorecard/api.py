@@ -11,13 +11,20 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from drumbeat.accounts.auth import scoped
 from drumbeat.common.api import ERRORS
 from drumbeat.common.guards import require_admin
+from drumbeat.core.contract import attribution_json, kpi_attribution_json
+from drumbeat.kpis.models import KPI
 from drumbeat.okrs.api import Target
 from drumbeat.okrs.models import Cycle
 from drumbeat.scorecard import closing
+from drumbeat.scorecard.attribution import (
+    cycle_kpis_attribution,
+    kpi_cycles_attribution,
+)
 from drumbeat.scorecard.selectors import suggestions_for_cycle
 
 router = Router(tags=["OKRs"])
@@ -58,6 +65,49 @@ def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
         }
         for s in suggestions
     ]
+
+
+@router.get(
+    "/kpis/{key}/attribution",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Each ended cycle that targeted a KPI: did it move beyond its noise?",
+    tags=["KPIs and readings"],
+)
+def kpi_attribution_get(
+    request: HttpRequest, key: str, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """Every cycle ended before `as_of` (default: today) with a KR on the KPI: its
+    KRs' baseline, target and achieved values, the movement in the KPI's unit and
+    in multiples of its noise, the outcome and whether it held (an association,
+    never proof; see docs/attribution.md)."""
+    scoped(request, "read")
+    kpi = get_object_or_404(KPI, key=key)
+    on = as_of or timezone.localdate()
+    return kpi_attribution_json(on, kpi.key, kpi_cycles_attribution(kpi, on))
+
+
+@router.get(
+    "/cycles/{key}/attribution",
+    response={200: dict[str, Any], **ERRORS},
+    summary="An ended cycle's KPIs: moved beyond their noise with or without an OKR",
+)
+def cycle_attribution_get(
+    request: HttpRequest, key: str, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The KPIs that moved beyond their noise as targeted, those targeted that did
+    not, those that moved with no OKR on them, and those too new to judge; 409
+    while the cycle has not ended by `as_of` (default: today)."""
+    scoped(request, "read")
+    cycle = get_object_or_404(Cycle, key=key)
+    on = as_of or timezone.localdate()
+    groups = cycle_kpis_attribution(cycle, on)
+    if groups is None:
+        raise HttpError(
+            409,
+            f"Cycle {cycle.key} runs until {cycle.end}: attribution is for a cycle "
+            "that has ended.",
+        )
+    return {"as_of": on.isoformat(), **attribution_json(groups)}
 
 
 # --- Closing a cycle ----------------------------------------------------------------

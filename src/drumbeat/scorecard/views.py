@@ -49,6 +49,11 @@ from drumbeat.okrs.selectors import (
     okr_teams_editable_by,
 )
 from drumbeat.scorecard import closing
+from drumbeat.scorecard.attribution import (
+    attribution_chart,
+    attribution_rows,
+    kpi_cycles_attribution,
+)
 from drumbeat.scorecard.selectors import (
     SUGGESTIONS_SHOWN,
     key_result_draft_findings,
@@ -97,8 +102,20 @@ def _kpi_page(
         "lint_findings": kpi_findings(kpi),
         "divider_problem": divider_problem,
         "accepted_dividers": accepted_dividers(kpi),
+        **_attribution_context(kpi, today),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
+
+
+def _attribution_context(kpi: KPI, today: dt.date) -> dict[str, object]:
+    """The KPI page's attribution table and chart (`kpis/_attribution.html`)."""
+    judged = kpi_cycles_attribution(kpi, today)
+    return {
+        "attribution": attribution_rows(
+            judged, kpi.status.decimals if hasattr(kpi, "status") else None, kpi.unit
+        ),
+        "attribution_chart": attribution_chart(judged),
+    }
 
 
 def _chart_since(given: str) -> tuple[dt.date | None, str]:
