@@ -1,0 +1,117 @@
+"""The calibration page and selector: stated confidence against KRs hit at close."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from drumbeat.accounts.models import Membership, Team
+from drumbeat.core.calibration import Calibration, TooFewResolved, Verdict
+from drumbeat.okrs.calibration import (
+    calibration_report,
+    can_see_person_calibration,
+    resolved_check_ins,
+)
+from tests.conftest import client_for
+from tests.okrs.calibration_rows import closed_cycle_with_check_ins
+
+ROLES = ["admin", "editor", "owner", "viewer", "outsider", None]
+
+
+@pytest.fixture
+def closed(users):
+    """The owner checked in at 0.8 on 10 KRs of support, 4 of them hit."""
+    return closed_cycle_with_check_ins(count=10, hits=4, by=users["owner"])
+
+
+def test_each_kr_is_hit_at_its_level_and_late_check_ins_do_not_count(closed, users):
+    rows = resolved_check_ins()
+    assert len(rows) == 10
+    assert sum(row.hit for row in rows) == 4
+    assert {row.confidence for row in rows} == {0.8}
+    assert {(row.cycle, row.team, row.person) for row in rows} == {
+        ("2026-Q3", "support", "owner")
+    }
+
+
+def test_the_report_says_over_confident(closed, users):
+    report = calibration_report(users["admin"])
+    found = report.overall.found
+    assert isinstance(found, Calibration)
+    assert found.verdict is Verdict.OVER
+    assert found.sentence == (
+        "Everyone states 0.80 on average and hits 40 %: over-confident"
+    )
+    assert found.brier == pytest.approx((4 * 0.04 + 6 * 0.64) / 10)
+    assert [group.name for group in report.teams] == ["Support"]
+    assert [group.key for group in report.people] == ["owner"]
+
+
+def test_hidden_below_five_resolved_krs(users):
+    closed_cycle_with_check_ins(count=3, hits=1, by=users["owner"])
+    found = calibration_report(users["admin"]).overall.found
+    assert found == TooFewResolved("Everyone", 3)
+
+
+def test_a_reopened_cycle_s_krs_are_not_resolved(closed, users):
+    closed.closes.update(reopened_at=closed.closes.get().closed_at)
+    assert resolved_check_ins() == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_page_is_read_by_everyone_signed_in(closed, users, role):
+    response = client_for(users.get(role)).get("/calibration/")
+    if role is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "hits 40 %: over-confident" in page
+    assert "data-calibration-chart" in page
+    assert "drumbeat/calibration.js" in page
+    assert 'style="' not in page
+    # A person's calibration is offered only to those who may see it.
+    assert ('value="owner"' in page) is (role in ("admin", "owner", "editor"))
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 200),
+        ("owner", 200),
+        ("editor", 200),  # leads support, whose KRs the owner checked in on
+        ("viewer", 403),
+        ("outsider", 403),
+        (None, 302),
+    ],
+)
+def test_a_person_s_calibration_is_seen_by_them_their_leads_and_admins(
+    closed, users, role, status
+):
+    response = client_for(users.get(role)).get("/calibration/?person=owner")
+    assert response.status_code == status
+
+
+def test_an_editor_of_another_team_does_not_lead_the_person(closed, users):
+    other = Team.objects.create(key="sales", name="Sales")
+    Membership.objects.filter(user=users["editor"]).update(team=other)
+    assert not can_see_person_calibration(users["editor"], "owner")
+    assert can_see_person_calibration(users["owner"], "owner")
+
+
+def test_the_page_filters_by_cycle_and_team(closed, users):
+    client = client_for(users["viewer"])
+    assert "hits 40 %" in client.get("/calibration/?cycle=2026-Q3").content.decode()
+    page = client.get("/calibration/?cycle=1999-Q1").content.decode()
+    assert "not enough closed KRs yet: 0 of 5" in page
+
+
+def test_the_page_s_queries_do_not_grow_with_the_check_ins(
+    users, django_assert_num_queries
+):
+    client = client_for(users["admin"])
+    closed_cycle_with_check_ins(count=5, hits=2, by=users["owner"])
+    with CaptureQueriesContext(connection) as small:
+        client.get("/calibration/")
+    closed_cycle_with_check_ins(count=15, hits=9, by=users["editor"], key="2026-Q2")
+    with django_assert_num_queries(len(small)):
+        client.get("/calibration/")
