@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from drumbeat.accounts.models import Membership, Team
@@ -13,6 +14,7 @@ from drumbeat.okrs.calibration import (
 )
 from tests.conftest import client_for
 from tests.okrs.calibration_rows import closed_cycle_with_check_ins
+from tests.server.test_api import bearer
 
 ROLES = ["admin", "editor", "owner", "viewer", "outsider", None]
 
@@ -115,3 +117,59 @@ def test_the_page_s_queries_do_not_grow_with_the_check_ins(
     closed_cycle_with_check_ins(count=15, hits=9, by=users["editor"], key="2026-Q2")
     with django_assert_num_queries(len(small)):
         client.get("/calibration/")
+
+
+# --- The API ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_answers_everyone_signed_in(closed, users, role):
+    if role is None:
+        assert Client().get("/api/v1/calibration").status_code == 401
+        return
+    answer = bearer(users[role], "read").get("/api/v1/calibration")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["overall"]["shown"] is True
+    assert body["overall"]["verdict"] == "over-confident"
+    assert body["overall"]["resolved"] == 10
+    assert [band["count"] for band in body["overall"]["bands"]] == [0, 0, 0, 0, 10]
+    assert [team["name"] for team in body["teams"]] == ["Support"]
+    people = [person["key"] for person in body["people"]]
+    assert people == (["owner"] if role in ("admin", "owner", "editor") else [])
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 200),
+        ("owner", 200),
+        ("editor", 200),
+        ("viewer", 403),
+        ("outsider", 403),
+    ],
+)
+def test_the_api_refuses_a_person_s_calibration_to_others(closed, users, role, status):
+    answer = bearer(users[role], "read").get("/api/v1/calibration?person=owner")
+    assert answer.status_code == status
+    if status == 403:
+        assert "team leads" in answer.json()["error"]["message"]
+
+
+def test_the_api_says_why_it_hides_a_calibration(users):
+    closed_cycle_with_check_ins(count=2, hits=1, by=users["owner"])
+    overall = (
+        bearer(users["viewer"], "read").get("/api/v1/calibration").json()["overall"]
+    )
+    assert overall == {
+        "key": "",
+        "name": "Everyone",
+        "shown": False,
+        "resolved": 2,
+        "sentence": "not enough closed KRs yet: 2 of 5",
+        "brier": None,
+        "mean_confidence": None,
+        "share_hit": None,
+        "verdict": None,
+        "bands": [],
+    }
