@@ -173,3 +173,25 @@ def test_the_api_says_why_it_hides_a_calibration(users):
         "verdict": None,
         "bands": [],
     }
+
+
+# --- The close page and the board report -------------------------------------------
+
+
+def test_the_close_page_of_a_closed_cycle_shows_its_calibration(closed, users):
+    page = client_for(users["editor"]).get("/cycles/2026-Q3/close/").content.decode()
+    section = page.split("data-cycle-calibration")[1].split("</section>")[0]
+    assert "2026-Q3 states 0.80 on average and hits 40 %: over-confident" in section
+    assert "<h3>Support</h3>" in section
+    assert 'href="/calibration/?cycle=2026-Q3"' in section
+
+
+def test_the_board_report_of_a_closed_cycle_shows_its_calibration(closed, users):
+    page = client_for(users["viewer"]).get("/cycles/2026-Q3/report/").content.decode()
+    assert "data-cycle-calibration" in page
+    assert "hits 40 %: over-confident" in page
+
+
+def test_a_running_cycle_s_board_report_has_no_calibration(small_workspace, users):
+    page = client_for(users["viewer"]).get("/cycles/2026-Q3/report/").content.decode()
+    assert "data-cycle-calibration" not in page

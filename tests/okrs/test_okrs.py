@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from drumbeat.kpis.models import KPI
+from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from tests.conftest import client_for
@@ -155,7 +155,13 @@ def test_the_objective_page_shows_each_kr_s_chance_of_a_hit(
     time_machine.move_to("2026-08-12 09:00Z")
     csat = KPI.objects.get(key="csat")
     for day in (8, 15, 22, 29):
-        reading_record(kpi=csat, at=f"2026-07-{day:02d}", value=88 + day / 10, by=None)
+        Reading.objects.create(
+            kpi=csat,
+            at=f"2026-07-{day:02d}",
+            day=dt.date(2026, 7, day),
+            value=88 + day / 10,
+            source=Reading.Source.MANUAL,
+        )
     page = client_for(users["viewer"]).get("/objectives/happier/").content.decode()
     csat_up = page.split('id="kr-csat-up"')[1].split("</article>")[0]
     assert "expected " in csat_up

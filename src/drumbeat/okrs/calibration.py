@@ -266,3 +266,23 @@ def calibration_report(
             key=lambda choice: choice[1],
         ),
     )
+
+
+@dataclass(frozen=True)
+class CycleCalibration:
+    """A closed cycle's calibration and its teams' (for its close page and its
+    board report; people are on the calibration page, where who sees whom is
+    checked)."""
+
+    overall: Group
+    teams: list[Group]
+
+
+def cycle_calibration(cycle_key: str) -> CycleCalibration:
+    """The calibration of the check-ins on the cycle's KRs graded by its standing
+    close, and per team (two queries; nothing resolved before it is closed)."""
+    rows = resolved_check_ins([cycle_key])
+    return CycleCalibration(
+        overall=Group(cycle_key, cycle_key, _calibrated(cycle_key, rows)),
+        teams=_groups(rows, lambda r: r.team, lambda r: r.team_name),
+    )
