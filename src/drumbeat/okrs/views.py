@@ -135,7 +135,6 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         "standing": standing[cycle.pk],
         "notice": closed_cycle_notice(cycle),
         "grades": frozen_grades(cycle),
-        "has_forecasts": bool(forecasts),
         "show_archived": show_archived,
         "can_archive": is_admin(request.user),
         "writes_okrs": bool(okr_teams_editable_by(request.user)),
