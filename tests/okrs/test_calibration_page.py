@@ -12,6 +12,7 @@ from drumbeat.okrs.calibration import (
     can_see_person_calibration,
     resolved_check_ins,
 )
+from drumbeat.okrs.templatetags.okr_format import chance
 from tests.conftest import client_for
 from tests.okrs.calibration_rows import closed_cycle_with_check_ins
 from tests.server.test_api import bearer
@@ -195,3 +196,11 @@ def test_the_board_report_of_a_closed_cycle_shows_its_calibration(closed, users)
 def test_a_running_cycle_s_board_report_has_no_calibration(small_workspace, users):
     page = client_for(users["viewer"]).get("/cycles/2026-Q3/report/").content.decode()
     assert "data-cycle-calibration" not in page
+
+
+@pytest.mark.parametrize(
+    ("p", "shown"),
+    [(0.0, "0"), (0.001, "1"), (0.62, "62"), (0.998, "99"), (1.0, "100"), (None, "")],
+)
+def test_a_chance_is_never_shown_certain_unless_it_is(p, shown):
+    assert chance(p) == shown

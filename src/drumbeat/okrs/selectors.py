@@ -324,20 +324,6 @@ BOARD_GRADES = {
 }
 BOARD_KINDS = {kind.value: kind.value for kind in KeyResultKind}
 
-ForecastsOf = Callable[[Cycle], Mapping[int, float | None]]
-_forecasts_of: list[ForecastsOf] = []
-
-
-def forecasts_provided_by(provider: ForecastsOf) -> None:
-    """Set where the board's forecasts come from (`core.forecast` needs the whole
-    workspace, which only the layers above build: the review app provides them)."""
-    _forecasts_of[:] = [provider]
-
-
-def key_result_forecasts(cycle: Cycle) -> Mapping[int, float | None]:
-    """Each KR's forecast to its deadline, by pk; empty with no provider."""
-    return _forecasts_of[0](cycle) if _forecasts_of else {}
-
 
 @dataclass(frozen=True)
 class BoardFilters:

@@ -254,9 +254,3 @@ def agenda_team(key: str | None) -> Team | None:
     if found is None:
         raise Http404(f"No team '{key}'.")
     return found
-
-
-def cycle_forecasts(cycle: Cycle) -> dict[int, float | None]:
-    """Each KR's forecast to its deadline (`core.forecast`), by pk: the cycle
-    board sorts by it."""
-    return {entry.row.pk: entry.item.forecast for entry in checkin_agenda_for(cycle)}
