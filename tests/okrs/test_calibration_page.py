@@ -12,6 +12,7 @@ from drumbeat.okrs.calibration import (
     can_see_person_calibration,
     resolved_check_ins,
 )
+from drumbeat.okrs.models import CheckIn
 from drumbeat.okrs.templatetags.okr_format import chance
 from tests.conftest import client_for
 from tests.okrs.calibration_rows import closed_cycle_with_check_ins
@@ -204,3 +205,11 @@ def test_a_running_cycle_s_board_report_has_no_calibration(small_workspace, user
 )
 def test_a_chance_is_never_shown_certain_unless_it_is(p, shown):
     assert chance(p) == shown
+
+
+def test_a_person_known_only_by_name_is_seen_by_their_leads(closed, users):
+    CheckIn.objects.update(by=None, by_name="Grace Liu")
+    assert can_see_person_calibration(users["editor"], "Grace Liu")
+    assert not can_see_person_calibration(users["viewer"], "Grace Liu")
+    groups = calibration_report(users["editor"]).people
+    assert [(group.key, group.name) for group in groups] == [("Grace Liu", "Grace Liu")]

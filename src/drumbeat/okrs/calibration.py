@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from drumbeat.accounts.models import Membership
 from drumbeat.accounts.selectors import AnyUser, person_display_name
 from drumbeat.common.guards import is_admin
@@ -209,16 +211,11 @@ def can_see_person_calibration(user: AnyUser, person: str) -> bool:
         return True
     return (
         CheckIn.objects.filter(
-            by__username=person,
             key_result__objective__team__memberships__user_id=user.pk,
             key_result__objective__team__memberships__role=Membership.Role.EDITOR,
-        ).exists()
-        or CheckIn.objects.filter(
-            by__isnull=True,
-            by_name=person,
-            key_result__objective__team__memberships__user_id=user.pk,
-            key_result__objective__team__memberships__role=Membership.Role.EDITOR,
-        ).exists()
+        )
+        .filter(Q(by__username=person) | Q(by__isnull=True, by_name=person))
+        .exists()
     )
 
 
