@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 
 from drumbeat.accounts.models import Team
+from drumbeat.kpis.services.readings import ReadingIn, readings_ingest
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from drumbeat.okrs.selectors import cycle_hit_forecasts, hit_chances
 from tests.conftest import client_for
 
 BOARD = "/cycles/2026-Q3/"
@@ -74,9 +76,39 @@ def test_mine_is_what_the_signed_in_person_owns(board):
     assert _objectives(_board(board, "mine=1", role="viewer")) == []
 
 
-@pytest.mark.parametrize("sort", ["score", "confidence", "forecast"])
+@pytest.mark.parametrize("sort", ["score", "confidence"])
 def test_the_board_sorts_lowest_first(board, sort):
     assert _objectives(_board(board, f"sort={sort}")) == ["bigger", "happier"]
+
+
+def test_the_board_sorts_by_the_lowest_chance_of_a_hit(board, time_machine):
+    """Mid-September, csat has risen by a point a week: `bigger`'s revenue-up
+    (csat to 99) is less likely to be hit than `happier`'s csat-up (to 95)."""
+    time_machine.move_to("2026-09-16 09:00Z")
+    readings_ingest(
+        readings=lambda: [
+            ReadingIn(
+                "csat",
+                (dt.date(2026, 7, 8) + dt.timedelta(weeks=week)).isoformat(),
+                88.5 + week * 0.7,
+            )
+            for week in range(10)
+        ],
+        by=None,
+        source="manual",
+    )
+    page = _board(board, "sort=forecast")
+    assert _objectives(page) == ["bigger", "happier"]
+    chances = hit_chances(cycle_hit_forecasts(Cycle.objects.filter(key="2026-Q3")))
+    revenue, csat_up = (
+        chances[KeyResult.objects.get(key=key).pk] for key in ("revenue-up", "csat-up")
+    )
+    assert revenue is not None
+    assert csat_up is not None
+    assert revenue < csat_up
+    assert "likely to hit" in page
+    # churn has one reading in the cycle: no forecast, and why, muted.
+    assert '<span class="forecast-none" data-forecast="">fewer than 3 readings' in page
 
 
 def test_an_unknown_sort_leaves_the_board_as_planned(board):

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from drumbeat.kpis.models import KPI
+from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.services.readings import reading_record
-from drumbeat.okrs.models import CheckIn, KeyResult
+from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from tests.conftest import client_for, words
 
 pytestmark = pytest.mark.django_db
@@ -65,13 +65,24 @@ def test_the_alignment_tree_puts_team_objectives_under_company_ones(
 
 
 def test_the_cycle_board_runs_constant_queries(sample_workspace, users):
+    """The running 2026-Q4 (its KRs' hit forecasts shown) before and after three
+    more objectives with a KR each."""
     client = client_for(users["viewer"])
     counts = []
-    for cycle in ("2026-Q3", "2026-Q4"):  # 9 and 11 objectives
+    for more in (0, 3):
+        cycle = Cycle.objects.get(key="2026-Q4")
+        for index in range(more):
+            objective = Objective.objects.create(
+                key=f"more-{index}", title="More", cycle=cycle
+            )
+            KeyResult.objects.create(
+                objective=objective, key="more", kpi_key="nps", target=60
+            )
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(f"/cycles/{cycle}/").status_code == 200
+            page = client.get("/cycles/2026-Q4/").content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
+    assert "likely to hit" in page
 
 
 @pytest.mark.parametrize(
@@ -136,3 +147,25 @@ def test_an_unknown_cycle_or_objective_is_a_404(small_workspace, users):
     client = client_for(users["viewer"])
     assert client.get("/cycles/2031-Q1/").status_code == 404
     assert client.get("/objectives/nope/").status_code == 404
+
+
+def test_the_objective_page_shows_each_kr_s_chance_of_a_hit(
+    small_workspace, users, time_machine
+):
+    time_machine.move_to("2026-08-12 09:00Z")
+    csat = KPI.objects.get(key="csat")
+    for day in (8, 15, 22, 29):
+        Reading.objects.create(
+            kpi=csat,
+            at=f"2026-07-{day:02d}",
+            day=dt.date(2026, 7, day),
+            value=88 + day / 10,
+            source=Reading.Source.MANUAL,
+        )
+    page = client_for(users["viewer"]).get("/objectives/happier/").content.decode()
+    csat_up = page.split('id="kr-csat-up"')[1].split("</article>")[0]
+    assert "expected " in csat_up
+    assert " by 2026-09-30 · " in csat_up
+    assert "% likely to hit</a>" in csat_up
+    churn_down = page.split('id="kr-churn-down"')[1].split("</article>")[0]
+    assert "fewer than 3 readings since the cycle began" in churn_down

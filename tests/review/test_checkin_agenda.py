@@ -163,3 +163,9 @@ def test_the_agenda_queries_stay_constant_as_the_cycle_grows(agenda):
         _key_result(bigger, f"more-{n}")
         _check_in(f"more-{n}", 9, 0.5)
     assert queries() == few
+
+
+def test_the_agenda_shows_each_kr_s_forecast_or_why_there_is_none(agenda):
+    page = client_for(agenda["viewer"]).get("/review/okrs/").content.decode()
+    assert page.count('<span class="forecast-none" data-forecast="">') == 4
+    assert "fewer than 3 readings since the cycle began" in page

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from drumbeat.accounts.models import Membership, Team
-from drumbeat.kpis.models import KPI
+from drumbeat.kpis.models import KPI, Reading
 from drumbeat.okrs.models import CheckIn, KeyResult
 from drumbeat.review.models import Investigation
 from drumbeat.review.selectors import investigations_assigned_to
@@ -167,3 +167,17 @@ def test_a_bad_check_in_from_my_week_is_refused_with_its_reason(week):
     assert response.status_code == 400
     assert "less than or equal to 1" in response.content.decode()
     assert not CheckIn.objects.filter(key_result__key="csat-up").exists()
+
+
+def test_my_week_shows_the_chance_of_a_hit(week):
+    for day in (8, 15, 22, 29):
+        Reading.objects.create(
+            kpi=KPI.objects.get(key="csat"),
+            at=f"2026-07-{day:02d}",
+            day=dt.date(2026, 7, day),
+            value=88 + day / 10,
+            source=Reading.Source.MANUAL,
+        )
+    page = client_for(week["owner"]).get("/me/").content.decode()
+    assert "% likely to hit</a>" in page
+    assert 'href="/help/#forecast"' in page

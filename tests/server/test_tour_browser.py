@@ -30,6 +30,7 @@ from PIL import Image
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.kpis.models import KPI
 from tests.conftest import PASSWORD
+from tests.okrs.closes import cycle_closed
 from tests.server.test_browser import (  # the browser and the sample, shared
     Site,
     _playwright_beside_django,
@@ -108,6 +109,7 @@ def _stops() -> list[Stop]:
         Stop("plan", f"/cycles/{ACTIVE}/plan/"),
         Stop("close", f"/cycles/{ENDED}/close/"),
         Stop("board-report", f"/cycles/{ACTIVE}/report/"),
+        Stop("calibration", f"/calibration/?cycle={ENDED}"),
         Stop("people", "/people/"),
         Stop("teams", "/teams/"),
         Stop("tokens", "/tokens/"),
@@ -205,6 +207,13 @@ def _owner_with_krs(users: dict[str, User]) -> None:
     Membership.objects.create(
         user=users["owner"], team=Team.objects.get(key="support"), role="editor"
     )
+
+
+@pytest.fixture
+def _ended_cycle_closed(users: dict[str, User]) -> None:
+    """2026-Q3 closed: its close page shows the standing close, and calibration
+    has its 19 resolved KRs with check-ins to show (rolled back after the test)."""
+    cycle_closed(ENDED, by=users["admin"])
 
 
 class Tour:
@@ -313,7 +322,7 @@ def tour(
     started.close()
 
 
-@pytest.mark.usefixtures("_owner_with_krs")
+@pytest.mark.usefixtures("_owner_with_krs", "_ended_cycle_closed")
 @pytest.mark.parametrize("tour", [DESKTOP, PHONE], indirect=True, ids=lambda w: w.name)
 def test_every_main_page_fits_is_accessible_and_keeps_the_policy(tour: Tour) -> None:
     for stop in _stops():

@@ -405,6 +405,41 @@ SECTIONS: tuple[Section, ...] = (
                 ),
             ),
             Term(
+                "forecast",
+                "Forecast (likely to hit)",
+                "Where a key result of a running cycle is heading: the KPI's value "
+                "expected at the deadline, and the chance that the key result will "
+                "be hit then (a score of 1.0 for a committed objective, "
+                f"{GREEN_FROM} for an aspirational one).",
+                (
+                    "A change key result follows the straight line through its "
+                    "readings since the cycle began, with the KPI's usual noise and "
+                    "the line's own uncertainty; a sustain key result counts the "
+                    "readings still to come that are likely to meet the target. "
+                    "With fewer than 3 readings in the cycle there is no forecast "
+                    "yet. Forecasting explains the method and its backtest.",
+                ),
+            ),
+            Term(
+                "calibration",
+                "Confidence calibration",
+                "How the confidence people stated at their check-ins compares with "
+                "the share of their key results that were hit at close: "
+                "over-confident, well calibrated or under-confident.",
+                (
+                    "Each person's check-ins on a key result count once, as their "
+                    "mean. Within 10 points of the share hit is well calibrated. "
+                    "Shown from 5 closed key results on.",
+                ),
+            ),
+            Term(
+                "brier-score",
+                "Brier score",
+                "The mean of (stated confidence − outcome)², the outcome 1 when "
+                "the key result was hit and 0 when not: 0 is perfect, 0.25 is "
+                "what always saying 0.5 earns.",
+            ),
+            Term(
                 "confidence-trend",
                 "Confidence trend (↑ ↓)",
                 "An arrow after the confidence: ↑ it rose since the check-in "

@@ -341,20 +341,6 @@ BOARD_GRADES = {
 }
 BOARD_KINDS = {kind.value: kind.value for kind in KeyResultKind}
 
-ForecastsOf = Callable[[Cycle], Mapping[int, float | None]]
-_forecasts_of: list[ForecastsOf] = []
-
-
-def forecasts_provided_by(provider: ForecastsOf) -> None:
-    """Set where the board's forecasts come from (`core.forecast` needs the whole
-    workspace, which only the layers above build: the review app provides them)."""
-    _forecasts_of[:] = [provider]
-
-
-def key_result_forecasts(cycle: Cycle) -> Mapping[int, float | None]:
-    """Each KR's forecast to its deadline, by pk; empty with no provider."""
-    return _forecasts_of[0](cycle) if _forecasts_of else {}
-
 
 AttributionOf = Callable[[Cycle, dt.date], CycleAttribution | None]
 _attribution_of: list[AttributionOf] = []
@@ -526,6 +512,51 @@ def hit_forecasts_provided_by(provider: HitForecastsOf) -> None:
 def active_hit_forecasts() -> Mapping[int, HitForecast | NoForecast]:
     """Each running cycle's KRs' hit forecasts, by pk; empty with no provider."""
     return _hit_forecasts_of[0]() if _hit_forecasts_of else {}
+
+
+CycleHitForecastsOf = Callable[[list[Cycle]], Mapping[int, HitForecast | NoForecast]]
+_cycle_hit_forecasts_of: list[CycleHitForecastsOf] = []
+
+
+def cycle_hit_forecasts_provided_by(provider: CycleHitForecastsOf) -> None:
+    """Set where the pages' hit forecasts come from: the KRs of given cycles that
+    are running today, by pk (the scorecard app provides them)."""
+    _cycle_hit_forecasts_of[:] = [provider]
+
+
+def cycle_hit_forecasts(
+    cycles: Iterable[Cycle],
+) -> Mapping[int, HitForecast | NoForecast]:
+    """The hit forecasts of the KRs of `cycles` running today, by pk, in a constant
+    number of queries; empty with no provider or no running cycle."""
+    listed = list(cycles)
+    if not listed or not _cycle_hit_forecasts_of:
+        return {}
+    return _cycle_hit_forecasts_of[0](listed)
+
+
+def with_hit_forecasts(
+    key_results: Iterable[KeyResult],
+    forecasts: Mapping[int, HitForecast | NoForecast],
+    cycle_end: dt.date,
+) -> None:
+    """Give each KR (of a cycle ending on `cycle_end`) its hit forecast
+    (`kr.hit_forecast`, None outside a running cycle) and its deadline
+    (`kr.forecast_deadline`), which `okrs/_forecast.html` shows; no query."""
+    for kr in key_results:
+        kr.hit_forecast = forecasts.get(kr.pk)  # type: ignore[attr-defined]
+        kr.forecast_deadline = kr.deadline or cycle_end  # type: ignore[attr-defined]
+
+
+def hit_chances(
+    forecasts: Mapping[int, HitForecast | NoForecast],
+) -> dict[int, float | None]:
+    """Each KR's probability of being hit (None without a forecast), by pk: what
+    the board's "lowest forecast" sorts by."""
+    return {
+        pk: forecast.p_hit if isinstance(forecast, HitForecast) else None
+        for pk, forecast in forecasts.items()
+    }
 
 
 @dataclass(frozen=True)

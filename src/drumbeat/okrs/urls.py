@@ -1,11 +1,12 @@
 from django.urls import path
 
-from drumbeat.okrs import views
+from drumbeat.okrs import calibration_views, views
 
 ARCHIVE = {"archived": True}
 RESTORE = {"archived": False}
 
 urlpatterns = [
+    path("calibration/", calibration_views.calibration_page, name="calibration"),
     path("cycles/", views.cycles_index, name="cycles"),
     path("cycles/new/", views.cycle_create, name="cycle-create"),
     path("cycles/<str:key>/edit/", views.cycle_edit, name="cycle-edit"),

@@ -42,13 +42,15 @@ from drumbeat.okrs.selectors import (
     board_sorted,
     closed_cycle_notice,
     cycle_findings,
+    cycle_hit_forecasts,
     cycle_objectives,
     cycles_standing,
     ended_cycle_attribution,
-    key_result_forecasts,
+    hit_chances,
     objective_findings,
     okr_teams_editable_by,
     parents_allowed,
+    with_hit_forecasts,
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
@@ -109,6 +111,7 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, key=key)
     filters = BoardFilters.from_query(request.GET)
     show_archived = filters.archived
+    forecasts = cycle_hit_forecasts([cycle])
     objectives = board_sorted(
         list(
             board_objectives(
@@ -116,10 +119,15 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
             )
         ),
         filters.sort,
-        key_result_forecasts(cycle) if filters.sort == "forecast" else {},
+        hit_chances(forecasts),
     )
     findings = cycle_findings(cycle)
     with_decimals(kr for objective in objectives for kr in objective.key_results.all())
+    with_hit_forecasts(
+        (kr for objective in objectives for kr in objective.key_results.all()),
+        forecasts,
+        cycle.end,
+    )
     cycles = list(Cycle.objects.filter(archived_at__isnull=True))
     standing = cycles_standing([*cycles, cycle])
     context = {
@@ -153,6 +161,11 @@ def objective_detail(request: HttpRequest, key: str) -> HttpResponse:
         key=key,
     )
     with_decimals(objective.key_results.all())
+    with_hit_forecasts(
+        objective.key_results.all(),
+        cycle_hit_forecasts([objective.cycle]),
+        objective.cycle.end,
+    )
     notice = closed_cycle_notice(objective.cycle)
     can_check_in = can_edit_team_okrs(request.user, objective.team) and not notice
     context = {
@@ -204,6 +217,8 @@ def check_in(request: HttpRequest, objective_key: str, kr_key: str) -> HttpRespo
     else:
         status = 400
     with_decimals([key_result])
+    cycle = key_result.objective.cycle
+    with_hit_forecasts([key_result], cycle_hit_forecasts([cycle]), cycle.end)
     context = {
         "kr": key_result,
         "objective": key_result.objective,

@@ -24,6 +24,7 @@ from drumbeat.core.display import grade_text, measure_decimals
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.status import objective_status
 from drumbeat.kpis.models import KPI
+from drumbeat.okrs.calibration import CycleCalibration, cycle_calibration
 from drumbeat.okrs.models import Cycle, CycleClose, Objective, Retrospective
 from drumbeat.okrs.selectors import cycle_standing, cycle_standing_close
 from drumbeat.reports.charts import Sparkline, sparkline
@@ -115,6 +116,8 @@ class BoardReport:
     exceptions: list[KPIWithOKRs]
     """The red KPIs."""
     commentary: dict[str, ReportCommentary] = field(default_factory=dict)
+    calibration: CycleCalibration | None = None
+    """A closed cycle's confidence calibration (None while it runs)."""
 
     @property
     def final(self) -> bool:
@@ -167,6 +170,7 @@ def board_report(cycle: Cycle, today: dt.date | None = None) -> BoardReport:
             perspectives.setdefault(row.perspective or "other", []).append(row)
     moved_keys = [key for key in kpi_rows if key in by_kpi or _is_key(kpi_rows[key])]
     return BoardReport(
+        calibration=cycle_calibration(cycle.key) if close else None,
         cycle=cycle,
         standing=cycle_standing(cycle, today),
         close=close,

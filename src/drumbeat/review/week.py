@@ -7,7 +7,7 @@ these selectors only choose the rows and hand them to it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -18,12 +18,14 @@ from django.utils import timezone
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.common.guards import is_admin
 from drumbeat.core.display import unfavourable_signals_text
+from drumbeat.core.forecast import KeyResultForecasts, workspace_forecasts
 from drumbeat.core.health import reading_due
 from drumbeat.core.model import Cadence, Health, Reading
 from drumbeat.core.rhythm import CheckInItem, checkin_agenda
 from drumbeat.kpis.models import KPI
+from drumbeat.kpis.selectors import kpi_decimals
 from drumbeat.okrs.models import Cycle, KeyResult, Objective
-from drumbeat.okrs.selectors import objectives_filtered
+from drumbeat.okrs.selectors import objectives_filtered, with_hit_forecasts
 from drumbeat.review.models import Investigation
 from drumbeat.review.selectors import investigations_assigned_to
 from drumbeat.scorecard.selectors import database_workspace
@@ -68,11 +70,28 @@ def checkin_items(
         readings_of=kpi_keys,
         objectives={objective for objective, _ in rows},
     )
+    with_hit_forecasts_by_key(rows, workspace_forecasts(workspace, as_of))
     return [
         AgendaItem(row=rows[key], item=item)
         for item in checkin_agenda(workspace, as_of, cycles=cycles)
         if (key := (item.objective.key, item.key_result.key)) in rows
     ]
+
+
+def with_hit_forecasts_by_key(
+    rows: Mapping[tuple[str, str], KeyResult], forecasts: KeyResultForecasts
+) -> None:
+    """Give each KR row (by objective and KR key, its cycle loaded) its hit
+    forecast, deadline and KPI's decimals, as `okrs/_forecast.html` shows them
+    (one query)."""
+    decimals = kpi_decimals(kr.kpi_key for kr in rows.values())
+    for key, kr in rows.items():
+        kr.decimals = decimals.get(kr.kpi_key)  # type: ignore[attr-defined]
+        with_hit_forecasts(
+            [kr],
+            {kr.pk: forecasts[key]} if key in forecasts else {},
+            kr.objective.cycle.end,
+        )
 
 
 def checkin_agenda_for(
@@ -235,9 +254,3 @@ def agenda_team(key: str | None) -> Team | None:
     if found is None:
         raise Http404(f"No team '{key}'.")
     return found
-
-
-def cycle_forecasts(cycle: Cycle) -> dict[int, float | None]:
-    """Each KR's forecast to its deadline (`core.forecast`), by pk: the cycle
-    board sorts by it."""
-    return {entry.row.pk: entry.item.forecast for entry in checkin_agenda_for(cycle)}

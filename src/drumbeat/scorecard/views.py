@@ -37,6 +37,7 @@ from drumbeat.kpis.services.dividers import (
     kpi_divider_remove,
 )
 from drumbeat.kpis.services.readings import ReadingError, reading_record
+from drumbeat.okrs.calibration import cycle_calibration
 from drumbeat.okrs.forms import KeyResultForm, key_result_values
 from drumbeat.okrs.models import Cycle, Objective, Retrospective
 from drumbeat.okrs.selectors import (
@@ -324,6 +325,7 @@ def _close_page(
         "summary": plan.retrospectives.get(None) if plan else None,
         "reopened": last_reopened(cycle),
         "problems": problems,
+        "calibration": cycle_calibration(cycle.key) if standing else None,
     }
     return render(
         request, "okrs/cycle_close.html", context, status=400 if problems else 200

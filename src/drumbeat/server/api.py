@@ -30,6 +30,7 @@ from drumbeat.common.editing import StaleEditError
 from drumbeat.kpis.api import router as kpis_router
 from drumbeat.kpis.services.readings import IngestError
 from drumbeat.okrs.api import router as okrs_router
+from drumbeat.okrs.calibration_api import router as calibration_router
 from drumbeat.okrs.services import CycleClosedError
 from drumbeat.review.api import router as review_router
 from drumbeat.review.okr_api import router as review_okrs_router
@@ -220,6 +221,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", kpis_router)
 api.add_router("/", okrs_router)
+api.add_router("/", calibration_router)
 api.add_router("/", scorecard_router)
 api.add_router("/", review_router)
 api.add_router("/", review_okrs_router)

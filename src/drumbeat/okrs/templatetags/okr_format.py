@@ -22,6 +22,17 @@ def grade(score: float | None) -> str:
 
 
 @register.filter
+def chance(p: float | None) -> str:
+    """A probability as a whole percent, without the sign; never 0 or 100 unless
+    it is certain (0.998 is "99", not "100")."""
+    if p is None:
+        return ""
+    if 0.0 < p < 1.0:
+        return str(min(99, max(1, round(p * 100))))
+    return str(round(p * 100))
+
+
+@register.filter
 def percent_floor(value: float | None) -> str:
     """Whole percent, rounded down (`display.percent_floor`), without the sign."""
     return "" if value is None else str(display.percent_floor(value))
