@@ -966,6 +966,35 @@ def test_objective_lagging_only_fires_when_every_kpi_is_lagging() -> None:
     assert_fires("objective-lagging-only", ws, WARNING, "o1", message)
 
 
+def test_objective_lagging_only_names_the_leading_kpis_that_drive_them() -> None:
+    kpis = [
+        kpi("nps", indicator=Indicator.LAGGING),
+        kpi("revenue", indicator=Indicator.LAGGING),
+        kpi("visits", indicator=Indicator.LEADING, drives=("nps",)),
+        # Lagging itself: not a candidate, but what drives it is.
+        kpi("churn", indicator=Indicator.LAGGING, drives=("revenue",)),
+        kpi("calls", drives=("churn",)),
+        kpi("unlinked", indicator=Indicator.LEADING),
+    ]
+    objectives = [objective(key_result("nps"), key_result("revenue", key="kr2"))]
+    ws = workspace(kpis, [Q2], objectives)
+    [found] = lint_rule("objective-lagging-only", ws)
+    assert found.message.endswith(
+        "within the cycle, such as visits, calls "
+        "(by the strategy map, they drive these KPIs)"
+    )
+
+
+def test_objective_lagging_only_counts_candidates_past_five() -> None:
+    drivers = [
+        kpi(f"lead{n}", indicator=Indicator.LEADING, drives=("nps",)) for n in range(7)
+    ]
+    objectives = [objective(key_result("nps"), key_result("revenue", key="kr2"))]
+    ws = workspace([*INDICATOR_KPIS, *drivers], [Q2], objectives)
+    [found] = lint_rule("objective-lagging-only", ws)
+    assert "such as lead0, lead1, lead2, lead3, lead4 and 2 more (by" in found.message
+
+
 @pytest.mark.parametrize(
     "second",
     [

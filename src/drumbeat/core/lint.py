@@ -74,13 +74,19 @@ class LintContext:
         return self._limits[kpi.key]
 
     @cached_property
+    def driven_by(self) -> dict[str, list[str]]:
+        """By KPI key, the keys of the KPIs whose `drives` name it, in file order."""
+        driven_by: dict[str, list[str]] = defaultdict(list)
+        for kpi in self.workspace.kpi_by_key.values():
+            for driven in kpi.drives:
+                driven_by[driven].append(kpi.key)
+        return driven_by
+
+    @cached_property
     def drives_key(self) -> frozenset[str]:
         """Keys of the KPIs that are `key` tier or drive one, directly or not."""
         kpis = self.workspace.kpi_by_key
-        driven_by: dict[str, list[str]] = defaultdict(list)
-        for kpi in kpis.values():
-            for driven in kpi.drives:
-                driven_by[driven].append(kpi.key)
+        driven_by = self.driven_by
         reached = {k for k, kpi in kpis.items() if kpi.tier is Tier.KEY}
         frontier = list(reached)
         while frontier:
@@ -377,10 +383,44 @@ def objective_lagging_only(ctx: LintContext, case: ObjectiveCase) -> str | None:
         for c in case.key_results
     ):
         return None
-    return (
+    advice = (
         "every key result measures a lagging KPI: results show only after the fact; "
         "add a KR on a leading KPI that the team can move within the cycle"
     )
+    candidates = leading_drivers(ctx, [c.kpi.key for c in case.key_results if c.kpi])
+    if not candidates:
+        return advice
+    named = ", ".join(candidates[:MAX_CANDIDATES_NAMED])
+    more = len(candidates) - MAX_CANDIDATES_NAMED
+    if more > 0:
+        named += f" and {more} more"
+    return f"{advice}, such as {named} (by the strategy map, they drive these KPIs)"
+
+
+MAX_CANDIDATES_NAMED = 5
+"""Leading KPIs a lagging-only objective's message names; the rest are counted."""
+
+
+def leading_drivers(ctx: LintContext, keys: Iterable[str]) -> list[str]:
+    """The KPIs that drive `keys` through the strategy map's `drives` links,
+    directly or not, and are not themselves lagging: the candidates for a KR on a
+    leading KPI. The nearest first (direct drivers, then theirs), in file order."""
+    kpis = ctx.workspace.kpi_by_key
+    seen = set(keys)
+    frontier = list(dict.fromkeys(keys))
+    found: list[str] = []
+    while frontier:
+        nearer: list[str] = []
+        for key in frontier:
+            for driver in ctx.driven_by.get(key, ()):
+                if driver in seen:
+                    continue
+                seen.add(driver)
+                nearer.append(driver)
+                if kpis[driver].indicator is not Indicator.LAGGING:
+                    found.append(driver)
+        frontier = nearer
+    return found
 
 
 ObjectiveRule = Callable[[LintContext, ObjectiveCase], str | None]
