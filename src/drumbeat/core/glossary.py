@@ -114,6 +114,39 @@ SECTIONS: tuple[Section, ...] = (
                 "The one KPI that best says whether the company delivers value to "
                 "its customers; it is shown on top of the dashboard.",
             ),
+            Term(
+                "leading",
+                "Leading KPI",
+                "A KPI that moves first and that a team can change within a "
+                "cycle; it drives lagging KPIs.",
+                (
+                    "Active users, calls made or releases shipped lead: when they "
+                    "move, results follow. A key result on a leading KPI shows "
+                    "progress during the cycle, not only after it.",
+                ),
+            ),
+            Term(
+                "lagging",
+                "Lagging KPI",
+                "A KPI that shows results after the fact, such as revenue or "
+                "customer satisfaction; leading KPIs drive it.",
+                (
+                    "An objective whose key results all measure lagging KPIs is "
+                    "reported by lint, with the leading KPIs that drive them, from "
+                    "the strategy map, as candidates for a key result.",
+                ),
+            ),
+            Term(
+                "strategy-map",
+                "Strategy map",
+                "The KPIs in their four perspectives, the north star on top, with "
+                "an arrow from each leading KPI to the lagging KPIs it drives.",
+                (
+                    "A KPI's drives links are set on its edit page; a link that "
+                    "would come back to where it starts is refused. The map marks "
+                    "the KPIs that a key result of the active cycle targets.",
+                ),
+            ),
         ),
     ),
     Section(

@@ -21,12 +21,12 @@ from drumbeat.accounts.models import Profile, Team
 from drumbeat.accounts.selectors import person_display_name
 from drumbeat.core.display import format_percent
 from drumbeat.core.health import reading_due
-from drumbeat.core.model import Cadence, CycleState, Reading
+from drumbeat.core.model import Cadence, Reading
 from drumbeat.core.reminders import check_in_overdue
 from drumbeat.kpis.models import KPI
 from drumbeat.notifications.models import Notification
 from drumbeat.okrs.models import Cycle, KeyResult
-from drumbeat.okrs.selectors import cycles_standing
+from drumbeat.okrs.selectors import active_cycles
 from drumbeat.review.models import Investigation
 
 PREFERENCE: dict[str, str] = {
@@ -96,14 +96,6 @@ def wants(user: User, kind: str) -> bool:
 
 
 # --- What: each person's items ------------------------------------------------------
-
-
-def active_cycles(on: dt.date) -> list[Cycle]:
-    cycles = list(
-        Cycle.objects.filter(archived_at__isnull=True, start__lte=on, end__gte=on)
-    )
-    standing = cycles_standing(cycles, on)
-    return [c for c in cycles if standing[c.pk].state is CycleState.ACTIVE]
 
 
 def _key_results(cycles: Iterable[Cycle]) -> QuerySet[KeyResult]:

@@ -237,6 +237,17 @@ def cycles_standing(
     }
 
 
+def active_cycles(on: dt.date | None = None) -> list[Cycle]:
+    """The cycles active on `on` (the server's date by default): started, not
+    ended, not closed and not archived."""
+    day = on or timezone.localdate()
+    cycles = list(
+        Cycle.objects.filter(archived_at__isnull=True, start__lte=day, end__gte=day)
+    )
+    standing = cycles_standing(cycles, day)
+    return [c for c in cycles if standing[c.pk].state is CycleState.ACTIVE]
+
+
 def last_reopened(cycle: Cycle) -> CycleClose | None:
     """The most recent reopened close of `cycle`, for "Reopened on … by …"."""
     return (

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from drumbeat.okrs import calibration_views, views
+from drumbeat.okrs import calibration_views, strategy_map_views, views
 
 ARCHIVE = {"archived": True}
 RESTORE = {"archived": False}
 
 urlpatterns = [
     path("calibration/", calibration_views.calibration_page, name="calibration"),
+    path(
+        "strategy-map/",
+        strategy_map_views.strategy_map_page,
+        name="strategy-map",
+    ),
     path("cycles/", views.cycles_index, name="cycles"),
     path("cycles/new/", views.cycle_create, name="cycle-create"),
     path("cycles/<str:key>/edit/", views.cycle_edit, name="cycle-edit"),

@@ -1,0 +1,78 @@
+"""The strategy map's layout: the north star on top, then the four perspectives as
+lanes from financial down to learning (what the organisation learns drives its
+processes, which drive its customers, who drive its finances), so that `drives`
+links between lanes point upwards, from leading to lagging. KPIs without a
+perspective make a last lane. Fixed places, computed here rather than by a force
+layout in the browser: the same map every time, and a test can read it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from drumbeat.core.model import Perspective
+
+NORTH_STAR_LANE = "north_star"
+OTHER_LANE = "other"
+LANES = (NORTH_STAR_LANE, *(p.value for p in Perspective), OTHER_LANE)
+"""Top to bottom."""
+
+MAP_WIDTH = 1000.0
+"""The map's width in layout units; the chart scales them to its box."""
+LANE_HEIGHT = 120.0
+LANE_LABEL_WIDTH = 130.0
+"""Room on the left of each lane for its name."""
+
+
+@dataclass(frozen=True, slots=True)
+class MapItem:
+    """A KPI to place: its key, perspective (None without one) and north star."""
+
+    key: str
+    perspective: str | None
+    north_star: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    key: str
+    lane: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    name: str
+    y: float
+
+
+def map_lane(item: MapItem) -> str:
+    if item.north_star:
+        return NORTH_STAR_LANE
+    if item.perspective in LANES:
+        return item.perspective
+    return OTHER_LANE
+
+
+def strategy_map_layout(items: Iterable[MapItem]) -> tuple[list[Lane], list[Place]]:
+    """The lanes that hold a KPI, top to bottom, and each KPI's place: spread
+    evenly across its lane in the order given, lanes `LANE_HEIGHT` apart."""
+    by_lane: dict[str, list[MapItem]] = {lane: [] for lane in LANES}
+    for item in items:
+        by_lane[map_lane(item)].append(item)
+    lanes: list[Lane] = []
+    places: list[Place] = []
+    for name in LANES:
+        members = by_lane[name]
+        if not members:
+            continue
+        y = len(lanes) * LANE_HEIGHT
+        lanes.append(Lane(name, y))
+        room = MAP_WIDTH - LANE_LABEL_WIDTH
+        step = room / len(members)
+        places.extend(
+            Place(item.key, name, LANE_LABEL_WIDTH + step * (n + 0.5), y)
+            for n, item in enumerate(members)
+        )
+    return lanes, places
