@@ -214,3 +214,10 @@ def test_tiles_and_the_kpi_page_say_leading_or_lagging(mapped, users):
     assert 'data-indicator="leading"' in page
     assert 'href="/kpis/revenue/"' in page
     assert 'href="/strategy-map/"' in page
+
+
+def test_the_dashboard_and_the_dictionary_link_to_the_map(users):
+    client = client_for(users["viewer"])
+    for url in ("/", "/kpis/"):
+        page = client.get(url).content.decode()
+        assert 'href="/strategy-map/" data-strategy-map-link' in page

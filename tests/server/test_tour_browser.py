@@ -110,6 +110,7 @@ def _stops() -> list[Stop]:
         Stop("close", f"/cycles/{ENDED}/close/"),
         Stop("board-report", f"/cycles/{ACTIVE}/report/"),
         Stop("calibration", f"/calibration/?cycle={ENDED}"),
+        Stop("strategy-map", "/strategy-map/", as_role="viewer"),
         Stop("people", "/people/"),
         Stop("teams", "/teams/"),
         Stop("tokens", "/tokens/"),
@@ -329,6 +330,8 @@ def test_every_main_page_fits_is_accessible_and_keeps_the_policy(tour: Tour) -> 
         page = tour.visit(stop)
         if stop.name == "cycle-board":
             _score_bars_show_the_score(tour, stop, page)
+        if stop.name == "strategy-map":
+            strategy_map_drawn(tour, stop, page)
         if stop.status in (403, 404) and page.locator("header nav").count() == 0:
             tour.problem(stop, "is not the application's own page (no header)")
     _api_docs_render_offline(tour)
@@ -371,6 +374,23 @@ def _score_bars_show_the_score(tour: Tour, stop: Stop, page: Any) -> None:
                 stop,
                 f"score bar of {kr}: filled {drawn:.0%} for a score of {score:.0%}",
             )
+
+
+MAP_CANVAS = "[data-strategy-map] canvas"
+"""The strategy map's graph, drawn by ECharts on a canvas in the chart's box."""
+
+
+def strategy_map_drawn(tour: Tour, stop: Stop, page: Any) -> None:
+    """The map's graph is drawn: a canvas of some size inside the chart."""
+    canvas = page.locator(MAP_CANVAS)
+    try:
+        canvas.first.wait_for(timeout=5_000)
+    except Exception as error:  # Playwright's TimeoutError
+        tour.problem(stop, f"no strategy map graph ({MAP_CANVAS}): {error!r:.80}")
+        return
+    box = canvas.first.bounding_box()
+    if box is None or box["width"] < 300 or box["height"] < 200:
+        tour.problem(stop, f"the strategy map's canvas is too small: {box}")
 
 
 def _api_docs_render_offline(tour: Tour) -> None:

@@ -19,7 +19,11 @@ LANES = (NORTH_STAR_LANE, *(p.value for p in Perspective), OTHER_LANE)
 
 MAP_WIDTH = 1000.0
 """The map's width in layout units; the chart scales them to its box."""
-LANE_HEIGHT = 120.0
+ROW_HEIGHT = 100.0
+"""Between two rows of KPIs, in layout units; lanes are a row apart too."""
+PER_ROW = 8
+"""KPIs on one row of a lane: a fuller lane wraps onto more rows, staggered, so
+that the names stay readable."""
 LANE_LABEL_WIDTH = 130.0
 """Room on the left of each lane for its name."""
 
@@ -45,6 +49,8 @@ class Place:
 class Lane:
     name: str
     y: float
+    """Of its first row."""
+    rows: int
 
 
 def map_lane(item: MapItem) -> str:
@@ -57,22 +63,27 @@ def map_lane(item: MapItem) -> str:
 
 def strategy_map_layout(items: Iterable[MapItem]) -> tuple[list[Lane], list[Place]]:
     """The lanes that hold a KPI, top to bottom, and each KPI's place: spread
-    evenly across its lane in the order given, lanes `LANE_HEIGHT` apart."""
+    evenly across its lane in the order given, `PER_ROW` to a row, the rows of a
+    lane and the lanes `ROW_HEIGHT` apart."""
     by_lane: dict[str, list[MapItem]] = {lane: [] for lane in LANES}
     for item in items:
         by_lane[map_lane(item)].append(item)
     lanes: list[Lane] = []
     places: list[Place] = []
+    row = 0
     for name in LANES:
         members = by_lane[name]
         if not members:
             continue
-        y = len(lanes) * LANE_HEIGHT
-        lanes.append(Lane(name, y))
-        room = MAP_WIDTH - LANE_LABEL_WIDTH
-        step = room / len(members)
-        places.extend(
-            Place(item.key, name, LANE_LABEL_WIDTH + step * (n + 0.5), y)
-            for n, item in enumerate(members)
-        )
+        rows = -(-len(members) // PER_ROW)
+        lanes.append(Lane(name, row * ROW_HEIGHT, rows))
+        across = -(-len(members) // rows)  # as even as the rows can be
+        step = (MAP_WIDTH - LANE_LABEL_WIDTH) / across
+        for n, item in enumerate(members):
+            line, at = divmod(n, across)
+            # A wrapped row is shifted by half a step: no name right under another.
+            shift = 0.25 if line % 2 else -0.25 if rows > 1 else 0.0
+            x = LANE_LABEL_WIDTH + step * (at + 0.5 + shift)
+            places.append(Place(item.key, name, x, (row + line) * ROW_HEIGHT))
+        row += rows
     return lanes, places

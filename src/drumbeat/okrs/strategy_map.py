@@ -15,6 +15,7 @@ from django.urls import reverse
 from drumbeat.core.strategy_map import (
     NORTH_STAR_LANE,
     OTHER_LANE,
+    PER_ROW,
     Lane,
     MapItem,
     strategy_map_layout,
@@ -70,8 +71,10 @@ class StrategyMap:
         """What strategy_map.js draws, as its data-strategy-map attribute."""
         return {
             "lanes": [
-                {"name": LANE_LABELS[lane.name], "y": lane.y} for lane in self.lanes
+                {"name": LANE_LABELS[lane.name], "y": lane.y, "rows": lane.rows}
+                for lane in self.lanes
             ],
+            "per_row": PER_ROW,
             "nodes": [
                 {
                     "key": node.kpi.key,

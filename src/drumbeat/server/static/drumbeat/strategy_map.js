@@ -45,8 +45,8 @@
       unknown: colour(el, "--db-health-unknown", "#7b8494"),
     };
     var graphNodes = lanes.map(function (lane) {
-      return { name: "lane:" + lane.name, x: 0, y: lane.y, symbolSize: 1, silent: true,
-               itemStyle: { opacity: 0 }, tooltip: { show: false },
+      return { name: "lane:" + lane.name, x: 0, y: lane.y, symbolSize: 0, silent: true,
+               itemStyle: { color: "transparent" }, tooltip: { show: false },
                label: { show: true, position: "right", formatter: lane.name, fontWeight: "bold", color: muted } };
     }).concat(nodes.map(function (n) {
       var targeted = n.key_results.length > 0;
@@ -60,13 +60,14 @@
                  formatter: n.name + (targeted ? " ◎" : "") },
       };
     }));
-    // Room for each lane, and for each KPI of the fullest lane: the box around
-    // the chart scrolls sideways on a phone, the page does not.
-    var perLane = {};
-    nodes.forEach(function (n) { perLane[n.y] = (perLane[n.y] || 0) + 1; });
-    var widest = Math.max.apply(null, [1].concat(Object.keys(perLane).map(function (k) { return perLane[k]; })));
-    el.style.height = (lanes.length * 110 + 60) + "px";
-    el.style.minWidth = Math.max(720, widest * 120 + 160) + "px";
+    // Room for each row of each lane, and for the KPIs of the fullest row: the
+    // box around the chart scrolls sideways on a phone, the page does not.
+    var rows = lanes.reduce(function (sum, lane) { return sum + lane.rows; }, 0);
+    var perRow = Math.min(data.per_row || 8, Math.max.apply(null, [1].concat(lanes.map(function (lane) {
+      return Math.ceil(nodes.filter(function (n) { return n.y >= lane.y && n.y < lane.y + lane.rows * 100; }).length / lane.rows);
+    }))));
+    el.style.height = (rows * 90 + 60) + "px";
+    el.style.minWidth = Math.max(720, perRow * 110 + 150) + "px";
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     el.dataset.drawn = "1";
     chart.setOption({
