@@ -51,7 +51,7 @@ def test_a_full_lane_wraps_onto_rows_and_the_next_lane_comes_after_them() -> Non
     rows = [p.y for p in places if p.lane == "internal"]
     assert rows.count(0) == 6
     assert rows.count(ROW_HEIGHT) == 5
-    assert 11 > PER_ROW
+    assert PER_ROW < 11 <= 2 * PER_ROW
     assert all(LANE_LABEL_WIDTH < p.x < MAP_WIDTH for p in places)
     xs = {p.x for p in places if p.lane == "internal"}
     assert len(xs) == 11  # staggered: no KPI right above another
