@@ -974,6 +974,8 @@ def test_objective_lagging_only_names_the_leading_kpis_that_drive_them() -> None
         # Lagging itself: not a candidate, but what drives it is.
         kpi("churn", indicator=Indicator.LAGGING, drives=("revenue",)),
         kpi("calls", drives=("churn",)),
+        # Drives a candidate: further from the outcome, not named.
+        kpi("hiring", indicator=Indicator.LEADING, drives=("visits",)),
         kpi("unlinked", indicator=Indicator.LEADING),
     ]
     objectives = [objective(key_result("nps"), key_result("revenue", key="kr2"))]

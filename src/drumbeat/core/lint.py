@@ -402,9 +402,11 @@ MAX_CANDIDATES_NAMED = 5
 
 
 def leading_drivers(ctx: LintContext, keys: Iterable[str]) -> list[str]:
-    """The KPIs that drive `keys` through the strategy map's `drives` links,
-    directly or not, and are not themselves lagging: the candidates for a KR on a
-    leading KPI. The nearest first (direct drivers, then theirs), in file order."""
+    """The KPIs that drive `keys` through the strategy map's `drives` links and
+    are not themselves lagging: the candidates for a KR on a leading KPI. A
+    lagging driver is an outcome too: what drives it is looked for in turn; a
+    candidate's own drivers are not (they are further from the outcome). The
+    nearest first (direct drivers, then theirs), in file order."""
     kpis = ctx.workspace.kpi_by_key
     seen = set(keys)
     frontier = list(dict.fromkeys(keys))
@@ -416,8 +418,9 @@ def leading_drivers(ctx: LintContext, keys: Iterable[str]) -> list[str]:
                 if driver in seen:
                     continue
                 seen.add(driver)
-                nearer.append(driver)
-                if kpis[driver].indicator is not Indicator.LAGGING:
+                if kpis[driver].indicator is Indicator.LAGGING:
+                    nearer.append(driver)
+                else:
                     found.append(driver)
         frontier = nearer
     return found
