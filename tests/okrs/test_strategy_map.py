@@ -3,6 +3,7 @@ the leading/lagging badges on tiles and KPI pages."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -141,7 +142,7 @@ def test_everyone_signed_in_reads_the_map(mapped, users, role):
     assert "<script>" not in page
     chart = re.search(r'data-strategy-map="([^"]*)"', page)
     assert chart is not None
-    data = json.loads(chart.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    data = json.loads(html.unescape(chart.group(1)))
     assert {n["key"] for n in data["nodes"]} == {
         "nps",
         "revenue",
@@ -221,3 +222,14 @@ def test_the_dashboard_and_the_dictionary_link_to_the_map(users):
     for url in ("/", "/kpis/"):
         page = client.get(url).content.decode()
         assert 'href="/strategy-map/" data-strategy-map-link' in page
+
+
+def test_a_kpi_name_with_markup_stays_text_in_the_chart_data(mapped, users):
+    name = 'Net "promoter" <b>score</b> & more'
+    KPI.objects.filter(key="nps").update(name=name)
+    page = client_for(users["viewer"]).get("/strategy-map/").content.decode()
+    assert "<b>score</b>" not in page
+    chart = re.search(r'data-strategy-map="([^"]*)"', page)
+    assert chart is not None
+    text = html.unescape(chart.group(1))
+    assert {n["key"]: n["name"] for n in json.loads(text)["nodes"]}["nps"] == name
