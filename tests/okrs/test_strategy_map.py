@@ -15,7 +15,7 @@ from drumbeat.kpis.models import KPI
 from drumbeat.okrs.strategy_map import strategy_map
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
-from tests.conftest import client_for
+from tests.conftest import client_for, words
 
 ROLES = ["admin", "editor", "owner", "viewer", "outsider", None]
 
@@ -211,9 +211,13 @@ def test_tiles_and_the_kpi_page_say_leading_or_lagging(mapped, users):
     dashboard = client.get("/").content.decode()
     assert dashboard.count('data-indicator="leading"') == 2
     assert dashboard.count('data-indicator="lagging"') == 2
-    page = client.get("/kpis/training/").content.decode()
+    page = words(client.get("/kpis/training/").content.decode())
+    assert "Drives First response time, Revenue · See it on the strategy map" in page
+    page = client.get("/kpis/response-time/").content.decode()
     assert 'data-indicator="leading"' in page
-    assert 'href="/kpis/revenue/"' in page
+    assert "Drives Net promoter score · Driven by Training hours · See it" in words(
+        page
+    )
     assert 'href="/strategy-map/"' in page
 
 

@@ -521,6 +521,33 @@ def kpi_decimals(keys: Iterable[str]) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class DrivesLinks:
+    """A KPI's place on the strategy map: (key, name) of the KPIs it drives and
+    of those that drive it, archived ones left out."""
+
+    drives: list[tuple[str, str]]
+    driven_by: list[tuple[str, str]]
+
+
+def kpi_drives_links(kpi: KPI) -> DrivesLinks:
+    """What the KPI drives and what drives it, in one query (the links are kept
+    on the driving KPI, so every KPI's are read, as plain values)."""
+    rows = KPI.objects.filter(archived_at__isnull=True).values_list(
+        "key", "name", "drives"
+    )
+    names: dict[str, str] = {}
+    driven_by: list[tuple[str, str]] = []
+    for key, name, drives in rows:
+        names[key] = name
+        if kpi.key in drives and key != kpi.key:
+            driven_by.append((key, name))
+    return DrivesLinks(
+        drives=[(key, names[key]) for key in kpi.drives if key in names],
+        driven_by=driven_by,
+    )
+
+
 def kpi_choices() -> list[tuple[str, str]]:
     """Every KPI as a form choice: its key, and its name with the key."""
     return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]

@@ -28,6 +28,7 @@ from drumbeat.kpis.selectors import (
     can_record_readings,
     definition_history,
     kpi_choices,
+    kpi_drives_links,
     readings_page,
 )
 from drumbeat.kpis.services.dividers import (
@@ -103,6 +104,7 @@ def _kpi_page(
         "lint_findings": kpi_findings(kpi),
         "divider_problem": divider_problem,
         "accepted_dividers": accepted_dividers(kpi),
+        "links": kpi_drives_links(kpi),
         **_attribution_context(kpi, today),
     }
     return render(request, "kpis/kpi_detail.html", context, status=status)
