@@ -27,6 +27,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from drumbeat.accounts.models import Membership, Team
 from drumbeat.scorecard.sync import workspace_apply
@@ -60,6 +61,12 @@ def _tables_as_ci_logs_show_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line's tables as a CI log shows them (160 columns, see
     `drumbeat.cli.output`), whatever terminal or test worker runs the tests."""
     monkeypatch.delenv("COLUMNS", raising=False)
+
+
+# Hypothesis's time limit per example (200 ms) measures the machine, not the
+# code: on a shared CI machine an example of a pure rule took 343 ms and failed.
+hypothesis_settings.register_profile("drumbeat", deadline=None)
+hypothesis_settings.load_profile("drumbeat")
 
 
 def pytest_configure(config: pytest.Config) -> None:
