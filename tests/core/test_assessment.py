@@ -66,7 +66,7 @@ def test_informal_share_counts_each_kpi_once() -> None:
     assert result.monitor.well_defined == 5
     steps = {step.text.split(":")[0]: step.kpis for step in result.next_steps}
     assert steps["Formalise these 2 KPIs"] == ("a", "b")
-    assert steps["Merge or tell apart these 1 duplicated KPIs"] == ("c2",)
+    assert steps["Merge or tell apart this duplicated KPI"] == ("c2",)
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_a_key_kpi_with_two_krs_in_the_cycle_is_targeted_twice() -> None:
     assert result.targeted.targeted_twice == ("k_customer",)
     assert result.kpi_type is KPIType.TARGETED
     assert result.next_steps[0].text.startswith(
-        "These 1 key KPIs are targeted twice in 2026-Q2"
+        "This key KPI is targeted twice in 2026-Q2"
     )
 
 

@@ -37,7 +37,7 @@ def test_everyone_signed_in_reads_the_assessment(
     assert "Closest to: Type 1: informal KPIs" in text
     # churn has no description and no owner: 1 of 2 KPIs, 50 %.
     assert "1 of 2 KPIs are incomplete, duplicated or unowned (50 %)" in text
-    assert "Formalise these 1 KPIs" in text
+    assert "Formalise this KPI: give each" in text
     assert "If you have many informal KPIs (type 1)" in text
     form = f'action="{ANSWER}"' in response.content.decode()
     assert form is (role == "admin")

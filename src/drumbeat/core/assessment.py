@@ -356,6 +356,18 @@ def _names(keys: tuple[str, ...]) -> str:
     return ", ".join(keys)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _these(keys: tuple[str, ...], noun: str, verb: tuple[str, str] = ("", "")) -> str:
+    """`this KPI` or `these 3 KPIs`, with the verb agreeing (`is` or `are`)."""
+    singular, plural = verb
+    if len(keys) == 1:
+        return f"this {noun}" + (f" {singular}" if singular else "")
+    return f"these {len(keys)} {noun}s" + (f" {plural}" if plural else "")
+
+
 def _next_steps(
     informal: Informal, targeted: Targeted, monitor: Monitor, answers: Answers
 ) -> tuple[NextStep, ...]:
@@ -363,7 +375,7 @@ def _next_steps(
     if informal.incomplete:
         steps.append(
             NextStep(
-                f"Formalise these {len(informal.incomplete)} KPIs: give each a "
+                f"Formalise {_these(informal.incomplete, 'KPI')}: give each a "
                 "description, an owner, a cadence and thresholds",
                 informal.incomplete,
             )
@@ -371,14 +383,14 @@ def _next_steps(
     if informal.duplicated:
         steps.append(
             NextStep(
-                f"Merge or tell apart these {len(informal.duplicated)} duplicated KPIs",
+                f"Merge or tell apart {_these(informal.duplicated, 'duplicated KPI')}",
                 informal.duplicated,
             )
         )
     if informal.unowned:
         steps.append(
             NextStep(
-                f"Give these {len(informal.unowned)} KPIs an owner or a team",
+                f"Give {_these(informal.unowned, 'KPI')} an owner or a team",
                 informal.unowned,
             )
         )
@@ -392,7 +404,8 @@ def _next_steps(
     if targeted.targeted_twice:
         steps.append(
             NextStep(
-                f"These {len(targeted.targeted_twice)} key KPIs are targeted twice in "
+                _capital(_these(targeted.targeted_twice, "key KPI", ("is", "are")))
+                + " targeted twice in "
                 f"{targeted.cycle}: keep one target, the OKR's, and let the KPI "
                 "monitor",
                 targeted.targeted_twice,
@@ -401,7 +414,8 @@ def _next_steps(
     if targeted.standing:
         steps.append(
             NextStep(
-                f"These {len(targeted.standing)} key KPIs are targeted in each of the "
+                _capital(_these(targeted.standing, "key KPI", ("is", "are")))
+                + " targeted in each of the "
                 f"last {STANDING_CYCLES} cycles: target what drives them instead",
                 targeted.standing,
             )
