@@ -130,3 +130,25 @@ def test_the_page_costs_the_same_queries_for_more_kpis(
     assert counts[0] == counts[1]
     with django_assert_num_queries(counts[1]):
         client.get(PAGE)
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "editor", "owner", "viewer", "outsider", None]
+)
+def test_the_api_says_what_the_cli_says(
+    small_workspace: None, users: dict[str, User], role: str | None
+) -> None:
+    response = client_for(users[role] if role else None).get("/api/v1/assessment")
+    if role is None:
+        assert response.status_code == 401
+        return
+    assert response.status_code == 200
+    data = response.json()
+    assert data["type"] == 1
+    assert data["evidence"]["informal"]["incomplete"] == ["churn"]
+    assert data["evidence"]["informal"]["share"] == 0.5
+    assert [a["question"] for a in data["answers"]] == [
+        "key_kpis_agreed",
+        "kpis_have_targets",
+        "dashboard_reviewed",
+    ]
