@@ -122,6 +122,15 @@ def test_a_key_kpi_with_two_krs_in_the_cycle_is_targeted_twice() -> None:
     )
 
 
+def test_krs_sharing_one_target_are_not_targeted_twice() -> None:
+    parent = objective(key_result("k_customer", 20.0), key="company")
+    team = objective(key_result("k_customer", 20.0), key="team", parent="company")
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,), objectives=(parent, team))
+    result = assess(workspace, AS_OF)
+    assert result.targeted.targeted_twice == ()
+    assert result.kpi_type is KPIType.MONITOR
+
+
 def test_own_targets_from_the_questionnaire_count_with_an_okr() -> None:
     okr = objective(
         key_result("k_customer", 20.0), key_result("k_internal", 20.0, key="kr2")

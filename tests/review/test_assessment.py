@@ -39,6 +39,7 @@ def test_everyone_signed_in_reads_the_assessment(
     assert "1 of 2 KPIs are incomplete, duplicated or unowned (50 %)" in text
     assert "Formalise this KPI: give each" in text
     assert "If you have many informal KPIs (type 1)" in text
+    assert 'data-tooltip="Many KPIs, loosely defined' in response.content.decode()
     form = f'action="{ANSWER}"' in response.content.decode()
     assert form is (role == "admin")
 

@@ -13,6 +13,9 @@ KPIs are agreed and defined), then targeted, else monitor. A questionnaire
 answers what the data cannot know; an answer of `None` is "don't know" and leaves
 the data to decide.
 
+Two KRs on one KPI with the same kind and target (a team's KR repeating its
+parent objective's) are one target, not two.
+
 Edge cases: an empty dictionary is type 1 (there is nothing agreed to monitor);
 with no started cycle, nothing is targeted, so no KPI is targeted twice; shares
 are 0 when there is nothing to divide by.
@@ -21,7 +24,7 @@ are 0 when there is nothing to divide by.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -32,7 +35,14 @@ from drumbeat.core.lint import (
     kpi_duplicates,
     kpi_incomplete,
 )
-from drumbeat.core.model import Cycle, Perspective, Tier, Workspace
+from drumbeat.core.model import (
+    Cycle,
+    KeyResultKind,
+    Perspective,
+    Target,
+    Tier,
+    Workspace,
+)
 
 
 class KPIType(IntEnum):
@@ -155,8 +165,8 @@ class Targeted:
     cycle: str | None
     """The cycle judged: the latest that has started by the as-of day."""
     targeted_twice: tuple[str, ...]
-    """Key KPIs with two targets in the cycle: several KRs, or their own target
-    and a KR."""
+    """Key KPIs with two targets in the cycle: KRs with different targets, or
+    their own target and a KR."""
     standing: tuple[str, ...]
     """Key KPIs targeted in each of the latest `STANDING_CYCLES` cycles."""
 
@@ -269,6 +279,18 @@ def _kr_counts(workspace: Workspace, cycle_key: str) -> Counter[str]:
     )
 
 
+def _kr_targets(
+    workspace: Workspace, cycle_key: str
+) -> defaultdict[str, set[tuple[KeyResultKind, Target]]]:
+    """Each KPI's distinct targets in the cycle: KRs that share a target (a team's
+    KR repeating its parent's) are one target, not two."""
+    targets: defaultdict[str, set[tuple[KeyResultKind, Target]]] = defaultdict(set)
+    for objective in workspace.objectives_in(cycle_key):
+        for kr in objective.key_results:
+            targets[kr.kpi].add((kr.kind, kr.target))
+    return targets
+
+
 def _targeted(
     workspace: Workspace,
     as_of: dt.date,
@@ -277,13 +299,13 @@ def _targeted(
 ) -> Targeted:
     if cycle is None:
         return Targeted(cycle=None, targeted_twice=(), standing=())
-    counts = _kr_counts(workspace, cycle.key)
+    targets = _kr_targets(workspace, cycle.key)
     twice = []
     for kpi in workspace.kpis:
-        if kpi.tier is not Tier.KEY or not counts[kpi.key]:
+        if kpi.tier is not Tier.KEY or not targets[kpi.key]:
             continue
         own_target = own_targets is True and kpi.thresholds.green is not None
-        if counts[kpi.key] > 1 or own_target:
+        if len(targets[kpi.key]) > 1 or own_target:
             twice.append(kpi.key)
     latest = sorted(
         (c for c in workspace.cycles if c.start <= as_of),
