@@ -201,3 +201,17 @@ def test_the_judged_cycle_is_the_latest_started() -> None:
     workspace = Workspace(cycles=(Q1, Q3, Q2))
     assert judged_cycle(workspace, AS_OF) == Q2
     assert judged_cycle(workspace, dt.date(2025, 12, 1)) is None
+
+
+def test_a_dashboard_nobody_reviews_is_a_next_step() -> None:
+    answers = {"key_kpis_agreed": True, "kpis_have_targets": False}
+    result = assess(Workspace(kpis=balanced()), AS_OF, answers)
+    texts = [step.text for step in result.next_steps]
+    assert not any(t.startswith("Review the balanced dashboard") for t in texts)
+    assert texts[-1] == (
+        "Answer the 1 open questions of the questionnaire: the data cannot know them"
+    )
+    answered = assess(
+        Workspace(kpis=balanced()), AS_OF, {**answers, "dashboard_reviewed": False}
+    )
+    assert answered.next_steps[-1].text.startswith("Review the balanced dashboard")

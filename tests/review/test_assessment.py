@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from drumbeat.audit.models import Event
 from drumbeat.review.assessment import (
     assessment_answers,
     assessment_answers_record,
@@ -73,6 +74,9 @@ def test_an_admins_answers_are_kept_with_who_and_when(
     # The same again changes nothing; a new answer is one more row, the old kept.
     client.post(ANSWER, {"key_kpis_agreed": "no", "kpis_have_targets": "yes"})
     client.post(ANSWER, {"key_kpis_agreed": "yes", "kpis_have_targets": "yes"})
+    events = Event.objects.filter(action="assessment answered")
+    assert events.count() == 2
+    assert events.order_by("-pk")[0].summary == "key_kpis_agreed: True"
     rows = list(AssessmentAnswer.objects.values_list("question", "answer", "by"))
     assert len(rows) == 3
     assert rows[0] == ("key_kpis_agreed", True, users["admin"].pk)

@@ -464,6 +464,13 @@ def _next_steps(
                 monitor.key_targeted,
             )
         )
+    if answers.get("dashboard_reviewed") is False:
+        steps.append(
+            NextStep(
+                "Review the balanced dashboard at a steady rhythm: run the KPI "
+                "review each week, the exceptions only"
+            )
+        )
     unanswered = [q.key for q in QUESTIONS if answers.get(q.key) is None]
     if unanswered:
         steps.append(
