@@ -54,6 +54,7 @@ from drumbeat.notifications.models import Notification
 from drumbeat.okrs.models import Cycle, KeyResult
 from drumbeat.okrs.services import key_result_check_in
 from drumbeat.reports.services import report_commentary_save
+from drumbeat.review.assessment import assessment_answers_record
 from drumbeat.review.models import Investigation, ReviewNote
 from drumbeat.scorecard.closing import RetrospectiveIn, cycle_close, cycle_reopen
 from drumbeat.webhooks.crypto import secret_decrypt
@@ -179,6 +180,8 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
         opened_by=admin,
         opened_at=timezone.now(),
     )
+    # The assessment's questionnaire answered.
+    assessment_answers_record(by=admin, answers={"key_kpis_agreed": True})
     # A reminder sent.
     Notification.objects.create(
         user=editor,

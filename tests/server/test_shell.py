@@ -114,6 +114,8 @@ def test_the_current_section_is_marked(users, path, current):
         ("objective-detail", "okrs"),
         ("checkin-agenda", "okrs"),
         ("investigations", "review"),
+        ("assessment", "review"),
+        ("assessment-answer", "review"),
         ("person-edit", "people"),
         ("team-edit", "teams"),
         ("password_change_done", "password"),

@@ -106,6 +106,7 @@ def _stops() -> list[Stop]:
         Stop("check-in-agenda", "/review/okrs/"),
         Stop("kpi-review", "/review/kpis/"),
         Stop("investigations", "/review/investigations/"),
+        Stop("assessment", "/assessment/"),
         Stop("plan", f"/cycles/{ACTIVE}/plan/"),
         Stop("close", f"/cycles/{ENDED}/close/"),
         Stop("board-report", f"/cycles/{ACTIVE}/report/"),

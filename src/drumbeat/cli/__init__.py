@@ -29,6 +29,7 @@ for command in (
     files.review,
     files.close,
     files.attribution_command,
+    files.assess_command,
     database.apply,
     database.export,
     database.pull,

@@ -1,5 +1,5 @@
 """The commands that work on workspace files alone, with no database: lint,
-score, suggest, review, close and attribution."""
+score, suggest, review, close, attribution and assess."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from drumbeat.cli.options import (
     load_file,
 )
 from drumbeat.cli.output import (
+    print_assessment,
     print_close,
     print_cycle_attribution,
     print_findings,
@@ -30,6 +31,7 @@ from drumbeat.cli.output import (
     print_suggestions,
 )
 from drumbeat.core import contract
+from drumbeat.core.assessment import QUESTION_KEYS, assess
 from drumbeat.core.attribution import (
     closed_cycles,
     cycle_attribution,
@@ -198,6 +200,47 @@ def attribution_command(
         print_json(contract.cycles_attribution_json(on, groups))
     else:
         print_cycle_attribution(on, groups)
+
+
+_ANSWER_WORDS = {"yes": True, "no": False, "unknown": None}
+
+
+def _answers(pairs: tuple[str, ...]) -> dict[str, bool | None]:
+    answers: dict[str, bool | None] = {}
+    for pair in pairs:
+        question, _, word = pair.partition("=")
+        if question not in QUESTION_KEYS or word not in _ANSWER_WORDS:
+            raise Unusable(
+                f"--answer {pair!r}: write QUESTION=yes|no|unknown, QUESTION one of "
+                + ", ".join(sorted(QUESTION_KEYS))
+            )
+        answers[question] = _ANSWER_WORDS[word]
+    return answers
+
+
+@click.command(name="assess")
+@FILE
+@AS_OF
+@click.option(
+    "--answer",
+    "answer_pairs",
+    multiple=True,
+    metavar="QUESTION=yes|no",
+    help="Answer a question of the questionnaire (repeat for several).",
+)
+@FORMAT
+def assess_command(
+    file: Path, as_of: dt.date | None, answer_pairs: tuple[str, ...], output_format: str
+) -> None:
+    """Which type of KPIs the organisation has (Kelly's decision tree, seed 001),
+    the evidence for each branch, what the seed recommends and the next steps."""
+    answers = _answers(answer_pairs)
+    workspace = load_file(file)
+    result = assess(workspace, as_of or dt.date.today(), answers)
+    if output_format == "json":
+        print_json(contract.assessment_json(result))
+    else:
+        print_assessment(result)
 
 
 def _cycle(workspace: Workspace, file: Path, cycle_key: str) -> Cycle:

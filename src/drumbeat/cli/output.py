@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from drumbeat.core.assessment import QUESTIONS, Assessment
 from drumbeat.core.attribution import (
     ASSOCIATION_NOTE,
     OUTCOME_WORDS,
@@ -472,3 +473,23 @@ def print_cycle_attribution(as_of: dt.date, groups: Sequence[CycleAttribution]) 
             listed = ", ".join(_moved_text(row) for row in rows)
             console.print(f"  {title}: {listed or 'none'}")
     console.print(ASSOCIATION_NOTE)
+
+
+def print_assessment(result: Assessment) -> None:
+    """Kelly's decision tree: the type, why, the seed's advice and the next steps."""
+    console = _console()
+    console.print(f"{result.kpi_type.label} (as of {result.as_of})", style="bold")
+    for reason in result.reasons:
+        console.print(f"  {reason}")
+    console.print("\nWhat seed 001 recommends:", style="bold")
+    for quote in result.recommendation:
+        console.print(f"  \u201c{quote}\u201d")
+    console.print("\nNext steps:", style="bold")
+    for step in result.next_steps:
+        kpis = f" ({', '.join(step.kpis)})" if step.kpis else ""
+        console.print(f"  - {step.text}{kpis}")
+    console.print("\nQuestionnaire:", style="bold")
+    words = {True: "yes", False: "no", None: "not answered"}
+    for question in QUESTIONS:
+        answer = words[result.answers.get(question.key)]
+        console.print(f"  {question.key}: {answer} \u2014 {question.text}")

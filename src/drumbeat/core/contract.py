@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from drumbeat.core.assessment import QUESTIONS, Assessment
 from drumbeat.core.attribution import CycleAttribution, KPICycleAttribution
 from drumbeat.core.close import CycleClose
 from drumbeat.core.forecast import HitForecast, KeyResultForecasts, NoForecast
@@ -308,4 +309,49 @@ def cycles_attribution_json(as_of: dt.date, groups: Iterable[CycleAttribution]) 
     return {
         "as_of": as_of.isoformat(),
         "cycles": [attribution_json(group) for group in groups],
+    }
+
+
+def assessment_json(result: Assessment) -> JSON:
+    """`drumbeat assess --format json` and the API: Kelly's decision tree."""
+    informal, targeted, monitor = result.informal, result.targeted, result.monitor
+    return {
+        "as_of": result.as_of.isoformat(),
+        "type": int(result.kpi_type),
+        "label": result.kpi_type.label,
+        "reasons": list(result.reasons),
+        "recommendation": list(result.recommendation),
+        "evidence": {
+            "informal": {
+                "holds": informal.holds,
+                "kpis": informal.kpi_count,
+                "share": round(informal.share, 4),
+                "incomplete": list(informal.incomplete),
+                "duplicated": list(informal.duplicated),
+                "unowned": list(informal.unowned),
+                "key_kpis": informal.key_count,
+                "too_many_key": informal.too_many_key,
+            },
+            "targeted": {
+                "holds": targeted.holds,
+                "cycle": targeted.cycle,
+                "targeted_twice": list(targeted.targeted_twice),
+                "standing": list(targeted.standing),
+            },
+            "monitor": {
+                "holds": monitor.holds,
+                "well_defined": monitor.well_defined,
+                "share_well_defined": round(monitor.share_well_defined, 4),
+                "perspectives_missing": [str(p) for p in monitor.perspectives_missing],
+                "key_targeted": list(monitor.key_targeted),
+                "okrs_on_a_few": monitor.okrs_on_a_few,
+            },
+        },
+        "answers": [
+            {"question": q.key, "text": q.text, "answer": result.answers.get(q.key)}
+            for q in QUESTIONS
+        ],
+        "next_steps": [
+            {"text": step.text, "kpis": list(step.kpis)} for step in result.next_steps
+        ],
     }

@@ -147,6 +147,39 @@ SECTIONS: tuple[Section, ...] = (
                     "the KPIs that a key result of the active cycle targets.",
                 ),
             ),
+            Term(
+                "kpi-type-1",
+                "Type 1 KPIs: informal",
+                "Many KPIs, loosely defined, with no agreement on which are key: "
+                "implement OKRs, and formalise the few KPIs that remain.",
+                (
+                    "The first branch of Kelly's decision tree (seed 001). The "
+                    "assessment page counts the KPIs that are incomplete, "
+                    "duplicated or unowned, and whether too many are key.",
+                ),
+            ),
+            Term(
+                "kpi-type-2",
+                "Type 2 KPIs: formal and targeted",
+                "A few well-defined KPIs that carry their own targets and action "
+                "plans: so close to OKRs that adding OKRs may set conflicting goals.",
+                (
+                    "The second branch of Kelly's decision tree. The assessment "
+                    "page names the key KPIs targeted twice in a cycle, or by a KR "
+                    "in each of the last three cycles.",
+                ),
+            ),
+            Term(
+                "kpi-type-3",
+                "Type 3 KPIs: monitors",
+                "Well-defined KPIs that are not targeted directly: a balanced "
+                "dashboard, with OKRs driving change on a few of them.",
+                (
+                    "The third branch of Kelly's decision tree, and the one the "
+                    "seed prefers: KPIs keep the organisation healthy, OKRs change "
+                    "it.",
+                ),
+            ),
         ),
     ),
     Section(

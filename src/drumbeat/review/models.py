@@ -79,3 +79,23 @@ class Investigation(models.Model):
     @property
     def open(self) -> bool:
         return self.closed_at is None
+
+
+class AssessmentAnswer(models.Model):
+    """One answer to a question of the assessment's questionnaire (Kelly's
+    decision tree: what the data cannot know), with who gave it and when. Answers
+    are never overwritten: the latest per question counts, the rest is history."""
+
+    question = models.CharField(max_length=40)
+    answer = models.BooleanField(null=True, help_text="Yes, no, or don't know (null)")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["question", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.answer} {self.at:%Y-%m-%d}"

@@ -33,6 +33,7 @@ from drumbeat.okrs.api import router as okrs_router
 from drumbeat.okrs.calibration_api import router as calibration_router
 from drumbeat.okrs.services import CycleClosedError
 from drumbeat.review.api import router as review_router
+from drumbeat.review.assessment_api import router as assessment_router
 from drumbeat.review.okr_api import router as review_okrs_router
 from drumbeat.scorecard.api import router as scorecard_router
 from drumbeat.scorecard.closing import CloseRefusedError
@@ -225,3 +226,4 @@ api.add_router("/", calibration_router)
 api.add_router("/", scorecard_router)
 api.add_router("/", review_router)
 api.add_router("/", review_okrs_router)
+api.add_router("/", assessment_router)

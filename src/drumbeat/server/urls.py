@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("drumbeat.scorecard.urls")),
     path("", include("drumbeat.reports.urls")),
     path("", include("drumbeat.review.ownership_views")),
+    path("", include("drumbeat.review.assessment_views")),
     path("", include("drumbeat.accounts.urls")),
     path("", include("drumbeat.webhooks.urls")),
     path("", include("drumbeat.exports.urls")),

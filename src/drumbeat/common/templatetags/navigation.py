@@ -19,7 +19,7 @@ from drumbeat.common.guards import is_admin
 register = template.Library()
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("review", ("kpi-review", "kpi-investigation", "investigation")),
+    ("review", ("kpi-review", "kpi-investigation", "investigation", "assessment")),
     ("my-week", ("my-week",)),
     ("dashboard", ("dashboard",)),
     ("kpis", ("kpi-", "reading-", "source-")),

@@ -1,0 +1,217 @@
+"""Kelly's decision tree (seed 001, Figure 3), computed by hand on small
+dictionaries: which type, the evidence of each branch and the next steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from drumbeat.core.assessment import KPIType, assess, judged_cycle
+from drumbeat.core.model import KPI, Cadence, Perspective, Thresholds, Tier, Workspace
+from tests.core.builders import cycle, key_result, objective
+
+AS_OF = dt.date(2026, 5, 15)
+Q1 = cycle("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+Q2 = cycle("2026-Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+Q3 = cycle("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+PERSPECTIVES = tuple(Perspective)
+
+
+def defined(
+    key: str, perspective: Perspective, tier: Tier = Tier.KEY, **fields: object
+) -> KPI:
+    """A complete KPI: description, owner, cadence and thresholds."""
+    values: dict[str, object] = {
+        "name": key.replace("_", " ").title(),
+        "description": f"How {key} is counted",
+        "owner": "ana",
+        "cadence": Cadence.MONTHLY,
+        "thresholds": Thresholds(green=10.0),
+        "perspective": perspective,
+        "tier": tier,
+    }
+    values.update(fields)
+    return KPI(key=key, **values)  # type: ignore[arg-type]
+
+
+def balanced(*extra: KPI) -> tuple[KPI, ...]:
+    """Four complete key KPIs, one per perspective, then `extra`."""
+    return tuple(defined(f"k_{p}", p) for p in PERSPECTIVES) + extra
+
+
+def test_an_empty_dictionary_is_informal() -> None:
+    result = assess(Workspace(), AS_OF)
+    assert result.kpi_type is KPIType.INFORMAL
+    assert result.informal.share == 0.0
+    assert result.targeted.cycle is None
+
+
+def test_informal_share_counts_each_kpi_once() -> None:
+    # 8 KPIs: 'a' incomplete (no description), 'b' unowned (no owner, no team:
+    # also incomplete), 'c2' duplicates c1's name. Informal: a, b, c2 = 3 of 8 = 37.5 %.
+    kpis = balanced(
+        defined("a", Perspective.CUSTOMER, Tier.SECONDARY, description=None),
+        defined("b", Perspective.CUSTOMER, Tier.SECONDARY, owner=None),
+        defined("c1", Perspective.INTERNAL, Tier.SECONDARY, name="Orders shipped"),
+        defined("c2", Perspective.INTERNAL, Tier.SECONDARY, name="Shipped orders"),
+    )
+    result = assess(Workspace(kpis=kpis, cycles=(Q2,)), AS_OF)
+    assert result.informal.incomplete == ("a", "b")
+    assert result.informal.unowned == ("b",)
+    assert result.informal.duplicated == ("c2",)
+    assert result.informal.informal == ("a", "b", "c2")
+    assert result.informal.share == pytest.approx(3 / 8)
+    assert result.kpi_type is KPIType.INFORMAL
+    assert result.monitor.well_defined == 5
+    steps = {step.text.split(":")[0]: step.kpis for step in result.next_steps}
+    assert steps["Formalise these 2 KPIs"] == ("a", "b")
+    assert steps["Merge or tell apart this duplicated KPI"] == ("c2",)
+
+
+@pytest.mark.parametrize(
+    ("informal_count", "expected"),
+    [
+        # 4 complete + n incomplete: share n / (4 + n); informal from 25 %.
+        (1, KPIType.MONITOR),  # 1 / 5 = 20 %
+        (2, KPIType.INFORMAL),  # 2 / 6 = 33 %
+    ],
+)
+def test_the_informal_branch_starts_at_a_quarter(
+    informal_count: int, expected: KPIType
+) -> None:
+    extra = tuple(
+        defined(f"x{i}", Perspective.LEARNING, Tier.SECONDARY, cadence=None)
+        for i in range(informal_count)
+    )
+    okr = objective(key_result("k_customer", 20.0), cycle="2026-Q2")
+    workspace = Workspace(kpis=balanced(*extra), cycles=(Q2,), objectives=(okr,))
+    assert assess(workspace, AS_OF).kpi_type is expected
+
+
+def test_eleven_key_kpis_are_too_many() -> None:
+    extra = tuple(defined(f"x{i}", Perspective.LEARNING) for i in range(7))
+    result = assess(Workspace(kpis=balanced(*extra)), AS_OF)
+    assert result.informal.key_count == 11
+    assert result.informal.share == 0.0
+    assert result.kpi_type is KPIType.INFORMAL
+    assert any("Move 1 of the 11 key KPIs" in s.text for s in result.next_steps)
+
+
+def test_a_no_to_agreement_makes_the_kpis_informal() -> None:
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,))
+    result = assess(workspace, AS_OF, {"key_kpis_agreed": False, "other": True})
+    assert result.kpi_type is KPIType.INFORMAL
+    assert result.answers == {
+        "key_kpis_agreed": False,
+        "kpis_have_targets": None,
+        "dashboard_reviewed": None,
+    }
+
+
+def test_a_key_kpi_with_two_krs_in_the_cycle_is_targeted_twice() -> None:
+    first = objective(key_result("k_customer", 20.0), key="o1", cycle="2026-Q2")
+    second = objective(key_result("k_customer", 30.0), key="o2", cycle="2026-Q2")
+    workspace = Workspace(kpis=balanced(), cycles=(Q1, Q2), objectives=(first, second))
+    result = assess(workspace, AS_OF)
+    assert result.targeted.cycle == "2026-Q2"
+    assert result.targeted.targeted_twice == ("k_customer",)
+    assert result.kpi_type is KPIType.TARGETED
+    assert result.next_steps[0].text.startswith(
+        "This key KPI is targeted twice in 2026-Q2"
+    )
+
+
+def test_krs_sharing_one_target_are_not_targeted_twice() -> None:
+    parent = objective(key_result("k_customer", 20.0), key="company")
+    team = objective(key_result("k_customer", 20.0), key="team", parent="company")
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,), objectives=(parent, team))
+    result = assess(workspace, AS_OF)
+    assert result.targeted.targeted_twice == ()
+    assert result.kpi_type is KPIType.MONITOR
+
+
+def test_own_targets_from_the_questionnaire_count_with_an_okr() -> None:
+    okr = objective(
+        key_result("k_customer", 20.0), key_result("k_internal", 20.0, key="kr2")
+    )
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,), objectives=(okr,))
+    assert assess(workspace, AS_OF).kpi_type is KPIType.MONITOR
+    answered = assess(workspace, AS_OF, {"kpis_have_targets": True})
+    assert answered.targeted.targeted_twice == ("k_customer", "k_internal")
+    assert answered.kpi_type is KPIType.TARGETED
+
+
+def test_a_key_kpi_targeted_three_cycles_running_has_a_standing_target() -> None:
+    q4 = cycle("2025-Q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    okrs = tuple(
+        objective(key_result("k_financial", 20.0), key=f"o{c.key}", cycle=c.key)
+        for c in (q4, Q1, Q2)
+    )
+    workspace = Workspace(kpis=balanced(), cycles=(q4, Q1, Q2, Q3), objectives=okrs)
+    result = assess(workspace, AS_OF)
+    assert result.targeted.standing == ("k_financial",)
+    assert result.targeted.targeted_twice == ()
+    assert result.kpi_type is KPIType.TARGETED
+    # Two cycles only: no standing target.
+    two = Workspace(kpis=balanced(), cycles=(Q1, Q2), objectives=okrs[1:])
+    assert assess(two, AS_OF).targeted.standing == ()
+
+
+def test_monitor_kpis_balanced_with_okrs_on_a_few() -> None:
+    okr = objective(key_result("k_customer", 20.0))
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,), objectives=(okr,))
+    result = assess(workspace, AS_OF, dict.fromkeys(("key_kpis_agreed",), True))
+    assert result.kpi_type is KPIType.MONITOR
+    assert result.monitor.perspectives_missing == ()
+    assert result.monitor.key_targeted == ("k_customer",)
+    assert result.monitor.okrs_on_a_few
+    assert result.monitor.holds
+    assert result.recommendation[0].startswith("Using OKRs for change and action")
+
+
+@pytest.mark.parametrize(
+    ("targeted", "on_a_few"),
+    [(0, False), (1, True), (2, True), (3, False)],  # of 4 key KPIs: at most half
+)
+def test_okrs_on_a_few_is_at_most_half_of_the_key_kpis(
+    targeted: int, on_a_few: bool
+) -> None:
+    keys = [f"k_{p}" for p in PERSPECTIVES][:targeted]
+    krs = tuple(key_result(k, 20.0, key=f"kr{i}") for i, k in enumerate(keys))
+    okrs = (objective(*krs),) if krs else ()
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,), objectives=okrs)
+    assert assess(workspace, AS_OF).monitor.okrs_on_a_few is on_a_few
+
+
+def test_a_missing_perspective_is_a_next_step() -> None:
+    kpis = balanced()[:2]
+    result = assess(Workspace(kpis=kpis), AS_OF)
+    assert result.monitor.perspectives_missing == (
+        Perspective.INTERNAL,
+        Perspective.LEARNING,
+    )
+    assert any(
+        s.text == "Balance the dashboard: no key KPI covers internal, learning"
+        for s in result.next_steps
+    )
+
+
+def test_the_judged_cycle_is_the_latest_started() -> None:
+    workspace = Workspace(cycles=(Q1, Q3, Q2))
+    assert judged_cycle(workspace, AS_OF) == Q2
+    assert judged_cycle(workspace, dt.date(2025, 12, 1)) is None
+
+
+def test_a_dashboard_nobody_reviews_is_a_next_step() -> None:
+    answers = {"key_kpis_agreed": True, "kpis_have_targets": False}
+    result = assess(Workspace(kpis=balanced()), AS_OF, answers)
+    texts = [step.text for step in result.next_steps]
+    assert not any(t.startswith("Review the balanced dashboard") for t in texts)
+    assert texts[-1] == (
+        "Answer the 1 open questions of the questionnaire: the data cannot know them"
+    )
+    answered = assess(
+        Workspace(kpis=balanced()), AS_OF, {**answers, "dashboard_reviewed": False}
+    )
+    assert answered.next_steps[-1].text.startswith("Review the balanced dashboard")

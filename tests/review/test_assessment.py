@@ -1,0 +1,159 @@
+"""The assessment page (/assessment/): everyone signed in reads Kelly's decision
+tree on the organisation's KPIs; admins answer the questionnaire, kept with who
+and when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from drumbeat.audit.models import Event
+from drumbeat.review.assessment import (
+    assessment_answers,
+    assessment_answers_record,
+    organisation_assessment,
+)
+from drumbeat.review.models import AssessmentAnswer
+from drumbeat.scorecard.sync import workspace_apply
+from drumbeat.workspace import load_workspace_text
+from tests.conftest import client_for, words
+
+pytestmark = pytest.mark.django_db
+PAGE = "/assessment/"
+ANSWER = "/assessment/answers/"
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer", "outsider"])
+def test_everyone_signed_in_reads_the_assessment(
+    small_workspace: None, users: dict[str, User], role: str
+) -> None:
+    response = client_for(users[role]).get(PAGE)
+    assert response.status_code == 200
+    text = words(response.content.decode())
+    assert "Closest to: Type 1: informal KPIs" in text
+    # churn has no description and no owner: 1 of 2 KPIs, 50 %.
+    assert "1 of 2 KPIs are incomplete, duplicated or unowned (50 %)" in text
+    assert "Formalise this KPI: give each" in text
+    assert "If you have many informal KPIs (type 1)" in text
+    assert 'data-tooltip="Many KPIs, loosely defined' in response.content.decode()
+    form = f'action="{ANSWER}"' in response.content.decode()
+    assert form is (role == "admin")
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(small_workspace: None) -> None:
+    response = client_for(None).get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/sign-in/?next={PAGE}")
+    assert client_for(None).post(ANSWER, {"key_kpis_agreed": "yes"}).status_code == 302
+    assert not AssessmentAnswer.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["editor", "owner", "viewer", "outsider"])
+def test_only_admins_answer(
+    small_workspace: None, users: dict[str, User], role: str
+) -> None:
+    response = client_for(users[role]).post(ANSWER, {"key_kpis_agreed": "yes"})
+    assert response.status_code == 403
+    assert not AssessmentAnswer.objects.exists()
+
+
+def test_an_admins_answers_are_kept_with_who_and_when(
+    small_workspace: None, users: dict[str, User]
+) -> None:
+    client = client_for(users["admin"])
+    response = client.post(
+        ANSWER, {"key_kpis_agreed": "no", "kpis_have_targets": "yes"}, follow=True
+    )
+    assert "2 answers kept." in words(response.content.decode())
+    assert assessment_answers() == {"key_kpis_agreed": False, "kpis_have_targets": True}
+    # The same again changes nothing; a new answer is one more row, the old kept.
+    client.post(ANSWER, {"key_kpis_agreed": "no", "kpis_have_targets": "yes"})
+    client.post(ANSWER, {"key_kpis_agreed": "yes", "kpis_have_targets": "yes"})
+    events = Event.objects.filter(action="assessment answered")
+    assert events.count() == 2
+    assert events.order_by("-pk")[0].summary == "key_kpis_agreed: True"
+    rows = list(AssessmentAnswer.objects.values_list("question", "answer", "by"))
+    assert len(rows) == 3
+    assert rows[0] == ("key_kpis_agreed", True, users["admin"].pk)
+    page = words(client.get(PAGE).content.decode())
+    assert "Earlier answers" in page
+    assert organisation_assessment().answers["key_kpis_agreed"] is True
+
+
+def test_a_bad_answer_is_named_and_nothing_kept(
+    small_workspace: None, users: dict[str, User]
+) -> None:
+    response = client_for(users["admin"]).post(
+        ANSWER, {"key_kpis_agreed": "maybe"}, follow=True
+    )
+    assert "Questionnaire: key_kpis_agreed: answer yes, no or don&#x27;t know" in (
+        response.content.decode()
+    )
+    assert not AssessmentAnswer.objects.exists()
+
+
+def test_the_service_refuses_non_admins_and_unknown_questions(
+    users: dict[str, User],
+) -> None:
+    with pytest.raises(PermissionDenied):
+        assessment_answers_record(by=users["editor"], answers={"key_kpis_agreed": True})
+    with pytest.raises(ValidationError) as error:
+        assessment_answers_record(by=users["admin"], answers={"mood": True})
+    assert "mood" in error.value.message_dict
+
+
+def _dictionary(size: int) -> str:
+    kpis = "".join(
+        f"  - {{key: k{n}, name: Measure {n}, tier: key, team: support, "
+        f"perspective: customer}}\n"
+        for n in range(size)
+    )
+    return (
+        "version: 1\nteams:\n  - {key: support, name: Support}\nkpis:\n" + kpis
+        + "cycles:\n  - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n"
+        "objectives:\n  - key: o\n    title: Better\n    cycle: 2026-Q4\n"
+        "    key_results:\n      - {key: a, kpi: k0, target: 5, baseline: 1}\n"
+        "      - {key: b, kpi: k0, target: 6, baseline: 1}\n"
+    )  # fmt: skip
+
+
+def test_the_page_costs_the_same_queries_for_more_kpis(
+    users: dict[str, User], django_assert_num_queries: Any
+) -> None:
+    client = client_for(users["viewer"])
+    counts = []
+    for size in (2, 12):
+        workspace_apply(load_workspace_text(_dictionary(size)))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(PAGE).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with django_assert_num_queries(counts[1]):
+        client.get(PAGE)
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "editor", "owner", "viewer", "outsider", None]
+)
+def test_the_api_says_what_the_cli_says(
+    small_workspace: None, users: dict[str, User], role: str | None
+) -> None:
+    response = client_for(users[role] if role else None).get("/api/v1/assessment")
+    if role is None:
+        assert response.status_code == 401
+        return
+    assert response.status_code == 200
+    data = response.json()
+    assert data["type"] == 1
+    assert data["evidence"]["informal"]["incomplete"] == ["churn"]
+    assert data["evidence"]["informal"]["share"] == 0.5
+    assert [a["question"] for a in data["answers"]] == [
+        "key_kpis_agreed",
+        "kpis_have_targets",
+        "dashboard_reviewed",
+    ]
