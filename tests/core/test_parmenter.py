@@ -107,6 +107,14 @@ def test_any_team_counts_when_the_workspace_defines_none() -> None:
     )
 
 
+def test_any_factor_counts_when_the_workspace_defines_none() -> None:
+    late = complete(critical_success_factors=("on-time",))
+    assert checklist_of(late, critical_success_factors=())[6] == (
+        True,
+        "moves on-time",
+    )
+
+
 def test_several_factors_are_named_in_order() -> None:
     late = complete(critical_success_factors=("on-time", "safe"))
     assert checklist_of(late)[6] == (True, "moves Deliver on time, Nobody gets hurt")

@@ -52,6 +52,13 @@ def test_the_fields_load() -> None:
     assert incidents.critical_success_factors == ()
 
 
+def test_factors_are_not_checked_when_the_file_defines_none() -> None:
+    """A part of a dictionary (one KPI checked on its own) names its factors."""
+    text = GOOD.replace("critical_success_factors:\n", "unused:\n", 1)
+    text = text.split("unused:")[0] + "kpis:" + text.split("kpis:")[1]
+    assert load(text).kpis[0].critical_success_factors == ("on-time", "safe")
+
+
 def test_the_fields_survive_a_dump_and_load() -> None:
     workspace = load(GOOD)
     text = dump_workspace(workspace)

@@ -32,9 +32,9 @@ class Characteristic:
 def parmenter_checklist(kpi: KPI, workspace: Workspace) -> tuple[Characteristic, ...]:
     """The seven characteristics in Parmenter's order, each met or missing.
 
-    A team, critical success factor or guardrail counts only when the workspace
-    defines it (teams: when the workspace defines any). A KPI cannot be its own
-    guardrail.
+    A team or a critical success factor counts only when the workspace defines it,
+    or defines none (a part of a dictionary); a guardrail only when it is another
+    KPI of the workspace.
     """
     return (
         _non_financial(kpi),
@@ -110,7 +110,11 @@ def _tied_to_team(kpi: KPI, workspace: Workspace) -> Characteristic:
 def _critical_success_factors(kpi: KPI, workspace: Workspace) -> Characteristic:
     name = "impact on critical success factors"
     factors = {f.key: f.name for f in workspace.critical_success_factors}
-    named = [factors[key] for key in kpi.critical_success_factors if key in factors]
+    named = [
+        factors.get(key, key)
+        for key in kpi.critical_success_factors
+        if key in factors or not factors
+    ]
     if not named:
         return Characteristic(
             6, name, False, "name the critical success factors it moves"

@@ -27,7 +27,13 @@ from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Health, Lifecycle, Tier
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
-from drumbeat.kpis.models import KPI, KPIStatus, Reading, ReadingQuerySet
+from drumbeat.kpis.models import (
+    KPI,
+    CriticalSuccessFactor,
+    KPIStatus,
+    Reading,
+    ReadingQuerySet,
+)
 from drumbeat.workspace import load_workspace_data
 
 
@@ -73,7 +79,8 @@ def kpi_data(
 ) -> dict[str, Any]:
     """One KPI as the workspace format writes it, with `readings` already in the
     file's shape (see `readings_data`); `drives` links to KPIs outside `known`
-    (when given) are left out, so that a part of the dictionary loads."""
+    (when given) are left out, so that a part of the dictionary loads, and so is a
+    `guardrail` outside `known`."""
     data: dict[str, Any] = {
         "key": kpi.key,
         "name": kpi.name,
@@ -93,6 +100,11 @@ def kpi_data(
         "indicator": kpi.indicator,
         "thresholds": kpi.thresholds,
         "benchmarks": kpi.benchmarks,
+        "ceo_attention": kpi.ceo_attention,
+        "corrective_action": kpi.corrective_action,
+        "critical_success_factors": kpi.critical_success_factors,
+        "dark_side": kpi.dark_side,
+        "guardrail": kpi.guardrail if known is None or kpi.guardrail in known else "",
         "source": kpi.source,
     }
     data.update({name: value for name, value in optional.items() if value})
@@ -470,6 +482,14 @@ def teams_data() -> list[dict[str, Any]]:
     ]
 
 
+def critical_success_factors_data() -> list[dict[str, Any]]:
+    """Every critical success factor in the workspace file's shape."""
+    return [
+        {"key": key, "name": name}
+        for key, name in CriticalSuccessFactor.objects.values_list("key", "name")
+    ]
+
+
 def kpi_draft_findings(
     *,
     kpi: KPI | None = None,
@@ -494,6 +514,7 @@ def kpi_draft_findings(
     data = {
         "version": 1,
         "teams": teams_data(),
+        "critical_success_factors": critical_success_factors_data(),
         # Last, so that a KPI it repeats is the earlier one and it is the duplicate.
         "kpis": [
             *(kpi_data(other, []) for other in others),

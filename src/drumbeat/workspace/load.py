@@ -387,7 +387,7 @@ def _reference_problems(
         if round_trip := drives_cycle(drives, kpi.key):
             yield problem((*at, "drives"), drives_cycle_text(round_trip))
         for position, factor in enumerate(kpi.critical_success_factors):
-            if factor not in factor_keys:
+            if factor_keys and factor not in factor_keys:
                 yield missing(
                     (*at, "critical_success_factors", position),
                     "critical success factor",
