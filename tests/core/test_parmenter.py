@@ -7,11 +7,7 @@ from typing import Any
 import pytest
 
 from drumbeat.core.model import KPI, Cadence, CriticalSuccessFactor, Team, Workspace
-from drumbeat.core.parmenter import (
-    parmenter_checklist,
-    parmenter_missing,
-    parmenter_score,
-)
+from drumbeat.core.parmenter import parmenter_checklist
 from tests.core.builders import kpi
 
 FACTORS = (
@@ -42,7 +38,7 @@ def checklist_of(late: KPI, **workspace_fields: Any) -> dict[int, tuple[bool, st
         kpis=(late, kpi("incidents", name="Safety incidents")),
         **(fields | workspace_fields),
     )
-    return {c.number: (c.met, c.detail) for c in parmenter_checklist(late, ws)}
+    return {c.number: (c.met, c.detail) for c in parmenter_checklist(late, ws).items}
 
 
 def test_a_complete_kpi_meets_all_seven_saying_how() -> None:
@@ -138,6 +134,6 @@ def test_score_and_missing(
     incidents = kpi("incidents")
     ws = Workspace(kpis=(late, incidents), critical_success_factors=FACTORS)
     checklist = parmenter_checklist(late, ws)
-    assert parmenter_score(checklist) == score
+    assert (checklist.score, checklist.enough) == (score, score >= 5)
     if missing is not None:
-        assert parmenter_missing(checklist) == missing
+        assert checklist.missing == missing

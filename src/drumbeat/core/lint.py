@@ -31,13 +31,7 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
-from drumbeat.core.parmenter import (
-    PARMENTER_CHARACTERISTICS,
-    PARMENTER_ENOUGH,
-    parmenter_checklist,
-    parmenter_missing,
-    parmenter_score,
-)
+from drumbeat.core.parmenter import PARMENTER_CHARACTERISTICS, parmenter_checklist
 from drumbeat.core.scoring import (
     default_baseline,
     key_result_baseline,
@@ -450,12 +444,12 @@ def kpi_parmenter(ctx: LintContext, kpi: KPI) -> str | None:
     if kpi.tier is not Tier.KEY:
         return None
     checklist = parmenter_checklist(kpi, ctx.workspace)
-    score = parmenter_score(checklist)
-    if score >= PARMENTER_ENOUGH:
+    if checklist.enough:
         return None
     return (
-        f"is a key KPI meeting {score} of Parmenter's {PARMENTER_CHARACTERISTICS} "
-        f"characteristics; missing: {', '.join(parmenter_missing(checklist))}"
+        f"is a key KPI meeting {checklist.score} of Parmenter's "
+        f"{PARMENTER_CHARACTERISTICS} characteristics; missing: "
+        f"{', '.join(checklist.missing)}"
     )
 
 

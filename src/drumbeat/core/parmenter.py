@@ -29,32 +29,45 @@ class Characteristic:
     detail: str
 
 
-def parmenter_checklist(kpi: KPI, workspace: Workspace) -> tuple[Characteristic, ...]:
+@dataclass(frozen=True, slots=True)
+class ParmenterChecklist:
+    """A KPI's seven characteristics, in Parmenter's order."""
+
+    items: tuple[Characteristic, ...]
+
+    @property
+    def score(self) -> int:
+        """How many of the seven are met."""
+        return sum(item.met for item in self.items)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The names of the characteristics not met, in order."""
+        return tuple(item.name for item in self.items if not item.met)
+
+    @property
+    def enough(self) -> bool:
+        return self.score >= PARMENTER_ENOUGH
+
+
+def parmenter_checklist(kpi: KPI, workspace: Workspace) -> ParmenterChecklist:
     """The seven characteristics in Parmenter's order, each met or missing.
 
     A team or a critical success factor counts only when the workspace defines it,
     or defines none (a part of a dictionary); a guardrail only when it is another
     KPI of the workspace.
     """
-    return (
-        _non_financial(kpi),
-        _measured_frequently(kpi),
-        _ceo_attention(kpi),
-        _clear_with_corrective_action(kpi),
-        _tied_to_team(kpi, workspace),
-        _critical_success_factors(kpi, workspace),
-        _limited_dark_side(kpi, workspace),
+    return ParmenterChecklist(
+        (
+            _non_financial(kpi),
+            _measured_frequently(kpi),
+            _ceo_attention(kpi),
+            _clear_with_corrective_action(kpi),
+            _tied_to_team(kpi, workspace),
+            _critical_success_factors(kpi, workspace),
+            _limited_dark_side(kpi, workspace),
+        )
     )
-
-
-def parmenter_score(checklist: tuple[Characteristic, ...]) -> int:
-    """How many of the seven are met."""
-    return sum(item.met for item in checklist)
-
-
-def parmenter_missing(checklist: tuple[Characteristic, ...]) -> tuple[str, ...]:
-    """The names of the characteristics not met, in order."""
-    return tuple(item.name for item in checklist if not item.met)
 
 
 def _non_financial(kpi: KPI) -> Characteristic:

@@ -83,6 +83,13 @@ class KPIOut(OwnedOut):
     thresholds: dict[str, Any]
     benchmarks: dict[str, Any]
     drives: list[str]
+    ceo_attention: bool = Field(description="the CEO follows it (Parmenter)")
+    corrective_action: str = Field(description="what staff do when it slips")
+    critical_success_factors: list[str] = Field(
+        description="keys of the critical success factors it moves"
+    )
+    dark_side: str = Field(description="the unintended consequence of chasing it")
+    guardrail: str = Field(description="the key of the KPI that shows the dark side")
     source: dict[str, Any]
     spc_periods: list[dict[str, Any]] = Field(
         description='limit periods: [{"from": DATE, "baseline": {"start", "end"}}]'

@@ -27,6 +27,7 @@ from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Health, Lifecycle, Tier
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
+from drumbeat.core.parmenter import ParmenterChecklist, parmenter_checklist
 from drumbeat.kpis.models import (
     KPI,
     CriticalSuccessFactor,
@@ -490,6 +491,33 @@ def critical_success_factors_data() -> list[dict[str, Any]]:
     ]
 
 
+def kpi_parmenter(kpi: KPI) -> ParmenterChecklist | None:
+    """Parmenter's seven characteristics of a key-tier KPI (None for another tier),
+    judged with its team, the critical success factors and its guardrail, in three
+    queries whatever the size of the dictionary."""
+    if kpi.tier != Tier.KEY:
+        return None
+    guardrails = (
+        KPI.objects.filter(key=kpi.guardrail, archived_at__isnull=True)
+        .exclude(pk=kpi.pk)
+        .values("key", "name")
+        if kpi.guardrail
+        else []
+    )
+    guardrail = [{"key": g["key"], "name": g["name"]} for g in guardrails]
+    team = [{"key": kpi.team.key, "name": kpi.team.name}] if kpi.team else []
+    data = {
+        "teams": team,
+        "critical_success_factors": critical_success_factors_data(),
+        "kpis": [
+            kpi_data(kpi, [], known={g["key"] for g in guardrail}),
+            *guardrail,
+        ],
+    }
+    workspace = load_workspace_data(data, filename=f"KPI {kpi.key}")
+    return parmenter_checklist(workspace.kpis[0], workspace)
+
+
 def kpi_draft_findings(
     *,
     kpi: KPI | None = None,
@@ -545,6 +573,11 @@ def kpi_decimals(keys: Iterable[str]) -> dict[str, int]:
 def kpi_choices() -> list[tuple[str, str]]:
     """Every KPI as a form choice: its key, and its name with the key."""
     return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
+
+
+def critical_success_factor_choices() -> list[tuple[str, str]]:
+    """Every critical success factor as a form choice: its key and its name."""
+    return list(CriticalSuccessFactor.objects.values_list("key", "name"))
 
 
 READINGS_PER_PAGE = 50

@@ -28,6 +28,7 @@ from drumbeat.kpis.selectors import (
     can_record_readings,
     definition_history,
     kpi_choices,
+    kpi_parmenter,
     readings_page,
 )
 from drumbeat.kpis.services.dividers import (
@@ -101,6 +102,7 @@ def _kpi_page(
         "can_edit": can_edit_definition(request.user, kpi),
         "history": definition_history(kpi),
         "lint_findings": kpi_findings(kpi),
+        "parmenter": kpi_parmenter(kpi),
         "divider_problem": divider_problem,
         "accepted_dividers": accepted_dividers(kpi),
         **_attribution_context(kpi, today),

@@ -269,8 +269,9 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     `values` are the KPI's field values: `key`, `name`, and any of `description`,
     `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
     `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`,
-    `drives`, `spc_baseline_start`, `spc_baseline_end`, `source` (an `sql`
-    source by admins only).
+    `drives`, `ceo_attention`, `corrective_action`, `critical_success_factors`,
+    `dark_side`, `guardrail`, `spc_baseline_start`, `spc_baseline_end`, `source`
+    (an `sql` source by admins only).
     """
     key = values["key"]
     if (values.get("source") or {}).get("type") == "sql" and not is_admin(by):
