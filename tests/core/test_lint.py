@@ -1200,7 +1200,7 @@ def test_kpi_parmenter_fires_for_a_key_kpi_below_five_of_seven() -> None:
     ws = workspace([complete_kpi("nps", tier=Tier.KEY)])
     message = (
         "is a key KPI meeting 2 of Parmenter's 7 characteristics; missing: "
-        "measured frequently, CEO's attention, clear, with corrective action, "
+        "measured frequently, CEO's attention, clear with corrective action, "
         "impact on critical success factors, limited dark side"
     )
     assert_fires("kpi-parmenter", ws, INFO, "nps", message)

@@ -96,7 +96,7 @@ def _ceo_attention(kpi: KPI) -> Characteristic:
 
 
 def _clear_with_corrective_action(kpi: KPI) -> Characteristic:
-    name = "clear, with corrective action"
+    name = "clear with corrective action"
     missing = [
         what
         for what, absent in (
