@@ -14,7 +14,7 @@ from drumbeat.kpis.models import KPI, CriticalSuccessFactor
 from drumbeat.kpis.selectors import kpi_parmenter
 from tests.conftest import client_for, words
 from tests.kpis.test_kpi_form_fields import _form
-from tests.server.test_api import bearer
+from tests.server.test_api import bearer, post
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,31 @@ def test_the_api_answers_the_parmenter_fields(
     assert answer["critical_success_factors"] == ["loyal"]
     assert (answer["guardrail"], answer["dark_side"]) == ("churn", "")
     assert answer["corrective_action"] == ""
+
+
+def test_the_api_adds_a_kpi_with_the_parmenter_fields(
+    owner: User, users: dict[str, User]
+) -> None:
+    body = {
+        "key": "first-reply",
+        "name": "First reply time",
+        "tier": "key",
+        "ceo_attention": True,
+        "corrective_action": "Move an agent to the queue.",
+        "dark_side": "Empty first replies.",
+        "guardrail": "csat",
+    }
+    made = post(bearer(users["admin"], "admin"), "/api/v1/kpis", body)
+    assert made.status_code == 201
+    assert (made.json()["guardrail"], made.json()["ceo_attention"]) == ("csat", True)
+
+
+def test_the_api_refuses_an_unknown_guardrail_naming_the_field(
+    owner: User, users: dict[str, User]
+) -> None:
+    body = {"key": "first-reply", "name": "First reply time", "guardrail": "nope"}
+    refused = post(bearer(users["admin"], "admin"), "/api/v1/kpis", body)
+    assert refused.status_code == 422
+    assert "guardrail" in refused.text
+    assert "refers to KPI 'nope', which is not defined" in refused.text
+    assert not KPI.objects.filter(key="first-reply").exists()

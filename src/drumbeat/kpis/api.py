@@ -280,6 +280,13 @@ class KPICreate(Schema):
     indicator: Literal["", "leading", "lagging"] = ""
     north_star: bool = False
     financial: bool = False
+    ceo_attention: bool = False
+    corrective_action: str = ""
+    critical_success_factors: list[str] = Field(
+        default_factory=list, description="keys of the critical success factors"
+    )
+    dark_side: str = ""
+    guardrail: str = Field("", description="the key of another KPI")
     thresholds: Thresholds = Thresholds()
 
 
