@@ -79,12 +79,13 @@ def complete_kpi(key: str, **fields: Any) -> KPI:
     """A KPI that no dictionary rule complains about."""
     fields.setdefault("description", f"The {key}, counted carefully.")
     fields.setdefault("owner", "Ana")
+    fields.setdefault("team", "ops")
     fields.setdefault("cadence", Cadence.YEARLY)
     fields.setdefault("thresholds", Thresholds(green=45, red=30))
     return kpi(key, **fields)
 
 
-def test_rules_are_the_23_of_the_design_with_their_severities() -> None:
+def test_rules_are_the_26_of_the_design_with_their_severities() -> None:
     assert RULES == {
         "kr-unknown-kpi": ERROR,
         "kr-missing-baseline": ERROR,
@@ -109,6 +110,9 @@ def test_rules_are_the_23_of_the_design_with_their_severities() -> None:
         "kpi-too-many-key": WARNING,
         "kpi-stale": WARNING,
         "kpi-financial-key": INFO,
+        "kpi-parmenter": INFO,
+        "kpi-north-star-many": WARNING,
+        "cycle-length": WARNING,
     }
 
 
@@ -1118,7 +1122,10 @@ def test_kpi_duplicate_quiet(first: KPI, second: KPI) -> None:
 @pytest.mark.parametrize(
     ("nps", "missing"),
     [
-        pytest.param(kpi("nps"), "description, owner, cadence, thresholds", id="bare"),
+        pytest.param(
+            kpi("nps"), "description, owner, team, cadence, thresholds", id="bare"
+        ),
+        pytest.param(complete_kpi("nps", team=None), "team", id="no-team"),
         pytest.param(complete_kpi("nps", owner=None), "owner", id="no-owner"),
         pytest.param(
             complete_kpi("nps", description="", thresholds=Thresholds()),
@@ -1216,6 +1223,90 @@ def test_kpi_financial_key_quiet(tier: Tier, financial: bool) -> None:
     assert lint_rule("kpi-financial-key", ws) == []
 
 
+# --- kpi-parmenter ----------------------------------------------------------------
+
+
+def test_kpi_parmenter_fires_for_a_key_kpi_below_five_of_seven() -> None:
+    """A complete yearly KPI: non-financial and tied to a team, 2 of 7."""
+    ws = workspace([complete_kpi("nps", tier=Tier.KEY)])
+    message = (
+        "is a key KPI meeting 2 of Parmenter's 7 characteristics; missing: "
+        "measured frequently, CEO's attention, clear with corrective action, "
+        "impact on critical success factors, limited dark side"
+    )
+    assert_fires("kpi-parmenter", ws, INFO, "nps", message)
+
+
+def test_kpi_parmenter_quiet_at_five_of_seven() -> None:
+    nps = complete_kpi(
+        "nps",
+        tier=Tier.KEY,
+        cadence=Cadence.WEEKLY,
+        ceo_attention=True,
+        corrective_action="Call back every detractor within a day",
+    )
+    assert lint_rule("kpi-parmenter", workspace([nps])) == []
+
+
+def test_kpi_parmenter_quiet_for_a_secondary_kpi() -> None:
+    assert lint_rule("kpi-parmenter", workspace([kpi("nps")])) == []
+
+
+# --- kpi-north-star-many ----------------------------------------------------------
+
+
+def test_kpi_north_star_many_fires_for_two_north_stars() -> None:
+    ws = workspace([kpi("nps", north_star=True), kpi("nrr", north_star=True)])
+    message = "2 KPIs are the north star (nps, nrr); keep one"
+    assert_fires("kpi-north-star-many", ws, WARNING, "kpis", message)
+
+
+@pytest.mark.parametrize("north_stars", [0, 1])
+def test_kpi_north_star_many_quiet_for_one_or_none(north_stars: int) -> None:
+    kpis = [kpi("nps", north_star=north_stars == 1), kpi("nrr")]
+    assert lint_rule("kpi-north-star-many", workspace(kpis)) == []
+
+
+# --- cycle-length -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        pytest.param(dt.date(2026, 4, 1), dt.date(2026, 5, 29), 59, id="59-days"),
+        pytest.param(dt.date(2026, 4, 1), dt.date(2026, 7, 30), 121, id="121-days"),
+        pytest.param(dt.date(2026, 1, 1), dt.date(2026, 10, 27), 300, id="300-days"),
+    ],
+)
+def test_cycle_length_fires_outside_60_to_120_days(
+    start: dt.date, end: dt.date, days: int
+) -> None:
+    ws = workspace(cycles=[cycle("sprint", start, end)])
+    message = f"lasts {days} days; an OKR cycle is an intense sprint of 60 to 120"
+    assert_fires("cycle-length", ws, WARNING, "sprint", message)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        pytest.param(dt.date(2026, 4, 1), dt.date(2026, 5, 30), id="60-days"),
+        pytest.param(dt.date(2026, 4, 1), dt.date(2026, 6, 30), id="a-quarter"),
+        pytest.param(dt.date(2026, 4, 1), dt.date(2026, 7, 29), id="120-days"),
+        pytest.param(dt.date(2026, 1, 1), dt.date(2026, 10, 28), id="301-days"),
+        pytest.param(dt.date(2026, 1, 1), dt.date(2026, 12, 31), id="a-year"),
+    ],
+)
+def test_cycle_length_quiet(start: dt.date, end: dt.date) -> None:
+    ws = workspace(cycles=[cycle("c", start, end)])
+    assert lint_rule("cycle-length", ws) == []
+
+
+def test_cycle_length_quiet_for_a_half_year_containing_its_quarters() -> None:
+    half = cycle("2026-H1", dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    q1 = cycle("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert lint_rule("cycle-length", workspace(cycles=[half, q1, Q2])) == []
+
+
 # --- the whole run ----------------------------------------------------------------
 
 
@@ -1246,6 +1337,7 @@ def test_lint_workspace_reports_kpis_before_cycles() -> None:
     assert [(f.rule, f.subject) for f in lint_workspace(ws, AS_OF)] == [
         ("kpi-duplicate", "nps-copy"),
         ("kpi-incomplete", "nps"),
+        ("kpi-parmenter", "nps"),
         ("kpi-incomplete", "nps-copy"),
         ("cycle-focus-diluted", "2026-Q2"),
         ("objective-kr-count", "o1"),

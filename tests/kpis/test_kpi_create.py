@@ -248,6 +248,7 @@ def test_lint_of_an_edit_judges_the_typed_definition_and_saves_nothing(owner, us
         "direction": "up",
         "cadence": "weekly",
         "owner_name": "Grace",
+        "team": "support",
         "tier": "key",
         "green": "90",
         "red": "80",

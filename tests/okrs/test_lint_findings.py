@@ -40,6 +40,7 @@ def test_apply_stores_what_lint_finds(small_workspace):
         "kpi-incomplete",
         "cycle-focus-diluted",
         "kr-vanity-metric",
+        "kpi-parmenter",
     }
 
 

@@ -4,9 +4,10 @@ closing after its end until someone closes it, closed by the close."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from drumbeat.core.model import CycleState
+from drumbeat.core.model import Cycle, CycleState
 
 CLOSE_OVERDUE_DAYS = 14
 """A cycle still `closing` this many days after its end is overdue for close."""
@@ -61,3 +62,26 @@ def cycle_contains(
     contains its quarters; a cycle contains itself): an objective may contribute
     to one in its own cycle or in a cycle containing it, never the other way."""
     return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+ANNUAL_MIN_DAYS = 300
+"""A cycle longer than this is a year, not a quarter-like sprint."""
+
+
+def is_annual_cycle(cycle: Cycle, cycles: Iterable[Cycle]) -> bool:
+    """Whether `cycle` sets the annual direction rather than being a sprint.
+
+    Annual: longer than `ANNUAL_MIN_DAYS`, or containing another cycle of the
+    workspace (a year containing its quarters).
+    """
+    if cycle_days(cycle) > ANNUAL_MIN_DAYS:
+        return True
+    return any(
+        other.key != cycle.key and cycle.start <= other.start and other.end <= cycle.end
+        for other in cycles
+    )
+
+
+def cycle_days(cycle: Cycle) -> int:
+    """The length of a cycle in days, both ends counted (a quarter: 90 to 92)."""
+    return (cycle.end - cycle.start).days + 1

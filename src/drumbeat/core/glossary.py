@@ -180,6 +180,25 @@ SECTIONS: tuple[Section, ...] = (
                     "it.",
                 ),
             ),
+            Term(
+                "parmenter",
+                "Parmenter's seven characteristics",
+                "What makes a key KPI worth its place: non-financial, measured "
+                "daily or weekly, followed by the CEO, clear with a corrective "
+                "action, tied to a team, moving a critical success factor, with a "
+                "limited dark side.",
+                (
+                    "A key KPI's page shows how many of the seven it meets and what "
+                    "is missing; lint reports a key KPI meeting fewer than 5. Three "
+                    "are read from the definition (not financial, a daily or weekly "
+                    "cadence, a team); the others from fields written for them: "
+                    "whether the CEO follows it, the corrective action staff take "
+                    "when it slips, the critical success factors it moves (defined "
+                    "once for the workspace), and its dark side, the unintended "
+                    "consequence of chasing it, with the guardrail KPI that shows "
+                    "it.",
+                ),
+            ),
         ),
     ),
     Section(

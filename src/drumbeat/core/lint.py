@@ -15,6 +15,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 from functools import cached_property
 
+from drumbeat.core.cycles import cycle_days, is_annual_cycle
 from drumbeat.core.display import format_number, format_target
 from drumbeat.core.health import is_stale
 from drumbeat.core.model import (
@@ -30,6 +31,7 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
+from drumbeat.core.parmenter import PARMENTER_CHARACTERISTICS, parmenter_checklist
 from drumbeat.core.scoring import (
     default_baseline,
     key_result_baseline,
@@ -58,6 +60,8 @@ MIN_KEY_RESULTS = 2
 MAX_KEY_RESULTS = 5
 MAX_OBJECTIVES_PER_TEAM = 3
 MAX_KEY_KPIS = 10
+SPRINT_MIN_DAYS = 60
+SPRINT_MAX_DAYS = 120
 
 
 class LintContext:
@@ -438,6 +442,7 @@ def kpi_incomplete(ctx: LintContext, kpi: KPI) -> str | None:
         for name, absent in (
             ("description", not kpi.description),
             ("owner", not kpi.owner),
+            ("team", not kpi.team),
             ("cadence", kpi.cadence is None),
             ("thresholds", kpi.thresholds.is_empty),
         )
@@ -447,7 +452,8 @@ def kpi_incomplete(ctx: LintContext, kpi: KPI) -> str | None:
         return None
     return (
         f"lacks {', '.join(missing)}: an authoritative definition says what is "
-        "counted, who owns it, how often it is read and when it is good"
+        "counted, who owns it, which team answers for it, how often it is read "
+        "and when it is good"
     )
 
 
@@ -474,6 +480,19 @@ def kpi_financial_key(ctx: LintContext, kpi: KPI) -> str | None:
         "is a key KPI that is financial: key performance indicators are "
         "non-financial measures (Parmenter); keep it as a result indicator and "
         "find the operational measure that drives it"
+    )
+
+
+def kpi_parmenter(ctx: LintContext, kpi: KPI) -> str | None:
+    if kpi.tier is not Tier.KEY:
+        return None
+    checklist = parmenter_checklist(kpi, ctx.workspace)
+    if checklist.enough:
+        return None
+    return (
+        f"is a key KPI meeting {checklist.score} of Parmenter's "
+        f"{PARMENTER_CHARACTERISTICS} characteristics; missing: "
+        f"{', '.join(checklist.missing)}"
     )
 
 
@@ -527,7 +546,37 @@ def kpi_too_many_key(ctx: LintContext) -> Iterator[tuple[str, str]]:
         )
 
 
+def kpi_north_star_many(ctx: LintContext) -> Iterator[tuple[str, str]]:
+    north_stars = [kpi.key for kpi in ctx.workspace.kpis if kpi.north_star]
+    if len(north_stars) > 1:
+        yield (
+            "kpis",
+            (
+                f"{len(north_stars)} KPIs are the north star "
+                f"({', '.join(north_stars)}); keep one: the single top-level KPI "
+                "everyone pulls towards"
+            ),
+        )
+
+
 # --- Cycle rules ----------------------------------------------------------------
+
+
+def cycle_length(ctx: LintContext, cycle: Cycle) -> Iterator[tuple[str, str]]:
+    """A sprint-like cycle (not annual) should last 60 to 120 days."""
+    days = cycle_days(cycle)
+    if SPRINT_MIN_DAYS <= days <= SPRINT_MAX_DAYS:
+        return
+    if is_annual_cycle(cycle, ctx.workspace.cycles):
+        return
+    yield (
+        cycle.key,
+        (
+            f"lasts {days} days; an OKR cycle is an intense sprint of "
+            f"{SPRINT_MIN_DAYS} to {SPRINT_MAX_DAYS} days (about a quarter), or a "
+            "year that contains its quarters"
+        ),
+    )
 
 
 def kr_conflicting_targets(ctx: LintContext, cycle: Cycle) -> Iterator[tuple[str, str]]:
@@ -637,12 +686,14 @@ CYCLE_RULES: tuple[tuple[Rule, CycleRule], ...] = (
     (Rule("kr-conflicting-targets", Severity.WARNING), kr_conflicting_targets),
     (Rule("objective-too-many", Severity.WARNING), objective_too_many),
     (Rule("cycle-focus-diluted", Severity.WARNING), cycle_focus_diluted),
+    (Rule("cycle-length", Severity.WARNING), cycle_length),
 )
 
 KPI_RULES: tuple[tuple[Rule, KPIRule], ...] = (
     (Rule("kpi-incomplete", Severity.WARNING), kpi_incomplete),
     (Rule("kpi-stale", Severity.WARNING), kpi_stale),
     (Rule("kpi-financial-key", Severity.INFO), kpi_financial_key),
+    (Rule("kpi-parmenter", Severity.INFO), kpi_parmenter),
 )
 
 DictionaryRule = Callable[[LintContext], Iterable[tuple[str, str]]]
@@ -650,6 +701,7 @@ DictionaryRule = Callable[[LintContext], Iterable[tuple[str, str]]]
 DICTIONARY_RULES: tuple[tuple[Rule, DictionaryRule], ...] = (
     (Rule("kpi-duplicate", Severity.WARNING), kpi_duplicates),
     (Rule("kpi-too-many-key", Severity.WARNING), kpi_too_many_key),
+    (Rule("kpi-north-star-many", Severity.WARNING), kpi_north_star_many),
 )
 
 RULES: dict[str, Severity] = {

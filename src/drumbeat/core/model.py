@@ -253,6 +253,15 @@ class KPI:
     thresholds: Thresholds = field(default_factory=Thresholds)
     benchmarks: Benchmarks = field(default_factory=Benchmarks)
     drives: tuple[str, ...] = ()
+    ceo_attention: bool = False
+    corrective_action: str | None = None
+    """What staff do when the KPI goes the wrong way (Parmenter's fourth)."""
+    critical_success_factors: tuple[str, ...] = ()
+    """Keys of the workspace's critical success factors this KPI moves."""
+    dark_side: str | None = None
+    """The unintended consequence of chasing this KPI (Parmenter's seventh)."""
+    guardrail: str | None = None
+    """The key of the KPI that watches for the dark side."""
     source: Source = field(default_factory=Source)
     spc_baseline: Period | None = None
     spc_periods: tuple[LimitPeriod, ...] = ()
@@ -292,6 +301,14 @@ class KPI:
     def latest_until(self, day: dt.date) -> Reading | None:
         index = bisect.bisect_right(self.reading_days, day)
         return self.readings[index - 1] if index else None
+
+
+@dataclass(frozen=True, slots=True)
+class CriticalSuccessFactor:
+    """What the organisation must do well to succeed, defined once, named by KPIs."""
+
+    key: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +383,7 @@ class Workspace:
     teams: tuple[Team, ...] = ()
     organisation: str | None = None
     version: int = 1
+    critical_success_factors: tuple[CriticalSuccessFactor, ...] = ()
 
     @cached_property
     def kpi_by_key(self) -> dict[str, KPI]:

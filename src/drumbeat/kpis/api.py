@@ -83,6 +83,13 @@ class KPIOut(OwnedOut):
     thresholds: dict[str, Any]
     benchmarks: dict[str, Any]
     drives: list[str]
+    ceo_attention: bool = Field(description="the CEO follows it (Parmenter)")
+    corrective_action: str = Field(description="what staff do when it slips")
+    critical_success_factors: list[str] = Field(
+        description="keys of the critical success factors it moves"
+    )
+    dark_side: str = Field(description="the unintended consequence of chasing it")
+    guardrail: str = Field(description="the key of the KPI that shows the dark side")
     source: dict[str, Any]
     spc_periods: list[dict[str, Any]] = Field(
         description='limit periods: [{"from": DATE, "baseline": {"start", "end"}}]'
@@ -273,6 +280,13 @@ class KPICreate(Schema):
     indicator: Literal["", "leading", "lagging"] = ""
     north_star: bool = False
     financial: bool = False
+    ceo_attention: bool = False
+    corrective_action: str = ""
+    critical_success_factors: list[str] = Field(
+        default_factory=list, description="keys of the critical success factors"
+    )
+    dark_side: str = ""
+    guardrail: str = Field("", description="the key of another KPI")
     thresholds: Thresholds = Thresholds()
 
 

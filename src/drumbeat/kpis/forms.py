@@ -15,7 +15,7 @@ from drumbeat.accounts.selectors import person_display_name
 from drumbeat.core.display import format_bounds, format_number
 from drumbeat.core.model import Indicator, Perspective, Tier
 from drumbeat.kpis.models import KPI
-from drumbeat.kpis.selectors import kpi_choices
+from drumbeat.kpis.selectors import critical_success_factor_choices, kpi_choices
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS
 
 
@@ -167,6 +167,33 @@ class KPIFieldsForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text="the KPIs this one is a leading driver of",
     )
+    ceo_attention = forms.BooleanField(
+        required=False,
+        label="Has the CEO's attention",
+        help_text="the CEO follows it (Parmenter's third characteristic)",
+    )
+    corrective_action = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="what staff do when it goes the wrong way",
+    )
+    critical_success_factors = forms.MultipleChoiceField(
+        required=False,
+        label="Critical success factors",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text="the critical success factors it moves",
+    )
+    dark_side = forms.CharField(
+        required=False,
+        label="Dark side",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="the unintended consequence of chasing it",
+    )
+    guardrail = forms.ChoiceField(
+        required=False,
+        label="Guardrail KPI",
+        help_text="the KPI that shows the dark side",
+    )
     spc_baseline_start = forms.DateField(
         required=False,
         label="Process baseline from",
@@ -183,7 +210,14 @@ class KPIFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         drives = self.fields["drives"]
         assert isinstance(drives, forms.MultipleChoiceField)
-        drives.choices = [choice for choice in kpi_choices() if choice[0] != kpi_key]
+        others = [choice for choice in kpi_choices() if choice[0] != kpi_key]
+        drives.choices = others
+        guardrail = self.fields["guardrail"]
+        assert isinstance(guardrail, forms.ChoiceField)
+        guardrail.choices = [("", "–"), *others]
+        factors = self.fields["critical_success_factors"]
+        assert isinstance(factors, forms.MultipleChoiceField)
+        factors.choices = critical_success_factor_choices()
 
     def clean_green(self) -> float | list[float] | None:
         return number_or_band(self.cleaned_data["green"])

@@ -55,6 +55,17 @@ class KPI(Edited, Archivable):
     thresholds = models.JSONField(default=dict, blank=True)
     benchmarks = models.JSONField(default=dict, blank=True)
     drives = models.JSONField(default=list, blank=True)
+    ceo_attention = models.BooleanField(default=False)
+    corrective_action = models.TextField(blank=True)
+    critical_success_factors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Keys of the critical success factors this KPI moves.",
+    )
+    dark_side = models.TextField(blank=True)
+    guardrail = models.CharField(
+        max_length=100, blank=True, help_text="The key of the KPI that watches it."
+    )
     source = models.JSONField(default=dict, blank=True)
     spc_baseline_start = models.DateField(null=True, blank=True)
     spc_baseline_end = models.DateField(null=True, blank=True)
@@ -85,6 +96,21 @@ class KPI(Edited, Archivable):
         except SourceState.DoesNotExist:
             return None
         return state if state.failing_since else None
+
+
+class CriticalSuccessFactor(models.Model):
+    """What the organisation must do well to succeed, defined once; KPIs name the
+    ones they move (Parmenter's sixth characteristic)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class DeclinedDivider(models.Model):

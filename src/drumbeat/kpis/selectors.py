@@ -27,7 +27,14 @@ from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Health, Lifecycle, Tier
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
-from drumbeat.kpis.models import KPI, KPIStatus, Reading, ReadingQuerySet
+from drumbeat.core.parmenter import ParmenterChecklist, parmenter_checklist
+from drumbeat.kpis.models import (
+    KPI,
+    CriticalSuccessFactor,
+    KPIStatus,
+    Reading,
+    ReadingQuerySet,
+)
 from drumbeat.workspace import load_workspace_data
 
 
@@ -73,7 +80,8 @@ def kpi_data(
 ) -> dict[str, Any]:
     """One KPI as the workspace format writes it, with `readings` already in the
     file's shape (see `readings_data`); `drives` links to KPIs outside `known`
-    (when given) are left out, so that a part of the dictionary loads."""
+    (when given) are left out, so that a part of the dictionary loads, and so is a
+    `guardrail` outside `known`."""
     data: dict[str, Any] = {
         "key": kpi.key,
         "name": kpi.name,
@@ -93,6 +101,11 @@ def kpi_data(
         "indicator": kpi.indicator,
         "thresholds": kpi.thresholds,
         "benchmarks": kpi.benchmarks,
+        "ceo_attention": kpi.ceo_attention,
+        "corrective_action": kpi.corrective_action,
+        "critical_success_factors": kpi.critical_success_factors,
+        "dark_side": kpi.dark_side,
+        "guardrail": kpi.guardrail if known is None or kpi.guardrail in known else "",
         "source": kpi.source,
     }
     data.update({name: value for name, value in optional.items() if value})
@@ -470,6 +483,41 @@ def teams_data() -> list[dict[str, Any]]:
     ]
 
 
+def critical_success_factors_data() -> list[dict[str, Any]]:
+    """Every critical success factor in the workspace file's shape."""
+    return [
+        {"key": key, "name": name}
+        for key, name in CriticalSuccessFactor.objects.values_list("key", "name")
+    ]
+
+
+def kpi_parmenter(kpi: KPI) -> ParmenterChecklist | None:
+    """Parmenter's seven characteristics of a key-tier KPI (None for another tier),
+    judged with its team, the critical success factors and its guardrail, in three
+    queries whatever the size of the dictionary."""
+    if kpi.tier != Tier.KEY:
+        return None
+    guardrails = (
+        KPI.objects.filter(key=kpi.guardrail, archived_at__isnull=True)
+        .exclude(pk=kpi.pk)
+        .values("key", "name")
+        if kpi.guardrail
+        else []
+    )
+    guardrail = [{"key": g["key"], "name": g["name"]} for g in guardrails]
+    team = [{"key": kpi.team.key, "name": kpi.team.name}] if kpi.team else []
+    data = {
+        "teams": team,
+        "critical_success_factors": critical_success_factors_data(),
+        "kpis": [
+            kpi_data(kpi, [], known={g["key"] for g in guardrail}),
+            *guardrail,
+        ],
+    }
+    workspace = load_workspace_data(data, filename=f"KPI {kpi.key}")
+    return parmenter_checklist(workspace.kpis[0], workspace)
+
+
 def kpi_draft_findings(
     *,
     kpi: KPI | None = None,
@@ -494,6 +542,7 @@ def kpi_draft_findings(
     data = {
         "version": 1,
         "teams": teams_data(),
+        "critical_success_factors": critical_success_factors_data(),
         # Last, so that a KPI it repeats is the earlier one and it is the duplicate.
         "kpis": [
             *(kpi_data(other, []) for other in others),
@@ -551,6 +600,11 @@ def kpi_drives_links(kpi: KPI) -> DrivesLinks:
 def kpi_choices() -> list[tuple[str, str]]:
     """Every KPI as a form choice: its key, and its name with the key."""
     return [(k.key, f"{k.name} ({k.key})") for k in KPI.objects.only("key", "name")]
+
+
+def critical_success_factor_choices() -> list[tuple[str, str]]:
+    """Every critical success factor as a form choice: its key and its name."""
+    return list(CriticalSuccessFactor.objects.values_list("key", "name"))
 
 
 READINGS_PER_PAGE = 50

@@ -48,6 +48,7 @@ from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.process import kpi_proposed_divider
 from drumbeat.kpis.selectors import (
     core_readings,
+    critical_success_factors_data,
     current_readings,
     kpi_data,
     readings_data,
@@ -203,6 +204,7 @@ def workspace_data(
         "version": 1,
         **({"organisation": organisation.name} if organisation else {}),
         "teams": teams_data(),
+        "critical_success_factors": critical_success_factors_data(),
         "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
         "cycles": [
             {"key": c.key, "start": c.start, "end": c.end}

@@ -28,7 +28,7 @@ from drumbeat.core.model import Band, Workspace
 from drumbeat.core.model import KeyResult as CoreKeyResult
 from drumbeat.core.model import Objective as CoreObjective
 from drumbeat.core.moments import moment_text
-from drumbeat.kpis.models import KPI, Reading
+from drumbeat.kpis.models import KPI, CriticalSuccessFactor, Reading
 from drumbeat.kpis.services.readings import (
     IngestError,
     ReadingIn,
@@ -252,6 +252,7 @@ def _workspace_apply(
         raise OverwriteRefusedError(result.would_overwrite)
     _organisation_apply(workspace, result)
     teams = _teams_apply(workspace, result)
+    _critical_success_factors_apply(workspace, result)
     _kpis_apply(workspace, teams, result, by)
     _readings_apply(workspace, result, by, source, source_detail)
     cycles = _cycles_apply(workspace, result)
@@ -292,6 +293,18 @@ def _teams_apply(workspace: Workspace, result: ApplyResult) -> dict[str, Team]:
     return {t.key: t for t in Team.objects.all()}
 
 
+def _critical_success_factors_apply(workspace: Workspace, result: ApplyResult) -> None:
+    """The file's critical success factors, in the file's order."""
+    for position, factor in enumerate(workspace.critical_success_factors):
+        _upsert(
+            CriticalSuccessFactor,
+            {"key": factor.key},
+            {"name": factor.name, "position": position},
+            "critical success factor",
+            result,
+        )
+
+
 def _kpis_apply(
     workspace: Workspace, teams: dict[str, Team], result: ApplyResult, by: User | None
 ) -> None:
@@ -321,6 +334,11 @@ def _kpis_apply(
             "thresholds": _plain(kpi_data.get("thresholds", {})),
             "benchmarks": _plain(kpi_data.get("benchmarks", {})),
             "drives": list(kpi.drives),
+            "ceo_attention": kpi.ceo_attention,
+            "corrective_action": kpi.corrective_action or "",
+            "critical_success_factors": list(kpi.critical_success_factors),
+            "dark_side": kpi.dark_side or "",
+            "guardrail": kpi.guardrail or "",
             "source": _plain(kpi_data.get("source", {})),
             "spc_baseline_start": kpi.spc_baseline.start if kpi.spc_baseline else None,
             "spc_baseline_end": kpi.spc_baseline.end if kpi.spc_baseline else None,

@@ -28,7 +28,11 @@ from drumbeat.kpis.selectors import (
     can_record_readings,
     definition_history,
     kpi_choices,
+<<<<<<< HEAD
     kpi_drives_links,
+=======
+    kpi_parmenter,
+>>>>>>> parmenter
     readings_page,
 )
 from drumbeat.kpis.services.dividers import (
@@ -102,6 +106,7 @@ def _kpi_page(
         "can_edit": can_edit_definition(request.user, kpi),
         "history": definition_history(kpi),
         "lint_findings": kpi_findings(kpi),
+        "parmenter": kpi_parmenter(kpi),
         "divider_problem": divider_problem,
         "accepted_dividers": accepted_dividers(kpi),
         "links": kpi_drives_links(kpi),

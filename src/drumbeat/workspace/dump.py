@@ -161,6 +161,11 @@ def _kpi(kpi: KPI) -> dict[str, Any]:
             "thresholds": _thresholds(kpi.thresholds),
             "benchmarks": _benchmarks(kpi.benchmarks),
             "drives": _FlowList(kpi.drives),
+            "ceo_attention": kpi.ceo_attention,
+            "corrective_action": kpi.corrective_action,
+            "critical_success_factors": _FlowList(kpi.critical_success_factors),
+            "dark_side": kpi.dark_side,
+            "guardrail": kpi.guardrail,
             "source": _source(kpi.source),
             "spc": spc,
             "readings": [
@@ -173,6 +178,7 @@ def _kpi(kpi: KPI) -> dict[str, Any]:
             "tier": Tier.SECONDARY,
             "north_star": False,
             "financial": False,
+            "ceo_attention": False,
         },
     )
 
@@ -233,6 +239,10 @@ def workspace_to_data(workspace: Workspace) -> dict[str, Any]:
             "teams": [
                 _Flow(_compact({"key": t.key, "name": t.name, "parent": t.parent}))
                 for t in workspace.teams
+            ],
+            "critical_success_factors": [
+                _Flow(key=f.key, name=f.name)
+                for f in workspace.critical_success_factors
             ],
             "kpis": [_kpi(kpi) for kpi in workspace.kpis],
             "cycles": [

@@ -24,6 +24,7 @@ from drumbeat.core.model import (
     Band,
     Benchmarks,
     CheckIn,
+    CriticalSuccessFactor,
     Cycle,
     Direction,
     KeyResult,
@@ -310,7 +311,9 @@ def _message(raw: Any, loc: Loc, detail: Any) -> str:
         }[kind]
         return f"expected {expected}, not {value!r}"
     if kind == "string_pattern_mismatch":
-        if loc[:1] == ("kpis",) and (loc[-1] == "key" or "drives" in loc):
+        if loc[:1] == ("kpis",) and (
+            loc[-1] in ("key", "guardrail") or "drives" in loc
+        ):
             return (
                 f"{value!r} is not a valid KPI key: use lower-case letters, digits "
                 "and dashes"
@@ -340,7 +343,13 @@ def _reference_problems(
             f"format version {schema.version} is not supported; this Drumbeat reads "
             f"version {FORMAT_VERSION}",
         )
-    for section in ("teams", "kpis", "cycles", "objectives"):
+    for section in (
+        "teams",
+        "critical_success_factors",
+        "kpis",
+        "cycles",
+        "objectives",
+    ):
         keys = [item.key for item in getattr(schema, section)]
         for index in _duplicates(keys):
             yield problem((section, index, "key"), f"duplicate key '{keys[index]}'")
@@ -348,6 +357,7 @@ def _reference_problems(
     team_keys = {team.key for team in schema.teams}
     kpi_keys = {kpi.key for kpi in schema.kpis}
     drives = {kpi.key: kpi.drives for kpi in schema.kpis}
+    factor_keys = {factor.key for factor in schema.critical_success_factors}
     cycle_keys = {cycle.key for cycle in schema.cycles}
     objective_keys = {objective.key for objective in schema.objectives}
 
@@ -376,6 +386,23 @@ def _reference_problems(
                 yield missing((*at, "drives", position), "KPI", driven, kpi_keys)
         if round_trip := drives_cycle(drives, kpi.key):
             yield problem((*at, "drives"), drives_cycle_text(round_trip))
+        for position, factor in enumerate(kpi.critical_success_factors):
+            if factor_keys and factor not in factor_keys:
+                yield missing(
+                    (*at, "critical_success_factors", position),
+                    "critical success factor",
+                    factor,
+                    factor_keys,
+                )
+        if kpi.guardrail is not None:
+            if kpi.guardrail not in kpi_keys:
+                yield missing((*at, "guardrail"), "KPI", kpi.guardrail, kpi_keys)
+            elif kpi.guardrail == kpi.key:
+                yield problem(
+                    (*at, "guardrail"),
+                    "a KPI cannot be its own guardrail: name the KPI that shows "
+                    "its unintended consequence",
+                )
         yield from (problem((*at, *loc), m) for loc, m in _kpi_problems(kpi))
         if today is not None:
             for position, reading in enumerate(kpi.readings):
@@ -624,6 +651,11 @@ def _kpi(kpi: KPISchema) -> KPI:
         if benchmarks
         else Benchmarks(),
         drives=tuple(kpi.drives),
+        ceo_attention=kpi.ceo_attention,
+        corrective_action=kpi.corrective_action,
+        critical_success_factors=tuple(kpi.critical_success_factors),
+        dark_side=kpi.dark_side,
+        guardrail=kpi.guardrail,
         source=Source(source.type, source.connection, source.query, source.schedule)
         if source
         else Source(),
@@ -676,6 +708,10 @@ def _to_core(schema: WorkspaceSchema) -> Workspace:
         version=schema.version,
         organisation=schema.organisation,
         teams=tuple(Team(t.key, t.name, t.parent) for t in schema.teams),
+        critical_success_factors=tuple(
+            CriticalSuccessFactor(f.key, f.name)
+            for f in schema.critical_success_factors
+        ),
         kpis=tuple(_kpi(kpi) for kpi in schema.kpis),
         cycles=tuple(Cycle(c.key, c.start, c.end) for c in schema.cycles),
         objectives=tuple(_objective(o) for o in schema.objectives),

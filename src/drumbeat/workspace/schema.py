@@ -118,6 +118,11 @@ class TeamSchema(Schema):
     parent: Key | None = None
 
 
+class CriticalSuccessFactorSchema(Schema):
+    key: Key
+    name: Text
+
+
 class ThresholdsSchema(Schema):
     green: NumberOrBand | None = None
     red: Number | None = None
@@ -174,6 +179,11 @@ class KPISchema(Schema):
     thresholds: ThresholdsSchema | None = None
     benchmarks: BenchmarksSchema | None = None
     drives: list[KPIKey] = []
+    ceo_attention: Flag = False
+    corrective_action: Text | None = None
+    critical_success_factors: list[Key] = []
+    dark_side: Text | None = None
+    guardrail: KPIKey | None = None
     source: SourceSchema | None = None
     spc: SpcSchema | None = None
     readings: list[ReadingSchema] = []
@@ -221,6 +231,7 @@ class WorkspaceSchema(Schema):
     version: Annotated[int, Field(strict=True)] = FORMAT_VERSION
     organisation: Text | None = None
     teams: list[TeamSchema] = []
+    critical_success_factors: list[CriticalSuccessFactorSchema] = []
     kpis: list[KPISchema] = []
     cycles: list[CycleSchema] = []
     objectives: list[ObjectiveSchema] = []

@@ -44,6 +44,11 @@ DEFINITION_FIELDS = (
     "financial",
     "benchmarks",
     "drives",
+    "ceo_attention",
+    "corrective_action",
+    "critical_success_factors",
+    "dark_side",
+    "guardrail",
     "spc_baseline_start",
     "spc_baseline_end",
 )
@@ -110,13 +115,15 @@ def _team_assign(kpi: KPI, team: Team | None) -> None:
 
 def _definition_check(kpi: KPI) -> None:
     """The workspace file's rules on one KPI: its fields, the KPIs its `drives`
-    name (in the dictionary), and no cycle of drives through the dictionary."""
+    and its `guardrail` name (in the dictionary), and no cycle of drives through
+    the dictionary."""
     drives = dict(KPI.objects.exclude(pk=kpi.pk).values_list("key", "drives"))
     drives[kpi.key] = kpi.drives
     filename = f"KPI {kpi.key}"
+    named = {*kpi.drives, kpi.guardrail}
     driven = [
         {"key": key, "name": key}
-        for key in kpi.drives
+        for key in sorted(named)
         if key in drives and key != kpi.key
     ]
     load_workspace_data({"kpis": [kpi_data(kpi, []), *driven]}, filename=filename)
@@ -262,8 +269,9 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     `values` are the KPI's field values: `key`, `name`, and any of `description`,
     `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
     `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`,
-    `drives`, `spc_baseline_start`, `spc_baseline_end`, `source` (an `sql`
-    source by admins only).
+    `drives`, `ceo_attention`, `corrective_action`, `critical_success_factors`,
+    `dark_side`, `guardrail`, `spc_baseline_start`, `spc_baseline_end`, `source`
+    (an `sql` source by admins only).
     """
     key = values["key"]
     if (values.get("source") or {}).get("type") == "sql" and not is_admin(by):
