@@ -28,11 +28,8 @@ from drumbeat.kpis.selectors import (
     can_record_readings,
     definition_history,
     kpi_choices,
-<<<<<<< HEAD
     kpi_drives_links,
-=======
     kpi_parmenter,
->>>>>>> parmenter
     readings_page,
 )
 from drumbeat.kpis.services.dividers import (
