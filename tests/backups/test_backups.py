@@ -46,7 +46,7 @@ from drumbeat.imports.services import (
     import_run_start,
     import_upload,
 )
-from drumbeat.kpis.models import KPI, DeclinedDivider, Reading
+from drumbeat.kpis.models import KPI, CriticalSuccessFactor, DeclinedDivider, Reading
 from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_update
 from drumbeat.kpis.services.readings import reading_record
 from drumbeat.kpis.sources.services import source_pull_request
@@ -167,6 +167,10 @@ def used(sample_workspace, users, settings, tmp_path) -> Used:
     )
     ReviewNote.objects.create(
         kpi=kpi, note="Seen", health="red", by=admin, at=timezone.now()
+    )
+    # A critical success factor (Parmenter).
+    CriticalSuccessFactor.objects.create(
+        key="customers-succeed", name="Customers succeed"
     )
     # A proposed limit period declined.
     DeclinedDivider.objects.create(
@@ -379,11 +383,25 @@ def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
     lines[1:] = [
         line
         for line in lines[1:]
-        if line.get("model") not in ("kpis.declineddivider", "okrs.plansuggestion")
+        if line.get("model")
+        not in (
+            "kpis.declineddivider",
+            "kpis.criticalsuccessfactor",
+            "okrs.plansuggestion",
+        )
     ]
     for line in lines[1:]:
         if line.get("model") in ("kpis.kpi", "kpis.historicalkpi"):
-            for added in ("archived_at", "archived_by", "spc_periods"):
+            for added in (
+                "archived_at",
+                "archived_by",
+                "spc_periods",
+                "ceo_attention",
+                "corrective_action",
+                "critical_success_factors",
+                "dark_side",
+                "guardrail",
+            ):
                 line["fields"].pop(added, None)
 
 
@@ -400,8 +418,8 @@ def test_restore_refuses_a_database_that_is_not_empty(small_backup):
     Reading.objects.all().delete()
     message = refused(run("restore", str(small_backup)))
     assert message == (
-        f"{small_backup}: the database is not empty (it holds 38 rows in 17 tables: "
-        "7 okrs.lintfinding, 5 auth.user, 3 accounts.historicalteam ...): restore "
+        f"{small_backup}: the database is not empty (it holds 39 rows in 17 tables: "
+        "8 okrs.lintfinding, 5 auth.user, 3 accounts.historicalteam ...): restore "
         "into an empty database, or give "
         "--replace to delete everything it holds and restore the backup in its place"
     )

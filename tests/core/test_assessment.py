@@ -21,11 +21,12 @@ PERSPECTIVES = tuple(Perspective)
 def defined(
     key: str, perspective: Perspective, tier: Tier = Tier.KEY, **fields: object
 ) -> KPI:
-    """A complete KPI: description, owner, cadence and thresholds."""
+    """A complete KPI: description, owner, team, cadence and thresholds."""
     values: dict[str, object] = {
         "name": key.replace("_", " ").title(),
         "description": f"How {key} is counted",
         "owner": "ana",
+        "team": "ops",
         "cadence": Cadence.MONTHLY,
         "thresholds": Thresholds(green=10.0),
         "perspective": perspective,
@@ -52,7 +53,7 @@ def test_informal_share_counts_each_kpi_once() -> None:
     # also incomplete), 'c2' duplicates c1's name. Informal: a, b, c2 = 3 of 8 = 37.5 %.
     kpis = balanced(
         defined("a", Perspective.CUSTOMER, Tier.SECONDARY, description=None),
-        defined("b", Perspective.CUSTOMER, Tier.SECONDARY, owner=None),
+        defined("b", Perspective.CUSTOMER, Tier.SECONDARY, owner=None, team=None),
         defined("c1", Perspective.INTERNAL, Tier.SECONDARY, name="Orders shipped"),
         defined("c2", Perspective.INTERNAL, Tier.SECONDARY, name="Shipped orders"),
     )
