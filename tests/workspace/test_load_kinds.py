@@ -66,8 +66,22 @@ def test_a_relative_target_resolves_against_an_explicit_baseline():
     assert key_results(text)["happier"].target == 12.0
 
 
-def test_the_new_kinds_are_written_back_unchanged():
-    assert dump_workspace(load_workspace_text(KINDS)) == KINDS
+RESOLVED = KINDS.replace(
+    "    target: +10%\n", "    target: 16.5\n    relative_target: +10%\n"
+)
+
+
+def test_a_relative_target_is_written_back_resolved_with_its_percent():
+    loaded = load_workspace_text(KINDS)
+    assert dump_workspace(loaded) == RESOLVED
+    assert load_workspace_text(RESOLVED) == loaded
+
+
+def test_a_resolved_target_stays_when_the_baseline_moves():
+    moved = RESOLVED.replace(
+        "{at: 2026-03-15, value: 15}", "{at: 2026-03-15, value: 20}"
+    )
+    assert key_results(moved)["happier"].target == 16.5
 
 
 @pytest.mark.parametrize(
@@ -108,6 +122,24 @@ def test_the_new_kinds_are_written_back_unchanged():
             "    kpi: blood-pressure\n    kind: cumulative\n    target: 100",
             "objectives[grow].key_results[pressure].kind",
             "its readings do not add up",
+        ),
+        (
+            "    target: +10%",
+            "    target: 16.5\n    relative_target: ten",
+            "objectives[grow].key_results[happier].relative_target",
+            'must be a percent change such as "+10%"',
+        ),
+        (
+            "    target: +10%",
+            "    target: +10%\n    relative_target: +10%",
+            "objectives[grow].key_results[happier].relative_target",
+            "the target is already a percent change",
+        ),
+        (
+            "    target: [90, 120]",
+            "    target: [90, 120]\n    relative_target: +10%",
+            "objectives[grow].key_results[pressure].relative_target",
+            "only for a change KR's one-number target",
         ),
     ],
 )

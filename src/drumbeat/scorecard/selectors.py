@@ -24,6 +24,7 @@ from drumbeat.core.contract import plain_target
 from drumbeat.core.forecast import HitForecast, NoForecast, workspace_forecasts
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
+from drumbeat.core.scoring import relative_target_text
 from drumbeat.core.spc import (
     DEFAULT_BASELINE_LENGTH,
     RUN_LENGTH,
@@ -112,6 +113,7 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
         "kpi_key",
         "kind",
         "target",
+        "relative_target",
         "weight",
         "title",
         "baseline",
@@ -124,6 +126,13 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
                 "kpi": kr["kpi_key"],
                 "kind": kr["kind"],
                 "target": kr["target"],
+                **(
+                    {}
+                    if kr["relative_target"] is None
+                    else {
+                        "relative_target": relative_target_text(kr["relative_target"])
+                    }
+                ),
                 "weight": kr["weight"],
                 **_present(
                     {

@@ -186,8 +186,9 @@ def _key_result(kr: KeyResult) -> dict[str, Any]:
             "kpi": kr.kpi,
             "kind": kr.kind,
             "baseline": kr.baseline,
-            "target": (
-                _target(kr.target)
+            "target": _target(kr.target),
+            "relative_target": (
+                None
                 if kr.relative_target is None
                 else relative_target_text(kr.relative_target)
             ),

@@ -571,6 +571,16 @@ def _schema_baseline(
 def _target_problems(
     kr: KeyResultSchema, kpi: KPISchema, cycle_start: dt.date | None
 ) -> Iterator[tuple[Loc, str]]:
+    if kr.relative_target is not None:
+        if isinstance(kr.target, RelativeTarget):
+            problem = "the target is already a percent change; drop relative_target"
+        elif isinstance(kr.target, tuple) or kr.kind is not KeyResultKind.CHANGE:
+            problem = "a percent change is only for a change KR's one-number target"
+        else:
+            problem = None
+        if problem:
+            yield ("relative_target",), problem
+            return
     if isinstance(kr.target, RelativeTarget):
         if cycle_start is not None:
             baseline = _schema_baseline(kr, kpi, cycle_start)
@@ -681,10 +691,21 @@ def _kpi(kpi: KPISchema) -> KPI:
     )
 
 
-def _resolved(key_result: KeyResult, kpi: KPI | None, cycle: Cycle | None) -> KeyResult:
-    """The KR with a relative target (`"+10%"`) resolved against its baseline."""
+def _resolved(
+    key_result: KeyResult,
+    written: KeyResultSchema,
+    kpi: KPI | None,
+    cycle: Cycle | None,
+) -> KeyResult:
+    """The KR with a target written as a percent change (`target: "+10%"`)
+    resolved against its baseline; one already resolved (a number beside
+    `relative_target:`) is kept as it is."""
     percent = key_result.relative_target
-    if percent is None or cycle is None:
+    if (
+        percent is None
+        or cycle is None
+        or not isinstance(written.target, RelativeTarget)
+    ):
         return key_result
     baseline = key_result_baseline(key_result, kpi, cycle)
     if baseline is None:  # refused by _target_problems; kept unresolved
@@ -713,7 +734,9 @@ def _objective(objective: ObjectiveSchema) -> Objective:
                 kpi=kr.kpi,
                 target=_key_result_target(kr.target),
                 relative_target=(
-                    kr.target.percent if isinstance(kr.target, RelativeTarget) else None
+                    kr.target.percent
+                    if isinstance(kr.target, RelativeTarget)
+                    else kr.relative_target
                 ),
                 title=kr.title,
                 kind=kr.kind,
@@ -748,11 +771,18 @@ def _to_core(schema: WorkspaceSchema) -> Workspace:
                 objective,
                 key_results=tuple(
                     _resolved(
-                        kr, kpi_by_key.get(kr.kpi), cycle_by_key.get(objective.cycle)
+                        kr,
+                        written,
+                        kpi_by_key.get(kr.kpi),
+                        cycle_by_key.get(objective.cycle),
                     )
-                    for kr in objective.key_results
+                    for kr, written in zip(
+                        objective.key_results, schema_objective.key_results, strict=True
+                    )
                 ),
             )
-            for objective in objectives
+            for objective, schema_objective in zip(
+                objectives, schema.objectives, strict=True
+            )
         ),
     )

@@ -100,6 +100,15 @@ def _key_result_target(value: Any) -> float | tuple[float, float] | RelativeTarg
     return _number_or_band(value)
 
 
+def _percent_change(value: Any) -> float:
+    percent = parse_relative_target(value) if isinstance(value, str) else None
+    if percent is None:
+        raise ValueError(
+            f'must be a percent change such as "+10%" or "-25%", not {value!r}'
+        )
+    return finite_number(percent)
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -114,6 +123,7 @@ def _date(value: Any) -> dt.date:
 Number = Annotated[float, BeforeValidator(finite_number)]
 BandValue = Annotated[tuple[float, float], BeforeValidator(_band)]
 NumberOrBand = Annotated[float | tuple[float, float], BeforeValidator(_number_or_band)]
+PercentChange = Annotated[float, PlainValidator(_percent_change)]
 KeyResultTarget = Annotated[
     float | tuple[float, float] | RelativeTarget, PlainValidator(_key_result_target)
 ]
@@ -226,6 +236,7 @@ class KeyResultSchema(Schema):
     kind: KeyResultKind = KeyResultKind.CHANGE
     baseline: Number | None = None
     target: KeyResultTarget
+    relative_target: PercentChange | None = None
     deadline: Date | None = None
     owner: Text | None = None
     weight: Annotated[Number, Field(gt=0)] = 1.0
