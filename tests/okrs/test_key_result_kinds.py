@@ -6,6 +6,7 @@ refusing what does not fit, beside the field."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from drumbeat.okrs.models import KeyResult
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
@@ -109,3 +110,64 @@ def test_the_new_kinds_apply_and_export_as_written(db):
         load_workspace_text(exported).objectives
         == load_workspace_text(KINDS).objectives
     )
+
+
+LINT = "/objectives/happier/key-results/lint/"
+
+
+def test_the_live_check_shows_a_relative_target_both_ways(small_workspace, users):
+    response = client_for(users["editor"]).post(
+        f"{LINT}?replacing=csat-up", key_result_form(target="+10%")
+    )
+    assert response.status_code == 200
+    assert "Target: +10 % → 93.5" in response.content.decode()
+    assert KeyResult.objects.get(key="csat-up").target == 95
+
+
+def test_the_live_check_reads_a_relative_target_the_wrong_way(small_workspace, users):
+    response = client_for(users["editor"]).post(
+        f"{LINT}?replacing=csat-up", key_result_form(target="-10%")
+    )
+    text = response.content.decode()
+    assert "Target: -10 % → 76.5" in text
+    assert 'data-rule="kr-target-wrong-direction"' in text
+
+
+def test_the_live_check_of_a_cumulative_kr_on_a_down_kpi(small_workspace, users):
+    response = client_for(users["editor"]).post(
+        f"{LINT}?replacing=churn-down",
+        key_result_form(key="churn-down", kpi="churn", kind="cumulative", target="6"),
+    )
+    text = response.content.decode()
+    assert 'data-rule="kr-target-wrong-direction"' in text
+    assert "Target:" not in text
+
+
+def test_the_live_check_refuses_what_cannot_resolve(small_workspace, users):
+    response = client_for(users["editor"]).post(
+        f"{LINT}?replacing=csat-up", key_result_form(target="+10%", baseline="0")
+    )
+    assert "cannot grow from a baseline of 0" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 200),
+        ("editor", 200),
+        ("owner", 403),
+        ("viewer", 403),
+        ("outsider", 403),
+    ],
+)
+def test_only_those_who_write_the_okrs_run_the_live_check(
+    small_workspace, users, role, status
+):
+    response = client_for(users[role]).post(LINT, key_result_form(target="+10%"))
+    assert response.status_code == status
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(small_workspace):
+    response = Client().post(LINT, key_result_form(target="+10%"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
