@@ -171,3 +171,10 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(small_workspace):
     response = Client().post(LINT, key_result_form(target="+10%"))
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.parametrize("url", ["/objectives/happier/", "/cycles/2026-Q3/"])
+def test_pages_show_a_relative_target_both_ways(small_workspace, users, url):
+    client_for(users["editor"]).post(EDIT, key_result_form(target="+10%"))
+    page = client_for(users["viewer"]).get(url).content.decode()
+    assert "<span data-relative-target>+10 % →</span> 93.5" in page
