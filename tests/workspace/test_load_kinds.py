@@ -4,9 +4,13 @@ with a located message, and written back unchanged."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from drumbeat.core.contract import workspace_status_json
 from drumbeat.core.model import Band, KeyResultKind
+from drumbeat.core.status import workspace_status
 from drumbeat.workspace import WorkspaceError, dump_workspace, load_workspace_text
 
 KINDS = """\
@@ -150,3 +154,15 @@ def test_bad_kinds_are_refused_with_the_field_named(old, new, field, message):
     problem = caught.value.problems[0]
     assert problem.field == field
     assert message in problem.message
+
+
+def test_score_json_says_the_percent_a_target_was_set_as():
+    status = workspace_status(load_workspace_text(KINDS), dt.date(2026, 5, 1))
+    krs = {
+        kr["key"]: kr
+        for kr in workspace_status_json(status)["objectives"][0]["key_results"]
+    }
+    assert (krs["happier"]["target"], krs["happier"]["relative_target"]) == (16.5, 10)
+    assert krs["logos"]["relative_target"] is None
+    assert (krs["logos"]["kind"], krs["logos"]["current"]) == ("cumulative", 3)
+    assert krs["logos"]["progress"] == pytest.approx(3 / 15)

@@ -111,6 +111,8 @@ class KeyResultScore:
     progress: float | None
     score: float | None
     weight: float
+    relative_target: float | None = None
+    """The percent change the target was set as (`KeyResult.relative_target`)."""
 
     @property
     def grade(self) -> Grade | None:
@@ -246,6 +248,7 @@ def key_result_score(
         progress=progress,
         score=score,
         weight=key_result.weight,
+        relative_target=key_result.relative_target,
     )
 
 
