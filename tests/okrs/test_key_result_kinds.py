@@ -6,7 +6,6 @@ refusing what does not fit, beside the field."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from drumbeat.okrs.models import KeyResult
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
@@ -148,29 +147,6 @@ def test_the_live_check_refuses_what_cannot_resolve(small_workspace, users):
         f"{LINT}?replacing=csat-up", key_result_form(target="+10%", baseline="0")
     )
     assert "cannot grow from a baseline of 0" in response.content.decode()
-
-
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [
-        ("admin", 200),
-        ("editor", 200),
-        ("owner", 403),
-        ("viewer", 403),
-        ("outsider", 403),
-    ],
-)
-def test_only_those_who_write_the_okrs_run_the_live_check(
-    small_workspace, users, role, status
-):
-    response = client_for(users[role]).post(LINT, key_result_form(target="+10%"))
-    assert response.status_code == status
-
-
-def test_an_anonymous_visitor_is_sent_to_sign_in(small_workspace):
-    response = Client().post(LINT, key_result_form(target="+10%"))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/sign-in/")
 
 
 @pytest.mark.parametrize("url", ["/objectives/happier/", "/cycles/2026-Q3/"])

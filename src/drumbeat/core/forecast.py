@@ -266,10 +266,20 @@ def _cumulative_forecast(
     mean = statistics.fmean(values)
     expected = sum(values) + mean * to_come
     sd = statistics.stdev(values) * math.sqrt(to_come + to_come**2 / len(values))
+    return HitForecast(
+        expected, _p_reaches_level(expected, sd, baseline, target, level), level
+    )
+
+
+def _p_reaches_level(
+    expected: float, sd: float, baseline: float, target: float, level: float
+) -> float:
+    """P(progress from `baseline` towards `target` ≥ `level`) for a final value
+    normal with `expected` and `sd`."""
     needed = baseline + level * (target - baseline)
     if target > baseline:
-        return HitForecast(expected, probability_at_least(expected, sd, needed), level)
-    return HitForecast(expected, probability_at_least(-expected, sd, -needed), level)
+        return probability_at_least(expected, sd, needed)
+    return probability_at_least(-expected, sd, -needed)
 
 
 def _change_forecast(
@@ -311,11 +321,7 @@ def _change_forecast(
         return HitForecast(
             expected, probability_meets(expected, sd, reach, kpi.direction), level
         )
-    needed = baseline + level * (target - baseline)
-    if target > baseline:
-        p_hit = probability_at_least(expected, sd, needed)
-    else:
-        p_hit = probability_at_least(-expected, sd, -needed)
+    p_hit = _p_reaches_level(expected, sd, baseline, target, level)
     return HitForecast(expected, p_hit, level)
 
 
