@@ -16,7 +16,7 @@ from drumbeat.core.model import (
     KeyResultKind,
     Thresholds,
 )
-from tests.core.builders import key_result, kpi, weekly_readings
+from tests.core.builders import key_result, kpi, objective, weekly_readings, workspace
 from tests.core.test_lint import (
     ERROR,
     KR,
@@ -142,3 +142,18 @@ def test_rules_are_quiet_for_sound_new_kinds(nps: KPI, kr: KeyResult) -> None:
         "kr-missing-baseline",
     ):
         assert lint_rule(rule, ws) == [], rule
+
+
+def test_a_cumulative_kr_and_a_change_kr_on_one_kpi_do_not_conflict() -> None:
+    nps = kpi("nps", readings=history(10))
+    ws = workspace(
+        [nps],
+        [Q2],
+        [
+            objective(key_result(target=12.0), key="o1"),
+            objective(key_result(target=40.0, kind=CUMULATIVE), key="o2"),
+            objective(key_result(target=14.0), key="o3"),
+        ],
+    )
+    found = [f.subject for f in lint_rule("kr-conflicting-targets", ws)]
+    assert found == ["o3/kr1"]  # o3 against o1, never o2's sum

@@ -574,6 +574,9 @@ def kr_conflicting_targets(ctx: LintContext, cycle: Cycle) -> Iterator[tuple[str
 
 
 def _conflict(first: KeyResultCase, second: KeyResultCase) -> str | None:
+    if first.is_cumulative != second.is_cumulative:
+        return None  # a sum of readings and a level do not compare
+
     def way(case: KeyResultCase) -> float:
         target = case.scalar_target
         if target is None or case.baseline is None:
