@@ -20,6 +20,7 @@ from tests.core.builders import key_result, kpi, objective, weekly_readings, wor
 from tests.core.test_lint import (
     ERROR,
     KR,
+    Q2,
     WARNING,
     assert_fires,
     history,
