@@ -28,7 +28,7 @@ CUMULATIVE = KeyResultKind.CUMULATIVE
 # The reading on the cycle start (day 0) is not counted; then 3, 5 and 4 on days
 # 10, 20 and 30. On day 31, 6 readings are still due by day 90 (one every 10
 # days): the sum 12 + 6 × mean 4 = 36, with sd = stdev 1 × √(6 + 6² / 3) = √18.
-LOGOS = [9, 3, 5, 4]
+LOGOS: list[float] = [9, 3, 5, 4]
 SPREAD = math.sqrt(18)
 
 
@@ -63,7 +63,7 @@ def test_a_cumulative_kr_projects_its_progress_linearly():
 
 # 140 on the cycle start, then 135, 130, 125: a line falling 0.5 a day that
 # reaches 95 on day 90, inside [90, 120].
-PRESSURE = [140, 135, 130, 125]
+PRESSURE: list[float] = [140, 135, 130, 125]
 FIT_SD = linear_fit([0, 10, 20, 30], PRESSURE).prediction_sd(90, 1.0)
 
 
