@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from drumbeat.imports.services import readings_import_file
 from drumbeat.okrs.models import KeyResult
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import load_workspace_text
@@ -154,3 +155,14 @@ def test_pages_show_a_relative_target_both_ways(small_workspace, users, url):
     client_for(users["editor"]).post(EDIT, key_result_form(target="+10%"))
     page = client_for(users["viewer"]).get(url).content.decode()
     assert "<span data-relative-target>+10 % →</span> 93.5" in page
+
+
+def test_a_csv_import_adds_to_a_cumulative_kr_at_once(small_workspace, users, tmp_path):
+    body = {"key": "surveys", "kpi": "csat", "kind": "cumulative", "target": 360}
+    assert post(bearer(users["editor"], "admin"), API, body).status_code == 201
+    path = tmp_path / "readings.csv"
+    path.write_text("kpi,at,value\ncsat,2026-07-10,91\ncsat,2026-07-17,91\n")
+    readings_import_file(path=path, by=None)
+    kr = KeyResult.objects.get(key="surveys")
+    # 88 + 91 + 91 = 270 of 360, from 0.
+    assert (kr.current, kr.score) == (270, pytest.approx(0.75))
