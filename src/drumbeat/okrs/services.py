@@ -138,7 +138,8 @@ def key_result_save(
     version: int | None = None,
 ) -> KeyResult:
     """Create or change a KR, checked by the workspace format's own rules (a band
-    target only for a sustain KR on a range KPI, a unique key); an edit over
+    target only on a range KPI, a relative target "+10%" resolved against the
+    baseline and stored resolved beside its percent, a unique key); an edit over
     someone else's newer change is refused. Its score is computed at once. A
     closed cycle's KRs are refused (CycleClosedError)."""
     ensure_cycle_open(objective.cycle)
