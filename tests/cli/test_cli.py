@@ -55,6 +55,7 @@ def test_score_json_has_the_contract_shape(workspace_file: Path):
         "current": 48,
         "progress": 0.5,
         "score": 0.5,
+        "relative_target": None,  # the target was set as a level
         "forecast": None,  # fewer than 3 readings since the cycle began
     }
     uptime_held = objective["key_results"][1]

@@ -397,9 +397,9 @@ def test_suggest_draft_kr_baseline_is_the_latest_reading_before_the_cycle() -> N
                 direction=Direction.RANGE,
                 thresholds=UPTIME_BAND,
             ),
-            "sustain",
-            "Bring uptime into [99.9, 100] and hold it",
-            id="range",
+            "change",
+            "Bring uptime from 99.6 into [99.9, 100]",
+            id="range-outside-its-band",
         ),
     ],
 )

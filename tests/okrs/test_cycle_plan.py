@@ -92,7 +92,7 @@ def test_a_range_kpi_is_suggested_with_a_band_and_no_stretch(sample_workspace, u
     assert '<td class="num">92.3</td>' in row
     assert '<td class="num">[75, 90]</td>' in row
     assert '<td class="num">–</td>' in row
-    assert "Bring sprint capacity utilisation into [75, 90] and hold it" in row
+    assert "Bring sprint capacity utilisation from 92.3 into [75, 90]" in row
 
 
 def test_the_kpis_a_cycle_already_targets_are_not_suggested(small_workspace, users):
@@ -200,13 +200,13 @@ def test_a_suggestions_draft_link_opens_the_kr_form_filled_in(sample_workspace, 
     ) in page
 
 
-def test_a_band_draft_opens_as_a_sustain_kr_with_a_band_target(sample_workspace, users):
+def test_a_band_draft_opens_as_a_change_kr_into_the_band(sample_workspace, users):
     client = client_for(users["admin"])
     row = _row(client.get(PLAN).content.decode(), 'data-suggestion="sprint-capacity')
     start = row.index('href="/objectives/q3-stop-firefighting/key-results/new/?')
     link = html.unescape(row[start + len('href="') : row.index('"', start + 6)])
     page = client.get(link).content.decode()
-    assert '<option value="sustain" selected>' in page
+    assert '<option value="change" selected>' in page
     assert 'name="target" value="75, 90"' in page
 
 
@@ -285,8 +285,8 @@ def test_the_objective_is_checked_with_the_draft_in_it(
     [
         (
             {"target": "90, 95"},
-            "Target: a band target [low, high] is only for a sustain KR on a range "
-            "KPI; give one number",
+            "Target: a band target [low, high] is only for a sustain or change KR on "
+            "a range KPI; give one number",
         ),
         (
             {"key": "churn-down", "version": ""},

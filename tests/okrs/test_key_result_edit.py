@@ -64,7 +64,10 @@ def test_a_stale_kr_form_is_refused(small_workspace, users):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"target": "90, 95"}, "a band target [low, high] is only for a sustain KR"),
+        (
+            {"target": "90, 95"},
+            "a band target [low, high] is only for a sustain or change KR",
+        ),
         ({"target": "lots"}, "Enter a number, or low, high for a band."),
         (
             {"key": "churn-down"},

@@ -398,7 +398,7 @@ BAD_INPUT = [
         ("target: 58", "target: [50, 60]"),
         49,
         "objectives[community-relevance].key_results[nps-up].target",
-        "a band target [low, high] is only for a sustain KR on a range KPI",
+        "a band target [low, high] is only for a sustain or change KR on a range KPI",
         id="band-target-on-change-kr",
     ),
     pytest.param(

@@ -119,6 +119,7 @@ def objective_status_json(
                 "current": plain_number(kr.current.value) if kr.current else None,
                 "progress": plain_number(kr.progress),
                 "score": plain_number(kr.score),
+                "relative_target": plain_number(kr.relative_target),
             }
             | (
                 {}

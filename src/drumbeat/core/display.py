@@ -116,6 +116,17 @@ def format_target(
     return format_number(target, grouped=grouped, decimals=decimals)
 
 
+def format_key_result_target(
+    target: Target, relative_target: float | None, *, grouped: bool = False
+) -> str:
+    """A KR's target, both ways when it was written as a percent change:
+    `+10 % → 16.5`; else as `format_target`."""
+    shown = format_target(target, grouped=grouped)
+    if relative_target is None:
+        return shown
+    return f"{relative_target:+g} % → {shown}"
+
+
 def percent_floor(fraction: float) -> int:
     """Whole percent, rounded down so that 0.6996 (yellow) never reads 70, of the
     score as it meets grade boundaries (`settled`): 0.6999999999999998 (18 → 26.4

@@ -30,6 +30,7 @@ from drumbeat.core.model import (
 from drumbeat.core.scoring import (
     GREEN_FROM,
     KeyResultScore,
+    band_gap,
     default_baseline,
     key_result_baseline,
     key_result_deadline,
@@ -235,11 +236,50 @@ def key_result_hit_forecast(
         if scored.score is None:
             return NoForecast("the KR has no score")
         hit = 1.0 if reaches(scored.score, level) else 0.0
-        return HitForecast(window[-1].value, hit, level)
+        final = scored.current.value if scored.current else window[-1].value
+        return HitForecast(final, hit, level)
     noise = process_sigma(kpi, as_of) if sigma is None else sigma
     if key_result.kind is KeyResultKind.SUSTAIN:
         return _sustain_forecast(key_result, kpi, window, deadline, level, noise)
+    if key_result.kind is KeyResultKind.CUMULATIVE:
+        return _cumulative_forecast(key_result, kpi, cycle, window, deadline, level)
     return _change_forecast(key_result, kpi, cycle, window, deadline, level, noise)
+
+
+def _cumulative_forecast(
+    key_result: KeyResult,
+    kpi: KPI,
+    cycle: Cycle,
+    window: Sequence[Reading],
+    deadline: dt.date,
+    level: float,
+) -> HitForecast | NoForecast:
+    """The projected sum at the deadline: the sum so far, plus the mean reading for
+    each reading still due (by the KPI's cadence); its spread is the readings'
+    own, over the readings to come and the mean's uncertainty."""
+    target = key_result.target
+    baseline = key_result_baseline(key_result, kpi, cycle)
+    if isinstance(target, Band) or baseline is None or target == baseline:
+        return NoForecast("the target equals the baseline")
+    values = [r.value for r in window]
+    to_come = int(_days(deadline, window[-1].day) // _reading_step(kpi, window))
+    mean = statistics.fmean(values)
+    expected = sum(values) + mean * to_come
+    sd = statistics.stdev(values) * math.sqrt(to_come + to_come**2 / len(values))
+    return HitForecast(
+        expected, _p_reaches_level(expected, sd, baseline, target, level), level
+    )
+
+
+def _p_reaches_level(
+    expected: float, sd: float, baseline: float, target: float, level: float
+) -> float:
+    """P(progress from `baseline` towards `target` ≥ `level`) for a final value
+    normal with `expected` and `sd`."""
+    needed = baseline + level * (target - baseline)
+    if target > baseline:
+        return probability_at_least(expected, sd, needed)
+    return probability_at_least(-expected, sd, -needed)
 
 
 def _change_forecast(
@@ -252,8 +292,6 @@ def _change_forecast(
     sigma: float,
 ) -> HitForecast | NoForecast:
     target = key_result.target
-    if isinstance(target, Band):
-        return NoForecast("a band target belongs to a sustain KR")
     baseline = key_result_baseline(key_result, kpi, cycle)
     if baseline is None:
         return NoForecast("no baseline")
@@ -275,11 +313,15 @@ def _change_forecast(
     final_day = last + (_days(deadline, cycle.start) - last) // step * step
     expected = fit.predict(final_day)
     sd = fit.prediction_sd(final_day, max(sigma, fit.residual_sd))
-    needed = baseline + level * (target - baseline)
-    if target > baseline:
-        p_hit = probability_at_least(expected, sd, needed)
-    else:
-        p_hit = probability_at_least(-expected, sd, -needed)
+    if isinstance(target, Band):
+        # Progress into a band reaches `level` while the value stays within
+        # (1 - level) of the baseline's distance to the band: the band widened.
+        slack = (1 - level) * band_gap(baseline, target)
+        reach = Band(target.low - slack, target.high + slack)
+        return HitForecast(
+            expected, probability_meets(expected, sd, reach, kpi.direction), level
+        )
+    p_hit = _p_reaches_level(expected, sd, baseline, target, level)
     return HitForecast(expected, p_hit, level)
 
 

@@ -460,6 +460,20 @@ SECTIONS: tuple[Section, ...] = (
                 "Change key result",
                 "Moves the KPI from its baseline to a target: the score is the "
                 "share of that distance covered, from 0 to 1.",
+                (
+                    "On a range KPI the target may be a band: the score is the share "
+                    "of the distance from the baseline to the band's nearest edge "
+                    "covered, 1 inside the band. A target may be written as a "
+                    'percent change of the baseline ("+10%"), kept resolved and '
+                    "shown both ways (+10 % → 16.5).",
+                ),
+            ),
+            Term(
+                "cumulative",
+                "Cumulative key result",
+                "Adds up the KPI's readings in the cycle (new clients won, say): "
+                "the current value is their sum, from a baseline of 0, scored "
+                "like a change.",
             ),
             Term(
                 "sustain",

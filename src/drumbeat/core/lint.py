@@ -33,6 +33,7 @@ from drumbeat.core.model import (
 )
 from drumbeat.core.parmenter import PARMENTER_CHARACTERISTICS, parmenter_checklist
 from drumbeat.core.scoring import (
+    band_gap,
     default_baseline,
     key_result_baseline,
     meets_target,
@@ -124,7 +125,31 @@ class KeyResultCase:
 
     @property
     def is_change(self) -> bool:
-        return self.key_result.kind is KeyResultKind.CHANGE
+        """A `change` or a `cumulative` KR: both move from baseline to target."""
+        return self.key_result.kind is not KeyResultKind.SUSTAIN
+
+    @property
+    def is_cumulative(self) -> bool:
+        return self.key_result.kind is KeyResultKind.CUMULATIVE
+
+    @property
+    def band_target(self) -> Band | None:
+        """The band a `change` KR moves the KPI into, or None."""
+        target = self.key_result.target
+        return target if isinstance(target, Band) and self.is_change else None
+
+    def previous_sum(self) -> tuple[dt.date, float] | None:
+        """For a cumulative KR: the sum of the KPI's readings over as many days
+        just before the cycle start as the cycle lasts (with that span's first
+        day), or None without a reading in it."""
+        if self.kpi is None:
+            return None
+        cycle = self.cycle
+        span = cycle.end - cycle.start
+        before = self.kpi.readings_between(cycle.start - span, cycle.start)
+        if not before:
+            return None
+        return cycle.start - span, sum(reading.value for reading in before)
 
 
 # --- Key Result rules -----------------------------------------------------------
@@ -194,6 +219,14 @@ def kr_not_a_change(ctx: LintContext, case: KeyResultCase) -> str | None:
     if case.kpi is None or case.baseline is None:
         return None
     target = case.key_result.target
+    if (band := case.band_target) is not None:
+        if case.baseline not in band:
+            return None
+        return (
+            f"the baseline {format_number(case.baseline)} already lies in the band "
+            f"{format_target(band)}: nothing is asked to change; keep it as a KPI "
+            "threshold, or make it a sustain KR"
+        )
     if case.is_change:
         if target != case.baseline:
             return None
@@ -210,12 +243,34 @@ def kr_not_a_change(ctx: LintContext, case: KeyResultCase) -> str | None:
     )
 
 
+def _cumulative_already_met(case: KeyResultCase) -> str | None:
+    """A cumulative target the KPI added up already in as long a span before."""
+    previous = case.previous_sum()
+    target = case.scalar_target
+    if previous is None or target is None or case.baseline is None:
+        return None
+    way = 1 if target > case.baseline else -1
+    since, total = previous
+    if target == case.baseline or (total - target) * way < 0:
+        return None
+    return (
+        f"the readings from {since} to the cycle start already add up to "
+        f"{format_number(total)}, at or past the target {format_number(target)}: "
+        "the KPI's usual pace meets it; set a target beyond what it already does"
+    )
+
+
 def kr_already_met(ctx: LintContext, case: KeyResultCase) -> str | None:
+    if case.is_cumulative:
+        return _cumulative_already_met(case)
     reading = case.before_cycle
     if case.kpi is None or reading is None or case.baseline is None:
         return None
     target = case.key_result.target
-    if case.is_change:
+    if (band := case.band_target) is not None:
+        if case.baseline in band or reading.value not in band:
+            return None  # kr-not-a-change says it, or the band is not reached
+    elif case.is_change:
         if isinstance(target, Band) or target == case.baseline:
             return None  # kr-not-a-change says it better
         # Met means at or past the target on the KR's own way from its baseline;
@@ -235,14 +290,25 @@ def kr_already_met(ctx: LintContext, case: KeyResultCase) -> str | None:
     )
 
 
-def kr_within_noise(ctx: LintContext, case: KeyResultCase) -> str | None:
+def _change_asked(case: KeyResultCase) -> float | None:
+    """How far a change KR asks the KPI to move: to its target, or to the
+    nearest edge of its band; None for a sustain or a cumulative KR (a sum of
+    readings is not compared with the noise of one)."""
+    if case.baseline is None or not case.is_change or case.is_cumulative:
+        return None
+    if (band := case.band_target) is not None:
+        return band_gap(case.baseline, band)
     target = case.scalar_target
-    if case.kpi is None or case.baseline is None or target is None:
+    return None if target is None else abs(target - case.baseline)
+
+
+def kr_within_noise(ctx: LintContext, case: KeyResultCase) -> str | None:
+    asked = _change_asked(case)
+    if case.kpi is None or not asked:
         return None
     limits = ctx.limits(case.kpi)
-    if limits is None or not case.is_change or target == case.baseline:
+    if limits is None:
         return None
-    asked = abs(target - case.baseline)
     if asked >= limits.noise:
         return None
     return (
@@ -600,6 +666,9 @@ def kr_conflicting_targets(ctx: LintContext, cycle: Cycle) -> Iterator[tuple[str
 
 
 def _conflict(first: KeyResultCase, second: KeyResultCase) -> str | None:
+    if first.is_cumulative != second.is_cumulative:
+        return None  # a sum of readings and a level do not compare
+
     def way(case: KeyResultCase) -> float:
         target = case.scalar_target
         if target is None or case.baseline is None:

@@ -81,10 +81,13 @@ class SourceType(StrEnum):
 
 
 class KeyResultKind(StrEnum):
-    """`change` moves a KPI from baseline to target; `sustain` holds it there."""
+    """`change` moves a KPI from baseline to target; `sustain` holds it there;
+    `cumulative` adds up the KPI's readings in the cycle (new logos won, say)
+    from a baseline of 0 by default, and is scored like a change."""
 
     CHANGE = "change"
     SUSTAIN = "sustain"
+    CUMULATIVE = "cumulative"
 
 
 class Commitment(StrEnum):
@@ -146,7 +149,8 @@ class Band:
 
 
 Target = float | Band
-"""A KR's target: one level, or a band for a `sustain` KR on a `range` KPI."""
+"""A KR's target: one level, or a band for a `sustain` or `change` KR on a
+`range` KPI."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +363,9 @@ class KeyResult:
     owner: str | None = None
     weight: float = 1
     checkins: tuple[CheckIn, ...] = ()
+    relative_target: float | None = None
+    """The percent change the target was written as (10.0 for `"+10%"`, -25.0
+    for `"-25%"`); `target` holds it resolved against the baseline."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -77,9 +78,12 @@ def default_baseline(kpi: KPI, cycle: Cycle) -> Reading | None:
 def key_result_baseline(
     key_result: KeyResult, kpi: KPI | None, cycle: Cycle
 ) -> float | None:
-    """The KR's baseline: as given, else the latest reading up to the cycle start."""
+    """The KR's baseline: as given, else 0 for a cumulative KR (nothing is added
+    up yet at the cycle start), else the latest reading up to the cycle start."""
     if key_result.baseline is not None:
         return key_result.baseline
+    if key_result.kind is KeyResultKind.CUMULATIVE:
+        return 0.0
     if kpi is None:
         return None
     reading = default_baseline(kpi, cycle)
@@ -107,10 +111,87 @@ class KeyResultScore:
     progress: float | None
     score: float | None
     weight: float
+    relative_target: float | None = None
+    """The percent change the target was set as (`KeyResult.relative_target`)."""
 
     @property
     def grade(self) -> Grade | None:
         return grade(self.score)
+
+
+_RELATIVE_TARGET = re.compile(r"\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*")
+
+
+def parse_relative_target(text: str) -> float | None:
+    """The percent change a relative target states: `"+10%"` is 10.0, `"-25 %"`
+    is -25.0; None when the text is not one (the sign is required)."""
+    found = _RELATIVE_TARGET.fullmatch(text)
+    if found is None:
+        return None
+    percent = float(found.group(2))
+    return -percent if found.group(1) == "-" else percent
+
+
+def relative_target_text(percent: float) -> str:
+    """A relative target as the file writes it: 10.0 is `"+10%"`, -2.5 `"-2.5%"`."""
+    return f"{percent:+g}%"
+
+
+def resolve_relative_target(baseline: float, percent: float) -> float:
+    """The level a relative target names: 15 and +10 % make 16.5 (rounded to
+    `SCORE_DECIMALS` places, so that 15 × 1.1 is not 16.500000000000004)."""
+    return round(baseline * (1 + percent / 100), SCORE_DECIMALS)
+
+
+def relative_target_problem(baseline: float | None, kind: KeyResultKind) -> str | None:
+    """Why a relative target cannot be resolved against this baseline, or None."""
+    if kind is not KeyResultKind.CHANGE:
+        return "a relative target (+10%) is only for a change KR; give one number"
+    if baseline is None:
+        return (
+            "a relative target (+10%) needs a baseline: set `baseline:` on the KR, "
+            "or record a reading on or before the cycle start"
+        )
+    if baseline == 0:
+        return (
+            "a relative target (+10%) cannot grow from a baseline of 0; give one number"
+        )
+    return None
+
+
+def cumulative_reading(window: Sequence[Reading]) -> Reading | None:
+    """A cumulative KR's current value: the sum of the window's readings, dated
+    at the last of them; None before the first."""
+    if not window:
+        return None
+    return Reading(window[-1].at, sum(reading.value for reading in window))
+
+
+def band_gap(value: float, band: Band) -> float:
+    """How far `value` lies outside `band`: 0 inside, else the distance to the
+    nearest edge."""
+    if value < band.low:
+        return band.low - value
+    if value > band.high:
+        return value - band.high
+    return 0.0
+
+
+def band_progress(
+    baseline: float | None, band: Band, current: float | None
+) -> float | None:
+    """A change into a band: 1.0 inside it; outside, the share of the baseline's
+    distance to the band that has been covered, `1 - gap(current) / gap(baseline)`
+    (negative when the KPI moved away; overshooting past the far edge counts the
+    overshoot as a gap). 0.0 outside when the baseline was already inside."""
+    if baseline is None or current is None:
+        return None
+    if current in band:
+        return 1.0
+    start = band_gap(baseline, band)
+    if start == 0:
+        return 0.0
+    return 1 - band_gap(current, band) / start
 
 
 def change_progress(
@@ -145,13 +226,17 @@ def key_result_score(
     progress: float | None = None
     if kpi is not None:
         window = scoring_window(key_result, kpi, cycle, as_of)
-        current = window[-1] if window else None
+        if key_result.kind is KeyResultKind.CUMULATIVE:
+            current = cumulative_reading(window)
+        else:
+            current = window[-1] if window else None
+        value = current.value if current else None
         if key_result.kind is KeyResultKind.SUSTAIN:
             progress = sustain_progress(window, key_result.target, kpi.direction)
-        elif not isinstance(key_result.target, Band):
-            progress = change_progress(
-                baseline, key_result.target, current.value if current else None
-            )
+        elif isinstance(key_result.target, Band):
+            progress = band_progress(baseline, key_result.target, value)
+        else:
+            progress = change_progress(baseline, key_result.target, value)
     score = None if progress is None else min(max(progress, 0.0), 1.0)
     return KeyResultScore(
         key=key_result.key,
@@ -163,6 +248,7 @@ def key_result_score(
         progress=progress,
         score=score,
         weight=key_result.weight,
+        relative_target=key_result.relative_target,
     )
 
 

@@ -46,14 +46,30 @@ class Suggestion:
 
     @property
     def kind(self) -> str:
-        return "sustain" if isinstance(self.commit_target, Band) else "change"
+        """A band is a `change` into it from a baseline outside it, else `sustain`."""
+        if isinstance(self.commit_target, Band) and not self.moves_into_band:
+            return "sustain"
+        return "change"
+
+    @property
+    def moves_into_band(self) -> bool:
+        """Whether the draft moves the KPI into its band from outside it."""
+        band = self.commit_target
+        return (
+            isinstance(band, Band)
+            and self.baseline is not None
+            and self.baseline not in band
+        )
 
     @property
     def title(self) -> str:
         """A draft KR title, such as "Increase NPS from 38 to 45"."""
         name = _in_sentence(self.kpi.name)
         if isinstance(self.commit_target, Band):
-            return f"Bring {name} into {format_target(self.commit_target)} and hold it"
+            band = format_target(self.commit_target)
+            if self.moves_into_band and self.baseline is not None:
+                return f"Bring {name} from {format_number(self.baseline)} into {band}"
+            return f"Bring {name} into {band} and hold it"
         if self.commit_target is None or self.baseline is None:
             return f"Improve {name}"
         verb = "Increase" if self.commit_target > self.baseline else "Reduce"

@@ -231,6 +231,11 @@ class KeyResultOut(Frozen, OwnedOut):
     computed_baseline: float | None
     current: float | None
     target: Target
+    relative_target: float | None = Field(
+        description=(
+            'the percent change the target was set as ("+10%": 10); null: a level'
+        )
+    )
     deadline: dt.date | None
     owner: str = Field(alias="owner_name")
     weight: float
@@ -424,9 +429,13 @@ class KeyResultIn(Schema):
     kpi: str = Field(
         max_length=100, pattern=r"^[a-z0-9-]+$", description="a dictionary KPI's key"
     )
-    kind: Literal["change", "sustain"] = "change"
+    kind: Literal["change", "sustain", "cumulative"] = "change"
     baseline: float | None = None
-    target: Target
+    target: Target | str = Field(
+        description=(
+            'a number, [low, high], or a percent change of the baseline such as "+10%"'
+        )
+    )
     deadline: dt.date | None = None
     owner: str = Field("", description=OWNER_HELP)
     weight: float = Field(1.0, gt=0)

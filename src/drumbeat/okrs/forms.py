@@ -11,6 +11,7 @@ from django import forms
 from drumbeat.accounts.forms import owner_field
 from drumbeat.core.contract import plain_target
 from drumbeat.core.display import format_number, format_target
+from drumbeat.core.scoring import parse_relative_target, relative_target_text
 from drumbeat.core.suggest import Suggestion
 from drumbeat.kpis.forms import number_or_band, number_or_band_text
 from drumbeat.okrs.services import KEY_RESULT_FIELDS
@@ -48,12 +49,18 @@ class KeyResultForm(forms.Form):
         choices=[
             ("change", "change: move from baseline to target"),
             ("sustain", "sustain: hold the target through the cycle"),
+            ("cumulative", "cumulative: add up the readings in the cycle"),
         ]
     )
     baseline = forms.FloatField(
         required=False, help_text="empty: the latest reading by the cycle start"
     )
-    target = forms.CharField(help_text="a number; sustain on a range KPI: low, high")
+    target = forms.CharField(
+        help_text=(
+            'a number, or a percent change of the baseline such as "+10%"; '
+            "on a range KPI: low, high"
+        )
+    )
     deadline = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -69,8 +76,12 @@ class KeyResultForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["kpi"].choices = kpi_choices  # type: ignore[attr-defined]
 
-    def clean_target(self) -> float | list[float]:
-        value = number_or_band(self.cleaned_data["target"])
+    def clean_target(self) -> float | list[float] | str:
+        text = self.cleaned_data["target"]
+        percent = parse_relative_target(text)
+        if percent is not None:
+            return relative_target_text(percent)
+        value = number_or_band(text)
         if value is None:
             raise forms.ValidationError("This field is required.")
         return value

@@ -88,6 +88,12 @@ class KeyResult(Edited, Archivable):
     )
     baseline = models.FloatField(null=True, blank=True)
     target = models.JSONField(help_text="A number, or [low, high] for a band")
+    relative_target = models.FloatField(
+        null=True,
+        blank=True,
+        help_text='The percent change the target was set as ("+10%" is 10); '
+        "`target` holds it resolved against the baseline",
+    )
     deadline = models.DateField(null=True, blank=True)
     owner_name = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(

@@ -19,9 +19,11 @@ from drumbeat.common.editing import lock_for_edit
 from drumbeat.common.guards import is_admin
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.cycles import cycle_contains
+from drumbeat.core.model import Target
+from drumbeat.core.scoring import parse_relative_target
 from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
-from drumbeat.kpis.selectors import kpi_data
+from drumbeat.kpis.selectors import current_readings, kpi_data, readings_data
 from drumbeat.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from drumbeat.okrs.selectors import closed_cycle_notice
 from drumbeat.okrs.signals import okrs_changed
@@ -136,7 +138,8 @@ def key_result_save(
     version: int | None = None,
 ) -> KeyResult:
     """Create or change a KR, checked by the workspace format's own rules (a band
-    target only for a sustain KR on a range KPI, a unique key); an edit over
+    target only on a range KPI, a relative target "+10%" resolved against the
+    baseline and stored resolved beside its percent, a unique key); an edit over
     someone else's newer change is refused. Its score is computed at once. A
     closed cycle's KRs are refused (CycleClosedError)."""
     ensure_cycle_open(objective.cycle)
@@ -157,7 +160,14 @@ def key_result_save(
             "KR",
             [LocatedError(None, "key", f"this objective already has a KR '{row.key}'")],
         )
-    _validate(objective, row)
+    # A relative target ("+10%") is checked and resolved by the format's rules,
+    # and stored resolved, with the percent it was set as.
+    row.relative_target = (
+        parse_relative_target(row.target) if isinstance(row.target, str) else None
+    )
+    resolved = _validate(objective, row)
+    if row.relative_target is not None:
+        row.target = resolved
     row.save()
     change_record(
         kind=Event.Kind.TARGET,
@@ -174,7 +184,9 @@ def key_result_save(
     return row
 
 
-def _validate(objective: Objective, row: KeyResult) -> None:
+def _validate(objective: Objective, row: KeyResult) -> Target:
+    """Check the KR by the workspace format's rules; its target as loaded (a
+    relative one resolved against the baseline)."""
     kpi = KPI.objects.filter(key=row.kpi_key).first()
     cycle = objective.cycle
     kr: dict[str, Any] = {
@@ -188,9 +200,21 @@ def _validate(objective: Objective, row: KeyResult) -> None:
         kr["baseline"] = row.baseline
     if row.deadline is not None:
         kr["deadline"] = row.deadline
-    load_workspace_data(
+    # The reading a relative target resolves against, when no baseline is set.
+    before: list[dict[str, Any]] = []
+    if kpi is not None and isinstance(row.target, str) and row.baseline is None:
+        latest = (
+            current_readings([kpi])
+            .filter(day__lte=cycle.start)
+            .order_by("-day", "-at")
+            .values_list("pk", flat=True)[:1]
+        )
+        before = readings_data(current_readings([kpi]).filter(pk__in=list(latest))).get(
+            kpi.pk, []
+        )
+    workspace = load_workspace_data(
         {
-            "kpis": [kpi_data(kpi, [], known=set())] if kpi else [],
+            "kpis": [kpi_data(kpi, before, known=set())] if kpi else [],
             "cycles": [{"key": cycle.key, "start": cycle.start, "end": cycle.end}],
             "objectives": [
                 {
@@ -203,6 +227,7 @@ def _validate(objective: Objective, row: KeyResult) -> None:
         },
         filename="KR",
     )
+    return workspace.objectives[0].key_results[0].target
 
 
 OBJECTIVE_FIELDS = ("key", "title", "team", "owner_name", "commitment", "parent")

@@ -19,6 +19,7 @@ from drumbeat.accounts.selectors import can_edit_team_okrs
 from drumbeat.common.archiving import archive_button
 from drumbeat.common.editing import save_from_form
 from drumbeat.common.guards import is_admin, require_admin
+from drumbeat.core.scoring import relative_target_text
 from drumbeat.kpis.forms import number_or_band_text
 from drumbeat.kpis.selectors import kpi_choices, kpi_decimals
 from drumbeat.okrs.forms import (
@@ -267,7 +268,11 @@ def _key_result_form(
             initial = {
                 name: getattr(key_result, name) for name in KEY_RESULT_FIELDS
             } | {"kpi": key_result.kpi_key, "version": key_result.version}
-            initial["target"] = number_or_band_text(key_result.target)
+            initial["target"] = (
+                number_or_band_text(key_result.target)
+                if key_result.relative_target is None
+                else relative_target_text(key_result.relative_target)
+            )
         # A draft from cycle planning (`?kpi=...&target=...`) fills the form in.
         initial |= key_result_draft_initial(request.GET)
         form = KeyResultForm(initial=initial, kpi_choices=choices)

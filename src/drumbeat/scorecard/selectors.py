@@ -21,9 +21,11 @@ from drumbeat.accounts.models import Organisation
 from drumbeat.core import model as core
 from drumbeat.core.close import kpi_cycle_history
 from drumbeat.core.contract import plain_target
+from drumbeat.core.display import format_key_result_target
 from drumbeat.core.forecast import HitForecast, NoForecast, workspace_forecasts
 from drumbeat.core.lint import Finding, lint_workspace
 from drumbeat.core.model import Workspace
+from drumbeat.core.scoring import relative_target_text
 from drumbeat.core.spc import (
     DEFAULT_BASELINE_LENGTH,
     RUN_LENGTH,
@@ -113,6 +115,7 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
         "kpi_key",
         "kind",
         "target",
+        "relative_target",
         "weight",
         "title",
         "baseline",
@@ -125,6 +128,13 @@ def objectives_data(keys: Collection[str] | None = None) -> list[dict[str, Any]]
                 "kpi": kr["kpi_key"],
                 "kind": kr["kind"],
                 "target": kr["target"],
+                **(
+                    {}
+                    if kr["relative_target"] is None
+                    else {
+                        "relative_target": relative_target_text(kr["relative_target"])
+                    }
+                ),
                 "weight": kr["weight"],
                 **_present(
                     {
@@ -792,13 +802,23 @@ def computed_suggestions(cycle: Cycle, as_of: dt.date) -> list[PlanSuggestion]:
     return rows
 
 
+@dataclass(frozen=True)
+class DraftCheck:
+    """What the KR form's live check says of a draft: its lint findings, and its
+    target as it would be kept (a percent change shown both ways, `+10 % → 16.5`;
+    None for a target written as a level)."""
+
+    findings: list[Finding]
+    relative_target: str | None
+
+
 def key_result_draft_findings(
     objective: Objective,
     draft: dict[str, Any],
     *,
     replacing: str | None,
     as_of: dt.date,
-) -> list[Finding]:
+) -> DraftCheck:
     """The lint findings a draft KR would get, its own and its objective's, were it
     saved in its objective in the place of KR `replacing` (or added to it).
 
@@ -815,7 +835,20 @@ def key_result_draft_findings(
                 krs.append(draft)
     workspace = load_workspace_data(data, filename="draft")
     subjects = {objective.key, f"{objective.key}/{draft['key']}"}
-    return [f for f in lint_workspace(workspace, as_of) if f.subject in subjects]
+    findings = [f for f in lint_workspace(workspace, as_of) if f.subject in subjects]
+    loaded = next(
+        kr
+        for o in workspace.objectives
+        if o.key == objective.key
+        for kr in o.key_results
+        if kr.key == draft["key"]
+    )
+    shown = (
+        None
+        if loaded.relative_target is None
+        else format_key_result_target(loaded.target, loaded.relative_target)
+    )
+    return DraftCheck(findings, shown)
 
 
 def key_result_hit_forecasts(

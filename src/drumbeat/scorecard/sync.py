@@ -577,6 +577,7 @@ def _key_result_apply(
             "kind": str(kr.kind),
             "baseline": kr.baseline,
             "target": target,
+            "relative_target": kr.relative_target,
             "deadline": kr.deadline,
             **owner_values(kr.owner, people),
             "weight": kr.weight,

@@ -222,17 +222,19 @@ def key_result_lint(request: HttpRequest, objective_key: str) -> HttpResponse:
         raise PermissionDenied("Only the team's editors and admins change its OKRs.")
     form = KeyResultForm(request.POST, kpi_choices=kpi_choices())
     findings: list[Finding] = []
+    relative_target = None
     if form.is_valid():
         try:
-            findings = key_result_draft_findings(
+            check = key_result_draft_findings(
                 objective,
                 key_result_data(key_result_values(form.cleaned_data)),
                 replacing=request.GET.get("replacing") or None,
                 as_of=timezone.localdate(),
             )
+            findings, relative_target = check.findings, check.relative_target
         except WorkspaceError as error:
             add_problems_to_form(form, error, {"kpi_key": "kpi", "owner": "owner_name"})
-    context = {"form": form, "findings": findings}
+    context = {"form": form, "findings": findings, "relative_target": relative_target}
     return render(request, "okrs/key_result_form.html#lint", context)
 
 

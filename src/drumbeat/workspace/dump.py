@@ -28,6 +28,7 @@ from drumbeat.core.model import (
     Workspace,
 )
 from drumbeat.core.model import Commitment as _Commitment
+from drumbeat.core.scoring import relative_target_text
 from drumbeat.workspace.yamlio import core_schema_resolvers
 
 
@@ -192,6 +193,11 @@ def _key_result(kr: KeyResult) -> dict[str, Any]:
             "kind": kr.kind,
             "baseline": kr.baseline,
             "target": _target(kr.target),
+            "relative_target": (
+                None
+                if kr.relative_target is None
+                else relative_target_text(kr.relative_target)
+            ),
             "deadline": kr.deadline,
             "owner": kr.owner,
             "weight": kr.weight,

@@ -11,6 +11,7 @@ import itertools
 import re
 import typing
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -35,17 +36,24 @@ from drumbeat.core.model import (
     Reading,
     Source,
     SourceType,
+    Target,
     Team,
     Thresholds,
     Workspace,
     reading_order,
 )
-from drumbeat.core.moments import out_of_range_problem
+from drumbeat.core.moments import moment_day, out_of_range_problem
+from drumbeat.core.scoring import (
+    key_result_baseline,
+    relative_target_problem,
+    resolve_relative_target,
+)
 from drumbeat.workspace.schema import (
     FORMAT_VERSION,
     KeyResultSchema,
     KPISchema,
     ObjectiveSchema,
+    RelativeTarget,
     SpcSchema,
     TeamSchema,
     WorkspaceSchema,
@@ -410,6 +418,7 @@ def _reference_problems(
                     yield problem((*at, "readings", position, "at"), out_of_range)
 
     kpis_by_key = {kpi.key: kpi for kpi in schema.kpis}
+    cycle_starts = {cycle.key: cycle.start for cycle in schema.cycles}
     for index, objective in enumerate(schema.objectives):
         at = ("objectives", index)
         if objective.cycle not in cycle_keys:
@@ -426,10 +435,11 @@ def _reference_problems(
                 (*at, "key_results", position, "key"),
                 f"duplicate key result key '{kr_keys[position]}' in this objective",
             )
+        cycle_start = cycle_starts.get(objective.cycle)
         for position, kr in enumerate(objective.key_results):
             measured = kpis_by_key.get(kr.kpi)
             if measured is not None:
-                for loc, message in _target_problems(kr, measured):
+                for loc, message in _target_problems(kr, measured, cycle_start):
                     yield problem((*at, "key_results", position, *loc), message)
     yield from _parent_cycles(raw, "objectives", schema.objectives)
     yield from _parent_cycles(raw, "teams", schema.teams)
@@ -573,22 +583,62 @@ def _spc_problems(spc: SpcSchema) -> Iterator[tuple[Loc, str]]:
             yield loc, f"the baseline must lie inside its limit period ({period})"
 
 
-def _target_problems(kr: KeyResultSchema, kpi: KPISchema) -> Iterator[tuple[Loc, str]]:
+def _schema_baseline(
+    kr: KeyResultSchema, kpi: KPISchema, cycle_start: dt.date
+) -> float | None:
+    """The KR's baseline as scoring will read it (`key_result_baseline`)."""
+    if kr.baseline is not None:
+        return kr.baseline
+    if kr.kind is KeyResultKind.CUMULATIVE:
+        return 0.0
+    before = [r for r in kpi.readings if moment_day(r.at) <= cycle_start]
+    return max(before, key=lambda r: moment_day(r.at)).value if before else None
+
+
+def _target_problems(
+    kr: KeyResultSchema, kpi: KPISchema, cycle_start: dt.date | None
+) -> Iterator[tuple[Loc, str]]:
+    if kr.relative_target is not None:
+        if isinstance(kr.target, RelativeTarget):
+            problem = "the target is already a percent change; drop relative_target"
+        elif isinstance(kr.target, tuple) or kr.kind is not KeyResultKind.CHANGE:
+            problem = "a percent change is only for a change KR's one-number target"
+        else:
+            problem = None
+        if problem:
+            yield ("relative_target",), problem
+            return
+    if isinstance(kr.target, RelativeTarget):
+        if cycle_start is not None:
+            baseline = _schema_baseline(kr, kpi, cycle_start)
+            if problem := relative_target_problem(baseline, kr.kind):
+                yield ("target",), problem
+        return
     band_target = isinstance(kr.target, tuple)
-    if kr.kind is KeyResultKind.SUSTAIN and kpi.direction is Direction.RANGE:
+    if kr.kind is KeyResultKind.CUMULATIVE and kpi.direction is Direction.RANGE:
+        yield (
+            ("kind",),
+            (
+                f"'{kpi.key}' is a range KPI: its readings do not add up; "
+                "a cumulative KR needs an up or down KPI"
+            ),
+        )
+    elif kr.kind is KeyResultKind.SUSTAIN and kpi.direction is Direction.RANGE:
         if not band_target:
             yield (
                 ("target",),
                 (f"'{kpi.key}' is a range KPI: a sustain target is a band [low, high]"),
             )
-    elif band_target:
+    elif band_target and kpi.direction is not Direction.RANGE:
         yield (
             ("target",),
             (
-                "a band target [low, high] is only for a sustain KR on a range KPI; "
-                "give one number"
+                "a band target [low, high] is only for a sustain or change KR on a "
+                "range KPI; give one number"
             ),
         )
+    elif band_target and kr.kind is KeyResultKind.CUMULATIVE:
+        yield ("target",), "a cumulative target is one number, not a band"
 
 
 def _parent_cycles(
@@ -673,6 +723,34 @@ def _kpi(kpi: KPISchema) -> KPI:
     )
 
 
+def _resolved(
+    key_result: KeyResult,
+    written: KeyResultSchema,
+    kpi: KPI | None,
+    cycle: Cycle | None,
+) -> KeyResult:
+    """The KR with a target written as a percent change (`target: "+10%"`)
+    resolved against its baseline; one already resolved (a number beside
+    `relative_target:`) is kept as it is."""
+    percent = key_result.relative_target
+    if (
+        percent is None
+        or cycle is None
+        or not isinstance(written.target, RelativeTarget)
+    ):
+        return key_result
+    baseline = key_result_baseline(key_result, kpi, cycle)
+    if baseline is None:  # refused by _target_problems; kept unresolved
+        return key_result
+    return replace(key_result, target=resolve_relative_target(baseline, percent))
+
+
+def _key_result_target(target: float | tuple[float, float] | RelativeTarget) -> Target:
+    """The target as the core holds it: a relative one stays at 0.0 until
+    `_resolved` resolves it."""
+    return 0.0 if isinstance(target, RelativeTarget) else _target(target)
+
+
 def _objective(objective: ObjectiveSchema) -> Objective:
     return Objective(
         key=objective.key,
@@ -686,7 +764,12 @@ def _objective(objective: ObjectiveSchema) -> Objective:
             KeyResult(
                 key=kr.key,
                 kpi=kr.kpi,
-                target=_target(kr.target),
+                target=_key_result_target(kr.target),
+                relative_target=(
+                    kr.target.percent
+                    if isinstance(kr.target, RelativeTarget)
+                    else kr.relative_target
+                ),
                 title=kr.title,
                 kind=kr.kind,
                 baseline=kr.baseline,
@@ -704,6 +787,11 @@ def _objective(objective: ObjectiveSchema) -> Objective:
 
 
 def _to_core(schema: WorkspaceSchema) -> Workspace:
+    kpis = tuple(_kpi(kpi) for kpi in schema.kpis)
+    cycles = tuple(Cycle(c.key, c.start, c.end) for c in schema.cycles)
+    kpi_by_key = {kpi.key: kpi for kpi in kpis}
+    cycle_by_key = {cycle.key: cycle for cycle in cycles}
+    objectives = tuple(_objective(o) for o in schema.objectives)
     return Workspace(
         version=schema.version,
         organisation=schema.organisation,
@@ -712,7 +800,25 @@ def _to_core(schema: WorkspaceSchema) -> Workspace:
             CriticalSuccessFactor(f.key, f.name)
             for f in schema.critical_success_factors
         ),
-        kpis=tuple(_kpi(kpi) for kpi in schema.kpis),
-        cycles=tuple(Cycle(c.key, c.start, c.end) for c in schema.cycles),
-        objectives=tuple(_objective(o) for o in schema.objectives),
+        kpis=kpis,
+        cycles=cycles,
+        objectives=tuple(
+            replace(
+                objective,
+                key_results=tuple(
+                    _resolved(
+                        kr,
+                        written,
+                        kpi_by_key.get(kr.kpi),
+                        cycle_by_key.get(objective.cycle),
+                    )
+                    for kr, written in zip(
+                        objective.key_results, schema_objective.key_results, strict=True
+                    )
+                ),
+            )
+            for objective, schema_objective in zip(
+                objectives, schema.objectives, strict=True
+            )
+        ),
     )

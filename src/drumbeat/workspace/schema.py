@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
@@ -17,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
 )
 
@@ -31,6 +33,7 @@ from drumbeat.core.model import (
     Tier,
 )
 from drumbeat.core.moments import Moment, reading_moment
+from drumbeat.core.scoring import parse_relative_target
 from drumbeat.core.values import note_problem, number_problem, text_problem
 
 FORMAT_VERSION = 1
@@ -77,6 +80,35 @@ def _number_or_band(value: Any) -> float | tuple[float, float]:
     return finite_number(value)
 
 
+@dataclass(frozen=True, slots=True)
+class RelativeTarget:
+    """A KR target written as a percent change of its baseline (`"+10%"`),
+    resolved by `drumbeat.workspace.load` once the baseline is known."""
+
+    percent: float
+
+
+def _key_result_target(value: Any) -> float | tuple[float, float] | RelativeTarget:
+    if isinstance(value, str):
+        percent = parse_relative_target(value)
+        if percent is None:
+            raise ValueError(
+                f"must be a number, [low, high], or a percent change of the "
+                f'baseline such as "+10%" or "-25%", not {value!r}'
+            )
+        return RelativeTarget(finite_number(percent))
+    return _number_or_band(value)
+
+
+def _percent_change(value: Any) -> float:
+    percent = parse_relative_target(value) if isinstance(value, str) else None
+    if percent is None:
+        raise ValueError(
+            f'must be a percent change such as "+10%" or "-25%", not {value!r}'
+        )
+    return finite_number(percent)
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -91,6 +123,10 @@ def _date(value: Any) -> dt.date:
 Number = Annotated[float, BeforeValidator(finite_number)]
 BandValue = Annotated[tuple[float, float], BeforeValidator(_band)]
 NumberOrBand = Annotated[float | tuple[float, float], BeforeValidator(_number_or_band)]
+PercentChange = Annotated[float, PlainValidator(_percent_change)]
+KeyResultTarget = Annotated[
+    float | tuple[float, float] | RelativeTarget, PlainValidator(_key_result_target)
+]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 DateOrTimestamp = Annotated[Moment, BeforeValidator(reading_moment)]
 Text = Annotated[
@@ -209,7 +245,8 @@ class KeyResultSchema(Schema):
     kpi: KPIKey
     kind: KeyResultKind = KeyResultKind.CHANGE
     baseline: Number | None = None
-    target: NumberOrBand
+    target: KeyResultTarget
+    relative_target: PercentChange | None = None
     deadline: Date | None = None
     owner: Text | None = None
     weight: Annotated[Number, Field(gt=0)] = 1.0

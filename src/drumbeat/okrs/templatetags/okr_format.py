@@ -46,6 +46,13 @@ def score_value(value: float | None) -> str:
 
 
 @register.filter
+def percent_change(value: float | None) -> str:
+    """A relative target's percent (`10.0` → `+10 %`), shown before the level it
+    resolved to: `+10 % → 16.5`; empty for a target set as a level."""
+    return "" if value is None else f"{value:+g} %"
+
+
+@register.filter
 def target(value: Any, decimals: int | None = None) -> str:
     """A number or a band (stored as `[low, high]`), as `number` shows numbers
     (with the `decimals` of its KPI's readings when given)."""
