@@ -42,6 +42,7 @@ from drumbeat.core.model import (
 from drumbeat.core.moments import out_of_range_problem
 from drumbeat.workspace.schema import (
     FORMAT_VERSION,
+    CycleSchema,
     KeyResultSchema,
     KPISchema,
     ObjectiveSchema,
@@ -366,6 +367,12 @@ def _reference_problems(
                 ("cycles", index, "end"),
                 f"the cycle ends ({cycle.end}) before it starts ({cycle.start})",
             )
+        if cycle.parent is not None and cycle.parent not in cycle_keys:
+            yield missing(
+                ("cycles", index, "parent"), "cycle", cycle.parent, cycle_keys
+            )
+        for message in _containing_cycle_problems(schema.cycles, cycle):
+            yield problem(("cycles", index, "parent"), message)
 
     for index, kpi in enumerate(schema.kpis):
         at = ("kpis", index)
@@ -406,6 +413,27 @@ def _reference_problems(
                     yield problem((*at, "key_results", position, *loc), message)
     yield from _parent_cycles(raw, "objectives", schema.objectives)
     yield from _parent_cycles(raw, "teams", schema.teams)
+
+
+def _containing_cycle_problems(
+    cycles: Sequence[CycleSchema], cycle: CycleSchema
+) -> Iterator[str]:
+    """A cycle's `parent` must be another cycle, one level up, that holds its dates."""
+    parent = next((c for c in cycles if c.key == cycle.parent), None)
+    if parent is None:
+        return
+    if parent.key == cycle.key:
+        yield "a cycle cannot contain itself"
+    elif parent.parent is not None:
+        yield (
+            f"cycle '{parent.key}' is itself inside '{parent.parent}': a cycle "
+            "contains others one level deep (a year and its quarters)"
+        )
+    elif cycle.start < parent.start or cycle.end > parent.end:
+        yield (
+            f"the cycle ({cycle.start} to {cycle.end}) does not fit inside "
+            f"'{parent.key}' ({parent.start} to {parent.end})"
+        )
 
 
 def _duplicates(keys: Sequence[Any]) -> Iterator[int]:
@@ -606,6 +634,7 @@ def _kpi(kpi: KPISchema) -> KPI:
         unit=kpi.unit,
         direction=kpi.direction,
         cadence=kpi.cadence,
+        review_cadence=kpi.review_cadence,
         owner=kpi.owner,
         team=kpi.team,
         perspective=kpi.perspective,
@@ -677,6 +706,6 @@ def _to_core(schema: WorkspaceSchema) -> Workspace:
         organisation=schema.organisation,
         teams=tuple(Team(t.key, t.name, t.parent) for t in schema.teams),
         kpis=tuple(_kpi(kpi) for kpi in schema.kpis),
-        cycles=tuple(Cycle(c.key, c.start, c.end) for c in schema.cycles),
+        cycles=tuple(Cycle(c.key, c.start, c.end, c.parent) for c in schema.cycles),
         objectives=tuple(_objective(o) for o in schema.objectives),
     )

@@ -164,6 +164,7 @@ class KPISchema(Schema):
     unit: Text | None = None
     direction: Direction = Direction.UP
     cadence: Cadence | None = None
+    review_cadence: Cadence | None = None
     owner: Text | None = None
     team: Key | None = None
     perspective: Perspective | None = None
@@ -183,6 +184,7 @@ class CycleSchema(Schema):
     key: Key
     start: Date
     end: Date
+    parent: Key | None = None
 
 
 class CheckInSchema(Schema):
