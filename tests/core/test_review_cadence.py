@@ -55,7 +55,7 @@ def test_review_period_start(cadence: Cadence, day: dt.date, start: dt.date) -> 
     ],
 )
 def test_review_due(review_cadence: Cadence | None, day: dt.date, due: bool) -> None:
-    assert review_due(kpi(review_cadence=review_cadence), day) is due
+    assert review_due(review_cadence, day) is due
 
 
 @pytest.mark.parametrize(
@@ -75,8 +75,7 @@ def test_review_due(review_cadence: Cadence | None, day: dt.date, due: bool) -> 
 def test_proposed_review_cadence(
     cadence: Cadence | None, review_cadence: Cadence | None, proposed: Cadence | None
 ) -> None:
-    subject = kpi(cadence=cadence, review_cadence=review_cadence)
-    assert proposed_review_cadence(subject) == proposed
+    assert proposed_review_cadence(cadence, review_cadence) == proposed
 
 
 def _monthly(key: str, value: float) -> KPI:

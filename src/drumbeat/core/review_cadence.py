@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from drumbeat.core.model import KPI, Cadence
+from drumbeat.core.model import Cadence
 
 _FASTEST_FIRST = (
     Cadence.DAILY,
@@ -40,33 +40,36 @@ def review_period_start(review_cadence: Cadence, day: dt.date) -> dt.date:
     return day.replace(month=1, day=1)
 
 
-def review_due(kpi: KPI, as_of: dt.date) -> bool:
-    """Whether an on-track KPI comes up at a review held on `as_of`: always without
-    a review cadence; else in the first week of each of its review periods."""
-    if kpi.review_cadence is None:
+def review_due(review_cadence: Cadence | str | None, as_of: dt.date) -> bool:
+    """Whether an on-track KPI with `review_cadence` comes up at a review held on
+    `as_of`: always without one; else in the first week of each review period."""
+    if not review_cadence:
         return True
-    start = review_period_start(kpi.review_cadence, as_of)
+    start = review_period_start(Cadence(review_cadence), as_of)
     return (as_of - start).days < REVIEW_WINDOW_DAYS
 
 
-def proposed_review_cadence(kpi: KPI) -> Cadence | None:
-    """The more frequent review an at-risk KPI is proposed: one step faster than
-    its review cadence, but no faster than its reading cadence. None when it has
-    no review cadence of its own, or is reviewed as often as it is read already."""
-    current = kpi.review_cadence
-    if current is None:
+def proposed_review_cadence(
+    cadence: Cadence | str | None, review_cadence: Cadence | str | None
+) -> Cadence | None:
+    """The more frequent review an at-risk KPI read at `cadence` and reviewed at
+    `review_cadence` is proposed: one step faster, but no faster than its readings
+    arrive. None without a review cadence of its own, or when it is reviewed as
+    often as it is read already."""
+    if not review_cadence:
         return None
+    current = Cadence(review_cadence)
     faster = _FASTEST_FIRST[max(_FASTEST_FIRST.index(current) - 1, 0)]
-    if kpi.cadence is not None and faster.days < kpi.cadence.days:
-        faster = kpi.cadence
+    if cadence and faster.days < Cadence(cadence).days:
+        faster = Cadence(cadence)
     return faster if faster.days < current.days else None
 
 
-def more_frequent_review_reason(kpi: KPI) -> str | None:
+def more_frequent_review_reason(
+    cadence: Cadence | str | None, review_cadence: Cadence | str | None
+) -> str | None:
     """`increase monitoring frequency: review it monthly, not quarterly`."""
-    proposed = proposed_review_cadence(kpi)
+    proposed = proposed_review_cadence(cadence, review_cadence)
     if proposed is None:
         return None
-    return (
-        f"increase monitoring frequency: review it {proposed}, not {kpi.review_cadence}"
-    )
+    return f"increase monitoring frequency: review it {proposed}, not {review_cadence}"

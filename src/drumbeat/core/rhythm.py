@@ -172,8 +172,10 @@ def review_reasons(status: KPIStatus) -> tuple[str, ...]:
             break
     if assessment.stale:
         reasons.append("stale")
+    kpi = assessment.kpi
     at_risk = assessment.health in (Health.RED, Health.AMBER)
-    if at_risk and (more_often := more_frequent_review_reason(assessment.kpi)):
+    more_often = more_frequent_review_reason(kpi.cadence, kpi.review_cadence)
+    if at_risk and more_often:
         reasons.append(more_often)
     return tuple(reasons)
 
@@ -188,7 +190,7 @@ def kpi_review(workspace: Workspace, as_of: dt.date) -> KPIReview:
         reasons = review_reasons(status)
         if reasons:
             exceptions.append(ReviewItem(status, reasons))
-        elif review_due(status.assessment.kpi, as_of):
+        elif review_due(status.assessment.kpi.review_cadence, as_of):
             fine.append(status)
         else:
             not_due.append(status)

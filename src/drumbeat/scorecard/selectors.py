@@ -204,12 +204,24 @@ def workspace_data(
         **({"organisation": organisation.name} if organisation else {}),
         "teams": teams_data(),
         "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
-        "cycles": [
-            {"key": c.key, "start": c.start, "end": c.end}
-            for c in Cycle.objects.filter(archived_at__isnull=True)
-        ],
+        "cycles": cycles_data(),
         "objectives": objectives_data(objectives),
     }
+
+
+def cycles_data() -> list[dict[str, Any]]:
+    """The cycles that are not archived, in the file's shape; a `parent` only when
+    the containing cycle is not archived either (one query)."""
+    rows = Cycle.objects.filter(archived_at__isnull=True).select_related("parent")
+    return [
+        {"key": c.key, "start": c.start, "end": c.end}
+        | (
+            {"parent": c.parent.key}
+            if c.parent is not None and c.parent.archived_at is None
+            else {}
+        )
+        for c in rows
+    ]
 
 
 def core_cycle(workspace: Workspace, cycle: Cycle) -> core.Cycle:

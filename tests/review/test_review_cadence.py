@@ -1,0 +1,91 @@
+"""Review cadence on the KPI review agenda (pinned clock: Wednesday 2026-11-25), and
+a year containing its quarters kept in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from drumbeat.kpis.models import KPI
+from drumbeat.okrs.models import Cycle
+from drumbeat.review.selectors import kpi_agenda
+from drumbeat.scorecard.selectors import database_workspace
+from drumbeat.scorecard.sync import workspace_apply
+from drumbeat.workspace import load_workspace_text
+from tests.review.agenda_fixtures import agenda_workspace
+
+__all__ = ["agenda_workspace"]
+
+
+def test_a_green_kpi_comes_up_in_the_first_week_of_its_review_period(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    KPI.objects.filter(key="fine").update(review_cadence="monthly")
+    assert kpi_agenda(users["viewer"]).periodic == []  # 25 November: day 25
+    december = kpi_agenda(users["viewer"], today=dt.date(2026, 12, 2))
+    assert [kpi.key for kpi in december.periodic] == ["fine"]
+    assert december.green == 1
+
+
+def test_an_at_risk_kpi_is_proposed_a_more_frequent_review(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    KPI.objects.filter(key="red-key").update(review_cadence="monthly")  # read weekly
+    items = {item.kpi.key: item for item in kpi_agenda(users["viewer"]).items}
+    assert items["red-key"].reasons == (
+        "red on its thresholds: latest reading 75",
+        "increase monitoring frequency: review it weekly, not monthly",
+    )
+    # Stale only is not at risk: no proposal.
+    KPI.objects.filter(key="stale").update(review_cadence="monthly")
+    items = {item.kpi.key: item for item in kpi_agenda(users["viewer"]).items}
+    assert items["stale"].reasons == ("no reading for 24 days; weekly KPI",)
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer", "outsider"])
+def test_the_agenda_page_names_the_kpis_up_for_their_periodic_review(
+    agenda_workspace: dict[str, KPI], users: dict[str, User], role: str
+) -> None:
+    KPI.objects.filter(key="fine").update(review_cadence="weekly")
+    client = Client()
+    client.force_login(users[role])
+    page = client.get(reverse("kpi-review")).content.decode()
+    assert "Up for their periodic review" in page
+    assert 'href="/kpis/fine/"' in page
+
+
+def test_anonymous_is_sent_to_sign_in(agenda_workspace: dict[str, KPI]) -> None:
+    response = Client().get(reverse("kpi-review"))
+    assert response.status_code == 302
+
+
+YEAR_AND_QUARTER = """\
+version: 1
+kpis:
+  - {key: dau, name: Daily active users, cadence: monthly, review_cadence: quarterly}
+cycles:
+  - {key: fy2027, start: 2027-01-01, end: 2027-12-31}
+  - {key: 2027-q1, start: 2027-01-01, end: 2027-03-31, parent: fy2027}
+"""
+
+
+def test_a_year_and_its_quarters_round_trip_through_the_database(db: None) -> None:
+    workspace_apply(load_workspace_text(YEAR_AND_QUARTER))
+    quarter = Cycle.objects.get(key="2027-q1")
+    assert quarter.parent is not None and quarter.parent.key == "fy2027"
+    assert KPI.objects.get(key="dau").review_cadence == "quarterly"
+    workspace = database_workspace()
+    core_quarter = workspace.cycle_by_key["2027-q1"]
+    assert workspace.containing_cycle(core_quarter) == workspace.cycle_by_key["fy2027"]
+    assert workspace.kpi_by_key["dau"].review_cadence == "quarterly"
+
+
+def test_an_archived_year_leaves_its_quarters_standing_alone(db: None) -> None:
+    workspace_apply(load_workspace_text(YEAR_AND_QUARTER))
+    Cycle.objects.filter(key="fy2027").update(archived_at=dt.datetime.now(dt.UTC))
+    workspace = database_workspace()
+    assert workspace.cycle_by_key["2027-q1"].parent is None
