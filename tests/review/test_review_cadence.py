@@ -76,7 +76,8 @@ cycles:
 def test_a_year_and_its_quarters_round_trip_through_the_database(db: None) -> None:
     workspace_apply(load_workspace_text(YEAR_AND_QUARTER))
     quarter = Cycle.objects.get(key="2027-q1")
-    assert quarter.parent is not None and quarter.parent.key == "fy2027"
+    assert quarter.parent is not None
+    assert quarter.parent.key == "fy2027"
     assert KPI.objects.get(key="dau").review_cadence == "quarterly"
     workspace = database_workspace()
     core_quarter = workspace.cycle_by_key["2027-q1"]
