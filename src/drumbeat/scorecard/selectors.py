@@ -43,6 +43,7 @@ from drumbeat.core.spc_words import (
     limits_json,
     signal_explanation,
 )
+from drumbeat.core.stagnation import stagnation
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.process import kpi_proposed_divider
@@ -446,6 +447,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
     thinned = len(drawn) < len(shown)
     limits = segments[-1].limits if segments else None
     unit = kpi.unit or None
+    stagnating = stagnation(core_kpi, as_of)
     return {
         "dates": [shown[i].day.isoformat() for i in drawn],
         "values": [shown[i].value for i in drawn],
@@ -481,6 +483,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
             _cycle_history(workspace, kpi.key, as_of),
             shown[0].day if shown else None,
         ),
+        "stagnation": stagnating.reason if stagnating else None,
     }
 
 
