@@ -3,7 +3,13 @@ loaded, refused with a located message, and written back."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
+
+from drumbeat.cli import main
 
 from drumbeat.core.model import Cadence
 from drumbeat.workspace import WorkspaceError, load_workspace_text
@@ -74,3 +80,18 @@ def test_a_bad_review_cadence_names_the_field() -> None:
             FILE.replace("review_cadence: quarterly", "review_cadence: often")
         )
     assert "kpis[dau].review_cadence" in str(error.value)
+
+
+def test_drumbeat_review_names_the_kpis_whose_review_is_not_due(tmp_path: Path) -> None:
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        "version: 1\nkpis:\n"
+        "  - {key: dau, name: DAU, cadence: monthly, review_cadence: quarterly,\n"
+        "     thresholds: {green: 10}, readings: [{at: 2027-05-01, value: 20}]}\n"
+    )
+    result = CliRunner().invoke(
+        main, ["review", str(path), "--as-of", "2027-05-12", "--format", "json"]
+    )
+    assert json.loads(result.output)["kpi_review"]["not_due"] == ["dau"]
+    text = CliRunner().invoke(main, ["review", str(path), "--as-of", "2027-05-12"])
+    assert "On track, review not due (review cadence): dau" in text.output
