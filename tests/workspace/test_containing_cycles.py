@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from drumbeat.cli import main
-
 from drumbeat.core.model import Cadence
 from drumbeat.workspace import WorkspaceError, load_workspace_text
 from drumbeat.workspace.dump import dump_workspace
