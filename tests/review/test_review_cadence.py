@@ -17,6 +17,7 @@ from drumbeat.scorecard.selectors import database_workspace
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
 from tests.review.agenda_fixtures import agenda_workspace
+from tests.workspace.test_containing_cycles import FILE as YEAR_AND_QUARTER
 
 __all__ = ["agenda_workspace"]
 
@@ -61,16 +62,6 @@ def test_the_agenda_page_names_the_kpis_up_for_their_periodic_review(
 def test_anonymous_is_sent_to_sign_in(agenda_workspace: dict[str, KPI]) -> None:
     response = Client().get(reverse("kpi-review"))
     assert response.status_code == 302
-
-
-YEAR_AND_QUARTER = """\
-version: 1
-kpis:
-  - {key: dau, name: Daily active users, cadence: monthly, review_cadence: quarterly}
-cycles:
-  - {key: fy2027, start: 2027-01-01, end: 2027-12-31}
-  - {key: 2027-q1, start: 2027-01-01, end: 2027-03-31, parent: fy2027}
-"""
 
 
 def test_a_year_and_its_quarters_round_trip_through_the_database(db: None) -> None:

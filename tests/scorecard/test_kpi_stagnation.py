@@ -23,8 +23,8 @@ def _weekly(values: list[float], last: dt.date = dt.date(2026, 11, 20)) -> str:
     )
 
 
-FLAT = [40, 41, 40, 41, 40, 41, 40, 41]
-RISING = [40, 41, 42, 43, 44, 45, 46, 47]
+FLAT = [40.0, 41.0] * 4
+RISING = [40.0 + week for week in range(8)]
 
 
 def _apply() -> None:
