@@ -4,6 +4,7 @@ a year containing its quarters kept in the database."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,6 +18,7 @@ from drumbeat.scorecard.selectors import database_workspace
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
 from tests.review.agenda_fixtures import agenda_workspace
+from tests.server.test_api import bearer
 from tests.workspace.test_containing_cycles import FILE as YEAR_AND_QUARTER
 
 __all__ = ["agenda_workspace"]
@@ -81,3 +83,24 @@ def test_an_archived_year_leaves_its_quarters_standing_alone(db: None) -> None:
     Cycle.objects.filter(key="fy2027").update(archived_at=dt.datetime.now(dt.UTC))
     workspace = database_workspace()
     assert workspace.cycle_by_key["2027-q1"].parent is None
+
+
+def test_the_api_reads_and_changes_a_review_cadence(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    client = bearer(users["admin"], "admin")
+    kpi = KPI.objects.get(key="fine")
+    changed = client.patch(
+        "/api/v1/kpis/fine",
+        json.dumps({"version": kpi.version, "review_cadence": "monthly"}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["review_cadence"] == "monthly"
+    refused = client.patch(
+        "/api/v1/kpis/fine",
+        json.dumps({"version": kpi.version + 1, "review_cadence": "often"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert "review_cadence" in refused.content.decode()
