@@ -9,6 +9,7 @@ import pytest
 
 from drumbeat.okrs.models import Cycle
 from tests.conftest import client_for
+from tests.server.test_api import bearer, post
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,17 @@ def test_a_year_with_quarters_cannot_go_inside_another(small_workspace, users):
     assert "contains other cycles" in response.content.decode()
     assert Cycle.objects.get(key="fy2027").parent is None
     assert Cycle.objects.get(key="fy2027").start == dt.date(2027, 1, 1)
+
+
+def test_the_api_puts_a_quarter_inside_its_year(small_workspace, users):
+    client = bearer(users["admin"], "admin")
+    assert post(client, "/api/v1/cycles", YEAR).status_code == 201
+    created = post(client, "/api/v1/cycles", QUARTER | {"parent": "fy2027"})
+    assert created.status_code == 201
+    assert created.json()["parent"] == "fy2027"
+    listed = {c["key"]: c["parent"] for c in client.get("/api/v1/cycles").json()}
+    assert listed["fy2027"] is None
+    assert listed["2027-Q1"] == "fy2027"
+    unknown = post(client, "/api/v1/cycles", QUARTER | {"key": "q2", "parent": "nope"})
+    assert unknown.status_code == 422
+    assert "refers to cycle 'nope', which is not defined" in unknown.content.decode()
