@@ -8,7 +8,9 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from drumbeat.kpis.models import KPI
@@ -17,7 +19,7 @@ from drumbeat.review.selectors import kpi_agenda
 from drumbeat.scorecard.selectors import database_workspace
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
-from tests.review.agenda_fixtures import agenda_workspace
+from tests.review.agenda_fixtures import agenda_text, agenda_workspace
 from tests.server.test_api import bearer
 from tests.workspace.test_containing_cycles import FILE as YEAR_AND_QUARTER
 
@@ -104,3 +106,28 @@ def test_the_api_reads_and_changes_a_review_cadence(
     )
     assert refused.status_code == 422
     assert "review_cadence" in refused.content.decode()
+
+
+def test_periodic_reviews_cost_no_query_more_with_more_kpis(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    KPI.objects.update(review_cadence="weekly")
+    small = _agenda_queries(users)
+    workspace_apply(load_workspace_text(agenda_text(3)))
+    KPI.objects.update(review_cadence="weekly")
+    assert KPI.objects.count() == 21
+    page, queries = _agenda_page(users)
+    assert queries == small
+    assert page.count('href="/kpis/fine') == 3  # fine, fine-2, fine-3: green, due
+
+
+def _agenda_page(users: dict[str, User]) -> tuple[str, int]:
+    client = Client()
+    client.force_login(users["editor"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("kpi-review"))
+    return response.content.decode(), len(queries)
+
+
+def _agenda_queries(users: dict[str, User]) -> int:
+    return _agenda_page(users)[1]
