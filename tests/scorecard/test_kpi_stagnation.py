@@ -31,7 +31,8 @@ def _apply() -> None:
     workspace_apply(
         load_workspace_text(
             "version: 1\nkpis:\n"
-            f"  - {{key: dau, name: DAU, cadence: weekly, thresholds: {{green: 50}}, "
+            f"  - {{key: dau, name: DAU, cadence: weekly, review_cadence: monthly, "
+            f"thresholds: {{green: 50}}, "
             f"readings: [{_weekly(FLAT)}]}}\n"
             f"  - {{key: mau, name: MAU, cadence: weekly, thresholds: {{green: 50}}, "
             f"readings: [{_weekly(RISING)}]}}\n"
@@ -44,6 +45,7 @@ def test_a_flat_kpi_short_of_green_says_it_is_stagnating(users, role) -> None:
     _apply()
     page = client_for(users[role]).get("/kpis/dau/").content.decode()
     assert "data-stagnation" in page
+    assert "weekly · reviewed monthly" in page
     assert (
         "stagnating: below its green threshold (50), no favourable signal in its "
         "last 8 readings and a trend (+0.3333) within its noise (±2.66)"
