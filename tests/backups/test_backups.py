@@ -373,7 +373,8 @@ def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
     """A backup as Drumbeat wrote it before `kpis 0003`: without that migration
     and those that depend on it, without the fields they added (kpis 0004: KPIs'
     archive; 0005: limit periods) and the rows of the tables they made (0005's
-    declined dividers, okrs 0006's stored plan suggestions)."""
+    declined dividers, okrs 0006's stored plan suggestions; kpis 0007: review
+    cadence; okrs 0008: a cycle's parent)."""
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
     later = graph.backwards_plan(("kpis", "0003_canonical_reading_moments"))
     migrations = lines[0]["migrations"]
@@ -401,8 +402,11 @@ def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
                 "critical_success_factors",
                 "dark_side",
                 "guardrail",
+                "review_cadence",
             ):
                 line["fields"].pop(added, None)
+        if line.get("model") in ("okrs.cycle", "okrs.historicalcycle"):
+            line["fields"].pop("parent", None)  # okrs 0008
 
 
 def first_reading(lines: list[dict[str, Any]]) -> dict[str, Any]:

@@ -154,6 +154,8 @@ def test_suggest_json_ranks_kpis_for_the_cycle(tmp_path: Path):
         "why": "amber at 40 points; 11% behind its benchmark",
         "kind": "change",
         "title": "Increase Net Promoter Score from 40 to 45",
+        "stagnating": False,
+        "annual_direction": [],
     }
 
 

@@ -229,6 +229,9 @@ def print_review(
     if review.on_track:
         fine = ", ".join(s.assessment.kpi.key for s in review.on_track)
         console.print(f"On track ({len(review.on_track)}): {fine}")
+    if review.not_due:
+        later = ", ".join(s.assessment.kpi.key for s in review.not_due)
+        console.print(f"On track, review not due (review cadence): {later}")
 
     agenda = Table(title=f"OKR check-in, {as_of}", title_justify="left")
     for column in (

@@ -153,6 +153,8 @@ def suggestions_json(cycle_key: str, suggestions: Iterable[Suggestion]) -> JSON:
                 "why": s.why,
                 "kind": s.kind,
                 "title": s.title,
+                "stagnating": s.stagnation is not None,
+                "annual_direction": list(s.annual_direction),
             }
             for s in suggestions
         ],
@@ -180,6 +182,7 @@ def kpi_review_json(review: KPIReview) -> JSON:
             }
             for status in review.on_track
         ],
+        "not_due": [status.assessment.kpi.key for status in review.not_due],
     }
 
 

@@ -21,6 +21,7 @@ from drumbeat.core.spc import (
     QUARTILE_FACTOR,
     RUN_LENGTH,
 )
+from drumbeat.core.stagnation import STAGNATION_WINDOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,18 @@ SECTIONS: tuple[Section, ...] = (
                     "it.",
                 ),
             ),
+            Term(
+                "annual-cycle",
+                "Annual cycle",
+                "A cycle that contains others: a year and its quarters. Quarterly "
+                "objectives align to the year's, and the year's key results set "
+                "the annual direction.",
+                (
+                    "When a quarter is planned, the KPIs a key result of its year "
+                    "targets come first among the suggestions of their band, and "
+                    "say so.",
+                ),
+            ),
         ),
     ),
     Section(
@@ -254,6 +267,31 @@ SECTIONS: tuple[Section, ...] = (
                 (
                     "Stale is shown beside the health, never instead of it: the "
                     "health is that of the latest reading, however old.",
+                ),
+            ),
+            Term(
+                "stagnating",
+                "Stagnating",
+                f"Short of its green threshold or benchmark, and not moving: no "
+                f"favourable signal in its last {STAGNATION_WINDOW} readings, and a "
+                f"trend across them within its noise.",
+                (
+                    "A KPI that should be improving and is not: worth an objective "
+                    "of its own. The suggestions for the next cycle and the KPI "
+                    "page say so, with how flat it is.",
+                ),
+            ),
+            Term(
+                "review-cadence",
+                "Review cadence",
+                "How often a KPI comes up at the KPI review while it is on track, "
+                "apart from how often it is read (a KPI read monthly may be "
+                "reviewed quarterly).",
+                (
+                    "An on-track KPI with a review cadence comes up in the first week "
+                    "of each of its review periods. A KPI that needs attention is on "
+                    "the agenda whatever its review cadence, and is proposed a more "
+                    "frequent review: increase monitoring frequency.",
                 ),
             ),
         ),

@@ -247,6 +247,8 @@ class KPI:
     unit: str | None = None
     direction: Direction = Direction.UP
     cadence: Cadence | None = None
+    review_cadence: Cadence | None = None
+    """How often the KPI comes up at the KPI review; by default, its `cadence`."""
     owner: str | None = None
     team: str | None = None
     perspective: Perspective | None = None
@@ -329,6 +331,8 @@ class Cycle:
     key: str
     start: dt.date
     end: dt.date
+    parent: str | None = None
+    """The cycle that contains this one (a year containing its quarters)."""
 
     def status(self, as_of: dt.date) -> CycleStatus:
         if as_of < self.start:
@@ -399,6 +403,10 @@ class Workspace:
     @cached_property
     def cycle_by_key(self) -> dict[str, Cycle]:
         return {cycle.key: cycle for cycle in self.cycles}
+
+    def containing_cycle(self, cycle: Cycle) -> Cycle | None:
+        """The cycle that contains `cycle` (its year, for a quarter), if any."""
+        return self.cycle_by_key.get(cycle.parent) if cycle.parent else None
 
     def objectives_in(self, cycle_key: str) -> tuple[Objective, ...]:
         return tuple(o for o in self.objectives if o.cycle == cycle_key)

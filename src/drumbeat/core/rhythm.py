@@ -31,6 +31,7 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
+from drumbeat.core.review_cadence import more_frequent_review_reason, review_due
 from drumbeat.core.scoring import KeyResultScore, key_result_score
 from drumbeat.core.status import KPIStatus, kpi_statuses
 
@@ -155,6 +156,8 @@ class ReviewItem:
 class KPIReview:
     exceptions: tuple[ReviewItem, ...]
     on_track: tuple[KPIStatus, ...]
+    not_due: tuple[KPIStatus, ...] = ()
+    """On track, and not up at this review by their `review_cadence`."""
 
 
 def review_reasons(status: KPIStatus) -> tuple[str, ...]:
@@ -169,6 +172,11 @@ def review_reasons(status: KPIStatus) -> tuple[str, ...]:
             break
     if assessment.stale:
         reasons.append("stale")
+    kpi = assessment.kpi
+    at_risk = assessment.health in (Health.RED, Health.AMBER)
+    more_often = more_frequent_review_reason(kpi.cadence, kpi.review_cadence)
+    if at_risk and more_often:
+        reasons.append(more_often)
     return tuple(reasons)
 
 
@@ -177,12 +185,15 @@ def kpi_review(workspace: Workspace, as_of: dt.date) -> KPIReview:
     north star and key tier first within each), then the rest."""
     exceptions: list[ReviewItem] = []
     fine: list[KPIStatus] = []
+    not_due: list[KPIStatus] = []
     for status in kpi_statuses(workspace, as_of):
         reasons = review_reasons(status)
         if reasons:
             exceptions.append(ReviewItem(status, reasons))
-        else:
+        elif review_due(status.assessment.kpi.review_cadence, as_of):
             fine.append(status)
+        else:
+            not_due.append(status)
 
     def worst_first(item: ReviewItem) -> tuple[int, int, int]:
         assessment = item.status.assessment
@@ -197,7 +208,9 @@ def kpi_review(workspace: Workspace, as_of: dt.date) -> KPIReview:
             tier=assessment.kpi.tier,
         )
 
-    return KPIReview(tuple(sorted(exceptions, key=worst_first)), tuple(fine))
+    return KPIReview(
+        tuple(sorted(exceptions, key=worst_first)), tuple(fine), tuple(not_due)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 Judged as of the cycle's start date. Red KPIs come first, then amber ones and those
 with an unfavourable signal, then those furthest behind their benchmark; within
-each, the north star and `key` tier first. A KPI that was just completed, one the
+each, KPIs an annual KR of the containing cycle targets (the annual direction),
+then the north star and `key` tier first. A stagnating KPI (`core.stagnation`) says
+so in its "why". A KPI that was just completed, one the
 cycle already targets, and transient KPIs are never suggested.
 """
 
@@ -28,6 +30,7 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
+from drumbeat.core.stagnation import Stagnation, stagnation
 
 _TIER_RANK = {Tier.KEY: 0, Tier.SECONDARY: 1, Tier.TRANSIENT: 2}
 
@@ -43,6 +46,9 @@ class Suggestion:
     why: str
     assessment: KPIAssessment
     benchmark_gap: float | None
+    stagnation: Stagnation | None = None
+    annual_direction: tuple[str, ...] = ()
+    """The keys of the containing cycle's KRs that target this KPI."""
 
     @property
     def kind(self) -> str:
@@ -129,6 +135,19 @@ def draft_targets(kpi: KPI, baseline: float) -> tuple[Target | None, Target | No
     return commit, stretch
 
 
+def annual_direction(workspace: Workspace, cycle: Cycle) -> dict[str, list[str]]:
+    """KPI key → the keys of the KRs of `cycle`'s containing cycle (its year) that
+    target it: the annual direction a quarter's suggestions follow."""
+    containing = workspace.containing_cycle(cycle)
+    if containing is None:
+        return {}
+    targeted: dict[str, list[str]] = {}
+    for objective in workspace.objectives_in(containing.key):
+        for kr in objective.key_results:
+            targeted.setdefault(kr.kpi, []).append(kr.key)
+    return targeted
+
+
 def _reasons(assessment: KPIAssessment, gap: float | None) -> list[str]:
     kpi, latest = assessment.kpi, assessment.latest
     assert latest is not None
@@ -162,6 +181,8 @@ def suggest(
     excluded = targeted_kpis(workspace, [cycle]) | set(
         completions(workspace, cycle.start)
     )
+    direction = annual_direction(workspace, cycle)
+    containing = workspace.containing_cycle(cycle)
     ranked: list[tuple[tuple[float, ...], Suggestion]] = []
     for kpi in workspace.kpis:
         if kpi.key in excluded or kpi.tier is Tier.TRANSIENT:
@@ -180,17 +201,30 @@ def suggest(
             continue
         baseline = assessment.latest.value
         commit, stretch = draft_targets(kpi, baseline)
+        reasons = _reasons(assessment, gap)
+        stagnating = stagnation(kpi, judged_on)
+        if stagnating is not None:
+            reasons.append(stagnating.reason)
+        annual_krs = tuple(direction.get(kpi.key, ()))
+        if annual_krs and containing is not None:
+            reasons.append(
+                f"the annual direction: {containing.key} targets it "
+                f"({', '.join(annual_krs)})"
+            )
         suggestion = Suggestion(
             kpi=kpi,
             baseline=baseline,
             commit_target=commit,
             stretch_target=stretch,
-            why="; ".join(_reasons(assessment, gap)),
+            why="; ".join(reasons),
             assessment=assessment,
             benchmark_gap=gap,
+            stagnation=stagnating,
+            annual_direction=annual_krs,
         )
         order = (
             band,
+            0 if annual_krs else 1,
             0 if kpi.north_star else 1,
             _TIER_RANK[kpi.tier],
             -(gap or 0.0),

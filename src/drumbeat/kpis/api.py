@@ -73,6 +73,9 @@ class KPIOut(OwnedOut):
     unit: str
     direction: str
     cadence: str
+    review_cadence: str = Field(
+        description="how often it comes up at the KPI review; empty: every review"
+    )
     owner: str = Field(alias="owner_name")
     team: str | None
     perspective: str
@@ -267,13 +270,17 @@ class Thresholds(Schema):
     red: float | list[float] | None = None
 
 
+CadenceIn = Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"]
+
+
 class KPICreate(Schema):
     key: str = Field(pattern=r"^[a-z0-9-]+$", max_length=100)
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     unit: str = ""
     direction: Literal["up", "down", "range"] = "up"
-    cadence: Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"] = ""
+    cadence: CadenceIn = ""
+    review_cadence: CadenceIn = ""
     owner: str = Field("", description=OWNER_HELP)
     perspective: Literal["", "financial", "customer", "internal", "learning"] = ""
     tier: Literal["key", "secondary", "transient"] = "secondary"
@@ -315,9 +322,8 @@ class KPIChange(Schema):
     description: str | None = None
     unit: str | None = None
     direction: Literal["up", "down", "range"] | None = None
-    cadence: Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"] | None = (
-        None
-    )
+    cadence: CadenceIn | None = None
+    review_cadence: CadenceIn | None = None
     owner: str | None = Field(None, description=OWNER_HELP)
     thresholds: Thresholds | None = None
 

@@ -110,6 +110,12 @@ def _enum_choices(enum: type[StrEnum], *, blank: bool = False) -> list[tuple[str
     return [*([("", "–")] if blank else []), *[(m.value, m.value) for m in enum]]
 
 
+CADENCE_CHOICES = [
+    ("", "–"),
+    *[(c, c) for c in ("daily", "weekly", "monthly", "quarterly", "yearly")],
+]
+
+
 class KPIFieldsForm(forms.Form):
     """Every field of a KPI's definition in the workspace format, which creating
     and editing it share. `drives` offers the dictionary's other KPIs."""
@@ -128,12 +134,14 @@ class KPIFieldsForm(forms.Form):
             ("range", "range: inside a band"),
         ]
     )
-    cadence = forms.ChoiceField(
+    cadence = forms.ChoiceField(required=False, choices=CADENCE_CHOICES)
+    review_cadence = forms.ChoiceField(
         required=False,
-        choices=[
-            ("", "–"),
-            *[(c, c) for c in ("daily", "weekly", "monthly", "quarterly", "yearly")],
-        ],
+        choices=CADENCE_CHOICES,
+        help_text=(
+            "How often it comes up at the KPI review while on track (the first week "
+            "of each period); empty: at every review"
+        ),
     )
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"),
@@ -270,7 +278,14 @@ SHARED_FIELDS = tuple(
 """The definition fields both KPI forms hold as the KPI does (thresholds and
 benchmarks are split into a field each; the owner is chosen differently)."""
 
-FIRST_FIELDS = ("name", "description", "unit", "direction", "cadence")
+FIRST_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "cadence",
+    "review_cadence",
+)
 """The fields the forms open with, the owner after them; the rest as declared."""
 
 WORKSPACE_FIELD_ALIASES = {

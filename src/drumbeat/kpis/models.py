@@ -30,6 +30,12 @@ class KPI(Edited, Archivable):
     cadence = models.CharField(
         max_length=10, choices=_choices(core.Cadence), blank=True
     )
+    review_cadence = models.CharField(
+        max_length=10,
+        choices=_choices(core.Cadence),
+        blank=True,
+        help_text="How often it comes up at the KPI review; by default, its cadence.",
+    )
     owner_name = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

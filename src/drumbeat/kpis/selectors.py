@@ -95,6 +95,7 @@ def kpi_data(
         "description": kpi.description,
         "unit": kpi.unit,
         "cadence": kpi.cadence,
+        "review_cadence": kpi.review_cadence,
         "owner": kpi.owner_name,
         "team": kpi.team.key if kpi.team else kpi.team_name,
         "perspective": kpi.perspective,

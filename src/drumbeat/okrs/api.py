@@ -44,6 +44,8 @@ from drumbeat.okrs.services import (
     objective_restore,
     objective_save,
 )
+from drumbeat.workspace import WorkspaceError
+from drumbeat.workspace.yamlio import LocatedError
 
 router = Router(tags=["OKRs"])
 
@@ -134,8 +136,13 @@ class CycleOut(InCycle):
     key: str
     start: dt.date
     end: dt.date
+    parent: str | None = Field(description="the cycle that contains it (its year)")
     version: int
     archived_at: dt.datetime | None = Field(description="null: not archived")
+
+    @staticmethod
+    def resolve_parent(cycle: Cycle) -> str | None:
+        return cycle.parent.key if cycle.parent else None
 
 
 class ArchivedFilter(Schema):
@@ -146,6 +153,29 @@ class CycleIn(Schema):
     key: str = Field(min_length=1, max_length=50, pattern=r"^[^/\s]+$")
     start: dt.date
     end: dt.date
+    parent: str | None = Field(
+        None, description="the key of the cycle that contains it (a year), if any"
+    )
+
+
+def _cycle_values(payload: CycleIn) -> dict[str, Any]:
+    """The payload as `cycle_save` takes it: the containing cycle as a row."""
+    values = payload.dict(exclude={"version"})
+    if payload.parent is None:
+        return values
+    values["parent"] = Cycle.objects.filter(key=payload.parent).first()
+    if values["parent"] is None:
+        raise WorkspaceError(
+            "cycle",
+            [
+                LocatedError(
+                    None,
+                    "parent",
+                    f"refers to cycle '{payload.parent}', which is not defined",
+                )
+            ],
+        )
+    return values
 
 
 class CycleChange(CycleIn):
@@ -157,7 +187,7 @@ class CycleChange(CycleIn):
 )
 def cycles_list(request: HttpRequest, shown: Query[ArchivedFilter]) -> QuerySet[Cycle]:
     scoped(request, "read")
-    cycles = Cycle.objects.all()
+    cycles = Cycle.objects.select_related("parent")
     return cycles if shown.archived else cycles.filter(archived_at__isnull=True)
 
 
@@ -173,7 +203,7 @@ CYCLES_REFUSAL = "Only admins set up cycles."
 @router.post("/cycles", response={201: CycleOut, **ERRORS}, summary="Add a cycle")
 def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
     user = require_admin(scoped(request, "admin"), CYCLES_REFUSAL)
-    return Status(201, cycle_save(cycle=None, values=payload.dict(), by=user))
+    return Status(201, cycle_save(cycle=None, values=_cycle_values(payload), by=user))
 
 
 @router.put(
@@ -182,7 +212,7 @@ def cycle_post(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
 def cycle_put(request: HttpRequest, key: str, payload: CycleChange) -> Cycle:
     user = require_admin(scoped(request, "admin"), CYCLES_REFUSAL)
     cycle = get_object_or_404(Cycle, key=key)
-    values = payload.dict(exclude={"version"})
+    values = _cycle_values(payload)
     return cycle_save(cycle=cycle, values=values, by=user, version=payload.version)
 
 

@@ -14,6 +14,7 @@ from drumbeat.core.display import format_number, format_target
 from drumbeat.core.scoring import parse_relative_target, relative_target_text
 from drumbeat.core.suggest import Suggestion
 from drumbeat.kpis.forms import number_or_band, number_or_band_text
+from drumbeat.okrs.models import Cycle
 from drumbeat.okrs.services import KEY_RESULT_FIELDS
 
 
@@ -149,6 +150,14 @@ class CycleForm(forms.Form):
     )
     end = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    parent = forms.ModelChoiceField(
+        queryset=Cycle.objects.filter(archived_at__isnull=True, parent__isnull=True),
+        to_field_name="key",
+        required=False,
+        empty_label="–",
+        label="Inside",
+        help_text="the year that contains this cycle, if any: its quarters align to it",
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
 

@@ -17,6 +17,14 @@ class Cycle(Edited, Archivable):
     key = models.CharField(max_length=50, unique=True)
     start = models.DateField()
     end = models.DateField()
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contained",
+        help_text="The cycle that contains this one (a year, for its quarters).",
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -231,7 +231,7 @@ def _validate(objective: Objective, row: KeyResult) -> Target:
 
 
 OBJECTIVE_FIELDS = ("key", "title", "team", "owner_name", "commitment", "parent")
-CYCLE_FIELDS = ("key", "start", "end")
+CYCLE_FIELDS = ("key", "start", "end", "parent")
 
 
 @serialized_write
@@ -300,16 +300,15 @@ def cycle_save(
     row = Cycle() if cycle is None else lock_for_edit(Cycle, cycle.pk, version)
     before = None if cycle is None else values_of(row, CYCLE_FIELDS)
     for name in CYCLE_FIELDS:
-        setattr(row, name, values[name])
+        if name in values:  # `parent` may be left out: it stays as it is
+            setattr(row, name, values[name])
     if Cycle.objects.filter(key=row.key).exclude(pk=row.pk).exists():
         raise WorkspaceError(
             "cycle",
             [LocatedError(None, "key", f"a cycle '{row.key}' already exists")],
         )
-    load_workspace_data(
-        {"cycles": [{"key": row.key, "start": row.start, "end": row.end}]},
-        filename="cycle",
-    )
+    _containing_cycle_check(row)
+    load_workspace_data({"cycles": _cycle_with_parent(row)}, filename="cycle")
     row.updated_by = by
     row._history_user = by  # type: ignore[attr-defined]
     row.save()
@@ -327,6 +326,34 @@ def cycle_save(
         sender=Cycle, kpi_keys=frozenset(reading), cycle_keys=frozenset([row.key])
     )
     return row
+
+
+def _cycle_with_parent(row: Cycle) -> list[dict[str, Any]]:
+    """The cycle, and the one containing it, as the workspace format checks them
+    (a year holds its quarter's dates)."""
+    cycle = {"key": row.key, "start": row.start, "end": row.end}
+    parent = row.parent
+    if parent is None:
+        return [cycle]
+    outer = {"key": parent.key, "start": parent.start, "end": parent.end}
+    return [outer, cycle | {"parent": parent.key}]
+
+
+def _containing_cycle_check(row: Cycle) -> None:
+    """Cycles contain others one level deep: a year, its quarters (WorkspaceError
+    on `parent`)."""
+    parent = row.parent
+    if parent is None:
+        return
+    if parent.pk == row.pk:
+        message = "a cycle cannot contain itself"
+    elif parent.parent_id is not None:
+        message = f"'{parent.key}' is itself inside another cycle: choose a year"
+    elif row.pk is not None and Cycle.objects.filter(parent=row).exists():
+        message = f"'{row.key}' contains other cycles: it cannot be inside one"
+    else:
+        return
+    raise WorkspaceError("cycle", [LocatedError(None, "parent", message)])
 
 
 # --- Archive and restore ------------------------------------------------------------

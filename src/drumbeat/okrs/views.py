@@ -417,6 +417,7 @@ def _cycle_form(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
     if request.method != "POST":
         initial = (
             {name: getattr(cycle, name) for name in ("key", "start", "end", "version")}
+            | {"parent": cycle.parent.key if cycle.parent else None}
             if cycle
             else {}
         )

@@ -18,6 +18,7 @@ from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import Health
+from drumbeat.core.review_cadence import more_frequent_review_reason, review_due
 from drumbeat.core.rhythm import (
     ReviewBucket,
     agenda_reasons,
@@ -75,6 +76,9 @@ class KPIAgenda:
     as_of: dt.date
     overdue_cycles: list[tuple[Cycle, CycleStanding]] = field(default_factory=list)
     """Cycles still closing more than 14 days after their end, with standing."""
+    periodic: list[KPI] = field(default_factory=list)
+    """Green KPIs with a `review_cadence` whose periodic review falls this week
+    (`core.review_cadence.review_due`), in dictionary order."""
 
 
 def editor_team_ids(user: AnyUser) -> set[int]:
@@ -143,12 +147,15 @@ def kpi_agenda(
         kpis = kpis.filter(owner__username=filters.owner)
     exceptions: list[tuple[KPI, ReviewBucket]] = []
     green = 0
+    periodic = []
     for kpi in kpis:
         bucket = _stored_bucket(kpi)
         if bucket is not None:
             exceptions.append((kpi, bucket))
         elif getattr(kpi, "status", None) and kpi.status.health == Health.GREEN:
             green += 1
+            if kpi.review_cadence and review_due(kpi.review_cadence, on):
+                periodic.append(kpi)
     exceptions.sort(
         key=lambda pair: (
             review_rank(pair[1], north_star=pair[0].north_star, tier=pair[0].tier),
@@ -194,7 +201,7 @@ def kpi_agenda(
                 kpi=kpi,
                 bucket=bucket,
                 health=kpi.status.health,
-                reasons=agenda_reasons(assessment),
+                reasons=_with_review_proposal(agenda_reasons(assessment), kpi),
                 since=exception_since(assessment),
                 owner=_owner_name(kpi),
                 key_results=key_results[kpi.key],
@@ -209,7 +216,16 @@ def kpi_agenda(
         green=green,
         as_of=on,
         overdue_cycles=cycles_overdue_for_close(on),
+        periodic=sorted(periodic, key=lambda kpi: (kpi.position, kpi.key)),
     )
+
+
+def _with_review_proposal(reasons: tuple[str, ...], kpi: KPI) -> tuple[str, ...]:
+    """An at-risk KPI reviewed less often than it is read is proposed a more
+    frequent review (seed 000: "Increase monitoring frequency")."""
+    at_risk = kpi.status.health in (Health.RED, Health.AMBER)
+    proposal = more_frequent_review_reason(kpi.cadence, kpi.review_cadence)
+    return (*reasons, proposal) if at_risk and proposal else reasons
 
 
 def investigations_assigned_to(user: AnyUser) -> QuerySet[Investigation]:

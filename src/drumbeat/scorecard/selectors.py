@@ -45,6 +45,7 @@ from drumbeat.core.spc_words import (
     limits_json,
     signal_explanation,
 )
+from drumbeat.core.stagnation import stagnation
 from drumbeat.core.suggest import Suggestion, suggest
 from drumbeat.kpis.models import KPI, Reading
 from drumbeat.kpis.process import kpi_proposed_divider
@@ -216,12 +217,24 @@ def workspace_data(
         "teams": teams_data(),
         "critical_success_factors": critical_success_factors_data(),
         "kpis": [kpi_data(kpi, by_kpi[kpi.pk], known) for kpi in chosen],
-        "cycles": [
-            {"key": c.key, "start": c.start, "end": c.end}
-            for c in Cycle.objects.filter(archived_at__isnull=True)
-        ],
+        "cycles": cycles_data(),
         "objectives": objectives_data(objectives),
     }
+
+
+def cycles_data() -> list[dict[str, Any]]:
+    """The cycles that are not archived, in the file's shape; a `parent` only when
+    the containing cycle is not archived either (one query)."""
+    rows = Cycle.objects.filter(archived_at__isnull=True).select_related("parent")
+    return [
+        {"key": c.key, "start": c.start, "end": c.end}
+        | (
+            {"parent": c.parent.key}
+            if c.parent is not None and c.parent.archived_at is None
+            else {}
+        )
+        for c in rows
+    ]
 
 
 def core_cycle(workspace: Workspace, cycle: Cycle) -> core.Cycle:
@@ -446,6 +459,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
     thinned = len(drawn) < len(shown)
     limits = segments[-1].limits if segments else None
     unit = kpi.unit or None
+    stagnating = stagnation(core_kpi, as_of)
     return {
         "dates": [shown[i].day.isoformat() for i in drawn],
         "values": [shown[i].value for i in drawn],
@@ -481,6 +495,7 @@ def kpi_chart(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> dict[st
             _cycle_history(workspace, kpi.key, as_of),
             shown[0].day if shown else None,
         ),
+        "stagnation": stagnating.reason if stagnating else None,
     }
 
 

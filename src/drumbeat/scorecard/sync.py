@@ -323,6 +323,7 @@ def _kpis_apply(
             "unit": kpi.unit or "",
             "direction": str(kpi.direction),
             "cadence": str(kpi.cadence) if kpi.cadence else "",
+            "review_cadence": str(kpi.review_cadence) if kpi.review_cadence else "",
             **owner_values(kpi.owner, people),
             "team": kpi_team,
             "team_name": "" if kpi_team else (kpi.team or ""),
@@ -408,8 +409,9 @@ def _readings_refused(workspace: Workspace, error: IngestError) -> WorkspaceErro
 
 
 def _cycles_apply(workspace: Workspace, result: ApplyResult) -> dict[str, Cycle]:
+    """The file's cycles, then which contains which (a year, its quarters)."""
     _closed_cycles_refused(workspace)
-    return {
+    cycles = {
         cycle.key: _upsert(
             Cycle,
             {"key": cycle.key},
@@ -419,6 +421,8 @@ def _cycles_apply(workspace: Workspace, result: ApplyResult) -> dict[str, Cycle]
         )
         for cycle in workspace.cycles
     }
+    _link_parents(cycles, {c.key: c.parent for c in workspace.cycles}, "cycle", result)
+    return cycles
 
 
 def _objectives_apply(

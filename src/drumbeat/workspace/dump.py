@@ -152,6 +152,7 @@ def _kpi(kpi: KPI) -> dict[str, Any]:
             "unit": kpi.unit,
             "direction": kpi.direction,
             "cadence": kpi.cadence,
+            "review_cadence": kpi.review_cadence,
             "owner": kpi.owner,
             "team": kpi.team,
             "perspective": kpi.perspective,
@@ -252,7 +253,17 @@ def workspace_to_data(workspace: Workspace) -> dict[str, Any]:
             ],
             "kpis": [_kpi(kpi) for kpi in workspace.kpis],
             "cycles": [
-                _Flow(key=c.key, start=c.start, end=c.end) for c in workspace.cycles
+                _Flow(
+                    _compact(
+                        {
+                            "key": c.key,
+                            "start": c.start,
+                            "end": c.end,
+                            "parent": c.parent,
+                        }
+                    )
+                )
+                for c in workspace.cycles
             ],
             "objectives": [_objective(o) for o in workspace.objectives],
         }

@@ -50,6 +50,7 @@ from drumbeat.core.scoring import (
 )
 from drumbeat.workspace.schema import (
     FORMAT_VERSION,
+    CycleSchema,
     KeyResultSchema,
     KPISchema,
     ObjectiveSchema,
@@ -384,6 +385,12 @@ def _reference_problems(
                 ("cycles", index, "end"),
                 f"the cycle ends ({cycle.end}) before it starts ({cycle.start})",
             )
+        if cycle.parent is not None and cycle.parent not in cycle_keys:
+            yield missing(
+                ("cycles", index, "parent"), "cycle", cycle.parent, cycle_keys
+            )
+        for message in _containing_cycle_problems(schema.cycles, cycle):
+            yield problem(("cycles", index, "parent"), message)
 
     for index, kpi in enumerate(schema.kpis):
         at = ("kpis", index)
@@ -443,6 +450,27 @@ def _reference_problems(
                     yield problem((*at, "key_results", position, *loc), message)
     yield from _parent_cycles(raw, "objectives", schema.objectives)
     yield from _parent_cycles(raw, "teams", schema.teams)
+
+
+def _containing_cycle_problems(
+    cycles: Sequence[CycleSchema], cycle: CycleSchema
+) -> Iterator[str]:
+    """A cycle's `parent` must be another cycle, one level up, that holds its dates."""
+    parent = next((c for c in cycles if c.key == cycle.parent), None)
+    if parent is None:
+        return
+    if parent.key == cycle.key:
+        yield "a cycle cannot contain itself"
+    elif parent.parent is not None:
+        yield (
+            f"cycle '{parent.key}' is itself inside '{parent.parent}': a cycle "
+            "contains others one level deep (a year and its quarters)"
+        )
+    elif cycle.start < parent.start or cycle.end > parent.end:
+        yield (
+            f"the cycle ({cycle.start} to {cycle.end}) does not fit inside "
+            f"'{parent.key}' ({parent.start} to {parent.end})"
+        )
 
 
 def _duplicates(keys: Sequence[Any]) -> Iterator[int]:
@@ -683,6 +711,7 @@ def _kpi(kpi: KPISchema) -> KPI:
         unit=kpi.unit,
         direction=kpi.direction,
         cadence=kpi.cadence,
+        review_cadence=kpi.review_cadence,
         owner=kpi.owner,
         team=kpi.team,
         perspective=kpi.perspective,
@@ -788,7 +817,7 @@ def _objective(objective: ObjectiveSchema) -> Objective:
 
 def _to_core(schema: WorkspaceSchema) -> Workspace:
     kpis = tuple(_kpi(kpi) for kpi in schema.kpis)
-    cycles = tuple(Cycle(c.key, c.start, c.end) for c in schema.cycles)
+    cycles = tuple(Cycle(c.key, c.start, c.end, c.parent) for c in schema.cycles)
     kpi_by_key = {kpi.key: kpi for kpi in kpis}
     cycle_by_key = {cycle.key: cycle for cycle in cycles}
     objectives = tuple(_objective(o) for o in schema.objectives)

@@ -205,6 +205,7 @@ class KPISchema(Schema):
     unit: Text | None = None
     direction: Direction = Direction.UP
     cadence: Cadence | None = None
+    review_cadence: Cadence | None = None
     owner: Text | None = None
     team: Key | None = None
     perspective: Perspective | None = None
@@ -229,6 +230,7 @@ class CycleSchema(Schema):
     key: Key
     start: Date
     end: Date
+    parent: Key | None = None
 
 
 class CheckInSchema(Schema):

@@ -35,6 +35,7 @@ DEFINITION_FIELDS = (
     "unit",
     "direction",
     "cadence",
+    "review_cadence",
     "owner_name",
     "team",
     "perspective",
@@ -267,11 +268,11 @@ def kpi_create(*, values: dict[str, Any], by: User) -> KPI:
     once, and its history starts with who created it.
 
     `values` are the KPI's field values: `key`, `name`, and any of `description`,
-    `unit`, `direction`, `cadence`, `owner`, `owner_name`, `team`, `perspective`,
-    `tier`, `indicator`, `north_star`, `financial`, `thresholds`, `benchmarks`,
-    `drives`, `ceo_attention`, `corrective_action`, `critical_success_factors`,
-    `dark_side`, `guardrail`, `spc_baseline_start`, `spc_baseline_end`, `source`
-    (an `sql` source by admins only).
+    `unit`, `direction`, `cadence`, `review_cadence`, `owner`, `owner_name`, `team`,
+    `perspective`, `tier`, `indicator`, `north_star`, `financial`, `thresholds`,
+    `benchmarks`, `drives`, `ceo_attention`, `corrective_action`,
+    `critical_success_factors`, `dark_side`, `guardrail`, `spc_baseline_start`,
+    `spc_baseline_end`, `source` (an `sql` source by admins only).
     """
     key = values["key"]
     if (values.get("source") or {}).get("type") == "sql" and not is_admin(by):
