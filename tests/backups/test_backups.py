@@ -374,7 +374,7 @@ def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
     and those that depend on it, without the fields they added (kpis 0004: KPIs'
     archive; 0005: limit periods) and the rows of the tables they made (0005's
     declined dividers, okrs 0006's stored plan suggestions; kpis 0007: review
-    cadence; okrs 0008: a cycle's parent)."""
+    cadence; okrs 0007: a KR's relative target; okrs 0008: a cycle's parent)."""
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
     later = graph.backwards_plan(("kpis", "0003_canonical_reading_moments"))
     migrations = lines[0]["migrations"]
@@ -407,6 +407,8 @@ def before_kpis_0003(lines: list[dict[str, Any]]) -> None:
                 line["fields"].pop(added, None)
         if line.get("model") in ("okrs.cycle", "okrs.historicalcycle"):
             line["fields"].pop("parent", None)  # okrs 0008
+        if line.get("model") in ("okrs.keyresult", "okrs.historicalkeyresult"):
+            line["fields"].pop("relative_target", None)  # okrs 0007
 
 
 def first_reading(lines: list[dict[str, Any]]) -> dict[str, Any]:
