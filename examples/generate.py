@@ -200,6 +200,14 @@ TEAMS: list[tuple[str, str, str | None]] = [
     ("people", "People", "company"),
 ]
 
+CRITICAL_SUCCESS_FACTORS: list[tuple[str, str]] = [
+    ("value-in-weeks", "Customers get value in their first weeks, and keep getting it"),
+    ("always-there", "The platform is there whenever operations teams need it"),
+    ("solved-first-time", "Customers' problems are solved the first time they ask"),
+    ("win-mid-market", "We win the mid-market deals we compete for"),
+]
+"""What Brightwave must do well: the key KPIs name the ones they move (Parmenter)."""
+
 
 # --- The KPI dictionary -----------------------------------------------------------
 
@@ -225,6 +233,14 @@ class KPISpec:
     drives: Sequence[str] = ()
     source: Mapping[str, str] = field(default_factory=lambda: {"type": "manual"})
     spc_baseline: tuple[str, str] | None = None
+    review_cadence: str | None = None
+    """How often it comes up at the KPI review, where not at every one."""
+    ceo_attention: bool = False
+    corrective_action: str | None = None
+    critical_success_factors: Sequence[str] = ()
+    dark_side: str | None = None
+    guardrail: str | None = None
+    """Parmenter's checklist (seed 001): the fields written for it."""
     comment: str | None = None
     """Written above the KPI: why it is the way it is (deliberate flaws)."""
 
@@ -291,6 +307,7 @@ KPIS: list[KPISpec] = [
         indicator="lagging",
         north_star=True,
         financial=True,
+        review_cadence="quarterly",
         thresholds={"green": 110, "red": 100},
         benchmarks={"industry": 106, "best_in_class": 118},
         source=sql(
@@ -396,9 +413,21 @@ KPIS: list[KPISpec] = [
         drives=["nps", "logo-churn"],
         source=PUSH,
         spc_baseline=STABLE_YEAR,
+        ceo_attention=True,
+        corrective_action=(
+            "Read every 1- and 2-star answer the same day, call the customer back "
+            "within 24 hours and tag the cause in the ticket."
+        ),
+        critical_success_factors=["solved-first-time", "value-in-weeks"],
+        dark_side=(
+            "Agents steer clear of hard tickets, or hand them on, so that the "
+            "survey only hears about the easy ones."
+        ),
+        guardrail="ticket-resolution-time",
         comment=(
             "Green by its thresholds, but sliding below its 2025 mean since "
-            "September: a process-behaviour signal makes it amber."
+            "September: a process-behaviour signal makes it amber. Parmenter's "
+            "checklist is complete."
         ),
         series=Series(
             anchors=[
@@ -471,6 +500,7 @@ KPIS: list[KPISpec] = [
         perspective="customer",
         tier="key",
         indicator="leading",
+        critical_success_factors=["value-in-weeks"],
         thresholds={"green": 15_000, "red": 12_000},
         drives=["nrr", "logo-churn"],
         source=PUSH,
@@ -557,6 +587,7 @@ KPIS: list[KPISpec] = [
         perspective="internal",
         tier="key",
         indicator="leading",
+        critical_success_factors=["always-there"],
         thresholds={"green": 99.9, "red": 99.5},
         benchmarks={"industry": 99.9, "best_in_class": 99.99},
         drives=["nps", "csat", "logo-churn"],
@@ -896,6 +927,41 @@ KPIS: list[KPISpec] = [
         ),
     ),
     KPISpec(
+        key="new-enterprise-customers",
+        name="New enterprise customers",
+        description=(
+            "Enterprise accounts (200 seats or more) that signed their first paid "
+            "contract in the week ending on the reading date, from the CRM."
+        ),
+        unit="customers",
+        direction="up",
+        cadence="weekly",
+        owner=VP_SALES,
+        team="sales",
+        perspective="customer",
+        tier="secondary",
+        indicator="lagging",
+        critical_success_factors=["win-mid-market"],
+        thresholds={"green": 3, "red": 1},
+        drives=["mrr"],
+        source=PUSH,
+        comment=(
+            "Counts what happened in its own week, so a KR can add its readings up "
+            "(kind: cumulative)."
+        ),
+        series=Series(
+            anchors=[
+                ("2024-07-05", 2.0),
+                ("2026-06-26", 2.4),
+                ("2026-10-02", 3.3),
+                ("2026-11-20", 3.6),
+            ],
+            noise=gaussian(1.1),
+            decimals=0,
+            low=0.0,
+        ),
+    ),
+    KPISpec(
         key="self-service-rate",
         name="Self-service resolution rate",
         description=(
@@ -1128,8 +1194,12 @@ KPIS: list[KPISpec] = [
 CYCLES: list[tuple[str, str, str]] = [
     ("2026-Q3", "2026-07-01", "2026-09-30"),
     ("2026-Q4", "2026-10-01", "2026-12-31"),
+    ("fy2027", "2027-01-01", "2027-12-31"),
     ("2027-Q1", "2027-01-01", "2027-03-31"),
 ]
+
+CYCLE_PARENTS = {"2027-Q1": "fy2027"}
+"""The year that contains a quarter: its objectives set the annual direction."""
 
 CheckInSpec = tuple[str, float, str]
 """(ISO date, confidence, note); `by` is the KR's owner."""
@@ -1139,7 +1209,8 @@ CheckInSpec = tuple[str, float, str]
 class KRSpec:
     key: str
     kpi: str
-    target: float | tuple[float, float]
+    target: float | tuple[float, float] | str
+    """A level, a band, or a change of the baseline written as people do: "+25%"."""
     owner: str
     kind: str = "change"
     title: str | None = None
@@ -1673,11 +1744,11 @@ OBJECTIVES: list[ObjectiveSpec] = [
                 ],
             ),
             KRSpec(
-                "capacity-in-band",
+                "capacity-into-band",
                 "sprint-capacity-utilisation",
                 (75, 90),
                 VP_ENGINEERING,
-                kind="sustain",
+                title="Bring sprint capacity utilisation from 96.5% into 75-90%",
                 checkins=[
                     ("2026-10-15", 0.5, "Planning at 85% from this sprint"),
                     ("2026-11-05", 0.7, "Three sprints in the band"),
@@ -1720,6 +1791,19 @@ OBJECTIVES: list[ObjectiveSpec] = [
                     ("2026-10-15", 0.6, "Partner pipeline up"),
                     ("2026-11-05", 0.5, "October $1.74M"),
                     ("2026-11-19", 0.5, "Need a strong November"),
+                ],
+            ),
+            KRSpec(
+                "new-customers-won",
+                "new-enterprise-customers",
+                40,
+                ENTERPRISE_SALES_LEAD,
+                kind="cumulative",
+                title="Win 40 new enterprise customers in Q4",
+                checkins=[
+                    ("2026-10-15", 0.6, "Five signed in the first two weeks"),
+                    ("2026-11-05", 0.5, "14 in October, 36 in all of Q3"),
+                    ("2026-11-19", 0.5, "19 so far; December is always slow"),
                 ],
             ),
         ],
@@ -1843,7 +1927,7 @@ OBJECTIVES: list[ObjectiveSpec] = [
             KRSpec(
                 "self-service-up",
                 "self-service-rate",
-                52,
+                "+25%",
                 SUPPORT_OPS_LEAD,
                 checkins=[
                     ("2026-10-15", 0.6, "Billing FAQ in the help centre"),
@@ -1885,7 +1969,55 @@ OBJECTIVES: list[ObjectiveSpec] = [
             ),
         ],
     ),
+    # --- fy2027 (the year, planning) ------------------------------------------------
+    ObjectiveSpec(
+        key="fy27-customers-stay",
+        title="Customers stay with us and grow with us all year",
+        cycle="fy2027",
+        team="company",
+        owner=CEO,
+        commitment="committed",
+        comment=(
+            "The annual direction: suggestions for 2027-Q1 rank the KPIs its KRs "
+            "target higher, and say so. Its KRs are lagging; the leading ones are "
+            "in the quarter's objectives aligned to it."
+        ),
+        key_results=[
+            KRSpec("nrr-up", "nrr", 112, VP_CUSTOMER_SUCCESS),
+            KRSpec("churn-down", "logo-churn", 1.2, VP_CUSTOMER_SUCCESS),
+        ],
+    ),
     # --- 2027-Q1 (planning) -------------------------------------------------------
+    ObjectiveSpec(
+        key="q1-customers-stay",
+        title="Fewer customers leave us in the first quarter",
+        cycle="2027-Q1",
+        team="customer-success",
+        owner=VP_CUSTOMER_SUCCESS,
+        commitment="committed",
+        parent="fy27-customers-stay",
+        comment=(
+            "Deliberately flawed: both KRs target lagging KPIs; lint names the "
+            "leading KPIs that drive them (objective-lagging-only)."
+        ),
+        key_results=[
+            KRSpec("nps-up", "nps", 53, VP_CUSTOMER_SUCCESS),
+            KRSpec("churn-down", "logo-churn", 1.5, VP_CUSTOMER_SUCCESS),
+        ],
+    ),
+    ObjectiveSpec(
+        key="q1-automations-stick",
+        title="New accounts make automations part of their first week",
+        cycle="2027-Q1",
+        team="product",
+        owner=VP_PRODUCT,
+        commitment="aspirational",
+        parent="fy27-customers-stay",
+        key_results=[
+            KRSpec("adoption-up", "automation-adoption", 42, ONBOARDING_PM),
+            KRSpec("ttfv-down", "time-to-first-value", 4, ONBOARDING_PM),
+        ],
+    ),
     ObjectiveSpec(
         key="q1-default-platform",
         title="Become the default operations platform for mid-market teams",
@@ -1986,13 +2118,20 @@ def kr_title(kr: KRSpec, cycle: str) -> str:
     if isinstance(kr.target, tuple):
         low, high = kr.target
         return f"Keep {name} within {low:g}-{high:g}% every week of {quarter}"
+    baseline = kr.baseline
+    if baseline is None:
+        baseline = latest_before(kr.kpi, CYCLE_START[cycle])
+    if isinstance(kr.target, str):
+        assert baseline is not None, f"{kr.key}: a relative target needs a baseline"
+        change = float(kr.target.rstrip("%")) / 100
+        level = show(round(baseline * (1 + change), 9), kpi.unit)
+        verb = "Raise" if change > 0 else "Cut"
+        start = show(baseline, kpi.unit)
+        return f"{verb} {name} by {kr.target.lstrip('+-')}, from {start} to {level}"
     target = show(kr.target, kpi.unit)
     if kr.kind == "sustain":
         side = "at or above" if kpi.direction == "up" else "at or below"
         return f"Hold {name} {side} {target} every week of {quarter}"
-    baseline = kr.baseline
-    if baseline is None:
-        baseline = latest_before(kr.kpi, CYCLE_START[cycle])
     if baseline is None:
         return f"Reach {target} {name}"
     verb = "Increase" if kr.target > baseline else "Reduce"
@@ -2032,6 +2171,18 @@ def kpi_node(spec: KPISpec, readings: Readings) -> dict[str, object]:
     if spec.benchmarks:
         node["benchmarks"] = Flow(spec.benchmarks)
     node["drives"] = Flow(list(spec.drives))
+    if spec.review_cadence:
+        node["review_cadence"] = spec.review_cadence
+    if spec.ceo_attention:
+        node["ceo_attention"] = True
+    if spec.corrective_action:
+        node["corrective_action"] = Folded(spec.corrective_action)
+    if spec.critical_success_factors:
+        node["critical_success_factors"] = Flow(list(spec.critical_success_factors))
+    if spec.dark_side:
+        node["dark_side"] = Folded(spec.dark_side)
+    if spec.guardrail:
+        node["guardrail"] = spec.guardrail
     node["source"] = Flow(spec.source)
     if spec.spc_baseline:
         start, end = spec.spc_baseline
@@ -2096,9 +2247,15 @@ def document(readings: Readings = READINGS) -> dict[str, object]:
             Flow({"key": key, "name": name} | ({"parent": parent} if parent else {}))
             for key, name, parent in TEAMS
         ],
+        "critical_success_factors": [
+            Flow({"key": key, "name": name}) for key, name in CRITICAL_SUCCESS_FACTORS
+        ],
         "kpis": [Commented(spec.comment, kpi_node(spec, readings)) for spec in KPIS],
         "cycles": [
-            Flow({"key": key, "start": day(start), "end": day(end)})
+            Flow(
+                {"key": key, "start": day(start), "end": day(end)}
+                | ({"parent": CYCLE_PARENTS[key]} if key in CYCLE_PARENTS else {})
+            )
             for key, start, end in CYCLES
         ],
         "objectives": [

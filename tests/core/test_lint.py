@@ -13,6 +13,7 @@ from drumbeat.core.model import (
     Band,
     Benchmarks,
     Cadence,
+    Cycle,
     Direction,
     Indicator,
     KeyResult,
@@ -1013,6 +1014,45 @@ def test_objective_lagging_only_quiet(second: str) -> None:
     objectives = [objective(key_result("nps"), key_result(second, key="kr2"))]
     ws = workspace(INDICATOR_KPIS, [Q2], objectives)
     assert lint_rule("objective-lagging-only", ws) == []
+
+
+YEAR_2026 = Cycle("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+Q2_OF_2026 = Cycle("2026-Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30), parent="2026")
+LAGGING_YEAR = objective(
+    key_result("nps"), key_result("revenue", key="kr2"), key="year-o", cycle="2026"
+)
+
+
+@pytest.mark.parametrize(
+    ("aligned_kpis", "fires"),
+    [
+        pytest.param(["nps", "visits"], False, id="a-quarter-carries-a-leading-kr"),
+        pytest.param(["nps", "revenue"], True, id="the-quarters-are-lagging-too"),
+        pytest.param([], True, id="no-quarter-aligned"),
+    ],
+)
+def test_an_annual_objective_is_accompanied_by_its_quarters_leading_krs(
+    aligned_kpis: list[str], fires: bool
+) -> None:
+    # Seed 000: lagging KRs "must be accompanied by Key Results targeting the
+    # leading indicators that drive them"; for a year, its quarters carry them.
+    aligned = objective(
+        *(key_result(k, key=f"kr{n}") for n, k in enumerate(aligned_kpis)),
+        key="q2-o",
+        parent="year-o",
+    )
+    objectives = [LAGGING_YEAR, aligned] if aligned_kpis else [LAGGING_YEAR]
+    ws = workspace(INDICATOR_KPIS, [YEAR_2026, Q2_OF_2026], objectives)
+    subjects = [f.subject for f in lint_rule("objective-lagging-only", ws)]
+    assert ("year-o" in subjects) is fires
+    found = [
+        f for f in lint_rule("objective-lagging-only", ws) if f.subject == "year-o"
+    ]
+    if fires:
+        assert found[0].message.startswith(
+            "every key result of this annual objective, and of the objectives "
+            "aligned to it, measures a lagging KPI"
+        )
 
 
 # --- cycle-focus-diluted ----------------------------------------------------------

@@ -125,7 +125,7 @@ def test_only_those_who_write_okrs_can_draft_a_kr(
 def test_a_writer_without_an_objective_in_the_cycle_is_asked_to_add_one(
     sample_workspace, users
 ):
-    # 2027-Q1 has only the company's objective; the editor writes for support.
+    # 2027-Q1 has no support objective; the editor writes for support.
     page = client_for(users["editor"]).get("/cycles/2027-Q1/plan/").content.decode()
     assert '<summary title="Draft a KR from this KPI' not in page
     assert '<a href="/cycles/2027-Q1/objectives/new/">add an objective</a>' in page
@@ -137,9 +137,9 @@ def test_the_plan_lists_the_draft_objectives_with_their_lint_findings(
     sample_workspace, users
 ):
     page = client_for(users["viewer"]).get("/cycles/2026-Q4/plan/").content.decode()
-    # 2 notes of the file rules, 35 that an owner is only a name
+    # 2 notes of the file rules, 36 that an owner is only a name
     # (owner-not-a-person: the sample's owners have no accounts).
-    assert "<strong>Lint:</strong> 1 error, 4 warnings, 37 notes in this cycle." in page
+    assert "<strong>Lint:</strong> 1 error, 4 warnings, 38 notes in this cycle." in page
     article = _row(page, 'data-objective="q4-first-win-fast"', "</article>")
     assert (
         '<li class="finding finding-error" data-rule="kr-missing-baseline">' in article

@@ -78,6 +78,17 @@ class LintContext:
             self._limits[kpi.key] = kpi_process_limits(kpi, self.as_of)
         return self._limits[kpi.key]
 
+    def aligned_key_results(self, objective: str) -> list[KPI | None]:
+        """The KPIs read by the KRs of the objectives whose `parent` is
+        `objective` (None for a KR whose KPI is not in the dictionary)."""
+        kpis = self.workspace.kpi_by_key
+        return [
+            kpis.get(kr.kpi)
+            for child in self.workspace.objectives
+            if child.parent == objective
+            for kr in child.key_results
+        ]
+
     @cached_property
     def driven_by(self) -> dict[str, list[str]]:
         """By KPI key, the keys of the KPIs whose `drives` name it, in file order."""
@@ -453,10 +464,27 @@ def objective_lagging_only(ctx: LintContext, case: ObjectiveCase) -> str | None:
         for c in case.key_results
     ):
         return None
-    advice = (
-        "every key result measures a lagging KPI: results show only after the fact; "
-        "add a KR on a leading KPI that the team can move within the cycle"
-    )
+    objective = case.objective
+    cycle = ctx.workspace.cycle_by_key.get(objective.cycle)
+    if cycle is not None and is_annual_cycle(cycle, ctx.workspace.cycles):
+        # An annual objective states the outcome; the quarterly objectives
+        # aligned to it carry the leading KRs that accompany it.
+        aligned = ctx.aligned_key_results(objective.key)
+        if any(
+            kpi is not None and kpi.indicator is not Indicator.LAGGING
+            for kpi in aligned
+        ):
+            return None
+        advice = (
+            "every key result of this annual objective, and of the objectives "
+            "aligned to it, measures a lagging KPI: results show only after the "
+            "fact; align a quarterly objective with a KR on a leading KPI"
+        )
+    else:
+        advice = (
+            "every key result measures a lagging KPI: results show only after the "
+            "fact; add a KR on a leading KPI that the team can move within the cycle"
+        )
     candidates = leading_drivers(ctx, [c.kpi.key for c in case.key_results if c.kpi])
     if not candidates:
         return advice

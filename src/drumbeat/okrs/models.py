@@ -28,7 +28,8 @@ class Cycle(Edited, Archivable):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        ordering = ["start", "key"]
+        # A year before the quarters it contains: by start, the longest first.
+        ordering = ["start", "-end", "key"]
 
     def __str__(self) -> str:
         return self.key

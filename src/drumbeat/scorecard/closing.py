@@ -328,7 +328,9 @@ def retrospective_editable_until(cycle: Cycle, close: CycleClose) -> dt.date:
     """The last day a closed cycle's retrospective may be edited: the end of the
     following cycle (the next by start date), else 92 days after the close."""
     following = (
-        Cycle.objects.filter(start__gt=cycle.start).order_by("start", "key").first()
+        Cycle.objects.filter(start__gt=cycle.start)
+        .order_by("start", "end", "key")  # the next quarter, not its year
+        .first()
     )
     if following is not None:
         return following.end
