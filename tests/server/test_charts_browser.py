@@ -11,23 +11,21 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from tests.server.test_browser import (  # the browser and the sample, shared
-    _playwright_beside_django,
-    chromium,
-    pytestmark,
-    sample_site,
-    users,
-)
-from tests.server.test_tour_browser import (
+from tests.server.test_tour_browser import (  # the tour's browser, sample and stops
     DESKTOP,
     ENDED,
     Stop,
     Tour,
     _ended_cycle_closed,
+    _playwright_beside_django,
+    chromium,
+    pytestmark,
+    sample_site,
     tour,
+    users,
 )
 
-__all__ = [
+__all__ = [  # the fixtures, used by name (as the other browser modules do)
     "_ended_cycle_closed",
     "_playwright_beside_django",
     "chromium",
