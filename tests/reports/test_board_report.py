@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from drumbeat.core.attribution import OUTCOME_WORDS, CycleOutcome
 from drumbeat.core.model import Reading
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.services.readings import reading_record
@@ -19,6 +20,7 @@ from drumbeat.okrs.models import Cycle, CycleClose, Objective, Retrospective
 from drumbeat.reports.models import ReportCommentary
 from drumbeat.reports.pdf import NotServedError, static_file
 from drumbeat.reports.selectors import board_report
+from drumbeat.scorecard.attribution import cycle_kpis_attribution
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
 from tests.conftest import SMALL, client_for
@@ -91,8 +93,8 @@ def test_the_north_star_and_key_kpis_with_value_health_and_movements(reported):
     csat = report.north_star[0]
     assert (csat.value, csat.health) == (92, "green")
     assert report.as_of == dt.date(2026, 9, 30)
-    assert (csat.cycle.first, csat.cycle.last) == (
-        Reading(dt.date(2026, 7, 3), 86),
+    assert (csat.over_cycle.movement.first, csat.over_cycle.movement.last) == (
+        Reading(dt.date(2026, 6, 19), 86),
         Reading(dt.date(2026, 9, 25), 92),
     )
     assert (csat.year.first, csat.year.last) == (
@@ -107,7 +109,7 @@ def test_a_kpi_moved_beyond_its_noise_is_shown_with_the_okrs_behind_it(reported)
     report = board_report(reported)
     moved = {m.kpi.key: m for m in report.moved}
     assert list(moved) == ["csat"]
-    assert moved["csat"].kpi.cycle.favourable is True
+    assert moved["csat"].kpi.over_cycle.outcome is CycleOutcome.MOVED
     assert [(kr.key, kr.baseline, kr.achieved) for kr in moved["csat"].key_results] == [
         ("csat-up", 86, 92)
     ]
@@ -138,7 +140,10 @@ def test_the_page_shows_each_section_and_its_numbers(reported, users):
     page = client_for(users["viewer"]).get(REPORT).content.decode()
     for heading in ("Key KPIs", "Objectives and outcomes", "Exceptions"):
         assert heading in page
-    assert "86 → 92 (+6 percent, 2.3× noise, favourable)" in page
+    assert (
+        "86 → 92 (+6 percent, 2.3× noise, moved beyond its noise, as targeted)" in page
+    )
+    assert "2.5 → 2.4 (−0.1 percent, too few readings to judge)" in page
     assert "85 → 92 (+7 percent)" in page
     assert "66% yellow" in page
     assert "38% red" in page
@@ -155,6 +160,67 @@ def test_the_page_shows_each_section_and_its_numbers(reported, users):
 def test_the_cycle_board_links_to_its_report(reported, users):
     page = client_for(users["viewer"]).get("/cycles/2026-Q3/").content.decode()
     assert f'href="{REPORT}"' in page
+
+
+# --- Moved beyond its noise: attribution's rule ------------------------------------
+
+# Thirteen weeks alternating 50 and 51 before 2026-Q3 (mean 50.5, noise 2.66), then
+# eight weeks just above the mean: a run of eight on one side, a small change.
+START = dt.date(2026, 4, 3)
+CREEPING = (
+    """\
+version: 1
+organisation: Test Co
+kpis:
+  - key: nps
+    name: Net promoter score
+    unit: pts
+    cadence: weekly
+    tier: key
+    thresholds: {green: 55, red: 45}
+    readings:
+"""
+    + "".join(
+        f"      - {{at: {START + dt.timedelta(weeks=week)}, value: {value}}}\n"
+        for week, value in enumerate(
+            [50, 51] * 6 + [50] + [51.2, 51.3, 51.2, 51.4, 51.3, 51.2, 51.3, 51.4]
+        )
+    )
+    + """\
+cycles:
+  - {key: 2026-Q3, start: 2026-07-01, end: 2026-09-30}
+objectives:
+  - key: promoters
+    title: More promoters
+    cycle: 2026-Q3
+    key_results:
+      - {key: nps-up, kpi: nps, target: 55}
+"""
+)
+
+
+def test_the_report_and_attribution_agree_a_small_steady_rise_moved(db, users):
+    """The change alone (50 → 51.4, half the noise) is within the noise, which the
+    report's own rule said; eight readings on the targeted side are a signal,
+    which attribution says. The report now says what attribution says."""
+    workspace_apply(load_workspace_text(CREEPING))
+    cycle = Cycle.objects.get(key="2026-Q3")
+    close_for_test(cycle, users["admin"])
+    groups = cycle_kpis_attribution(cycle, dt.date(2026, 11, 25))
+    assert groups is not None
+    (verdict,) = groups.moved
+    assert verdict.outcome is CycleOutcome.MOVED
+    assert verdict.movement.beyond_noise is False  # the report's old rule
+
+    report = board_report(cycle)
+    ((_, (row,)),) = report.perspectives
+    assert row.over_cycle.outcome is verdict.outcome
+    assert [moved.kpi.key for moved in report.moved] == ["nps"]
+    page = client_for(users["viewer"]).get(REPORT).content.decode()
+    cell = "50 → 51.4 (+1.4 pts, 0.5× noise, moved beyond its noise, as targeted)"
+    assert OUTCOME_WORDS[verdict.outcome] in cell
+    assert page.count(cell) == 2  # the key KPIs' row and the moved KPIs' row
+    assert "within noise" not in page
 
 
 # --- Who may read it and write its commentary -----------------------------------

@@ -14,7 +14,9 @@ six readings, else the cycle is `unjudged`).
 - Beyond the noise in the targeted direction (`moved`): a rule 1, 2 or 3 signal on
   the side the KRs aimed at, against the pre-cycle limits, whose window ends on a
   reading of the cycle (it may start on one of the seven before). Only a signal on
-  the other side: `against`. No signal: `still`.
+  the other side: `against`. No signal: `still`. `moved_beyond_noise` is the one
+  rule of whether a KPI moved beyond its noise in a cycle (either way): the cycle
+  board, the command, the API and the board report all read it.
 - Held: after a `moved` cycle, every reading of the following cycle (the first to
   start after it ends) stays on the targeted side of the pre-cycle mean.
 """
@@ -94,15 +96,6 @@ class Movement:
         if self.good_side is None or self.side is None:
             return None
         return self.side is self.good_side
-
-
-def cycle_movement(kpi: KPI, cycle: Cycle, as_of: dt.date) -> Movement:
-    """The KPI over `cycle`: its first reading in the cycle to its last by the
-    cycle end (or `as_of`, while it runs), against limits from before the start."""
-    before = cycle.start - dt.timedelta(days=1)
-    inside = kpi.readings_between(before, min(as_of, cycle.end))
-    first, last = (inside[0], inside[-1]) if inside else (None, None)
-    return _movement(kpi, first, last, limits_as_of=before)
 
 
 def year_movement(kpi: KPI, as_of: dt.date) -> Movement:
@@ -277,21 +270,40 @@ def kpi_attribution(
     ]
 
 
+def moved_beyond_noise(outcome: CycleOutcome) -> bool:
+    """Whether a KPI moved beyond its noise over a cycle, either way: a rule 1–3
+    signal against its pre-cycle limits (`judge_cycle`), on the targeted side
+    (`moved`) or the other (`against`). Not a change wider than the noise from one
+    reading to another: a run of eight small steps is a move, one wide wobble is
+    not."""
+    return outcome in (CycleOutcome.MOVED, CycleOutcome.AGAINST)
+
+
+def cycle_verdicts(
+    workspace: Workspace, cycle: Cycle, as_of: dt.date
+) -> dict[str, KPICycleAttribution]:
+    """Every KPI of the workspace over `cycle`, by key, each with the cycle's KRs
+    that targeted it, judged against its process before the cycle."""
+    targeting: dict[str, list[KeyResultClose]] = {}
+    for entry in close_cycle(workspace, cycle).key_results:
+        targeting.setdefault(entry.kpi, []).append(entry)
+    return {
+        kpi.key: judge_cycle(
+            workspace, kpi, cycle, tuple(targeting.get(kpi.key, ())), as_of
+        )
+        for kpi in workspace.kpis
+    }
+
+
 def cycle_attribution(
     workspace: Workspace, cycle: Cycle, as_of: dt.date
 ) -> CycleAttribution:
     """Every KPI over `cycle`, sorted into the groups of `CycleAttribution`."""
-    targeting: dict[str, list[KeyResultClose]] = {}
-    for entry in close_cycle(workspace, cycle).key_results:
-        targeting.setdefault(entry.kpi, []).append(entry)
     moved, still, without, unjudged = [], [], [], []
-    for kpi in workspace.kpis:
-        judged = judge_cycle(
-            workspace, kpi, cycle, tuple(targeting.get(kpi.key, ())), as_of
-        )
+    for judged in cycle_verdicts(workspace, cycle, as_of).values():
         outcome = judged.outcome
         if not judged.targeted:
-            if outcome in (CycleOutcome.MOVED, CycleOutcome.AGAINST):
+            if moved_beyond_noise(outcome):
                 without.append(judged)
         elif outcome is CycleOutcome.MOVED:
             moved.append(judged)
@@ -433,6 +445,18 @@ ASSOCIATION_NOTE = (
     "An association, not proof: a KPI that moved while an OKR targeted it may have "
     "moved for other reasons, and one that did not may still have been helped."
 )
+
+
+def verdict_words(judged: KPICycleAttribution) -> str:
+    """The verdict in words: those of `OUTCOME_WORDS` for a KPI an OKR targeted;
+    for one none did, whether it moved to its good side (`favourable`) or not."""
+    if judged.targeted or not moved_beyond_noise(judged.outcome):
+        return OUTCOME_WORDS[judged.outcome]
+    if judged.targeted_side is None:
+        return "moved beyond its noise"
+    if judged.outcome is CycleOutcome.MOVED:
+        return "moved beyond its noise, favourable"
+    return "moved beyond its noise, unfavourable"
 
 
 def held_words(held: bool | None) -> str:

@@ -268,10 +268,11 @@ def outcome_text(outcome: str) -> str:
     return outcome.replace("_", " ")
 
 
-def movement_text(movement: Movement, unit: str = "") -> str:
+def movement_text(movement: Movement, unit: str = "", verdict: str = "") -> str:
     """`85 → 92 (+7 percent, 1.6× noise, favourable)`: a KPI's movement from one
     reading to another, in its unit and against its noise; `92` alone when there
-    is nothing to compare it with."""
+    is nothing to compare it with. A `verdict` (a cycle's, from
+    `core.attribution`) takes the place of the words the change alone gives."""
     if movement.last is None:
         return ""
     last = format_number(movement.last.value, grouped=True)
@@ -285,7 +286,9 @@ def movement_text(movement: Movement, unit: str = "") -> str:
     ]
     if movement.in_noise is not None:
         parts.append(f"{format_number(round(abs(movement.in_noise), 1))}× noise")
-    if movement.beyond_noise and movement.favourable is not None:
+    if verdict:
+        parts.append(verdict)
+    elif movement.beyond_noise and movement.favourable is not None:
         parts.append("favourable" if movement.favourable else "unfavourable")
     elif movement.in_noise is not None and not movement.beyond_noise:
         parts.append("within noise")

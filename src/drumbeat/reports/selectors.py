@@ -17,7 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from drumbeat.core import model as core
-from drumbeat.core.attribution import Movement, cycle_movement, year_movement
+from drumbeat.core.attribution import (
+    KPICycleAttribution,
+    Movement,
+    cycle_verdicts,
+    moved_beyond_noise,
+    year_movement,
+)
 from drumbeat.core.contract import plain_target
 from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.display import grade_text, measure_decimals
@@ -50,7 +56,8 @@ class KPIRow:
     value: float | None
     health: str
     stale: bool
-    cycle: Movement
+    over_cycle: KPICycleAttribution
+    """Its movement over the cycle and attribution's verdict on it."""
     year: Movement
     chart: Sparkline | None
     decimals: int | None = None
@@ -112,7 +119,8 @@ class BoardReport:
     objectives: list[ObjectiveRow]
     summary: str
     moved: list[KPIWithOKRs]
-    """The KPIs that moved beyond their noise during the cycle."""
+    """The KPIs that moved beyond their noise during the cycle, by attribution's
+    rule (`core.attribution.moved_beyond_noise`)."""
     exceptions: list[KPIWithOKRs]
     """The red KPIs."""
     commentary: dict[str, ReportCommentary] = field(default_factory=dict)
@@ -149,8 +157,12 @@ def board_report(cycle: Cycle, today: dt.date | None = None) -> BoardReport:
         kpi.key: measure_decimals(reading.value for reading in kpi.readings)
         for kpi in workspace.kpis
     }
+    verdicts = cycle_verdicts(workspace, core_cycle, as_of)
     kpi_rows = {
-        kpi.key: replace(_kpi_row(kpi, core_cycle, as_of), decimals=decimals[kpi.key])
+        kpi.key: replace(
+            _kpi_row(kpi, core_cycle, as_of, verdicts[kpi.key]),
+            decimals=decimals[kpi.key],
+        )
         for kpi in workspace.kpis
     }
     retrospectives = _retrospectives(cycle)
@@ -183,7 +195,7 @@ def board_report(cycle: Cycle, today: dt.date | None = None) -> BoardReport:
         moved=[
             KPIWithOKRs(kpi_rows[key], by_kpi.get(key, []))
             for key in moved_keys
-            if kpi_rows[key].cycle.beyond_noise
+            if moved_beyond_noise(kpi_rows[key].over_cycle.outcome)
         ],
         exceptions=[
             KPIWithOKRs(row, by_kpi.get(row.key, []))
@@ -211,7 +223,9 @@ def _is_key(row: KPIRow) -> bool:
     return row.tier == str(core.Tier.KEY)
 
 
-def _kpi_row(kpi: core.KPI, cycle: core.Cycle, as_of: dt.date) -> KPIRow:
+def _kpi_row(
+    kpi: core.KPI, cycle: core.Cycle, as_of: dt.date, over_cycle: KPICycleAttribution
+) -> KPIRow:
     assessment = assess_kpi(kpi, as_of)
     year = [
         r
@@ -229,7 +243,7 @@ def _kpi_row(kpi: core.KPI, cycle: core.Cycle, as_of: dt.date) -> KPIRow:
         value=assessment.latest.value if assessment.latest else None,
         health=str(assessment.health),
         stale=assessment.stale,
-        cycle=cycle_movement(kpi, cycle, as_of),
+        over_cycle=over_cycle,
         year=year_movement(kpi, as_of),
         chart=sparkline(year, cycle.start),
     )

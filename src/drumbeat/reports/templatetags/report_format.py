@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from drumbeat.core import display
-from drumbeat.core.attribution import Movement
+from drumbeat.core.attribution import KPICycleAttribution, Movement, verdict_words
 
 register = template.Library()
 
@@ -13,6 +13,12 @@ register = template.Library()
 @register.filter
 def movement(value: Movement, unit: str = "") -> str:
     return display.movement_text(value, unit)
+
+
+@register.filter
+def cycle_verdict(value: KPICycleAttribution, unit: str = "") -> str:
+    """The KPI's movement over the cycle with attribution's verdict on it."""
+    return display.movement_text(value.movement, unit, verdict_words(value))
 
 
 @register.filter

@@ -10,10 +10,9 @@
 (function () {
   "use strict";
 
-  function colour(el, name, fallback) {
-    var v = getComputedStyle(el).getPropertyValue(name).trim();
-    return v || fallback;
-  }
+  // charts.js (deferred in base.html, so run before this) reads the colours.
+  if (!window.DrumbeatCharts) return;
+  var colour = window.DrumbeatCharts.cssColour;
 
   function draw(el) {
     if (!window.echarts || el.dataset.attributionDrawn) return;

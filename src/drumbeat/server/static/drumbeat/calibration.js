@@ -11,10 +11,9 @@
 (function () {
   "use strict";
 
-  function colour(el, name, fallback) {
-    var v = getComputedStyle(el).getPropertyValue(name).trim();
-    return v || fallback;
-  }
+  // charts.js (deferred in base.html, so run before this) reads the colours.
+  if (!window.DrumbeatCharts) return;
+  var colour = window.DrumbeatCharts.cssColour;
 
   function percent(x) { return Math.round(x * 100) + " %"; }
 

@@ -22,7 +22,9 @@
  * inside the window is a dashed line, "proposed: from DAY". Content swapped in by htmx is picked up on htmx:afterSwap.
  * Missing or malformed fields skip their layer; colours come from the --db-*
  * custom properties of drumbeat.css. window.DrumbeatCharts.init(root) and
- * .refresh() are there for manual use.
+ * .refresh() are there for manual use; .cssColour(el, name, fallback) reads a
+ * custom property for the other charts' scripts (attribution.js, calibration.js,
+ * strategy_map.js), which base.html's deferred charts.js runs before.
  */
 (function () {
   "use strict";
@@ -67,13 +69,16 @@
     return new Date(d).getTime();
   }
 
-  function cssVar(el, name, fallback) {
+  // A custom property of drumbeat.css (--db-health-green ...) as `el` sees it,
+  // light or dark; `fallback` where it is not set. Shared with the other charts'
+  // scripts as window.DrumbeatCharts.cssColour.
+  function cssColour(el, name, fallback) {
     var v = getComputedStyle(el).getPropertyValue(name).trim();
     return v || fallback;
   }
 
   function palette(el) {
-    var c = function (n, f) { return cssVar(el, n, f); };
+    var c = function (n, f) { return cssColour(el, n, f); };
     return {
       health: {
         green: c("--db-health-green", "#1f8a4c"),
@@ -542,7 +547,7 @@
     new MutationObserver(refresh).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
   }
 
-  window.DrumbeatCharts = { init: init, refresh: refresh };
+  window.DrumbeatCharts = { init: init, refresh: refresh, cssColour: cssColour };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { init(document); });
