@@ -98,6 +98,7 @@ def _stops() -> list[Stop]:
         Stop("kpi-attribution", "/kpis/deploy-frequency/"),  # Q3 targeted it
         Stop("kpi-new", "/kpis/new/"),
         Stop("kpi-edit", "/kpis/csat/edit/"),
+        Stop("critical-success-factors", "/critical-success-factors/"),
         Stop("cycles", "/cycles/"),
         Stop("cycle-board", f"/cycles/{ACTIVE}/"),
         Stop("cycle-board-ended", f"/cycles/{ENDED}/"),  # with its attribution
