@@ -109,6 +109,7 @@ def test_the_current_section_is_marked(users, path, current):
     [
         ("kpi-review-note", "review"),
         ("kpi-edit", "kpis"),
+        ("critical-success-factors", "kpis"),
         ("reading-create", "kpis"),
         ("cycle-board", "okrs"),
         ("objective-detail", "okrs"),

@@ -28,7 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from PIL import Image
 
 from drumbeat.accounts.models import Membership, Team
-from drumbeat.kpis.models import KPI
+from drumbeat.kpis.models import KPI, CriticalSuccessFactor
 from tests.conftest import PASSWORD
 from tests.okrs.closes import cycle_closed
 from tests.server.test_browser import (  # the browser and the sample, shared
@@ -98,6 +98,7 @@ def _stops() -> list[Stop]:
         Stop("kpi-attribution", "/kpis/deploy-frequency/"),  # Q3 targeted it
         Stop("kpi-new", "/kpis/new/"),
         Stop("kpi-edit", "/kpis/csat/edit/"),
+        Stop("critical-success-factors", "/critical-success-factors/"),
         Stop("cycles", "/cycles/"),
         Stop("cycle-board", f"/cycles/{ACTIVE}/"),
         Stop("cycle-board-ended", f"/cycles/{ENDED}/"),  # with its attribution
@@ -208,6 +209,21 @@ def _owner_with_krs(users: dict[str, User]) -> None:
     KPI.objects.filter(key="csat").update(owner=users["owner"])
     Membership.objects.create(
         user=users["owner"], team=Team.objects.get(key="support"), role="editor"
+    )
+
+
+@pytest.fixture
+def _critical_success_factors() -> None:
+    """Two critical success factors, one named by a secondary KPI (whose page has
+    no checklist): their page has its table to lay out (the sample defines none)."""
+    CriticalSuccessFactor.objects.create(key="on-time", name="Deliver on time")
+    CriticalSuccessFactor.objects.create(
+        key="repeat-customers", name="Customers come back", position=1
+    )
+    secondary = KPI.objects.filter(tier="secondary").order_by("position").first()
+    assert secondary is not None
+    KPI.objects.filter(pk=secondary.pk).update(
+        critical_success_factors=["repeat-customers"]
     )
 
 
@@ -324,7 +340,9 @@ def tour(
     started.close()
 
 
-@pytest.mark.usefixtures("_owner_with_krs", "_ended_cycle_closed")
+@pytest.mark.usefixtures(
+    "_owner_with_krs", "_ended_cycle_closed", "_critical_success_factors"
+)
 @pytest.mark.parametrize("tour", [DESKTOP, PHONE], indirect=True, ids=lambda w: w.name)
 def test_every_main_page_fits_is_accessible_and_keeps_the_policy(tour: Tour) -> None:
     for stop in _stops():

@@ -90,9 +90,10 @@ def add_problems_to_form(
     form: Any, error: Any, aliases: dict[str, str] | None = None
 ) -> None:
     """Put each located problem of a WorkspaceError beside its form field (by the
-    last part of its path), or above the form."""
+    last part of its path, without an item's index: `drives[1]` is `drives`), or
+    above the form."""
     for problem in error.problems:
-        field = (problem.field or "").rsplit(".", 1)[-1]
+        field = (problem.field or "").rsplit(".", 1)[-1].split("[", 1)[0]
         field = (aliases or {}).get(field, field)
         form.add_error(field if field in form.fields else None, problem.message)
 

@@ -21,12 +21,14 @@ from drumbeat.accounts.schemas import OwnedOut
 from drumbeat.accounts.selectors import OWNER_HELP, owner_values
 from drumbeat.common.api import ERRORS, Pages
 from drumbeat.common.guards import require_admin
-from drumbeat.kpis.models import KPI, KPIStatus, Reading
+from drumbeat.kpis.models import KPI, CriticalSuccessFactor, KPIStatus, Reading
 from drumbeat.kpis.process import kpi_process_chart
 from drumbeat.kpis.selectors import (
     DashboardFilters,
+    FactorUse,
     can_edit_definition,
     can_record_readings,
+    critical_success_factors_used,
     dictionary_kpis,
     kpis_filtered,
     readings_filtered,
@@ -42,6 +44,11 @@ from drumbeat.kpis.services.dividers import (
     kpi_divider_accept,
     kpi_divider_decline,
     kpi_divider_remove,
+)
+from drumbeat.kpis.services.factors import (
+    critical_success_factor_create,
+    critical_success_factor_delete,
+    critical_success_factor_rename,
 )
 from drumbeat.kpis.services.readings import Refresh, readings_ingest
 from drumbeat.workspace.yamlio import collector_paused
@@ -326,6 +333,23 @@ class KPIChange(Schema):
     review_cadence: CadenceIn | None = None
     owner: str | None = Field(None, description=OWNER_HELP)
     thresholds: Thresholds | None = None
+    ceo_attention: bool | None = Field(None, description="the CEO follows it")
+    corrective_action: str | None = Field(
+        None, description="what staff do when it slips"
+    )
+    critical_success_factors: list[str] | None = Field(
+        None, description="keys of the critical success factors it moves (all)"
+    )
+    dark_side: str | None = Field(
+        None, description="the unintended consequence of chasing it"
+    )
+    guardrail: str | None = Field(
+        None, description="the key of another KPI, which shows the dark side"
+    )
+
+
+CLEARED: dict[str, Any] = {"ceo_attention": False, "critical_success_factors": []}
+"""What null sets the fields that are not text to."""
 
 
 @router.patch(
@@ -344,7 +368,10 @@ def kpi_patch(request: HttpRequest, key: str, payload: KPIChange) -> KPI:
     if required:
         raise DjangoValidationError(dict.fromkeys(required, "may not be null"))
     # null clears a field that may be empty, as an empty string does.
-    changes = {name: "" if value is None else value for name, value in changes.items()}
+    changes = {
+        name: CLEARED.get(name, "") if value is None else value
+        for name, value in changes.items()
+    }
     if "owner" in changes:
         changes.update(owner_values(changes.pop("owner"), field="owner"))
     values.update(changes)
@@ -527,3 +554,80 @@ def readings_post(request: HttpRequest) -> dict[str, Any]:
         "kpis": sorted(result.kpi_keys),
         "statuses": "refreshed" if inline or not changed else "queued",
     }
+
+
+class FactorOut(Schema):
+    """A critical success factor with the KPIs that name it."""
+
+    key: str
+    name: str
+    kpis: list[str] = Field(description="the keys of the KPIs that name it")
+
+
+class FactorCreate(Schema):
+    key: str = Field(max_length=100, description="what KPIs name it by")
+    name: str = Field(max_length=200)
+
+
+class FactorChange(Schema):
+    name: str = Field(max_length=200)
+
+
+def _factor_out(key: str) -> dict[str, Any]:
+    """One factor as the API answers it."""
+    use = next(u for u in critical_success_factors_used() if u.factor.key == key)
+    return _factor_use_out(use)
+
+
+def _factor_use_out(use: FactorUse) -> dict[str, Any]:
+    return {
+        "key": use.factor.key,
+        "name": use.factor.name,
+        "kpis": [kpi_key for kpi_key, _ in use.kpis],
+    }
+
+
+@router.get(
+    "/critical-success-factors",
+    response={200: list[FactorOut], **ERRORS},
+    summary="List the critical success factors, with the KPIs that name each",
+)
+def factors_list(request: HttpRequest) -> list[dict[str, Any]]:
+    scoped(request, "read")
+    return [_factor_use_out(use) for use in critical_success_factors_used()]
+
+
+@router.post(
+    "/critical-success-factors",
+    response={201: FactorOut, **ERRORS},
+    summary="Add a critical success factor (admins)",
+)
+def factor_post(request: HttpRequest, payload: FactorCreate) -> Status[dict[str, Any]]:
+    factor = critical_success_factor_create(
+        key=payload.key, name=payload.name, by=scoped(request, "admin")
+    )
+    return Status(201, _factor_out(factor.key))
+
+
+@router.patch(
+    "/critical-success-factors/{key}",
+    response={200: FactorOut, **ERRORS},
+    summary="Rename a critical success factor; its key stays (admins)",
+)
+def factor_patch(request: HttpRequest, key: str, payload: FactorChange) -> Any:
+    factor = get_object_or_404(CriticalSuccessFactor, key=key)
+    critical_success_factor_rename(
+        factor=factor, name=payload.name, by=scoped(request, "admin")
+    )
+    return _factor_out(key)
+
+
+@router.delete(
+    "/critical-success-factors/{key}",
+    response={204: None, **ERRORS},
+    summary="Delete a critical success factor no KPI names (admins)",
+)
+def factor_delete(request: HttpRequest, key: str) -> Status[None]:
+    factor = get_object_or_404(CriticalSuccessFactor, key=key)
+    critical_success_factor_delete(factor=factor, by=scoped(request, "admin"))
+    return Status(204, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -214,7 +215,16 @@ class KPIFieldsForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, kpi_key: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kpi_key: str | None = None,
+        factors_named: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        """`kpi_key`: the KPI edited (not its own driver or guardrail);
+        `factors_named`: the critical success factors it names, kept as choices
+        even when not defined (a file may name them while none is defined)."""
         super().__init__(*args, **kwargs)
         drives = self.fields["drives"]
         assert isinstance(drives, forms.MultipleChoiceField)
@@ -225,7 +235,25 @@ class KPIFieldsForm(forms.Form):
         guardrail.choices = [("", "–"), *others]
         factors = self.fields["critical_success_factors"]
         assert isinstance(factors, forms.MultipleChoiceField)
-        factors.choices = critical_success_factor_choices()
+        defined = critical_success_factor_choices()
+        factors.choices = [
+            *defined,
+            *(
+                (key, f"{key} (not defined)")
+                for key in factors_named
+                if key not in dict(defined)
+            ),
+        ]
+
+    @property
+    def general_fields(self) -> list[forms.BoundField]:
+        """The visible fields but Parmenter's, in order."""
+        return [f for f in self.visible_fields() if f.name not in PARMENTER_FIELDS]
+
+    @property
+    def parmenter_fields(self) -> list[forms.BoundField]:
+        """The fields of Parmenter's characteristics, shown in a fieldset."""
+        return [self[name] for name in PARMENTER_FIELDS]
 
     def clean_green(self) -> float | list[float] | None:
         return number_or_band(self.cleaned_data["green"])
@@ -272,6 +300,16 @@ class KPIFieldsForm(forms.Form):
         }
 
 
+PARMENTER_FIELDS = (
+    "ceo_attention",
+    "corrective_action",
+    "critical_success_factors",
+    "dark_side",
+    "guardrail",
+)
+"""The definition fields four of Parmenter's seven characteristics read (the other
+three come from the tier, the cadence and the team)."""
+
 SHARED_FIELDS = tuple(
     name for name in DEFINITION_FIELDS if name not in ("owner_name", "benchmarks")
 )
@@ -310,6 +348,15 @@ class KPIDefinitionForm(KPIFieldsForm):
             **self.definition_values(),
             "owner_name": self.cleaned_data["owner_name"],
         }
+
+    @classmethod
+    def of(cls, kpi: KPI, data: Any = None) -> KPIDefinitionForm:
+        """The form of `kpi`: as it opens, with its definition, or with `data`
+        posted."""
+        keep = {"kpi_key": kpi.key, "factors_named": kpi.critical_success_factors}
+        if data is None:
+            return cls(initial=cls.initial_from(kpi), **keep)
+        return cls(data, **keep)
 
     @classmethod
     def initial_from(cls, kpi: KPI) -> dict[str, Any]:
@@ -420,3 +467,12 @@ class KPISourceForm(forms.Form):
             for name in ("type", "connection", "query", "schedule")
             if self.cleaned_data[name]
         }
+
+
+class CriticalSuccessFactorForm(forms.Form):
+    """A new critical success factor: its key (what KPIs name) and its name."""
+
+    key = forms.CharField(
+        max_length=100, help_text="what KPIs and workspace files name it by: on-time"
+    )
+    name = forms.CharField(max_length=200, help_text="Deliver on time, every time")

@@ -492,6 +492,43 @@ def critical_success_factors_data() -> list[dict[str, Any]]:
     ]
 
 
+def can_manage_critical_success_factors(user: AnyUser) -> bool:
+    """Admins add, rename and delete the organisation's critical success factors,
+    as they add KPIs to the dictionary and manage teams."""
+    return is_admin(user)
+
+
+def kpis_naming_factors() -> dict[str, list[tuple[str, str]]]:
+    """The KPIs (archived ones too) that name each critical success factor, as
+    (key, name) in the dictionary's order, by the factor's key, in one query."""
+    naming: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    rows = KPI.objects.order_by("position", "key").values_list(
+        "key", "name", "critical_success_factors"
+    )
+    for kpi_key, kpi_name, factors in rows:
+        for factor in factors:
+            naming[factor].append((kpi_key, kpi_name))
+    return dict(naming)
+
+
+@dataclass(frozen=True)
+class FactorUse:
+    """A critical success factor with the KPIs that name it: (key, name)."""
+
+    factor: CriticalSuccessFactor
+    kpis: list[tuple[str, str]]
+
+
+def critical_success_factors_used() -> list[FactorUse]:
+    """Every critical success factor, in order, with the KPIs that name it, in
+    two queries whatever their number."""
+    naming = kpis_naming_factors()
+    return [
+        FactorUse(factor, naming.get(factor.key, []))
+        for factor in CriticalSuccessFactor.objects.all()
+    ]
+
+
 def kpi_parmenter(kpi: KPI) -> ParmenterChecklist | None:
     """Parmenter's seven characteristics of a key-tier KPI (None for another tier),
     judged with its team, the critical success factors and its guardrail, in three

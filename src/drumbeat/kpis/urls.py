@@ -1,6 +1,6 @@
 from django.urls import path
 
-from drumbeat.kpis import help_views, views
+from drumbeat.kpis import factor_views, help_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -12,6 +12,23 @@ urlpatterns = [
     path("kpis/", views.kpi_dictionary, name="kpi-dictionary"),
     path("help/", help_views.help_page, name="help"),
     path("kpis/new/", views.kpi_create, name="kpi-create"),
+    path(
+        "critical-success-factors/",
+        factor_views.critical_success_factors,
+        name="critical-success-factors",
+    ),
+    path(
+        "critical-success-factors/<str:key>/rename/",
+        factor_views.critical_success_factor_change,
+        {"action": "rename"},
+        name="critical-success-factor-rename",
+    ),
+    path(
+        "critical-success-factors/<str:key>/delete/",
+        factor_views.critical_success_factor_change,
+        {"action": "delete"},
+        name="critical-success-factor-delete",
+    ),
     path("kpis/lint/", views.kpi_lint, name="kpi-lint"),
     path("kpis/<slug:key>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<slug:key>/source/", views.kpi_source_edit, name="kpi-source-edit"),

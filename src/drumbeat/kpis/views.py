@@ -181,8 +181,8 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
     if not can_edit_definition(request.user, kpi):
         raise PermissionDenied("Only the KPI's owner or an admin edits its definition.")
     if request.method != "POST":
-        return _kpi_edit_page(request, kpi, _definition_form(kpi))
-    form = KPIDefinitionForm(request.POST, kpi_key=kpi.key)
+        return _kpi_edit_page(request, kpi, KPIDefinitionForm.of(kpi))
+    form = KPIDefinitionForm.of(kpi, request.POST)
     if form.is_valid() and isinstance(request.user, User):
         user = request.user
         values = form.kpi_values()
@@ -203,12 +203,6 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
             )
             return redirect("kpi-detail", key=kpi.key)
     return _kpi_edit_page(request, kpi, form, status=400)
-
-
-def _definition_form(kpi: KPI) -> KPIDefinitionForm:
-    return KPIDefinitionForm(
-        initial=KPIDefinitionForm.initial_from(kpi), kpi_key=kpi.key
-    )
 
 
 def _source_form(request: HttpRequest, kpi: KPI) -> KPISourceForm | None:
@@ -269,7 +263,7 @@ def kpi_source_edit(request: HttpRequest, key: str) -> HttpResponse:
                 request, "Source saved; the change is kept in the KPI's history."
             )
             return redirect("kpi-detail", key=kpi.key)
-    return _kpi_edit_page(request, kpi, _definition_form(kpi), form, status=400)
+    return _kpi_edit_page(request, kpi, KPIDefinitionForm.of(kpi), form, status=400)
 
 
 ADMINS_ONLY = "Only an admin manages the KPI dictionary."
@@ -307,7 +301,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(
                 "Only the KPI's owner or an admin edits its definition."
             )
-        form = KPIDefinitionForm(request.POST, kpi_key=kpi.key)
+        form = KPIDefinitionForm.of(kpi, request.POST)
     else:
         require_admin(request.user, ADMINS_ONLY)
         form = KPICreateForm(request.POST)

@@ -22,7 +22,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("review", ("kpi-review", "kpi-investigation", "investigation", "assessment")),
     ("my-week", ("my-week",)),
     ("dashboard", ("dashboard",)),
-    ("kpis", ("kpi-", "reading-", "source-")),
+    ("kpis", ("kpi-", "reading-", "source-", "critical-success-factor")),
     ("okrs", ("cycle", "objective-", "key-result-", "check-in", "checkin-", "board-")),
     ("imports", ("imports-",)),
     ("exports", ("export",)),

@@ -24,7 +24,11 @@ from drumbeat.common.locks import serialized_write
 from drumbeat.core.drives import drives_cycle, drives_cycle_text
 from drumbeat.core.model import Direction, Tier
 from drumbeat.kpis.models import KPI, SourceState
-from drumbeat.kpis.selectors import can_edit_definition, kpi_data
+from drumbeat.kpis.selectors import (
+    can_edit_definition,
+    critical_success_factors_data,
+    kpi_data,
+)
 from drumbeat.kpis.signals import KPIChange, kpis_changed
 from drumbeat.workspace import WorkspaceError, load_workspace_data
 from drumbeat.workspace.yamlio import LocatedError
@@ -116,8 +120,8 @@ def _team_assign(kpi: KPI, team: Team | None) -> None:
 
 def _definition_check(kpi: KPI) -> None:
     """The workspace file's rules on one KPI: its fields, the KPIs its `drives`
-    and its `guardrail` name (in the dictionary), and no cycle of drives through
-    the dictionary."""
+    and its `guardrail` name (in the dictionary), the critical success factors it
+    names (defined, once any is), and no cycle of drives through the dictionary."""
     drives = dict(KPI.objects.exclude(pk=kpi.pk).values_list("key", "drives"))
     drives[kpi.key] = kpi.drives
     filename = f"KPI {kpi.key}"
@@ -127,7 +131,13 @@ def _definition_check(kpi: KPI) -> None:
         for key in sorted(named)
         if key in drives and key != kpi.key
     ]
-    load_workspace_data({"kpis": [kpi_data(kpi, []), *driven]}, filename=filename)
+    load_workspace_data(
+        {
+            "critical_success_factors": critical_success_factors_data(),
+            "kpis": [kpi_data(kpi, []), *driven],
+        },
+        filename=filename,
+    )
     if cycle := drives_cycle(drives, kpi.key):
         problem = LocatedError(None, "drives", drives_cycle_text(cycle))
         raise WorkspaceError(filename, [problem])
