@@ -25,13 +25,13 @@ from drumbeat.core.display import (
     measure_decimals,
 )
 from drumbeat.core.model import KPI, Band, Direction
-from drumbeat.core.spc_words import MINUS
 from drumbeat.core.spc import (
     detect_signals,
     favourable_side,
     limit_segments,
     process_limits,
 )
+from drumbeat.core.spc_words import MINUS
 
 STAGNATION_WINDOW = 8
 """How many of the latest readings stagnation looks at."""
