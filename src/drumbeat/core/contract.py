@@ -346,6 +346,7 @@ def assessment_json(result: Assessment) -> JSON:
                 "cycle": targeted.cycle,
                 "targeted_twice": list(targeted.targeted_twice),
                 "standing": list(targeted.standing),
+                "action_plans": list(targeted.action_plans),
             },
             "monitor": {
                 "holds": monitor.holds,
