@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -41,6 +42,8 @@ def test_score_json_has_the_contract_shape(workspace_file: Path):
         "lifecycle": "okr_target",
         "latest": {"at": "2026-07-31", "value": 48},
         "signals": [],
+        "stagnating": False,
+        "stagnation": None,
     }
     objective = data["objectives"][0]
     assert objective["key"] == "community-relevance"
@@ -63,6 +66,28 @@ def test_score_json_has_the_contract_shape(workspace_file: Path):
     assert uptime_held["score"] is None  # no uptime reading after the cycle start
     # Weighted mean of the scored KRs only: nps-up (weight 2) is the only one.
     assert objective["score"] == 0.5
+
+
+def test_score_json_says_why_a_kpi_is_stagnating(tmp_path: Path):
+    """Weekly 40.5 and 41.5 in turn, green from 50: short of green, no favourable
+    signal, a fitted change of +0.3333 within its noise of 2.66 (mR̄ 1)."""
+    readings = "".join(
+        f"      - {{at: {dt.date(2026, 9, 7) + dt.timedelta(weeks=week)}, "
+        f"value: {40.5 + week % 2}}}\n"
+        for week in range(8)
+    )
+    path = tmp_path / "flat.yaml"
+    path.write_text(
+        "version: 1\nkpis:\n  - key: dau\n    name: Daily active users\n"
+        f"    thresholds: {{green: 50}}\n    readings:\n{readings}"
+    )
+    _, out, _ = run("score", str(path), "--as-of", "2026-11-25", "--format", "json")
+    [dau] = json.loads(out)["kpis"]
+    assert dau["stagnating"] is True
+    assert dau["stagnation"] == (
+        "stagnating: below its green threshold (50), no favourable signal in its "
+        "last 8 readings and a trend of +0.3 within its noise of ±2.7"
+    )
 
 
 def test_score_json_forecasts_each_kr_of_an_active_cycle(tmp_path: Path):

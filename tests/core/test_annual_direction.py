@@ -93,5 +93,5 @@ def test_a_stagnating_kpi_says_so_in_its_why() -> None:
     assert suggestion.stagnation is not None
     assert suggestion.why == (
         "amber at 41; stagnating: below its green threshold (50), no favourable "
-        "signal in its last 8 readings and a trend (+0.3333) within its noise (±2.66)"
+        "signal in its last 8 readings and a trend of 0 within its noise of ±3"
     )

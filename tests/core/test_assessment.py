@@ -4,10 +4,12 @@ dictionaries: which type, the evidence of each branch and the next steps."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
 from drumbeat.core.assessment import KPIType, assess, judged_cycle
+from drumbeat.core.contract import assessment_json
 from drumbeat.core.model import KPI, Cadence, Perspective, Thresholds, Tier, Workspace
 from tests.core.builders import cycle, key_result, objective
 
@@ -216,3 +218,83 @@ def test_a_dashboard_nobody_reviews_is_a_next_step() -> None:
         Workspace(kpis=balanced()), AS_OF, {**answers, "dashboard_reviewed": False}
     )
     assert answered.next_steps[-1].text.startswith("Review the balanced dashboard")
+
+
+PLAN = "Call every detractor back within two days"
+
+
+@pytest.mark.parametrize(
+    ("plans", "targeted", "extra", "action_plans", "kpi_type"),
+    [
+        # a key KPI with its own action plan, under a KR too: type 2
+        ({"k_customer": PLAN}, ("k_customer",), (), ("k_customer",), 2),
+        # its own action plan, but no KR on it: nothing targets it twice
+        ({"k_customer": PLAN}, ("k_internal",), (), (), 3),
+        # a corrective action of blanks is no plan
+        ({"k_customer": "  "}, ("k_customer",), (), (), 3),
+        # a secondary KPI's action plan is not a key KPI's
+        ({"s_ops": PLAN}, ("s_ops", "k_customer"), ("s_ops",), (), 3),
+        # two of them, in the dictionary's order
+        (
+            {"k_internal": PLAN, "k_customer": PLAN},
+            ("k_internal", "k_customer"),
+            (),
+            ("k_customer", "k_internal"),
+            2,
+        ),
+    ],
+)
+def test_a_key_kpi_with_its_own_action_plan_under_an_okr_is_targeted(
+    plans: dict[str, str],
+    targeted: tuple[str, ...],
+    extra: tuple[str, ...],
+    action_plans: tuple[str, ...],
+    kpi_type: int,
+) -> None:
+    secondary = tuple(
+        defined(key, Perspective.INTERNAL, Tier.SECONDARY) for key in extra
+    )
+    kpis = tuple(
+        replace(k, corrective_action=plans.get(k.key)) for k in balanced(*secondary)
+    )
+    krs = tuple(key_result(k, 20.0, key=f"kr{i}") for i, k in enumerate(targeted))
+    workspace = Workspace(kpis=kpis, cycles=(Q2,), objectives=(objective(*krs),))
+    result = assess(workspace, AS_OF)
+    assert result.targeted.action_plans == action_plans
+    assert result.targeted.targeted_twice == ()
+    assert result.kpi_type == kpi_type
+    assert assessment_json(result)["evidence"]["targeted"]["action_plans"] == list(
+        action_plans
+    )
+
+
+def test_the_action_plans_are_said_in_the_reason_and_the_next_steps() -> None:
+    kpis = tuple(
+        replace(k, corrective_action=PLAN) if k.key != "k_learning" else k
+        for k in balanced()
+    )
+    krs = tuple(
+        key_result(k, 20.0, key=f"kr{i}")
+        for i, k in enumerate(("k_customer", "k_financial"))
+    )
+    workspace = Workspace(kpis=kpis, cycles=(Q2,), objectives=(objective(*krs),))
+    result = assess(workspace, AS_OF)
+    assert result.reasons[1] == (
+        "They are targeted directly: 2 key KPIs are targeted twice, cycle after "
+        "cycle, or carry their own action plans while OKRs target them."
+    )
+    [step] = [s for s in result.next_steps if "action plan" in s.text]
+    assert step.text == (
+        "These 2 key KPIs carry their own action plans and are targeted by OKRs in "
+        "2026-Q2 too: keep one plan for the change, the OKR's, and let the KPI "
+        "monitor"
+    )
+    assert step.kpis == ("k_financial", "k_customer")  # the dictionary's order
+    one = Workspace(kpis=kpis, cycles=(Q2,), objectives=(objective(krs[0]),))
+    assert any(
+        s.text.startswith(
+            "This key KPI carries its own action plan and is targeted by an OKR in "
+            "2026-Q2 too"
+        )
+        for s in assess(one, AS_OF).next_steps
+    )

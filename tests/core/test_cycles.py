@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from drumbeat.core.cycles import cycle_contains, cycle_standing
+from drumbeat.core.cycles import cycle_contains, cycle_score, cycle_standing
 from drumbeat.core.model import CycleState
 
 START, END = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
@@ -51,3 +51,21 @@ Q3 = (START, END)
 )
 def test_a_cycle_contains_itself_and_the_cycles_within_its_dates(outer, contains):
     assert cycle_contains(outer, Q3) is contains
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ([0.5, 1.0], 0.75),
+        ([0.3, 0.0], 0.15),  # a zero score counts
+        ([0.6, None], 0.6),  # an objective not scored yet does not
+        ([None, None], None),
+        ([], None),
+    ],
+)
+def test_a_cycles_score_is_the_mean_of_its_scored_objectives(
+    scores: list[float | None], expected: float | None
+) -> None:
+    assert cycle_score(scores) == (
+        expected if expected is None else pytest.approx(expected)
+    )

@@ -86,8 +86,31 @@ def test_the_reason_says_what_it_falls_short_of_and_how_flat_it_is() -> None:
     assert found.noise == pytest.approx(2.66)
     assert found.reason == (
         "stagnating: below its green threshold (50), no favourable signal in its "
-        "last 8 readings and a trend (+0.3333) within its noise (±2.66)"
+        "last 8 readings and a trend of 0 within its noise of ±3"
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "trend", "noise"),
+    [
+        # whole readings: +0.3333 and 2.66 read as whole numbers, no sign on 0
+        (FLAT, "0", "3"),
+        # one decimal: mean 40, Σ(x − 3.5)(y − 40) = −13, so −13/42 × 7 = −2.1667;
+        # moving ranges 1.5 and 1 in turn, mR̄ 9/7, noise 3.42
+        ([41.5, 40.0, 41.0, 39.5, 40.5, 39.0, 40.0, 38.5], "−2.2", "3.4"),
+        # one decimal, rising: +0.1333 within 2.66 × 0.4 = 1.064
+        ([40.0, 40.4] * 4, "+0.1", "1.1"),
+        # a whole window, but the limits of the 20 readings before (mR̄ 0.1) give a
+        # noise of 0.266: one more decimal, so that it does not read ±0
+        ([40, 40.1] * 10 + [40] * 8, "0.0", "0.3"),
+    ],
+)
+def test_the_reason_rounds_trend_and_noise_to_the_kpis_decimals(
+    values: list[float], trend: str, noise: str
+) -> None:
+    found = stagnation(kpi(values=values, **UP_GREEN_50), AFTER)
+    assert found is not None
+    assert found.reason.endswith(f"a trend of {trend} within its noise of ±{noise}")
 
 
 BASELINE = [40, 41] * 10

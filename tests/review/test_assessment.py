@@ -157,3 +157,33 @@ def test_the_api_says_what_the_cli_says(
         "kpis_have_targets",
         "dashboard_reviewed",
     ]
+
+
+ACTION_PLANS = (
+    "version: 1\nteams:\n  - {key: support, name: Support}\nkpis:\n"
+    "  - {key: csat, name: Satisfaction, tier: key, team: support, "
+    "perspective: customer, corrective_action: Call every unhappy customer back}\n"
+    "  - {key: nps, name: Promoters, tier: key, team: support, perspective: customer}\n"
+    "cycles:\n  - {key: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n"
+    "objectives:\n  - key: o\n    title: Happier\n    cycle: 2026-Q4\n"
+    "    key_results:\n      - {key: a, kpi: csat, target: 90, baseline: 80}\n"
+    "      - {key: b, kpi: nps, target: 50, baseline: 40}\n"
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer", "outsider"])
+def test_a_key_kpis_own_action_plan_under_an_okr_is_evidence(
+    users: dict[str, User], role: str
+) -> None:
+    workspace_apply(load_workspace_text(ACTION_PLANS))
+    client = client_for(users[role])
+    page = client.get(PAGE).content.decode()
+    assert "<dd data-action-plans>csat</dd>" in page
+    assert (
+        "This key KPI carries its own action plan and is targeted by an OKR in "
+        "2026-Q4 too: keep one plan for the change, the OKR&#x27;s, and let the KPI "
+        "monitor"
+    ) in page
+    targeted = client.get("/api/v1/assessment").json()["evidence"]["targeted"]
+    assert targeted["action_plans"] == ["csat"]
+    assert targeted["holds"] is True

@@ -48,7 +48,7 @@ def test_a_flat_kpi_short_of_green_says_it_is_stagnating(users, role) -> None:
     assert "weekly · reviewed monthly" in page
     assert (
         "stagnating: below its green threshold (50), no favourable signal in its "
-        "last 8 readings and a trend (+0.3333) within its noise (±2.66)"
+        "last 8 readings and a trend of 0 within its noise of ±3"
     ) in page
     assert (
         "data-stagnation"

@@ -94,6 +94,8 @@ def _rows(rows: list[PlanSuggestion]) -> list[tuple[object, ...]]:
             row.stretch,
             row.health,
             row.stale,
+            row.stagnating,
+            row.annual_direction,
             row.draft_query,
         )
         for row in rows
@@ -257,7 +259,68 @@ def test_the_api_serves_the_stored_suggestions_as_the_core_computes_them(
             "why": s.why,
             "title": s.title,
             "health": str(s.assessment.health),
+            "stagnating": s.stagnation is not None,
+            "annual_direction": list(s.annual_direction),
         }
         for s in core
     ]
     assert [s.kpi.key for s in core] == ["churn", "csat", "nps"]
+
+
+def _weekly(values: list[float]) -> str:
+    """Weekly readings from 2026-09-28, the last on 2026-11-16."""
+    first = dt.date(2026, 9, 28)
+    return "".join(
+        f"      - {{at: {first + dt.timedelta(weeks=week)}, value: {value}}}\n"
+        for week, value in enumerate(values)
+    )
+
+
+ANNUAL = (
+    "version: 1\norganisation: Test Co\nkpis:\n"
+    "  - key: dau\n    name: Daily active users\n"
+    "    thresholds: {green: 50, red: 30}\n    readings:\n"
+    + _weekly([40.5, 41.5] * 4)
+    + "  - key: nps\n    name: Net Promoter Score\n"
+    "    thresholds: {green: 50, red: 30}\n    readings:\n"
+    + _weekly([41, 42, 41])
+    + "cycles:\n"
+    "  - {key: fy2027, start: 2027-01-01, end: 2027-12-31}\n"
+    "  - {key: 2027-Q1, start: 2027-01-01, end: 2027-03-31, parent: fy2027}\n"
+    "objectives:\n"
+    "  - key: loved\n    title: Customers recommend us\n    cycle: fy2027\n"
+    "    key_results:\n      - {key: nps-60, title: NPS of 60, kpi: nps, target: 60}\n"
+)
+"""dau, amber and flat (stagnating); nps, amber, which fy2027's KR targets."""
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer", "outsider"])
+def test_the_api_says_which_kpis_stagnate_and_which_the_year_targets(
+    users, role
+) -> None:
+    workspace_apply(load_workspace_text(ANNUAL))
+    served = client_for(users[role]).get("/api/v1/cycles/2027-Q1/suggestions")
+    assert served.status_code == 200
+    # Both amber: the annual direction ranks nps first, ahead of the file's order.
+    nps, dau = served.json()
+    assert (nps["kpi"], nps["stagnating"], nps["annual_direction"]) == (
+        "nps",
+        False,
+        ["nps-60"],
+    )
+    assert nps["why"] == (
+        "amber at 41; the annual direction: fy2027 targets it (nps-60)"
+    )
+    assert (dau["kpi"], dau["stagnating"], dau["annual_direction"]) == (
+        "dau",
+        True,
+        [],
+    )
+    assert dau["why"] == (
+        "amber at 41.5; stagnating: below its green threshold (50), no favourable "
+        "signal in its last 8 readings and a trend of +0.3 within its noise of ±2.7"
+    )
+    assert {"baseline", "commit_target", "stretch_target", "title", "health"} <= set(
+        dau
+    )
+    _assert_stored_equal_computed()

@@ -4,7 +4,8 @@ has, from its own dictionary and OKRs, and what to do about it.
 - Type 1, informal: "no agreement on what the important, key, KPIs are"; many
   KPIs are incomplete, duplicated or unowned, or too many are `key`.
 - Type 2, formal and targeted: "KPIs aren't significantly different from OKRs";
-  key KPIs carry their own targets while OKRs target them too.
+  key KPIs carry their own targets and action plans (a written
+  `corrective_action`) while OKRs target them too.
 - Type 3, monitor KPIs: well-defined KPIs "not targeted directly", a balanced
   dashboard, and OKRs on a few of them to drive change.
 
@@ -169,10 +170,20 @@ class Targeted:
     their own target and a KR."""
     standing: tuple[str, ...]
     """Key KPIs targeted in each of the latest `STANDING_CYCLES` cycles."""
+    action_plans: tuple[str, ...] = ()
+    """Key KPIs that carry their own action plan (a `corrective_action` written
+    down) and that a KR of the cycle targets too."""
 
     @property
     def holds(self) -> bool:
-        return bool(self.targeted_twice or self.standing)
+        return bool(self.targeted_twice or self.standing or self.action_plans)
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Every key KPI the branch names, once, in the order found."""
+        return tuple(
+            dict.fromkeys(self.targeted_twice + self.standing + self.action_plans)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,12 +312,15 @@ def _targeted(
         return Targeted(cycle=None, targeted_twice=(), standing=())
     targets = _kr_targets(workspace, cycle.key)
     twice = []
+    action_plans = []
     for kpi in workspace.kpis:
         if kpi.tier is not Tier.KEY or not targets[kpi.key]:
             continue
         own_target = own_targets is True and kpi.thresholds.green is not None
         if len(targets[kpi.key]) > 1 or own_target:
             twice.append(kpi.key)
+        if (kpi.corrective_action or "").strip():
+            action_plans.append(kpi.key)
     latest = sorted(
         (c for c in workspace.cycles if c.start <= as_of),
         key=lambda c: (c.start, c.end),
@@ -318,7 +332,12 @@ def _targeted(
         standing = tuple(
             k.key for k in workspace.kpis if k.key in common and k.tier is Tier.KEY
         )
-    return Targeted(cycle=cycle.key, targeted_twice=tuple(twice), standing=standing)
+    return Targeted(
+        cycle=cycle.key,
+        targeted_twice=tuple(twice),
+        standing=standing,
+        action_plans=tuple(action_plans),
+    )
 
 
 def _monitor(workspace: Workspace, informal: Informal, cycle: Cycle | None) -> Monitor:
@@ -361,16 +380,18 @@ def _walk(
         f"or unowned, {informal.key_count} key."
     )
     if targeted.holds or answers.get("kpis_have_targets") is True:
-        count = len(set(targeted.targeted_twice + targeted.standing))
+        count = len(targeted.evidence)
         detail = (
-            f"{count} key KPIs are targeted twice or cycle after cycle"
+            f"{count} key KPIs are targeted twice, cycle after cycle, or carry "
+            "their own action plans while OKRs target them"
             if count
             else "key KPIs carry their own targets and action plans (questionnaire)"
         )
         return KPIType.TARGETED, (formal, f"They are targeted directly: {detail}.")
     return KPIType.MONITOR, (
         formal,
-        "They are not targeted directly: no key KPI has two targets or a standing one.",
+        "They are not targeted directly: no key KPI has two targets, a standing "
+        "one, or its own action plan under an OKR.",
     )
 
 
@@ -388,6 +409,25 @@ def _these(keys: tuple[str, ...], noun: str, verb: tuple[str, str] = ("", "")) -
     if len(keys) == 1:
         return f"this {noun}" + (f" {singular}" if singular else "")
     return f"these {len(keys)} {noun}s" + (f" {plural}" if plural else "")
+
+
+def _action_plans_step(targeted: Targeted) -> NextStep:
+    """Key KPIs with their own action plans that OKRs target as well: two plans
+    for one change, which the seed says may conflict."""
+    keys = targeted.action_plans
+    one = len(keys) == 1
+    plans, verb, okrs = (
+        ("its own action plan", "is", "an OKR")
+        if one
+        else ("their own action plans", "are", "OKRs")
+    )
+    return NextStep(
+        _capital(_these(keys, "key KPI", ("carries", "carry")))
+        + f" {plans} and {verb} targeted by {okrs} in "
+        f"{targeted.cycle} too: keep one plan for the change, the OKR's, and let "
+        "the KPI monitor",
+        keys,
+    )
 
 
 def _next_steps(
@@ -442,6 +482,8 @@ def _next_steps(
                 targeted.standing,
             )
         )
+    if targeted.action_plans:
+        steps.append(_action_plans_step(targeted))
     if monitor.perspectives_missing:
         steps.append(
             NextStep(

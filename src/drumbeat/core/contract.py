@@ -18,6 +18,7 @@ from drumbeat.core.lint import Finding
 from drumbeat.core.model import Band, Reading, Target
 from drumbeat.core.rhythm import CheckInItem, KPIReview
 from drumbeat.core.spc import Signal
+from drumbeat.core.stagnation import stagnation
 from drumbeat.core.status import KPIStatus, ObjectiveStatus, WorkspaceStatus
 from drumbeat.core.suggest import Suggestion
 
@@ -74,8 +75,10 @@ def signal_json(signal: Signal, readings: Sequence[Reading]) -> JSON:
 
 
 def kpi_status_json(status: KPIStatus) -> JSON:
+    """A KPI's status; `stagnation` is the reason when `stagnating`, else null."""
     assessment = status.assessment
     readings = assessment.kpi.readings_until(assessment.as_of)
+    stagnating = stagnation(assessment.kpi, assessment.as_of)
     return {
         "key": assessment.kpi.key,
         "health": str(assessment.health),
@@ -83,6 +86,8 @@ def kpi_status_json(status: KPIStatus) -> JSON:
         "lifecycle": str(status.lifecycle),
         "latest": reading_json(assessment.latest),
         "signals": [signal_json(s, readings) for s in assessment.signals],
+        "stagnating": stagnating is not None,
+        "stagnation": stagnating.reason if stagnating else None,
     }
 
 
@@ -341,6 +346,7 @@ def assessment_json(result: Assessment) -> JSON:
                 "cycle": targeted.cycle,
                 "targeted_twice": list(targeted.targeted_twice),
                 "standing": list(targeted.standing),
+                "action_plans": list(targeted.action_plans),
             },
             "monitor": {
                 "holds": monitor.holds,

@@ -85,3 +85,11 @@ def is_annual_cycle(cycle: Cycle, cycles: Iterable[Cycle]) -> bool:
 def cycle_days(cycle: Cycle) -> int:
     """The length of a cycle in days, both ends counted (a quarter: 90 to 92)."""
     return (cycle.end - cycle.start).days + 1
+
+
+def cycle_score(objective_scores: Iterable[float | None]) -> float | None:
+    """A cycle's score, as a year's board shows each quarter's: the mean of its
+    objectives' scores that exist, each objective counted once whatever its KRs
+    or team; None when no objective is scored (or there is none)."""
+    scored = [score for score in objective_scores if score is not None]
+    return sum(scored) / len(scored) if scored else None

@@ -166,8 +166,9 @@ SECTIONS: tuple[Section, ...] = (
                 "plans: so close to OKRs that adding OKRs may set conflicting goals.",
                 (
                     "The second branch of Kelly's decision tree. The assessment "
-                    "page names the key KPIs targeted twice in a cycle, or by a KR "
-                    "in each of the last three cycles.",
+                    "page names the key KPIs targeted twice in a cycle, by a KR "
+                    "in each of the last three cycles, or that carry their own "
+                    "action plan (a corrective action) while a KR targets them.",
                 ),
             ),
             Term(

@@ -18,7 +18,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from drumbeat.core.display import format_number, format_target
+from drumbeat.core.display import (
+    MAX_DECIMALS,
+    format_number,
+    format_target,
+    measure_decimals,
+)
 from drumbeat.core.model import KPI, Band, Direction
 from drumbeat.core.spc import (
     detect_signals,
@@ -26,6 +31,7 @@ from drumbeat.core.spc import (
     limit_segments,
     process_limits,
 )
+from drumbeat.core.spc_words import MINUS
 
 STAGNATION_WINDOW = 8
 """How many of the latest readings stagnation looks at."""
@@ -43,18 +49,35 @@ class Stagnation:
     """The widest change noise alone produces (2.66 × mR̄)."""
     short_of: str
     """What it falls short of, e.g. "below its green threshold (45)"."""
+    decimals: int = 0
+    """The decimals the KPI's readings in the window are written with."""
 
     @property
     def reason(self) -> str:
-        """One line for a KPI page or a suggestion's "why"."""
-        change = format_number(self.change)
-        if self.change > 0:
-            change = f"+{change}"
+        """One line for a KPI page or a suggestion's "why", the trend and the noise
+        to the KPI's decimals: "a trend of −5.4 within its noise of ±7.0"."""
+        decimals = self.shown_decimals
+        change = format_number(abs(self.change), decimals=decimals)
+        if float(change) != 0:
+            change = ("+" if self.change > 0 else MINUS) + change
         return (
             f"stagnating: {self.short_of}, no favourable signal in its last "
-            f"{STAGNATION_WINDOW} readings and a trend ({change}) within its noise "
-            f"(±{format_number(self.noise)})"
+            f"{STAGNATION_WINDOW} readings and a trend of {change} within its noise "
+            f"of ±{format_number(self.noise, decimals=decimals)}"
         )
+
+    @property
+    def shown_decimals(self) -> int:
+        """The KPI's decimals, or more where its noise would round to 0 (a noise
+        of 0.4 on whole readings reads ±0.4, not ±0)."""
+        decimals = self.decimals
+        while (
+            self.noise
+            and float(format_number(self.noise, decimals=decimals)) == 0
+            and decimals < MAX_DECIMALS
+        ):
+            decimals += 1
+        return decimals
 
 
 def shortfall(kpi: KPI, value: float) -> str | None:
@@ -114,4 +137,5 @@ def stagnation(kpi: KPI, as_of: dt.date) -> Stagnation | None:
         change=change,
         noise=limits.noise,
         short_of=short_of,
+        decimals=measure_decimals(values),
     )

@@ -194,7 +194,8 @@ class PlanSuggestion(models.Model):
     instead of judging every KPI's history on each request.
 
     Ordered as the core ranks them: `band` (red, then amber or signalling, then
-    behind its benchmark), `precedence` (north star, then by tier), the larger
+    behind its benchmark), `precedence` (the annual direction, then north star,
+    then by tier), the larger
     `benchmark_gap` first (0 without a benchmark), then the dictionary's order."""
 
     cycle = models.ForeignKey(
@@ -216,6 +217,13 @@ class PlanSuggestion(models.Model):
     stretch = models.JSONField(null=True, help_text="A number, or [low, high]")
     health = models.CharField(max_length=10)
     stale = models.BooleanField(default=False)
+    stagnating = models.BooleanField(
+        default=False, help_text="Short of green or benchmark, and not moving"
+    )
+    annual_direction = models.JSONField(
+        default=list,
+        help_text="The keys of the containing cycle's KRs that target the KPI",
+    )
     draft_query = models.TextField(help_text="Opens the KR form with the draft KR")
     as_of = models.DateField()
 

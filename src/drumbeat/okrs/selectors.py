@@ -15,7 +15,12 @@ from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser, can_edit_team_okrs, person_display_name
 from drumbeat.common.guards import is_admin
 from drumbeat.core.attribution import CycleAttribution
-from drumbeat.core.cycles import CLOSE_OVERDUE_DAYS, CycleStanding, cycle_contains
+from drumbeat.core.cycles import (
+    CLOSE_OVERDUE_DAYS,
+    CycleStanding,
+    cycle_contains,
+    cycle_score,
+)
 from drumbeat.core.cycles import cycle_standing as core_cycle_standing
 from drumbeat.core.display import grade_text
 from drumbeat.core.forecast import HitForecast, NoForecast
@@ -614,3 +619,90 @@ def key_results_on_kpi(
     ]
     # Stable: within each group the newest cycle first, as queried.
     return sorted(rows, key=lambda row: not row.active)
+
+
+# --- A year and its quarters -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterOfYear:
+    """A cycle a year contains, as the year's board lists it: its state, its
+    objectives (not archived) and its score, the close's final grades once it is
+    closed (`final`), else the live scores."""
+
+    cycle: Cycle
+    standing: CycleStanding
+    objective_count: int
+    score: float | None
+    final: bool
+
+    @property
+    def grade(self) -> str | None:
+        return grade_text(self.score)
+
+
+@dataclass(frozen=True)
+class AnnualObjective:
+    """An objective of a year, with the quarterly objectives aligned to it (their
+    `parent`), in the quarters' order."""
+
+    objective: Objective
+    aligned: list[Objective]
+
+
+@dataclass(frozen=True)
+class YearBoard:
+    """What a year's board adds: its quarters, and its objectives with the
+    quarterly objectives aligned to each."""
+
+    quarters: list[QuarterOfYear]
+    objectives: list[AnnualObjective]
+
+
+def year_board(
+    year: Cycle, objectives: Iterable[Objective], today: dt.date | None = None
+) -> YearBoard | None:
+    """The quarters of `year` (the cycles naming it as `parent`, not archived) and
+    its `objectives` (those the board shows) with their aligned quarterly
+    objectives; None when no cycle names it. Constant queries (nine at most),
+    whatever the number of quarters and objectives."""
+    quarters = list(year.contained.filter(archived_at__isnull=True))
+    if not quarters:
+        return None
+    standing = cycles_standing(quarters, today)
+    grades = cycles_frozen_grades(quarters)
+    live: dict[int, list[float | None]] = {quarter.pk: [] for quarter in quarters}
+    finals: dict[int, list[float | None]] = {quarter.pk: [] for quarter in quarters}
+    for cycle_id, key, score in Objective.objects.filter(
+        cycle__in=quarters, archived_at__isnull=True
+    ).values_list("cycle_id", "key", "score"):
+        live[cycle_id].append(score)
+        frozen = grades[cycle_id].objective(key)
+        finals[cycle_id].append(frozen.final.score if frozen else None)
+    listed = [
+        QuarterOfYear(
+            cycle=quarter,
+            standing=standing[quarter.pk],
+            objective_count=len(live[quarter.pk]),
+            score=cycle_score(
+                finals[quarter.pk] if grades[quarter.pk].frozen else live[quarter.pk]
+            ),
+            final=grades[quarter.pk].frozen,
+        )
+        for quarter in quarters
+    ]
+    annual = list(objectives)
+    aligned: dict[int, list[Objective]] = {objective.pk: [] for objective in annual}
+    for child in (
+        Objective.objects.filter(
+            parent__in=annual, cycle__in=quarters, archived_at__isnull=True
+        )
+        .select_related("cycle", "team")
+        .order_by("cycle__start", "cycle__key", "position", "key")
+    ):
+        assert child.parent_id is not None, "filtered on its parent"
+        aligned[child.parent_id].append(child)
+    return YearBoard(
+        quarters=listed,
+        objectives=[AnnualObjective(o, aligned[o.pk]) for o in annual],
+    )

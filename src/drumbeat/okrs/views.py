@@ -52,6 +52,7 @@ from drumbeat.okrs.selectors import (
     okr_teams_editable_by,
     parents_allowed,
     with_hit_forecasts,
+    year_board,
 )
 from drumbeat.okrs.services import (
     KEY_RESULT_FIELDS,
@@ -108,8 +109,10 @@ def cycles_index(request: HttpRequest) -> HttpResponse:
 
 
 def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
-    """Objectives by team with score bars and grades, and the alignment tree."""
-    cycle = get_object_or_404(Cycle, key=key)
+    """Objectives by team with score bars and grades, and the alignment tree; a
+    year's quarters and its objectives with their quarterly ones; the year a
+    quarter is part of."""
+    cycle = get_object_or_404(Cycle.objects.select_related("parent"), key=key)
     filters = BoardFilters.from_query(request.GET)
     show_archived = filters.archived
     forecasts = cycle_hit_forecasts([cycle])
@@ -149,6 +152,7 @@ def cycle_board(request: HttpRequest, key: str) -> HttpResponse:
         "kind_choices": BOARD_KINDS,
         "teams": Team.objects.filter(archived_at__isnull=True).order_by("name"),
         "attribution": ended_cycle_attribution(cycle, timezone.localdate()),
+        "year": year_board(cycle, objectives),
     }
     return render(request, "okrs/cycle_board.html", context)
 

@@ -41,6 +41,10 @@ class SuggestionOut(Schema):
     why: str
     title: str
     health: str
+    stagnating: bool = Field(description="short of green or benchmark, not moving")
+    annual_direction: list[str] = Field(
+        description="the keys of the containing cycle's KRs that target the KPI"
+    )
 
 
 @router.get(
@@ -62,6 +66,8 @@ def suggestions_list(request: HttpRequest, key: str) -> list[dict[str, Any]]:
             "why": s.why,
             "title": s.title,
             "health": s.health,
+            "stagnating": s.stagnating,
+            "annual_direction": s.annual_direction,
         }
         for s in suggestions
     ]

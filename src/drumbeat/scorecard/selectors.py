@@ -724,6 +724,8 @@ def suggestion_rows(
                 stretch=plain_target(suggestion.stretch_target),
                 health=str(assessment.health),
                 stale=assessment.stale,
+                stagnating=suggestion.stagnation is not None,
+                annual_direction=list(suggestion.annual_direction),
                 draft_query=key_result_draft_query(suggestion),
                 as_of=on,
             )
@@ -733,7 +735,8 @@ def suggestion_rows(
 
 def suggestion_rank(suggestion: Suggestion) -> tuple[int, int]:
     """The band (0 red, 1 amber or an unfavourable signal, 2 behind its benchmark)
-    and the precedence (north star, then key, secondary) `suggest` ranks by."""
+    and the precedence (a KPI an annual KR targets, then north star, then key,
+    secondary) `suggest` ranks by."""
     assessment = suggestion.assessment
     if assessment.health is core.Health.RED:
         band = 0
@@ -743,7 +746,8 @@ def suggestion_rank(suggestion: Suggestion) -> tuple[int, int]:
         band = 2
     kpi = suggestion.kpi
     tier = {core.Tier.KEY: 0, core.Tier.SECONDARY: 1}.get(kpi.tier, 2)
-    return band, (0 if kpi.north_star else 3) + tier
+    annual = 0 if suggestion.annual_direction else 6
+    return band, annual + (0 if kpi.north_star else 3) + tier
 
 
 SUGGESTIONS_SHOWN = 50
