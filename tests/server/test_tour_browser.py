@@ -102,6 +102,8 @@ def _stops() -> list[Stop]:
         Stop("cycles", "/cycles/"),
         Stop("cycle-board", f"/cycles/{ACTIVE}/"),
         Stop("cycle-board-ended", f"/cycles/{ENDED}/"),  # with its attribution
+        Stop("year-board", "/cycles/fy2027/"),  # its quarter and aligned objectives
+        Stop("quarter-board", "/cycles/2027-Q1/"),  # part of the year
         Stop("objective", f"/objectives/{OBJECTIVE}/"),
         Stop("key-result-new", f"/objectives/{OBJECTIVE}/key-results/new/"),
         Stop("check-in-agenda", "/review/okrs/"),
