@@ -2001,7 +2001,7 @@ OBJECTIVES: list[ObjectiveSpec] = [
             "leading KPIs that drive them (objective-lagging-only)."
         ),
         key_results=[
-            KRSpec("nps-up", "nps", 53, VP_CUSTOMER_SUCCESS),
+            KRSpec("csat-up", "csat", 93, HEAD_OF_SUPPORT),
             KRSpec("churn-down", "logo-churn", 1.5, VP_CUSTOMER_SUCCESS),
         ],
     ),
