@@ -105,6 +105,7 @@ def test_rules_are_the_26_of_the_design_with_their_severities() -> None:
         "objective-has-numbers": INFO,
         "objective-kpi-in-disguise": WARNING,
         "objective-lagging-only": WARNING,
+        "objective-parent-outside-cycle": WARNING,
         "cycle-focus-diluted": WARNING,
         "kpi-duplicate": WARNING,
         "kpi-incomplete": WARNING,
@@ -1053,6 +1054,43 @@ def test_an_annual_objective_is_accompanied_by_its_quarters_leading_krs(
             "every key result of this annual objective, and of the objectives "
             "aligned to it, measures a lagging KPI"
         )
+
+
+# --- objective-parent-outside-cycle ----------------------------------------------
+
+Q3_OF_2026 = Cycle("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30), parent="2026")
+YEAR_2027 = Cycle("2027", dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("parent_cycle", "fires"),
+    [
+        pytest.param("2026-Q2", False, id="its-own-cycle"),
+        pytest.param("2026", False, id="the-year-that-contains-it"),
+        pytest.param("2026-Q3", True, id="another-quarter"),
+        pytest.param("2027", True, id="a-year-that-does-not-contain-it"),
+    ],
+)
+def test_an_objective_contributes_within_its_cycle_or_its_year(
+    parent_cycle: str, fires: bool
+) -> None:
+    cycles = [YEAR_2026, Q2_OF_2026, Q3_OF_2026, YEAR_2027]
+    objectives = [
+        objective(key_result("nps"), key="parent-o", cycle=parent_cycle),
+        objective(key_result("nps"), key="child-o", parent="parent-o"),
+    ]
+    ws = workspace(INDICATOR_KPIS, cycles, objectives)
+    findings = lint_rule("objective-parent-outside-cycle", ws)
+    if not fires:
+        assert findings == []
+        return
+    [found] = findings
+    assert found.subject == "child-o"
+    assert found.message == (
+        f"contributes to 'parent-o' in {parent_cycle}, which does not contain "
+        "2026-Q2: align it to an objective of its own cycle or of the cycle that "
+        "contains it (its year)"
+    )
 
 
 # --- cycle-focus-diluted ----------------------------------------------------------

@@ -15,7 +15,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 from functools import cached_property
 
-from drumbeat.core.cycles import cycle_days, is_annual_cycle
+from drumbeat.core.cycles import cycle_contains, cycle_days, is_annual_cycle
 from drumbeat.core.display import format_number, format_target
 from drumbeat.core.health import is_stale
 from drumbeat.core.model import (
@@ -77,6 +77,10 @@ class LintContext:
         if kpi.key not in self._limits:
             self._limits[kpi.key] = kpi_process_limits(kpi, self.as_of)
         return self._limits[kpi.key]
+
+    @cached_property
+    def objective_by_key(self) -> dict[str, Objective]:
+        return {o.key: o for o in self.workspace.objectives}
 
     def aligned_key_results(self, objective: str) -> list[KPI | None]:
         """The KPIs read by the KRs of the objectives whose `parent` is
@@ -495,6 +499,28 @@ def objective_lagging_only(ctx: LintContext, case: ObjectiveCase) -> str | None:
     return f"{advice}, such as {named} (by the strategy map, they drive these KPIs)"
 
 
+def objective_parent_outside_cycle(ctx: LintContext, case: ObjectiveCase) -> str | None:
+    """An objective contributes to one in its own cycle or in a cycle containing
+    it (a quarter's to its year's), never to another quarter's or a later year's:
+    the rule the web and the API refuse such a link by."""
+    objective = case.objective
+    parent = ctx.objective_by_key.get(objective.parent or "")
+    cycles = ctx.workspace.cycle_by_key
+    cycle, parent_cycle = (
+        cycles.get(objective.cycle),
+        cycles.get(parent.cycle if parent else ""),
+    )
+    if parent is None or cycle is None or parent_cycle is None:
+        return None
+    if cycle_contains((parent_cycle.start, parent_cycle.end), (cycle.start, cycle.end)):
+        return None
+    return (
+        f"contributes to '{parent.key}' in {parent_cycle.key}, which does not "
+        f"contain {cycle.key}: align it to an objective of its own cycle or of "
+        "the cycle that contains it (its year)"
+    )
+
+
 MAX_CANDIDATES_NAMED = 5
 """Leading KPIs a lagging-only objective's message names; the rest are counted."""
 
@@ -775,6 +801,10 @@ OBJECTIVE_RULES: tuple[tuple[Rule, ObjectiveRule], ...] = (
     (Rule("objective-has-numbers", Severity.INFO), objective_has_numbers),
     (Rule("objective-kpi-in-disguise", Severity.WARNING), objective_kpi_in_disguise),
     (Rule("objective-lagging-only", Severity.WARNING), objective_lagging_only),
+    (
+        Rule("objective-parent-outside-cycle", Severity.WARNING),
+        objective_parent_outside_cycle,
+    ),
 )
 
 CycleRule = Callable[[LintContext, Cycle], Iterable[tuple[str, str]]]
