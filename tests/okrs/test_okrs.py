@@ -55,6 +55,15 @@ def test_the_okrs_link_opens_the_latest_cycle(small_workspace, users):
     assert response["Location"] == "/cycles/2026-Q3/"
 
 
+def test_the_okrs_link_opens_the_running_quarter_not_its_year(
+    sample_workspace, users, time_machine
+):
+    # On 15 January 2027 both fy2027 and its 2027-Q1 are running.
+    time_machine.move_to(dt.datetime(2027, 1, 15, 9, tzinfo=dt.UTC))
+    response = client_for(users["viewer"]).get("/cycles/")
+    assert response["Location"] == "/cycles/2027-Q1/"
+
+
 def test_the_alignment_tree_puts_team_objectives_under_company_ones(
     sample_workspace, users
 ):

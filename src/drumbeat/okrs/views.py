@@ -94,11 +94,12 @@ def refuses_closed_cycles(
 
 
 def cycles_index(request: HttpRequest) -> HttpResponse:
-    """The cycle running today, else the latest one."""
+    """The cycle running today (the quarter, not the year containing it), else
+    the latest one."""
     today = timezone.localdate()
     live = Cycle.objects.filter(archived_at__isnull=True)
     cycle = (
-        live.filter(start__lte=today, end__gte=today).first()
+        live.filter(start__lte=today, end__gte=today).order_by("end", "key").first()
         or live.order_by("-start").first()
     )
     if cycle is None:

@@ -38,7 +38,7 @@ def cycles_active(today: dt.date | None = None) -> QuerySet[Cycle]:
     today = today or timezone.localdate()
     return Cycle.objects.filter(
         archived_at__isnull=True, start__lte=today, end__gte=today
-    ).order_by("start", "key")
+    ).order_by("start", "end", "key")  # a quarter before the year containing it
 
 
 @dataclass(frozen=True)
