@@ -10,7 +10,15 @@ import pytest
 
 from drumbeat.core.assessment import KPIType, assess, judged_cycle
 from drumbeat.core.contract import assessment_json
-from drumbeat.core.model import KPI, Cadence, Perspective, Thresholds, Tier, Workspace
+from drumbeat.core.model import (
+    KPI,
+    Cadence,
+    Objective,
+    Perspective,
+    Thresholds,
+    Tier,
+    Workspace,
+)
 from tests.core.builders import cycle, key_result, objective
 
 AS_OF = dt.date(2026, 5, 15)
@@ -212,7 +220,7 @@ def test_a_dashboard_nobody_reviews_is_a_next_step() -> None:
     texts = [step.text for step in result.next_steps]
     assert not any(t.startswith("Review the balanced dashboard") for t in texts)
     assert texts[-1] == (
-        "Answer the 1 open questions of the questionnaire: the data cannot know them"
+        "Answer the 1 open question of the questionnaire: the data cannot know it"
     )
     answered = assess(
         Workspace(kpis=balanced()), AS_OF, {**answers, "dashboard_reviewed": False}
@@ -297,4 +305,161 @@ def test_the_action_plans_are_said_in_the_reason_and_the_next_steps() -> None:
             "2026-Q2 too"
         )
         for s in assess(one, AS_OF).next_steps
+    )
+
+
+# A year and its quarters: the year sets the direction, the quarters are judged.
+FY = cycle("fy2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+Q4_2025 = cycle("2025-Q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+YEAR_AND_QUARTERS = (Q4_2025, FY, Q1, Q2, Q3)
+
+
+def _krs(*targets: tuple[str, str, float]) -> tuple[Objective, ...]:
+    """One objective per (cycle, KPI, target)."""
+    return tuple(
+        objective(key_result(kpi, target), key=f"o{i}", cycle=cycle_key)
+        for i, (cycle_key, kpi, target) in enumerate(targets)
+    )
+
+
+@pytest.mark.parametrize(
+    ("krs", "twice", "standing", "key_targeted"),
+    [
+        # The year's KR and Q2's on one KPI: Q2 follows the year, one target.
+        (
+            (("fy2026", "k_customer", 20.0), ("2026-Q2", "k_customer", 30.0)),
+            (),
+            (),
+            ("k_customer",),
+        ),
+        # The year, Q1 and Q2 on one KPI: two sprints, not three cycles, so no
+        # standing target (2025-Q4 sets none).
+        (
+            (
+                ("fy2026", "k_customer", 20.0),
+                ("2026-Q1", "k_customer", 25.0),
+                ("2026-Q2", "k_customer", 30.0),
+            ),
+            (),
+            (),
+            ("k_customer",),
+        ),
+        # A year's KR on a KPI Q2 leaves alone is in force in Q2.
+        (
+            (("fy2026", "k_internal", 20.0), ("2026-Q2", "k_customer", 30.0)),
+            (),
+            (),
+            ("k_customer", "k_internal"),
+        ),
+        # The year itself sets two targets on one KPI: targeted twice.
+        (
+            (("fy2026", "k_internal", 20.0), ("fy2026", "k_internal", 30.0)),
+            ("k_internal",),
+            (),
+            ("k_internal",),
+        ),
+        # 2025-Q4, Q1 and Q2 each target it: standing, the year's KR or not.
+        (
+            (
+                ("2025-Q4", "k_financial", 15.0),
+                ("fy2026", "k_financial", 20.0),
+                ("2026-Q1", "k_financial", 18.0),
+                ("2026-Q2", "k_financial", 20.0),
+            ),
+            (),
+            ("k_financial",),
+            ("k_financial",),
+        ),
+    ],
+)
+def test_a_year_and_its_quarters_are_one_target_not_two(
+    krs: tuple[tuple[str, str, float], ...],
+    twice: tuple[str, ...],
+    standing: tuple[str, ...],
+    key_targeted: tuple[str, ...],
+) -> None:
+    workspace = Workspace(
+        kpis=balanced(), cycles=YEAR_AND_QUARTERS, objectives=_krs(*krs)
+    )
+    result = assess(workspace, AS_OF)
+    assert result.targeted.cycle == "2026-Q2"
+    assert result.targeted.targeted_twice == twice
+    assert result.targeted.standing == standing
+    assert result.monitor.key_targeted == key_targeted
+
+
+def test_the_quarter_is_judged_when_it_starts_with_its_year() -> None:
+    workspace = Workspace(cycles=(FY, Q1, Q2))
+    assert judged_cycle(workspace, dt.date(2026, 1, 15)) == Q1
+    assert judged_cycle(workspace, AS_OF) == Q2
+    # OKRs set by the year alone: the year is judged.
+    assert judged_cycle(Workspace(cycles=(FY,)), AS_OF) == FY
+
+
+@pytest.mark.parametrize(
+    ("kpis", "reason"),
+    [
+        (
+            ("k_customer",),
+            "1 key KPI is targeted twice, cycle after cycle, or carries its own "
+            "action plan while OKRs target it.",
+        ),
+        (
+            ("k_customer", "k_internal"),
+            "2 key KPIs are targeted twice, cycle after cycle, or carry their own "
+            "action plans while OKRs target them.",
+        ),
+    ],
+)
+def test_the_targeted_reason_counts_one_and_many(
+    kpis: tuple[str, ...], reason: str
+) -> None:
+    okrs = tuple(
+        objective(key_result(k, 20.0), key_result(k, 30.0, key="kr2"), key=f"o{k}")
+        for k in kpis
+    )
+    workspace = Workspace(kpis=balanced(), cycles=(Q2,), objectives=okrs)
+    result = assess(workspace, AS_OF)
+    assert result.reasons[1] == f"They are targeted directly: {reason}"
+    last = result.next_steps[-1].text
+    assert last == (
+        "Answer the 3 open questions of the questionnaire: the data cannot know them"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kpis", "step"),
+    [
+        (
+            ("k_financial",),
+            "This key KPI is targeted in each of the last 3 cycles: target what "
+            "drives it instead",
+        ),
+        (
+            ("k_financial", "k_customer"),
+            "These 2 key KPIs are targeted in each of the last 3 cycles: target "
+            "what drives them instead",
+        ),
+    ],
+)
+def test_the_standing_step_counts_one_and_many(
+    kpis: tuple[str, ...], step: str
+) -> None:
+    okrs = tuple(
+        objective(key_result(k, 20.0), key=f"o{c.key}{k}", cycle=c.key)
+        for c in (Q4_2025, Q1, Q2)
+        for k in kpis
+    )
+    workspace = Workspace(kpis=balanced(), cycles=(Q4_2025, Q1, Q2), objectives=okrs)
+    texts = [s.text for s in assess(workspace, AS_OF).next_steps]
+    assert step in texts
+
+
+def test_okrs_on_too_many_key_kpis_counts_one_key_kpi() -> None:
+    kpis = (defined("only", Perspective.CUSTOMER),)
+    okr = objective(key_result("only", 20.0))
+    result = assess(Workspace(kpis=kpis, cycles=(Q2,), objectives=(okr,)), AS_OF)
+    assert any(
+        s.text.startswith("OKRs target 1 of the 1 key KPI: focus")
+        for s in result.next_steps
     )

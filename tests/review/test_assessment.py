@@ -37,7 +37,7 @@ def test_everyone_signed_in_reads_the_assessment(
     text = words(response.content.decode())
     assert "Closest to: Type 1: informal KPIs" in text
     # churn has no description and no owner: 1 of 2 KPIs, 50 %.
-    assert "1 of 2 KPIs are incomplete, duplicated or unowned (50 %)" in text
+    assert "1 of 2 KPIs is incomplete, duplicated or unowned (50 %)" in text
     assert "Formalise this KPI: give each" in text
     assert "If you have many informal KPIs (type 1)" in text
     assert 'data-tooltip="Many KPIs, loosely defined' in response.content.decode()
@@ -187,3 +187,93 @@ def test_a_key_kpis_own_action_plan_under_an_okr_is_evidence(
     targeted = client.get("/api/v1/assessment").json()["evidence"]["targeted"]
     assert targeted["action_plans"] == ["csat"]
     assert targeted["holds"] is True
+
+
+API_ANSWER = "/api/v1/assessment/answers/"
+
+
+def _put(user: User | None, question: str, body: object) -> Any:
+    return client_for(user).put(
+        API_ANSWER + question, body, content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("role", ["editor", "owner", "viewer", "outsider", None])
+def test_only_admins_answer_through_the_api(
+    small_workspace: None, users: dict[str, User], role: str | None
+) -> None:
+    response = _put(users[role] if role else None, "key_kpis_agreed", {"answer": "no"})
+    assert response.status_code == (401 if role is None else 403)
+    if role is not None:
+        assert response.json()["error"]["message"] == (
+            "Only admins answer the assessment's questionnaire."
+        )
+    assert not AssessmentAnswer.objects.exists()
+    assert not Event.objects.filter(action="assessment answered").exists()
+
+
+def test_an_admins_api_answer_is_kept_and_audited_as_the_page_keeps_it(
+    small_workspace: None, users: dict[str, User]
+) -> None:
+    response = _put(users["admin"], "key_kpis_agreed", {"answer": False})
+    assert response.status_code == 200
+    assert response.json() == {
+        "question": "key_kpis_agreed",
+        "text": "Do the leaders agree on which KPIs are the key ones, and on what "
+        "each measures?",
+        "answer": False,
+        "changed": True,
+    }
+    assert assessment_answers() == {"key_kpis_agreed": False}
+    [event] = Event.objects.filter(action="assessment answered")
+    assert event.summary == "key_kpis_agreed: False"
+    assert event.changes == {"key_kpis_agreed": [None, False]}
+    # The same answer in words changes nothing; "unknown" is kept as don't know.
+    again = _put(users["admin"], "key_kpis_agreed", {"answer": "No"})
+    assert again.json()["changed"] is False
+    unknown = _put(users["admin"], "key_kpis_agreed", {"answer": "unknown"})
+    assert unknown.json()["answer"] is None
+    assert AssessmentAnswer.objects.count() == 2
+    assert Event.objects.filter(action="assessment answered").count() == 2
+    data = client_for(users["viewer"]).get("/api/v1/assessment").json()
+    assert data["answers"][0] == {
+        "question": "key_kpis_agreed",
+        "text": data["answers"][0]["text"],
+        "answer": None,
+    }
+
+
+@pytest.mark.parametrize("answer", ["maybe", 1, [], {"yes": True}])
+def test_a_bad_api_answer_names_the_question_and_the_choices(
+    small_workspace: None, users: dict[str, User], answer: object
+) -> None:
+    response = _put(users["admin"], "dashboard_reviewed", {"answer": answer})
+    assert response.status_code == 422
+    [problem] = response.json()["error"]["problems"]
+    assert problem["field"] == "answer"
+    assert problem["message"] == (
+        "answer dashboard_reviewed yes, no or unknown (or true, false or null), "
+        f"not {answer!r}"
+    )
+    assert not AssessmentAnswer.objects.exists()
+
+
+def test_an_api_answer_without_an_answer_is_refused(
+    small_workspace: None, users: dict[str, User]
+) -> None:
+    response = _put(users["admin"], "dashboard_reviewed", {})
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["field"].endswith("answer")
+    assert not AssessmentAnswer.objects.exists()
+
+
+def test_an_unknown_question_is_not_found(
+    small_workspace: None, users: dict[str, User]
+) -> None:
+    response = _put(users["admin"], "mood", {"answer": "yes"})
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == (
+        "The assessment asks no question 'mood'; it asks key_kpis_agreed, "
+        "kpis_have_targets, dashboard_reviewed."
+    )
+    assert not AssessmentAnswer.objects.exists()

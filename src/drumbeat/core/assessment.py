@@ -17,19 +17,28 @@ the data to decide.
 Two KRs on one KPI with the same kind and target (a team's KR repeating its
 parent objective's) are one target, not two.
 
+The cycles judged are sprints (quarters), not the years that contain them
+(`drumbeat.core.cycles.is_annual_cycle`): a year and its first quarter start the
+same day, and the quarter is the one worked in. A year's KR is in force in each
+quarter it contains, for the KPIs the quarter's own KRs leave alone; where the
+quarter targets the same KPI, it follows the year's direction, so the two are
+one target, not two, and a year's KR counts in no quarter's "standing" run.
+
 Edge cases: an empty dictionary is type 1 (there is nothing agreed to monitor);
 with no started cycle, nothing is targeted, so no KPI is targeted twice; shares
-are 0 when there is nothing to divide by.
+are 0 when there is nothing to divide by; where only annual cycles have started
+(a workspace that sets OKRs by the year), the years are judged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
+from drumbeat.core.cycles import cycle_contains, is_annual_cycle
 from drumbeat.core.lint import (
     MAX_KEY_KPIS,
     LintContext,
@@ -69,7 +78,8 @@ INFORMAL_SHARE = 0.25
 FEW_TARGETED_SHARE = 0.5
 """OKRs on "a few" key KPIs: more than none, at most this share of them."""
 STANDING_CYCLES = 3
-"""A key KPI targeted in each of this many latest cycles carries a standing target."""
+"""A key KPI targeted in each of this many latest sprint cycles carries a standing
+target."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,12 +174,14 @@ class Targeted:
     """Type 2's evidence: key KPIs targeted as KPIs, and by OKRs as well."""
 
     cycle: str | None
-    """The cycle judged: the latest that has started by the as-of day."""
+    """The cycle judged: the latest sprint cycle (not a year) started by the as-of
+    day."""
     targeted_twice: tuple[str, ...]
     """Key KPIs with two targets in the cycle: KRs with different targets, or
     their own target and a KR."""
     standing: tuple[str, ...]
-    """Key KPIs targeted in each of the latest `STANDING_CYCLES` cycles."""
+    """Key KPIs targeted by the KRs of each of the latest `STANDING_CYCLES` sprint
+    cycles."""
     action_plans: tuple[str, ...] = ()
     """Key KPIs that carry their own action plan (a `corrective_action` written
     down) and that a KR of the cycle targets too."""
@@ -195,7 +207,8 @@ class Monitor:
     perspectives_missing: tuple[Perspective, ...]
     """Perspectives no key KPI covers (every KPI when none is key)."""
     key_targeted: tuple[str, ...]
-    """Key KPIs that a KR of the judged cycle targets."""
+    """Key KPIs that a KR in force in the judged cycle targets (its own, or a
+    containing year's)."""
     key_count: int
 
     @property
@@ -268,9 +281,21 @@ def assess(
 
 
 def judged_cycle(workspace: Workspace, as_of: dt.date) -> Cycle | None:
-    """The latest cycle started by `as_of` (the active one, or the last closed)."""
-    started = [c for c in workspace.cycles if c.start <= as_of]
-    return max(started, key=lambda c: (c.start, c.end), default=None)
+    """The latest sprint cycle started by `as_of` (the active one, or the last
+    closed): a quarter, never the year that starts the same day."""
+    started = started_sprints(workspace, as_of)
+    return started[-1] if started else None
+
+
+def started_sprints(workspace: Workspace, as_of: dt.date) -> list[Cycle]:
+    """The sprint cycles started by `as_of`, oldest first; where none is a sprint
+    (OKRs set by the year), the years."""
+    started = sorted(
+        (c for c in workspace.cycles if c.start <= as_of),
+        key=lambda c: (c.start, c.end),
+    )
+    sprints = [c for c in started if not is_annual_cycle(c, workspace.cycles)]
+    return sprints or started
 
 
 def _informal(workspace: Workspace, as_of: dt.date) -> Informal:
@@ -284,22 +309,34 @@ def _informal(workspace: Workspace, as_of: dt.date) -> Informal:
     )
 
 
-def _kr_counts(workspace: Workspace, cycle_key: str) -> Counter[str]:
-    return Counter(
-        kr.kpi for o in workspace.objectives_in(cycle_key) for kr in o.key_results
-    )
+KPITargets = dict[str, set[tuple[KeyResultKind, Target]]]
+"""Each KPI's distinct targets: KRs that share a kind and target (a team's KR
+repeating its parent's) are one target, not two."""
 
 
-def _kr_targets(
-    workspace: Workspace, cycle_key: str
-) -> defaultdict[str, set[tuple[KeyResultKind, Target]]]:
-    """Each KPI's distinct targets in the cycle: KRs that share a target (a team's
-    KR repeating its parent's) are one target, not two."""
+def _targets_set_in(workspace: Workspace, cycle_keys: Iterable[str]) -> KPITargets:
+    """The targets the KRs of the cycles `cycle_keys` set, KPI by KPI."""
     targets: defaultdict[str, set[tuple[KeyResultKind, Target]]] = defaultdict(set)
-    for objective in workspace.objectives_in(cycle_key):
-        for kr in objective.key_results:
-            targets[kr.kpi].add((kr.kind, kr.target))
-    return targets
+    for cycle_key in cycle_keys:
+        for objective in workspace.objectives_in(cycle_key):
+            for kr in objective.key_results:
+                targets[kr.kpi].add((kr.kind, kr.target))
+    return dict(targets)
+
+
+def _targets_in_force(workspace: Workspace, cycle: Cycle) -> KPITargets:
+    """The targets in force in `cycle`: its own KRs', and for a KPI they leave
+    alone, those of the years containing it (a quarter's KR on the same KPI
+    follows the year's direction: one target, not two)."""
+    span = (cycle.start, cycle.end)
+    containing = (
+        c.key
+        for c in workspace.cycles
+        if c.key != cycle.key and cycle_contains((c.start, c.end), span)
+    )
+    return _targets_set_in(workspace, containing) | _targets_set_in(
+        workspace, (cycle.key,)
+    )
 
 
 def _targeted(
@@ -310,24 +347,21 @@ def _targeted(
 ) -> Targeted:
     if cycle is None:
         return Targeted(cycle=None, targeted_twice=(), standing=())
-    targets = _kr_targets(workspace, cycle.key)
+    targets = _targets_in_force(workspace, cycle)
     twice = []
     action_plans = []
     for kpi in workspace.kpis:
-        if kpi.tier is not Tier.KEY or not targets[kpi.key]:
+        if kpi.tier is not Tier.KEY or not targets.get(kpi.key):
             continue
         own_target = own_targets is True and kpi.thresholds.green is not None
         if len(targets[kpi.key]) > 1 or own_target:
             twice.append(kpi.key)
         if (kpi.corrective_action or "").strip():
             action_plans.append(kpi.key)
-    latest = sorted(
-        (c for c in workspace.cycles if c.start <= as_of),
-        key=lambda c: (c.start, c.end),
-    )[-STANDING_CYCLES:]
+    latest = started_sprints(workspace, as_of)[-STANDING_CYCLES:]
     standing: tuple[str, ...] = ()
     if len(latest) == STANDING_CYCLES:
-        each = [set(_kr_counts(workspace, c.key)) for c in latest]
+        each = [set(_targets_set_in(workspace, (c.key,))) for c in latest]
         common = set.intersection(*each)
         standing = tuple(
             k.key for k in workspace.kpis if k.key in common and k.tier is Tier.KEY
@@ -344,12 +378,12 @@ def _monitor(workspace: Workspace, informal: Informal, cycle: Cycle | None) -> M
     key_kpis = [k for k in workspace.kpis if k.tier is Tier.KEY]
     dashboard = key_kpis or list(workspace.kpis)
     covered = {k.perspective for k in dashboard}
-    targeted = _kr_counts(workspace, cycle.key) if cycle else Counter[str]()
+    targeted = _targets_in_force(workspace, cycle) if cycle else {}
     return Monitor(
         well_defined=informal.kpi_count - len(informal.informal),
         kpi_count=informal.kpi_count,
         perspectives_missing=tuple(p for p in Perspective if p not in covered),
-        key_targeted=tuple(k.key for k in key_kpis if targeted[k.key]),
+        key_targeted=tuple(k.key for k in key_kpis if targeted.get(k.key)),
         key_count=len(key_kpis),
     )
 
@@ -373,7 +407,9 @@ def _walk(
             f"or unowned (informal from {_percent(INFORMAL_SHARE)})"
         )
         if informal.too_many_key:
-            reason += f"; {informal.key_count} KPIs are key (keep {MAX_KEY_KPIS})"
+            key = _counted(informal.key_count, "KPI")
+            reason += f"; {key} {_one_or_many(informal.key_count, 'is', 'are')} key "
+            reason += f"(keep {MAX_KEY_KPIS})"
         return KPIType.INFORMAL, (reason + ".",)
     formal = (
         f"The KPIs are formal: {_percent(informal.share)} incomplete, duplicated "
@@ -382,8 +418,14 @@ def _walk(
     if targeted.holds or answers.get("kpis_have_targets") is True:
         count = len(targeted.evidence)
         detail = (
-            f"{count} key KPIs are targeted twice, cycle after cycle, or carry "
-            "their own action plans while OKRs target them"
+            f"{_counted(count, 'key KPI')} "
+            + _one_or_many(
+                count,
+                "is targeted twice, cycle after cycle, or carries its own action "
+                "plan while OKRs target it",
+                "are targeted twice, cycle after cycle, or carry their own action "
+                "plans while OKRs target them",
+            )
             if count
             else "key KPIs carry their own targets and action plans (questionnaire)"
         )
@@ -403,6 +445,16 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _one_or_many(count: int, one: str, many: str) -> str:
+    """`one` for a count of 1, `many` for any other (0 included)."""
+    return one if count == 1 else many
+
+
+def _counted(count: int, noun: str) -> str:
+    """`1 KPI`, `0 KPIs`, `3 KPIs`."""
+    return f"{count} {noun}{_one_or_many(count, '', 's')}"
+
+
 def _these(keys: tuple[str, ...], noun: str, verb: tuple[str, str] = ("", "")) -> str:
     """`this KPI` or `these 3 KPIs`, with the verb agreeing (`is` or `are`)."""
     singular, plural = verb
@@ -415,10 +467,9 @@ def _action_plans_step(targeted: Targeted) -> NextStep:
     """Key KPIs with their own action plans that OKRs target as well: two plans
     for one change, which the seed says may conflict."""
     keys = targeted.action_plans
-    one = len(keys) == 1
     plans, verb, okrs = (
         ("its own action plan", "is", "an OKR")
-        if one
+        if len(keys) == 1
         else ("their own action plans", "are", "OKRs")
     )
     return NextStep(
@@ -459,8 +510,9 @@ def _next_steps(
     if informal.too_many_key:
         steps.append(
             NextStep(
-                f"Move {informal.key_count - MAX_KEY_KPIS} of the {informal.key_count} "
-                f"key KPIs to secondary: keep {MAX_KEY_KPIS} or fewer"
+                f"Move {informal.key_count - MAX_KEY_KPIS} of the "
+                f"{_counted(informal.key_count, 'key KPI')} to secondary: keep "
+                f"{MAX_KEY_KPIS} or fewer"
             )
         )
     if targeted.targeted_twice:
@@ -478,7 +530,9 @@ def _next_steps(
             NextStep(
                 _capital(_these(targeted.standing, "key KPI", ("is", "are")))
                 + " targeted in each of the "
-                f"last {STANDING_CYCLES} cycles: target what drives them instead",
+                f"last {STANDING_CYCLES} cycles: target what drives "
+                + _one_or_many(len(targeted.standing), "it", "them")
+                + " instead",
                 targeted.standing,
             )
         )
@@ -501,8 +555,9 @@ def _next_steps(
     elif monitor.key_targeted and not monitor.okrs_on_a_few:
         steps.append(
             NextStep(
-                f"OKRs target {len(monitor.key_targeted)} of the {monitor.key_count} "
-                "key KPIs: focus them on a few and let the rest monitor",
+                f"OKRs target {len(monitor.key_targeted)} of the "
+                f"{_counted(monitor.key_count, 'key KPI')}: focus them on a few and "
+                "let the rest monitor",
                 monitor.key_targeted,
             )
         )
@@ -517,8 +572,9 @@ def _next_steps(
     if unanswered:
         steps.append(
             NextStep(
-                f"Answer the {len(unanswered)} open questions of the questionnaire: "
-                "the data cannot know them"
+                f"Answer the {_counted(len(unanswered), 'open question')} of the "
+                "questionnaire: the data cannot know "
+                + _one_or_many(len(unanswered), "it", "them")
             )
         )
     return tuple(steps)

@@ -18,12 +18,44 @@ from drumbeat.accounts.selectors import AnyUser
 from drumbeat.audit.models import Event
 from drumbeat.audit.services import event_record
 from drumbeat.common.guards import is_admin
-from drumbeat.core.assessment import QUESTION_KEYS, Answers, Assessment, assess
+from drumbeat.core.assessment import (
+    QUESTION_KEYS,
+    QUESTIONS,
+    Answers,
+    Assessment,
+    assess,
+)
 from drumbeat.review.models import AssessmentAnswer
 from drumbeat.scorecard.selectors import database_workspace
 
 ANSWER_REFUSAL = "Only admins answer the assessment's questionnaire."
 HISTORY_SHOWN = 20
+ANSWER_WORDS: dict[str, bool | None] = {"yes": True, "no": False, "unknown": None}
+"""The questionnaire's answers in words, as the page's form and the API take them."""
+ANSWER_CHOICES = "yes, no or unknown (or true, false or null)"
+
+
+def answer_of(question: str, value: object) -> bool | None:
+    """The answer `value` says to `question`: a word of `ANSWER_WORDS` (any case)
+    or a JSON true, false or null; anything else is refused, naming the question
+    and the choices."""
+    if value is None or isinstance(value, bool):
+        return value
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in ANSWER_WORDS:
+        return ANSWER_WORDS[word]
+    raise ValidationError(
+        {"answer": f"answer {question} {ANSWER_CHOICES}, not {value!r}"}
+    )
+
+
+def unknown_question(question: str) -> str:
+    """What to say of a question the questionnaire does not ask."""
+    return (
+        f"The assessment asks no question '{question}'; it asks "
+        + ", ".join(q.key for q in QUESTIONS)
+        + "."
+    )
 
 
 def can_answer_assessment(user: AnyUser) -> bool:

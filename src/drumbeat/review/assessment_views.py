@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from drumbeat.core.assessment import QUESTIONS, KPIType
 from drumbeat.review.assessment import (
     ANSWER_REFUSAL,
+    ANSWER_WORDS,
     assessment_answers_record,
     assessment_history,
     can_answer_assessment,
     organisation_assessment,
 )
 
-ANSWER_WORDS: dict[str, bool | None] = {"yes": True, "no": False, "unknown": None}
 WORD_OF = {value: word for word, value in ANSWER_WORDS.items()}
 
 
