@@ -202,6 +202,18 @@ SECTIONS: tuple[Section, ...] = (
                 ),
             ),
             Term(
+                "critical-success-factor",
+                "Critical success factor",
+                "Something the organisation must do well to succeed (customers "
+                "get value in their first weeks, say), defined once for the "
+                "workspace; a key KPI names the ones it moves.",
+                (
+                    "Moving one or more of them is the sixth of Parmenter's seven "
+                    "characteristics. An admin keeps the list on the critical "
+                    "success factors page, or in the workspace file.",
+                ),
+            ),
+            Term(
                 "annual-cycle",
                 "Annual cycle",
                 "A cycle that contains others: a year and its quarters. Quarterly "
@@ -513,6 +525,20 @@ SECTIONS: tuple[Section, ...] = (
                 "Adds up the KPI's readings in the cycle (new clients won, say): "
                 "the current value is their sum, from a baseline of 0, scored "
                 "like a change.",
+            ),
+            Term(
+                "relative-target",
+                "Relative target",
+                'A target written as a change of the baseline, "+10%" or '
+                '"-25%": resolved to a level when it is saved (+10% of 15 is '
+                "16.5), kept at that level, and shown both ways: +10 % → 16.5.",
+            ),
+            Term(
+                "band-target",
+                "Key result into a band",
+                "A change key result on a KPI that is good inside a band "
+                "(90-120, say): its progress is the share of the way from the "
+                "baseline to the nearest edge of the band covered, 100% inside it.",
             ),
             Term(
                 "sustain",
