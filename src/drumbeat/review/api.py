@@ -20,6 +20,7 @@ from drumbeat.review.models import Investigation, ReviewNote
 from drumbeat.review.selectors import (
     AgendaFilters,
     AgendaItem,
+    NotDue,
     investigations_list,
     kpi_agenda,
 )
@@ -123,11 +124,38 @@ class CycleOverdueOut(Schema):
     end: dt.date
 
 
+class NotDueOut(Schema):
+    kpi: str
+    name: str
+    review_cadence: str
+    next_due: dt.date = Field(description="the first day it comes up again")
+
+    @staticmethod
+    def resolve_kpi(row: NotDue) -> str:
+        return row.kpi.key
+
+    @staticmethod
+    def resolve_name(row: NotDue) -> str:
+        return row.kpi.name
+
+    @staticmethod
+    def resolve_review_cadence(row: NotDue) -> str:
+        return row.kpi.review_cadence
+
+    @staticmethod
+    def resolve_next_due(row: NotDue) -> dt.date:
+        return row.next_review
+
+
 class AgendaOut(Schema):
     as_of: dt.date
     green: int = Field(description="How many KPIs are green (not listed)")
     overdue_for_close: list[CycleOverdueOut]
     items: list[AgendaItemOut]
+    not_due: list[NotDueOut] = Field(
+        description="On track, review not due by its review cadence (as "
+        "`drumbeat review` lists them)"
+    )
 
 
 class AgendaQuery(Schema):
@@ -156,6 +184,7 @@ def kpi_agenda_get(
         "green": agenda.green,
         "overdue_for_close": [cycle for cycle, _ in agenda.overdue_cycles],
         "items": agenda.items,
+        "not_due": agenda.not_due,
     }
 
 
