@@ -20,7 +20,6 @@ from drumbeat.review.models import Investigation, ReviewNote
 from drumbeat.review.selectors import (
     AgendaFilters,
     AgendaItem,
-    NotDue,
     investigations_list,
     kpi_agenda,
 )
@@ -125,26 +124,12 @@ class CycleOverdueOut(Schema):
 
 
 class NotDueOut(Schema):
-    kpi: str
-    name: str
-    review_cadence: str
-    next_due: dt.date = Field(description="the first day it comes up again")
-
-    @staticmethod
-    def resolve_kpi(row: NotDue) -> str:
-        return row.kpi.key
-
-    @staticmethod
-    def resolve_name(row: NotDue) -> str:
-        return row.kpi.name
-
-    @staticmethod
-    def resolve_review_cadence(row: NotDue) -> str:
-        return row.kpi.review_cadence
-
-    @staticmethod
-    def resolve_next_due(row: NotDue) -> dt.date:
-        return row.next_review
+    kpi: str = Field(alias="kpi.key")
+    name: str = Field(alias="kpi.name")
+    review_cadence: str = Field(alias="kpi.review_cadence")
+    next_due: dt.date = Field(
+        alias="next_review", description="the first day it comes up again"
+    )
 
 
 class AgendaOut(Schema):
