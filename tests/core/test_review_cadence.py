@@ -10,6 +10,7 @@ import pytest
 from drumbeat.core.contract import kpi_review_json
 from drumbeat.core.model import KPI, Cadence, Thresholds
 from drumbeat.core.review_cadence import (
+    next_review_day,
     proposed_review_cadence,
     review_due,
     review_period_start,
@@ -56,6 +57,26 @@ def test_review_period_start(cadence: Cadence, day: dt.date, start: dt.date) -> 
 )
 def test_review_due(review_cadence: Cadence | None, day: dt.date, due: bool) -> None:
     assert review_due(review_cadence, day) is due
+
+
+@pytest.mark.parametrize(
+    ("review_cadence", "day", "next_day"),
+    [
+        (D, dt.date(2026, 11, 25), dt.date(2026, 11, 25)),  # always due: today
+        (W, dt.date(2026, 11, 29), dt.date(2026, 11, 29)),
+        (M, dt.date(2026, 5, 7), dt.date(2026, 5, 7)),  # within its window
+        (M, dt.date(2026, 11, 25), dt.date(2026, 12, 1)),
+        (M, dt.date(2026, 12, 8), dt.date(2027, 1, 1)),  # over the year's end
+        (Q, dt.date(2026, 11, 25), dt.date(2027, 1, 1)),
+        (Q, dt.date(2026, 5, 4), dt.date(2026, 7, 1)),
+        (Y, dt.date(2026, 2, 2), dt.date(2027, 1, 1)),
+    ],
+)
+def test_next_review_day(
+    review_cadence: Cadence, day: dt.date, next_day: dt.date
+) -> None:
+    assert next_review_day(review_cadence, day) == next_day
+    assert review_due(review_cadence, next_day)
 
 
 @pytest.mark.parametrize(

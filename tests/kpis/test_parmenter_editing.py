@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from drumbeat.audit.models import Event
 from drumbeat.kpis.models import KPI, CriticalSuccessFactor
 from drumbeat.kpis.selectors import critical_success_factors_used
+from drumbeat.kpis.services.definitions import DEFINITION_FIELDS, kpi_update
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import load_workspace_text
 from tests.conftest import client_for, words
@@ -112,16 +114,16 @@ def test_who_may_save_the_characteristics(
     response = client_for(users[role]).post("/kpis/churn/edit/", parmenter_form())
     assert response.status_code == status
     churn = KPI.objects.get(key="churn")
-    assert churn.ceo_attention is (status == 302)
+    assert churn.ceo_attention is (role == "admin")  # leadership's call
     assert churn.guardrail == ("csat" if status == 302 else "")
 
 
 def test_saving_is_audited_and_in_the_definition_history(
     owner: User, users: dict[str, User]
 ) -> None:
-    client_for(users["owner"]).post("/kpis/churn/edit/", parmenter_form())
+    client_for(users["admin"]).post("/kpis/churn/edit/", parmenter_form())
     event = Event.objects.get(kind="definition", subject="churn", action="changed")
-    assert event.actor == users["owner"]
+    assert event.actor == users["admin"]
     assert event.changes["ceo_attention"] == [False, True]
     assert event.changes["critical_success_factors"] == [[], ["loyal"]]
     assert event.changes["guardrail"] == ["", "csat"]
@@ -296,10 +298,9 @@ def test_the_list_costs_two_queries_whatever_its_size(
 # --- The API -----------------------------------------------------------------------
 
 
-def test_an_owner_patches_the_five_fields(owner: User, users: dict[str, User]) -> None:
+def test_an_owner_patches_the_four_fields(owner: User, users: dict[str, User]) -> None:
     body = {
         "version": 1,
-        "ceo_attention": True,
         "corrective_action": "Call them.",
         "critical_success_factors": ["loyal", "on-time"],
         "dark_side": "Discounts.",
@@ -484,3 +485,87 @@ def test_web_edited_values_come_out_in_the_export_and_apply_back(
     churn_row = KPI.objects.get(key="churn")
     assert churn_row.critical_success_factors == ["cheap", "loyal"]
     assert (churn_row.ceo_attention, churn_row.guardrail) == (True, "csat")
+
+
+# --- ceo_attention: leadership's call ---------------------------------------------
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_an_admin_sets_and_clears_ceo_attention_in_the_api(
+    owner: User, users: dict[str, User], attention: bool
+) -> None:
+    KPI.objects.filter(key="churn").update(ceo_attention=not attention)
+    body = {"version": 1, "ceo_attention": attention}
+    answer = patch(bearer(users["admin"], "admin"), "/api/v1/kpis/churn", body)
+    assert answer.status_code == 200
+    assert answer.json()["ceo_attention"] is attention
+    event = Event.objects.get(kind="definition", subject="churn", action="changed")
+    assert event.changes["ceo_attention"] == [not attention, attention]
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_an_owner_may_not_set_or_clear_ceo_attention_in_the_api(
+    owner: User, users: dict[str, User], attention: bool
+) -> None:
+    KPI.objects.filter(key="churn").update(ceo_attention=not attention)
+    body = {"version": 1, "ceo_attention": attention, "dark_side": "Discounts."}
+    answer = patch(bearer(users["owner"], "admin"), "/api/v1/kpis/churn", body)
+    assert answer.status_code == 403
+    assert answer.json()["error"]["message"].startswith(
+        "ceo_attention: only an admin (leadership) sets or clears"
+    )
+    churn = KPI.objects.get(key="churn")
+    assert (churn.ceo_attention, churn.dark_side) == (not attention, "")  # nothing
+    assert not Event.objects.filter(kind="definition", subject="churn").exists()
+
+
+def test_an_owner_patching_other_fields_keeps_ceo_attention(
+    owner: User, users: dict[str, User]
+) -> None:
+    KPI.objects.filter(key="churn").update(ceo_attention=True)
+    body = {"version": 1, "ceo_attention": True, "dark_side": "Discounts."}
+    answer = patch(bearer(users["owner"], "admin"), "/api/v1/kpis/churn", body)
+    assert answer.status_code == 200
+    assert (answer.json()["ceo_attention"], answer.json()["dark_side"]) == (
+        True,
+        "Discounts.",
+    )
+
+
+@pytest.mark.parametrize(("role", "disabled"), [("admin", False), ("owner", True)])
+def test_the_form_shows_ceo_attention_read_only_to_anyone_but_an_admin(
+    owner: User, users: dict[str, User], role: str, disabled: bool
+) -> None:
+    page = client_for(users[role]).get("/kpis/churn/edit/").content.decode()
+    at = page.index('id="id_ceo_attention"')
+    box = page[page.rindex("<input", 0, at) : page.index(">", at) + 1]
+    assert ("disabled" in box) is disabled
+    assert ("only an admin sets or clears it" in words(page)) is disabled
+
+
+def test_an_owner_posting_the_form_keeps_ceo_attention_as_it_was(
+    owner: User, users: dict[str, User]
+) -> None:
+    KPI.objects.filter(key="churn").update(ceo_attention=True)
+    response = client_for(users["owner"]).post(
+        "/kpis/churn/edit/", parmenter_form(ceo_attention="")
+    )
+    assert response.status_code == 302
+    churn = KPI.objects.get(key="churn")
+    assert (churn.ceo_attention, churn.guardrail) == (True, "csat")
+
+
+def test_the_service_refuses_a_non_admin_changing_ceo_attention(
+    owner: User, users: dict[str, User]
+) -> None:
+    churn = KPI.objects.get(key="churn")
+    values = {name: getattr(churn, name) for name in DEFINITION_FIELDS}
+    with pytest.raises(PermissionDenied, match=r"^ceo_attention: only an admin"):
+        kpi_update(
+            kpi=churn,
+            values={**values, "ceo_attention": True},
+            thresholds=churn.thresholds,
+            by=users["owner"],
+            version=churn.version,
+        )
+    assert KPI.objects.get(key="churn").ceo_attention is False

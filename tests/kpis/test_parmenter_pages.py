@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from drumbeat.kpis.models import KPI, CriticalSuccessFactor
-from drumbeat.kpis.selectors import kpi_parmenter
+from drumbeat.kpis.selectors import kpi_parmenter, kpi_parmenter_notes
+from drumbeat.kpis.templatetags.kpi_format import HEALTH_LABELS
 from tests.conftest import client_for, words
 from tests.kpis.test_kpi_form_fields import _form
 from tests.server.test_api import bearer, post
@@ -177,3 +178,81 @@ def test_the_api_refuses_an_unknown_guardrail_naming_the_field(
     assert "guardrail" in refused.text
     assert "refers to KPI 'nope', which is not defined" in refused.text
     assert not KPI.objects.filter(key="first-reply").exists()
+
+
+# --- Under the checklist: when it slips, the dark side, what it moves -------------
+
+
+def _write_the_notes(key: str) -> None:
+    CriticalSuccessFactor.objects.create(key="loyal", name="Loyal customers")
+    CriticalSuccessFactor.objects.create(key="quick", name="Quick answers")
+    KPI.objects.filter(key=key).update(
+        corrective_action="Call back every unhappy customer within a day.",
+        critical_success_factors=["loyal", "quick"],
+        dark_side="Agents rush calls to close tickets.",
+        guardrail="churn" if key != "churn" else "csat",
+    )
+
+
+@pytest.mark.parametrize("role", ["admin", "owner", "editor", "viewer", "outsider"])
+def test_a_key_kpi_page_shows_its_corrective_action_dark_side_and_factors(
+    owner: User, users: dict[str, User], role: str
+) -> None:
+    _write_the_notes("csat")
+    churn_health = KPI.objects.select_related("status").get(key="churn").status.health
+    page = " ".join(csat_page(users[role]).split())
+    notes = page[page.index("Parmenter: ") :]
+    assert "When it slips: Call back every unhappy customer within a day." in notes
+    label = HEALTH_LABELS.get(churn_health, churn_health)
+    assert (
+        f"Dark side: Agents rush calls to close tickets. — watched by Logo churn "
+        f"{label}" in notes
+    )
+    assert "Moves: Loyal customers, Quick answers" in notes
+
+
+def test_the_guardrail_is_linked_to_its_page(
+    owner: User, users: dict[str, User]
+) -> None:
+    _write_the_notes("csat")
+    html = client_for(users["viewer"]).get("/kpis/csat/").content.decode()
+    notes = html[html.index("data-parmenter-notes") :]
+    assert notes.index('href="/kpis/churn/"') < notes.index("</dl>")
+
+
+def test_a_secondary_kpi_shows_its_notes_without_a_checklist(
+    owner: User, users: dict[str, User]
+) -> None:
+    _write_the_notes("churn")
+    html = client_for(users["viewer"]).get("/kpis/churn/").content.decode()
+    page = " ".join(unescape(words(html)).split())
+    assert "Parmenter: " not in page
+    assert "When it slips: Call back every unhappy customer within a day." in page
+    assert "watched by Customer satisfaction" in page
+    assert "Moves: Loyal customers, Quick answers" in page
+
+
+def test_a_factor_no_longer_defined_reads_as_its_key_and_nothing_written_no_list(
+    owner: User, users: dict[str, User]
+) -> None:
+    assert (
+        "data-parmenter-notes"
+        not in client_for(users["viewer"]).get("/kpis/churn/").content.decode()
+    )
+    KPI.objects.filter(key="churn").update(critical_success_factors=["gone"])
+    page = " ".join(
+        unescape(
+            words(client_for(users["viewer"]).get("/kpis/churn/").content.decode())
+        ).split()
+    )
+    assert "Moves: gone" in page
+    assert "When it slips" not in page
+
+
+def test_the_notes_cost_two_queries(owner: User, django_assert_max_num_queries) -> None:
+    _write_the_notes("csat")
+    csat = KPI.objects.get(key="csat")
+    with django_assert_max_num_queries(2):
+        notes = kpi_parmenter_notes(csat)
+    assert notes.guardrail is not None
+    assert notes.factors == ["Loyal customers", "Quick answers"]

@@ -13,12 +13,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from drumbeat.core.rhythm import kpi_review
 from drumbeat.kpis.models import KPI
 from drumbeat.okrs.models import Cycle
 from drumbeat.review.selectors import kpi_agenda
 from drumbeat.scorecard.selectors import database_workspace
 from drumbeat.scorecard.sync import workspace_apply
 from drumbeat.workspace import load_workspace_text
+from tests.conftest import client_for, words
 from tests.review.agenda_fixtures import agenda_text, agenda_workspace
 from tests.server.test_api import bearer
 from tests.workspace.test_containing_cycles import FILE as YEAR_AND_QUARTER
@@ -131,3 +133,71 @@ def _agenda_page(users: dict[str, User]) -> tuple[str, int]:
 
 def _agenda_queries(users: dict[str, User]) -> int:
     return _agenda_page(users)[1]
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer", "outsider"])
+def test_the_agenda_page_lists_the_kpis_whose_review_is_not_due(
+    agenda_workspace: dict[str, KPI], users: dict[str, User], role: str
+) -> None:
+    KPI.objects.filter(key="fine").update(review_cadence="quarterly")
+    page = words(client_for(users[role]).get(reverse("kpi-review")).content.decode())
+    assert (
+        "On track, review not due (review cadence): fine (quarterly, next due "
+        "2027-01-01)" in page
+    )
+    assert "1 KPI green" in page  # still counted among the green ones
+
+
+def test_the_agenda_page_lists_nothing_not_due_without_a_review_cadence(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    page = client_for(users["viewer"]).get(reverse("kpi-review")).content.decode()
+    assert "review not due" not in page
+
+
+def test_a_kpi_due_for_its_periodic_review_is_not_listed_as_not_due(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    KPI.objects.filter(key="fine").update(review_cadence="monthly")
+    december = kpi_agenda(users["viewer"], today=dt.date(2026, 12, 2))
+    assert december.not_due == []
+    november = kpi_agenda(users["viewer"])
+    assert [(row.kpi.key, row.next_review) for row in november.not_due] == [
+        ("fine", dt.date(2026, 12, 1))
+    ]
+
+
+@pytest.mark.parametrize("role", ["admin", "editor", "owner", "viewer", "outsider"])
+def test_the_api_agenda_has_the_not_due_list(
+    agenda_workspace: dict[str, KPI], users: dict[str, User], role: str
+) -> None:
+    KPI.objects.filter(key="fine").update(review_cadence="quarterly")
+    data = client_for(users[role]).get("/api/v1/review/kpis").json()
+    assert data["not_due"] == [
+        {
+            "kpi": "fine",
+            "name": "fine",
+            "review_cadence": "quarterly",
+            "next_due": "2027-01-01",
+        }
+    ]
+    assert data["green"] == 1
+
+
+def test_the_api_agenda_is_refused_without_a_token(
+    agenda_workspace: dict[str, KPI],
+) -> None:
+    assert client_for(None).get("/api/v1/review/kpis").status_code == 401
+
+
+def test_the_page_and_the_api_list_what_the_cli_lists_as_not_due(
+    agenda_workspace: dict[str, KPI], users: dict[str, User]
+) -> None:
+    KPI.objects.filter(key__in=["fine", "stale", "red-key"]).update(
+        review_cadence="quarterly"
+    )
+    review = kpi_review(database_workspace(), dt.date(2026, 11, 25))
+    cli = [status.assessment.kpi.key for status in review.not_due]
+    assert cli == ["fine"]  # stale and red-key are exceptions: always reviewed
+    api = client_for(users["viewer"]).get("/api/v1/review/kpis").json()
+    assert [row["kpi"] for row in api["not_due"]] == cli

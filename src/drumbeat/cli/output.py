@@ -34,8 +34,9 @@ from drumbeat.core.display import (
     signal_groups,
 )
 from drumbeat.core.lint import Finding
-from drumbeat.core.rhythm import CheckInItem, KPIReview
+from drumbeat.core.rhythm import STAGNATING, CheckInItem, KPIReview
 from drumbeat.core.spc import Signal
+from drumbeat.core.stagnation import stagnation
 from drumbeat.core.status import WorkspaceStatus
 from drumbeat.core.suggest import Suggestion
 
@@ -100,13 +101,16 @@ def print_findings(findings: list[Finding]) -> None:
     )
 
 
-def _signals_text(signals: Sequence[Signal]) -> Text:
-    """ "unfavourable: rules 1, 2 below" in red; favourable ones in green."""
+def _signals_text(signals: Sequence[Signal], *, stagnating: bool = False) -> Text:
+    """ "unfavourable: rules 1, 2 below" in red; favourable ones in green; then
+    "stagnating" in yellow for a stagnating KPI (`core.stagnation`)."""
     text = Text()
     for favourable, words in signal_groups(signals):
         if text:
             text.append("; ")
         text.append(words, style="green" if favourable else "red")
+    if stagnating:
+        text.append(f"{'; ' if text else ''}{STAGNATING}", style="yellow")
     return text
 
 
@@ -119,7 +123,10 @@ def print_status(status: WorkspaceStatus) -> None:
         assessment = kpi_status.assessment
         latest = assessment.latest
         unit = f" {assessment.kpi.unit}" if assessment.kpi.unit else ""
-        signals = _signals_text(assessment.signals)
+        signals = _signals_text(
+            assessment.signals,
+            stagnating=stagnation(assessment.kpi, assessment.as_of) is not None,
+        )
         kpis.add_row(
             assessment.kpi.key,
             f"{format_number(latest.value)}{unit}" if latest else "-",

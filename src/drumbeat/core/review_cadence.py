@@ -49,6 +49,24 @@ def review_due(review_cadence: Cadence | str | None, as_of: dt.date) -> bool:
     return (as_of - start).days < REVIEW_WINDOW_DAYS
 
 
+def next_review_day(review_cadence: Cadence | str, as_of: dt.date) -> dt.date:
+    """The first day an on-track KPI with `review_cadence` next comes up at the
+    review: `as_of` itself while its review window is open, else the first day of
+    its next review period (1 December for a monthly review on 25 November)."""
+    cadence = Cadence(review_cadence)
+    if review_due(cadence, as_of):
+        return as_of
+    start = review_period_start(cadence, as_of)
+    if cadence is Cadence.MONTHLY:
+        months = 1
+    elif cadence is Cadence.QUARTERLY:
+        months = 3
+    else:
+        months = 12
+    month = start.month - 1 + months
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1)
+
+
 def proposed_review_cadence(
     cadence: Cadence | str | None, review_cadence: Cadence | str | None
 ) -> Cadence | None:

@@ -33,9 +33,13 @@ from drumbeat.core.model import (
 )
 from drumbeat.core.review_cadence import more_frequent_review_reason, review_due
 from drumbeat.core.scoring import KeyResultScore, key_result_score
+from drumbeat.core.stagnation import stagnation
 from drumbeat.core.status import KPIStatus, kpi_statuses
 
 LOW_CONFIDENCE_BELOW = 0.5
+
+STAGNATING = "stagnating"
+"""The word a stagnating KPI (`core.stagnation`) adds to its agenda's "why"."""
 
 
 class ReviewBucket(IntEnum):
@@ -108,7 +112,17 @@ def agenda_reasons(assessment: KPIAssessment) -> tuple[str, ...]:
                 assessment.as_of,
             )
         )
-    return tuple(reasons)
+    return with_stagnation(tuple(reasons), assessment)
+
+
+def with_stagnation(
+    reasons: tuple[str, ...], assessment: KPIAssessment
+) -> tuple[str, ...]:
+    """`reasons` and "stagnating" when the KPI is on the agenda (some reason
+    already) and stagnates on its day; stagnation alone puts nothing on it."""
+    if reasons and stagnation(assessment.kpi, assessment.as_of) is not None:
+        return (*reasons, STAGNATING)
+    return reasons
 
 
 def exception_since(assessment: KPIAssessment) -> dt.date | None:
@@ -172,6 +186,7 @@ def review_reasons(status: KPIStatus) -> tuple[str, ...]:
             break
     if assessment.stale:
         reasons.append("stale")
+    reasons = list(with_stagnation(tuple(reasons), assessment))
     kpi = assessment.kpi
     at_risk = assessment.health in (Health.RED, Health.AMBER)
     more_often = more_frequent_review_reason(kpi.cadence, kpi.review_cadence)

@@ -333,6 +333,12 @@ WORKSPACE_FIELD_ALIASES = {
 """The last part of a workspace rule's field path, as the KPI forms name it."""
 
 
+CEO_ATTENTION_READ_ONLY = (
+    "leadership's call: only an admin sets or clears it (Parmenter's third "
+    "characteristic)"
+)
+
+
 class KPIDefinitionForm(KPIFieldsForm):
     """A KPI's definition as its owner edits it; `version` guards against
     overwriting someone else's change."""
@@ -350,13 +356,17 @@ class KPIDefinitionForm(KPIFieldsForm):
         }
 
     @classmethod
-    def of(cls, kpi: KPI, data: Any = None) -> KPIDefinitionForm:
+    def of(cls, kpi: KPI, data: Any = None, *, admin: bool) -> KPIDefinitionForm:
         """The form of `kpi`: as it opens, with its definition, or with `data`
-        posted."""
+        posted. For anyone but an admin `ceo_attention` is shown read-only, and
+        kept as it is whatever is posted (leadership's call)."""
         keep = {"kpi_key": kpi.key, "factors_named": kpi.critical_success_factors}
-        if data is None:
-            return cls(initial=cls.initial_from(kpi), **keep)
-        return cls(data, **keep)
+        form = cls(data, initial=cls.initial_from(kpi), **keep)
+        if not admin:
+            ceo_attention = form.fields["ceo_attention"]
+            ceo_attention.disabled = True
+            ceo_attention.help_text = CEO_ATTENTION_READ_ONLY
+        return form
 
     @classmethod
     def initial_from(cls, kpi: KPI) -> dict[str, Any]:

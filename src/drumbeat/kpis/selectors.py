@@ -556,6 +556,55 @@ def kpi_parmenter(kpi: KPI) -> ParmenterChecklist | None:
     return parmenter_checklist(workspace.kpis[0], workspace)
 
 
+@dataclass(frozen=True)
+class ParmenterNotes:
+    """What a KPI's page says under the checklist: what staff do when it slips,
+    its dark side and the guardrail KPI that watches it (with its status), and the
+    critical success factors it moves, by name."""
+
+    corrective_action: str
+    dark_side: str
+    guardrail_key: str
+    guardrail: KPI | None
+    """The guardrail KPI, when it is in the dictionary and not archived."""
+    factors: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.corrective_action
+            or self.dark_side
+            or self.guardrail_key
+            or self.factors
+        )
+
+
+def kpi_parmenter_notes(kpi: KPI) -> ParmenterNotes:
+    """The corrective action, dark side, guardrail and critical success factors
+    written for `kpi` (any tier), in two queries at most: the guardrail with its
+    status, the factors' names (a factor no longer defined reads as its key)."""
+    guardrail = (
+        KPI.objects.filter(key=kpi.guardrail, archived_at__isnull=True)
+        .exclude(pk=kpi.pk)
+        .select_related("status")
+        .first()
+        if kpi.guardrail
+        else None
+    )
+    named = kpi.critical_success_factors or []
+    names = dict(
+        CriticalSuccessFactor.objects.filter(key__in=named).values_list("key", "name")
+        if named
+        else []
+    )
+    return ParmenterNotes(
+        corrective_action=kpi.corrective_action,
+        dark_side=kpi.dark_side,
+        guardrail_key=kpi.guardrail,
+        guardrail=guardrail,
+        factors=[names.get(key, key) for key in named],
+    )
+
+
 def kpi_draft_findings(
     *,
     kpi: KPI | None = None,

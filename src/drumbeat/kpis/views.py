@@ -180,9 +180,10 @@ def kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
     kpi = get_object_or_404(KPI.objects.select_related("status", "team"), key=key)
     if not can_edit_definition(request.user, kpi):
         raise PermissionDenied("Only the KPI's owner or an admin edits its definition.")
+    admin = is_admin(request.user)
     if request.method != "POST":
-        return _kpi_edit_page(request, kpi, KPIDefinitionForm.of(kpi))
-    form = KPIDefinitionForm.of(kpi, request.POST)
+        return _kpi_edit_page(request, kpi, KPIDefinitionForm.of(kpi, admin=admin))
+    form = KPIDefinitionForm.of(kpi, request.POST, admin=admin)
     if form.is_valid() and isinstance(request.user, User):
         user = request.user
         values = form.kpi_values()
@@ -263,7 +264,8 @@ def kpi_source_edit(request: HttpRequest, key: str) -> HttpResponse:
                 request, "Source saved; the change is kept in the KPI's history."
             )
             return redirect("kpi-detail", key=kpi.key)
-    return _kpi_edit_page(request, kpi, KPIDefinitionForm.of(kpi), form, status=400)
+    definition = KPIDefinitionForm.of(kpi, admin=is_admin(request.user))
+    return _kpi_edit_page(request, kpi, definition, form, status=400)
 
 
 ADMINS_ONLY = "Only an admin manages the KPI dictionary."
@@ -301,7 +303,7 @@ def kpi_lint(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(
                 "Only the KPI's owner or an admin edits its definition."
             )
-        form = KPIDefinitionForm.of(kpi, request.POST)
+        form = KPIDefinitionForm.of(kpi, request.POST, admin=is_admin(request.user))
     else:
         require_admin(request.user, ADMINS_ONLY)
         form = KPICreateForm(request.POST)

@@ -123,11 +123,24 @@ class CycleOverdueOut(Schema):
     end: dt.date
 
 
+class NotDueOut(Schema):
+    kpi: str = Field(alias="kpi.key")
+    name: str = Field(alias="kpi.name")
+    review_cadence: str = Field(alias="kpi.review_cadence")
+    next_due: dt.date = Field(
+        alias="next_review", description="the first day it comes up again"
+    )
+
+
 class AgendaOut(Schema):
     as_of: dt.date
     green: int = Field(description="How many KPIs are green (not listed)")
     overdue_for_close: list[CycleOverdueOut]
     items: list[AgendaItemOut]
+    not_due: list[NotDueOut] = Field(
+        description="On track, review not due by its review cadence (as "
+        "`drumbeat review` lists them)"
+    )
 
 
 class AgendaQuery(Schema):
@@ -156,6 +169,7 @@ def kpi_agenda_get(
         "green": agenda.green,
         "overdue_for_close": [cycle for cycle, _ in agenda.overdue_cycles],
         "items": agenda.items,
+        "not_due": agenda.not_due,
     }
 
 

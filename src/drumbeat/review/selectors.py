@@ -18,7 +18,11 @@ from drumbeat.common.guards import is_admin
 from drumbeat.core.cycles import CycleStanding
 from drumbeat.core.health import assess_kpi
 from drumbeat.core.model import Health
-from drumbeat.core.review_cadence import more_frequent_review_reason, review_due
+from drumbeat.core.review_cadence import (
+    more_frequent_review_reason,
+    next_review_day,
+    review_due,
+)
 from drumbeat.core.rhythm import (
     ReviewBucket,
     agenda_reasons,
@@ -67,6 +71,15 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class NotDue:
+    """An on-track KPI that its `review_cadence` keeps off this review, with the
+    first day it comes up again (`core.review_cadence.next_review_day`)."""
+
+    kpi: KPI
+    next_review: dt.date
+
+
+@dataclass(frozen=True)
 class KPIAgenda:
     """The KPI review agenda on a day: the exceptions in meeting order, how many
     KPIs are green (one line), and the cycles overdue for close."""
@@ -79,6 +92,9 @@ class KPIAgenda:
     periodic: list[KPI] = field(default_factory=list)
     """Green KPIs with a `review_cadence` whose periodic review falls this week
     (`core.review_cadence.review_due`), in dictionary order."""
+    not_due: list[NotDue] = field(default_factory=list)
+    """On-track KPIs whose review is not due by their `review_cadence`, in
+    dictionary order: what `drumbeat review` lists as "review not due"."""
 
 
 def editor_team_ids(user: AnyUser) -> set[int]:
@@ -148,13 +164,20 @@ def kpi_agenda(
     exceptions: list[tuple[KPI, ReviewBucket]] = []
     green = 0
     periodic = []
+    not_due = []
     for kpi in kpis:
         bucket = _stored_bucket(kpi)
         if bucket is not None:
             exceptions.append((kpi, bucket))
-        elif getattr(kpi, "status", None) and kpi.status.health == Health.GREEN:
+            continue
+        if getattr(kpi, "status", None) is None:
+            continue
+        due = review_due(kpi.review_cadence, on)
+        if not due:
+            not_due.append(NotDue(kpi, next_review_day(kpi.review_cadence, on)))
+        if kpi.status.health == Health.GREEN:
             green += 1
-            if kpi.review_cadence and review_due(kpi.review_cadence, on):
+            if kpi.review_cadence and due:
                 periodic.append(kpi)
     exceptions.sort(
         key=lambda pair: (
@@ -216,8 +239,13 @@ def kpi_agenda(
         green=green,
         as_of=on,
         overdue_cycles=cycles_overdue_for_close(on),
-        periodic=sorted(periodic, key=lambda kpi: (kpi.position, kpi.key)),
+        periodic=sorted(periodic, key=_dictionary_order),
+        not_due=sorted(not_due, key=lambda row: _dictionary_order(row.kpi)),
     )
+
+
+def _dictionary_order(kpi: KPI) -> tuple[int, str]:
+    return (kpi.position, kpi.key)
 
 
 def _with_review_proposal(reasons: tuple[str, ...], kpi: KPI) -> tuple[str, ...]:

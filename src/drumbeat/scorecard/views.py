@@ -30,6 +30,7 @@ from drumbeat.kpis.selectors import (
     kpi_choices,
     kpi_drives_links,
     kpi_parmenter,
+    kpi_parmenter_notes,
     readings_page,
 )
 from drumbeat.kpis.services.dividers import (
@@ -104,6 +105,7 @@ def _kpi_page(
         "history": definition_history(kpi),
         "lint_findings": kpi_findings(kpi),
         "parmenter": kpi_parmenter(kpi),
+        "parmenter_notes": kpi_parmenter_notes(kpi),
         "divider_problem": divider_problem,
         "accepted_dividers": accepted_dividers(kpi),
         "links": kpi_drives_links(kpi),

@@ -61,6 +61,12 @@ DEFINITION_FIELDS = (
 its thresholds beside it."""
 
 
+CEO_ATTENTION_ADMINS_ONLY = (
+    "ceo_attention: only an admin (leadership) sets or clears whether the CEO "
+    "follows a KPI; ask an admin to change it."
+)
+
+
 @serialized_write
 def kpi_update(
     *,
@@ -75,8 +81,10 @@ def kpi_update(
     out stay as they are) and thresholds, checked by the workspace format's
     own rules (thresholds against direction, known drives and no cycle of them);
     refused if it changed since `version` was read. Kept in history, with
-    `reason` when given (a cycle's close: "2026-Q3 close")."""
+    `reason` when given (a cycle's close: "2026-Q3 close"). `ceo_attention` is
+    leadership's call: changed by an admin only."""
     locked = lock_for_edit(KPI, kpi.pk, version)
+    _ceo_attention_check(locked, values, by)
     before = _definition(locked)
     owner_assign(locked, {"owner_name": locked.owner_name, **values})
     for name in DEFINITION_FIELDS:
@@ -108,6 +116,14 @@ def kpi_update(
 
 
 DEFINITION_AUDITED = (*DEFINITION_FIELDS, "thresholds")
+
+
+def _ceo_attention_check(kpi: KPI, values: dict[str, Any], by: User | None) -> None:
+    """Refuse anyone but an admin who sets or clears `ceo_attention`; the value
+    given back unchanged passes."""
+    wanted = values.get("ceo_attention", kpi.ceo_attention)
+    if bool(wanted) != kpi.ceo_attention and not (by is not None and is_admin(by)):
+        raise PermissionDenied(CEO_ATTENTION_ADMINS_ONLY)
 
 
 def _team_assign(kpi: KPI, team: Team | None) -> None:
