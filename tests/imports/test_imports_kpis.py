@@ -195,9 +195,13 @@ def test_one_row_after_demo_users_counts_that_row_alone(sample_workspace, tmp_pa
     # demo_users gives Grace Liu's KPIs the account "owner", whose display name
     # is not "Grace Liu": the import re-applied them and dropped the account.
     call_command("demo_users", stdout=StringIO())
-    owned = dict(KPI.objects.filter(owner__username="owner").values_list("key", "version"))
+    owned = dict(
+        KPI.objects.filter(owner__username="owner").values_list("key", "version")
+    )
     assert len(owned) == 4
     code, out, _ = _run("import", "kpis", str(_csv(tmp_path, "key,unit\nnrr,ratio\n")))
     assert (code, out) == (0, "1 KPI: 0 new, 1 updated, 0 unchanged\n")
-    still_owned = KPI.objects.filter(owner__username="owner").values_list("key", "version")
+    still_owned = KPI.objects.filter(owner__username="owner").values_list(
+        "key", "version"
+    )
     assert dict(still_owned) == owned
