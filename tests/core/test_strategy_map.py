@@ -4,12 +4,12 @@ import pytest
 
 from drumbeat.core.strategy_map import (
     LABEL_CHARS,
-    map_label,
     LANE_LABEL_WIDTH,
     MAP_WIDTH,
     PER_ROW,
     ROW_HEIGHT,
     MapItem,
+    map_label,
     strategy_map_layout,
 )
 
