@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from enum import StrEnum
@@ -682,6 +682,17 @@ def kpi_too_many_key(ctx: LintContext) -> Iterator[tuple[str, str]]:
                 "fewer KPIs are better than many; move the rest to `secondary`"
             ),
         )
+
+
+def north_stars_warning(north_stars: Sequence[str]) -> str | None:
+    """What a page says when more than one KPI is marked north star (keys in
+    dictionary order), naming the lint rule that flags it; None for one or none."""
+    if len(north_stars) < 2:
+        return None
+    return (
+        f"{len(north_stars)} KPIs are marked north star: {', '.join(north_stars)}"
+        " — keep one (lint kpi-north-star-many)"
+    )
 
 
 def kpi_north_star_many(ctx: LintContext) -> Iterator[tuple[str, str]]:
