@@ -99,6 +99,14 @@ def last_kr(cycle_key: str, kind: KeyResultKind, key: str = "o") -> Objective:
 
 
 CUMULATIVE, CHANGE = KeyResultKind.CUMULATIVE, KeyResultKind.CHANGE
+RAISED = (
+    "cumulative",
+    0.0,
+    21.0,
+    27.0,
+    "Add up to 21 new enterprise customers in 2026-Q2",
+)
+CHANGED = ("change", 3.0, 6.0, 8.0, "Increase new enterprise customers from 3 to 6")
 
 
 @pytest.mark.parametrize(
@@ -110,13 +118,7 @@ CUMULATIVE, CHANGE = KeyResultKind.CUMULATIVE, KeyResultKind.CHANGE
             customers(),
             [last_kr("2026-Q1", CUMULATIVE)],
             [Q1, Q2],
-            (
-                "cumulative",
-                0.0,
-                21.0,
-                27.0,
-                "Add up to 21 new enterprise customers in 2026-Q2",
-            ),
+            RAISED,
             id="sum-raised-by-the-change-drafts-step",
         ),
         pytest.param(
@@ -137,13 +139,7 @@ CUMULATIVE, CHANGE = KeyResultKind.CUMULATIVE, KeyResultKind.CHANGE
             customers((2, 1, 0)),
             [last_kr("2026-Q1", CUMULATIVE)],
             [Q1, Q2],
-            (
-                "cumulative",
-                0.0,
-                21.0,
-                27.0,
-                "Add up to 21 new enterprise customers in 2026-Q2",
-            ),
+            RAISED,
             id="latest-zero",
         ),
         pytest.param(
@@ -165,27 +161,21 @@ CUMULATIVE, CHANGE = KeyResultKind.CUMULATIVE, KeyResultKind.CHANGE
             customers(),
             [last_kr("2025-Q4", CUMULATIVE)],
             [Q4, Q1, Q2],
-            (
-                "cumulative",
-                0.0,
-                21.0,
-                27.0,
-                "Add up to 21 new enterprise customers in 2026-Q2",
-            ),
+            RAISED,
             id="latest-cycle-that-targeted-it",
         ),
         pytest.param(
             customers(),
             [last_kr("2025-Q4", CUMULATIVE, "a"), last_kr("2026-Q1", CHANGE, "b")],
             [Q4, Q1, Q2],
-            ("change", 3.0, 6.0, 8.0, "Increase new enterprise customers from 3 to 6"),
+            CHANGED,
             id="a-later-change-kr-wins",
         ),
         pytest.param(
             customers(),
             [last_kr("2026", CUMULATIVE)],
             [YEAR, Q1, Q2],
-            ("change", 3.0, 6.0, 8.0, "Increase new enterprise customers from 3 to 6"),
+            CHANGED,
             id="the-years-kr-does-not-set-a-quarters-kind",
         ),
         pytest.param(
@@ -193,7 +183,7 @@ CUMULATIVE, CHANGE = KeyResultKind.CUMULATIVE, KeyResultKind.CHANGE
             customers(days=(dt.date(2025, 10, 31), dt.date(2025, 11, 30), Q4.end)),
             [last_kr("2025-Q4", CUMULATIVE)],
             [Q4, Q1, Q2],
-            ("change", 3.0, 6.0, 8.0, "Increase new enterprise customers from 3 to 6"),
+            CHANGED,
             id="no-readings-in-the-previous-cycle",
         ),
     ],
