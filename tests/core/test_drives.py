@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drumbeat.core.drives import drives_cycle, drives_cycle_text
+from drumbeat.core.drives import drives_cycle, drives_cycle_text, drives_cycles
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,25 @@ def test_drives_cycle(drives, start, cycle):
 
 def test_drives_cycle_text_names_the_way_round():
     assert drives_cycle_text(["a", "b", "a"]) == "drives back to itself: a → b → a"
+
+
+@pytest.mark.parametrize(
+    ("drives", "keys", "cycles"),
+    [
+        ({"a": ["b"]}, ["a", "b"], {}),
+        ({"a": ["b"], "b": ["a"]}, ["a", "b"], {"a": ["a", "b", "a"]}),
+        ({"a": ["b"], "b": ["a"]}, ["b", "a"], {"b": ["b", "a", "b"]}),
+        (
+            {"a": ["b"], "b": ["c"], "c": ["a"]},
+            ["c", "a", "b"],
+            {"c": ["c", "a", "b", "c"]},
+        ),
+        (
+            {"a": ["a"], "b": ["c"], "c": ["b"]},
+            ["a", "b", "c"],
+            {"a": ["a", "a"], "b": ["b", "c", "b"]},
+        ),
+    ],
+)
+def test_each_cycle_is_named_once(drives, keys, cycles):
+    assert drives_cycles(drives, keys) == cycles

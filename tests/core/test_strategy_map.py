@@ -1,11 +1,15 @@
 """The strategy map's fixed layout: lanes top to bottom, KPIs spread across."""
 
+import pytest
+
 from drumbeat.core.strategy_map import (
+    LABEL_CHARS,
     LANE_LABEL_WIDTH,
     MAP_WIDTH,
     PER_ROW,
     ROW_HEIGHT,
     MapItem,
+    map_label,
     strategy_map_layout,
 )
 
@@ -55,3 +59,20 @@ def test_a_full_lane_wraps_onto_rows_and_the_next_lane_comes_after_them() -> Non
     assert all(LANE_LABEL_WIDTH < p.x < MAP_WIDTH for p in places)
     xs = {p.x for p in places if p.lane == "internal"}
     assert len(xs) == 11  # staggered: no KPI right above another
+
+
+@pytest.mark.parametrize(
+    ("name", "targeted", "label"),
+    [
+        ("Revenue", False, "Revenue"),
+        ("Revenue", True, "Revenue ◎"),
+        ("Net revenue retention", False, "Net revenue reten…"),
+        ("Net revenue retention", True, "Net revenue ret… ◎"),
+        ("Net revenue retention rate", True, "Net revenue ret… ◎"),
+        ("Exactly sixteen!", True, "Exactly sixteen! ◎"),
+        ("Seventeen letters", True, "Seventeen lette… ◎"),
+    ],
+)
+def test_a_cut_label_keeps_its_marker(name, targeted, label):
+    assert map_label(name, targeted=targeted) == label
+    assert len(label) <= LABEL_CHARS

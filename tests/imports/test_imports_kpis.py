@@ -4,10 +4,12 @@ columns the file has, new keys created, problems named by row and column."""
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from django.core.management import call_command
 
 from drumbeat.cli import main
 from drumbeat.imports.services import ImportRefusedError, kpis_import_file
@@ -187,3 +189,19 @@ def test_the_command_exits_2_with_file_row_column_lines(small_workspace, tmp_pat
     assert (code, out) == (2, "")
     assert err == "drumbeat: kpis.csv:2: name: missing required field 'name'\n"
     assert not KPI.objects.filter(key="nps").exists()
+
+
+def test_one_row_after_demo_users_counts_that_row_alone(sample_workspace, tmp_path):
+    # demo_users gives Grace Liu's KPIs the account "owner", whose display name
+    # is not "Grace Liu": the import re-applied them and dropped the account.
+    call_command("demo_users", stdout=StringIO())
+    owned = dict(
+        KPI.objects.filter(owner__username="owner").values_list("key", "version")
+    )
+    assert len(owned) == 4
+    code, out, _ = _run("import", "kpis", str(_csv(tmp_path, "key,unit\nnrr,ratio\n")))
+    assert (code, out) == (0, "1 KPI: 0 new, 1 updated, 0 unchanged\n")
+    still_owned = KPI.objects.filter(owner__username="owner").values_list(
+        "key", "version"
+    )
+    assert dict(still_owned) == owned

@@ -158,3 +158,13 @@ def test_only_the_owner_and_admins_change_the_new_fields(
     assert KPI.objects.get(key="churn").tier == (
         "key" if status == 302 else "secondary"
     )
+
+
+def test_the_live_check_names_a_drives_cycle_once(small_workspace, users):
+    KPI.objects.filter(key="csat").update(drives=["churn"])
+    response = client_for(users["admin"]).post(
+        "/kpis/lint/?kpi=churn", _form(drives=["csat"])
+    )
+    page = response.content.decode()
+    assert page.count("drives back to itself") == 1
+    assert "drives back to itself: csat → churn → csat" in page

@@ -237,3 +237,16 @@ def test_a_kpi_name_with_markup_stays_text_in_the_chart_data(mapped, users):
     assert chart is not None
     text = html.unescape(chart.group(1))
     assert {n["key"]: n["name"] for n in json.loads(text)["nodes"]}["nps"] == name
+
+
+def test_a_targeted_kpi_s_cut_label_keeps_its_marker(mapped, users):
+    KPI.objects.filter(key="nps").update(name="Net promoter score, all customers")
+    page = client_for(users["viewer"]).get("/strategy-map/").content.decode()
+    chart = re.search(r'data-strategy-map="([^"]*)"', page)
+    assert chart is not None
+    data = json.loads(html.unescape(chart.group(1)))
+    labels = {n["key"]: n["label"] for n in data["nodes"]}
+    assert (labels["nps"], labels["training"]) == (
+        "Net promoter sc… ◎",
+        "Training hours",
+    )

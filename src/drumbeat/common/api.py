@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
 
 class Pages(LimitOffsetPagination):
@@ -19,6 +20,13 @@ class Pages(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=1000)
         offset: int = Field(0, ge=0, le=2**62)
+
+
+class InputSchema(Schema):
+    """A request body: a field it does not know is a 422 naming that field, not
+    silently ignored (a misspelt field would otherwise change nothing)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(Schema):

@@ -30,3 +30,20 @@ def drives_cycle(drives: Mapping[str, Iterable[str]], start: str) -> list[str] |
 def drives_cycle_text(cycle: Iterable[str]) -> str:
     """`drives back to itself: a → b → a`: why the links are refused."""
     return f"drives back to itself: {' → '.join(cycle)}"
+
+
+def drives_cycles(
+    drives: Mapping[str, Iterable[str]], keys: Iterable[str]
+) -> dict[str, list[str]]:
+    """Each cycle of `drives` links once, by the first of `keys` (in their order)
+    it runs through: `{start: cycle}`. A cycle a → b → a is b → a → b seen from b,
+    so a check of every key would name it once from each end; a second cycle
+    through the same KPIs is the same cycle told again."""
+    found: dict[str, list[str]] = {}
+    seen: set[frozenset[str]] = set()
+    for key in keys:
+        cycle = drives_cycle(drives, key)
+        if cycle is not None and (members := frozenset(cycle)) not in seen:
+            seen.add(members)
+            found[key] = cycle
+    return found

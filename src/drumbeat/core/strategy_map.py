@@ -26,6 +26,11 @@ PER_ROW = 8
 that the names stay readable."""
 LANE_LABEL_WIDTH = 130.0
 """Room on the left of each lane for its name."""
+LABEL_CHARS = 18
+"""The most characters of a KPI's name under its dot, marker included: about the
+110 pixels the chart gives a label."""
+TARGETED_MARK = "◎"
+"""After the name of a KPI that a key result of the active cycle targets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +92,14 @@ def strategy_map_layout(items: Iterable[MapItem]) -> tuple[list[Lane], list[Plac
             places.append(Place(item.key, name, x, (row + line) * ROW_HEIGHT))
         row += rows
     return lanes, places
+
+
+def map_label(name: str, *, targeted: bool, limit: int = LABEL_CHARS) -> str:
+    """The text under a KPI's dot: its name, cut with "…" to fit `limit`
+    characters, and ` ◎` when a key result targets it. The name is cut, never
+    the marker (a chart cutting the whole label would drop the marker first)."""
+    mark = f" {TARGETED_MARK}" if targeted else ""
+    room = max(limit - len(mark), 1)
+    if len(name) > room:
+        name = name[: room - 1].rstrip() + "…"
+    return name + mark

@@ -6,6 +6,9 @@ each, KPIs an annual KR of the containing cycle targets (the annual direction),
 then the north star and `key` tier first. A stagnating KPI (`core.stagnation`) says
 so in its "why". A KPI that was just completed, one the
 cycle already targets, and transient KPIs are never suggested.
+
+A KPI whose most recent KR was `cumulative` is drafted cumulative again: see
+`cumulative_draft`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from drumbeat.core.cycles import is_annual_cycle
 from drumbeat.core.display import (
     format_number,
     format_target,
@@ -26,6 +30,7 @@ from drumbeat.core.model import (
     Cycle,
     Direction,
     Health,
+    KeyResultKind,
     Target,
     Tier,
     Workspace,
@@ -49,10 +54,15 @@ class Suggestion:
     stagnation: Stagnation | None = None
     annual_direction: tuple[str, ...] = ()
     """The keys of the containing cycle's KRs that target this KPI."""
+    cumulative_in: str | None = None
+    """The planned cycle's key when the draft is cumulative (`cumulative_draft`)."""
 
     @property
     def kind(self) -> str:
-        """A band is a `change` into it from a baseline outside it, else `sustain`."""
+        """`cumulative` when drafted so; a band is a `change` into it from a
+        baseline outside it, else `sustain`."""
+        if self.cumulative_in is not None:
+            return str(KeyResultKind.CUMULATIVE)
         if isinstance(self.commit_target, Band) and not self.moves_into_band:
             return "sustain"
         return "change"
@@ -71,6 +81,9 @@ class Suggestion:
     def title(self) -> str:
         """A draft KR title, such as "Increase NPS from 38 to 45"."""
         name = _in_sentence(self.kpi.name)
+        if self.cumulative_in is not None and isinstance(self.commit_target, float):
+            total = format_number(self.commit_target)
+            return f"Add up to {total} {name} in {self.cumulative_in}"
         if isinstance(self.commit_target, Band):
             band = format_target(self.commit_target)
             if self.moves_into_band and self.baseline is not None:
@@ -135,6 +148,104 @@ def draft_targets(kpi: KPI, baseline: float) -> tuple[Target | None, Target | No
     return commit, stretch
 
 
+@dataclass(frozen=True, slots=True)
+class CumulativeDraft:
+    """A cumulative KR's draft: from 0 to `commit` (and `stretch`), against the
+    `total` the KPI's readings added up to in the `previous` cycle."""
+
+    previous: Cycle
+    total: float
+    commit: float
+    stretch: float | None
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"its last KR was cumulative: {format_number(self.total)} "
+            f"in {self.previous.key}"
+        )
+
+
+def last_key_result_kinds(
+    workspace: Workspace, cycle: Cycle
+) -> dict[str, KeyResultKind]:
+    """KPI key → the kind of its most recent KR: the last KR on it in the latest
+    cycle of `cycle`'s kind (annual or not) that started before `cycle` and
+    targeted it. One pass over the KRs, whatever the number of KPIs."""
+    annual = is_annual_cycle(cycle, workspace.cycles)
+    earlier = sorted(
+        (
+            other
+            for other in workspace.cycles
+            if other.start < cycle.start
+            and is_annual_cycle(other, workspace.cycles) == annual
+        ),
+        key=lambda other: (other.start, other.end),
+    )
+    kinds: dict[str, KeyResultKind] = {}
+    for other in earlier:
+        for objective in workspace.objectives_in(other.key):
+            for kr in objective.key_results:
+                kinds[kr.kpi] = kr.kind
+    return kinds
+
+
+def previous_cycle(workspace: Workspace, cycle: Cycle) -> Cycle | None:
+    """The last cycle of `cycle`'s kind (annual or not) that ended before it
+    starts: the quarter before a quarter, the year before a year."""
+    annual = is_annual_cycle(cycle, workspace.cycles)
+    done = [
+        other
+        for other in workspace.cycles
+        if other.end < cycle.start
+        and is_annual_cycle(other, workspace.cycles) == annual
+    ]
+    return max(done, key=lambda other: (other.end, other.start), default=None)
+
+
+def cumulative_draft(
+    kpi: KPI,
+    previous: Cycle,
+    latest: float,
+    commit: Target | None,
+    stretch: Target | None,
+) -> CumulativeDraft | None:
+    """The totals a cumulative KR asks for, from the change draft's targets.
+
+    The base is what the KPI's readings added up to in the previous cycle of the
+    same kind: the sum a cumulative KR of that cycle scores (its readings after
+    its start, up to its end; `scoring.cumulative_reading`). A change draft asks
+    the KPI's latest value to rise to `commit` (green, else the industry
+    benchmark) and, stretching, to `stretch` (best in class). Its cumulative
+    analogue asks every reading of the cycle to rise by that same step, so the
+    total rises by the step times the number of readings that made it:
+    `total + n × (commit − latest)`, and likewise for the stretch. Adding the step
+    rather than scaling by `commit / latest` keeps a meaning when the latest
+    value is 0 and matches how a per-reading threshold reads. Without a
+    committed target, the draft asks for the previous total again (a step of
+    0). Totals of whole numbers (customers, deals) are rounded to whole numbers.
+
+    None when the previous cycle holds no reading (nothing to add up) or the
+    change draft's targets are bands (a `range` KPI is not added up)."""
+    window = kpi.readings_between(previous.start, previous.end)
+    if not window or isinstance(commit, Band) or isinstance(stretch, Band):
+        return None
+    total = sum(reading.value for reading in window)
+    whole = all(float(reading.value).is_integer() for reading in window)
+
+    def raised(target: float | None) -> float:
+        step = 0.0 if target is None else target - latest
+        value = total + len(window) * step
+        return float(round(value)) if whole else round(value, 2)
+
+    return CumulativeDraft(
+        previous=previous,
+        total=float(total),
+        commit=raised(commit),
+        stretch=None if stretch is None else raised(stretch),
+    )
+
+
 def annual_direction(workspace: Workspace, cycle: Cycle) -> dict[str, list[str]]:
     """KPI key → the keys of the KRs of `cycle`'s containing cycle (its year) that
     target it: the annual direction a quarter's suggestions follow."""
@@ -183,6 +294,8 @@ def suggest(
     )
     direction = annual_direction(workspace, cycle)
     containing = workspace.containing_cycle(cycle)
+    last_kinds = last_key_result_kinds(workspace, cycle)
+    previous = previous_cycle(workspace, cycle)
     ranked: list[tuple[tuple[float, ...], Suggestion]] = []
     for kpi in workspace.kpis:
         if kpi.key in excluded or kpi.tier is Tier.TRANSIENT:
@@ -211,11 +324,21 @@ def suggest(
                 f"the annual direction: {containing.key} targets it "
                 f"({', '.join(annual_krs)})"
             )
+        cumulative = (
+            cumulative_draft(kpi, previous, baseline, commit, stretch)
+            if previous is not None
+            and last_kinds.get(kpi.key) is KeyResultKind.CUMULATIVE
+            else None
+        )
+        if cumulative is not None:
+            reasons.append(cumulative.reason)
+            baseline, commit, stretch = 0.0, cumulative.commit, cumulative.stretch
         suggestion = Suggestion(
             kpi=kpi,
             baseline=baseline,
             commit_target=commit,
             stretch_target=stretch,
+            cumulative_in=None if cumulative is None else cycle.key,
             why="; ".join(reasons),
             assessment=assessment,
             benchmark_gap=gap,

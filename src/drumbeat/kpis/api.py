@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from drumbeat.accounts.auth import scoped
 from drumbeat.accounts.schemas import OwnedOut
 from drumbeat.accounts.selectors import OWNER_HELP, owner_values
-from drumbeat.common.api import ERRORS, Pages
+from drumbeat.common.api import ERRORS, InputSchema, Pages
 from drumbeat.common.guards import require_admin
 from drumbeat.kpis.models import KPI, CriticalSuccessFactor, KPIStatus, Reading
 from drumbeat.kpis.process import kpi_process_chart
@@ -209,7 +209,7 @@ def kpi_process(
     return kpi_process_chart(kpi, as_of or timezone.localdate())
 
 
-class DividerIn(Schema):
+class DividerIn(InputSchema):
     """A divider: limits recomputed from `at`; `version` is the KPI's one read."""
 
     at: dt.date
@@ -217,7 +217,7 @@ class DividerIn(Schema):
     why: str = Field("", max_length=500)
 
 
-class DividerDecline(Schema):
+class DividerDecline(InputSchema):
     run_start: dt.date = Field(description="the day the proposed divider was at")
     why: str = Field("", max_length=500)
 
@@ -271,7 +271,7 @@ def kpi_divider_decline_post(
     return Status(204, None)
 
 
-class Thresholds(Schema):
+class Thresholds(InputSchema):
     green: float | list[float] | None = None
     amber: float | list[float] | None = None
     red: float | list[float] | None = None
@@ -280,7 +280,7 @@ class Thresholds(Schema):
 CadenceIn = Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"]
 
 
-class KPICreate(Schema):
+class KPICreate(InputSchema):
     key: str = Field(pattern=r"^[a-z0-9-]+$", max_length=100)
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -294,6 +294,9 @@ class KPICreate(Schema):
     indicator: Literal["", "leading", "lagging"] = ""
     north_star: bool = False
     financial: bool = False
+    drives: list[str] = Field(
+        default_factory=list, description="keys of the KPIs it moves"
+    )
     ceo_attention: bool = False
     corrective_action: str = ""
     critical_success_factors: list[str] = Field(
@@ -320,7 +323,7 @@ def kpi_post(request: HttpRequest, payload: KPICreate) -> Status[KPI]:
     return Status(201, KPI.objects.select_related("status", "team").get(pk=created.pk))
 
 
-class KPIChange(Schema):
+class KPIChange(InputSchema):
     """The fields to change; `version` is the one read, so that a change over
     someone else's newer one is refused (409)."""
 
@@ -333,6 +336,10 @@ class KPIChange(Schema):
     review_cadence: CadenceIn | None = None
     owner: str | None = Field(None, description=OWNER_HELP)
     thresholds: Thresholds | None = None
+    north_star: bool | None = Field(None, description="the one KPI above the rest")
+    drives: list[str] | None = Field(
+        None, description="keys of the KPIs it moves (all; none drives back to it)"
+    )
     ceo_attention: bool | None = Field(None, description="the CEO follows it")
     corrective_action: str | None = Field(
         None, description="what staff do when it slips"
@@ -348,7 +355,12 @@ class KPIChange(Schema):
     )
 
 
-CLEARED: dict[str, Any] = {"ceo_attention": False, "critical_success_factors": []}
+CLEARED: dict[str, Any] = {
+    "ceo_attention": False,
+    "north_star": False,
+    "drives": [],
+    "critical_success_factors": [],
+}
 """What null sets the fields that are not text to."""
 
 
@@ -564,12 +576,12 @@ class FactorOut(Schema):
     kpis: list[str] = Field(description="the keys of the KPIs that name it")
 
 
-class FactorCreate(Schema):
+class FactorCreate(InputSchema):
     key: str = Field(max_length=100, description="what KPIs name it by")
     name: str = Field(max_length=200)
 
 
-class FactorChange(Schema):
+class FactorChange(InputSchema):
     name: str = Field(max_length=200)
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from drumbeat.accounts.models import Team
 from drumbeat.accounts.selectors import AnyUser
 from drumbeat.common.guards import is_admin
-from drumbeat.core.lint import Finding, lint_workspace
+from drumbeat.core.lint import Finding, lint_workspace, north_stars_warning
 from drumbeat.core.model import Health, Lifecycle, Tier
 from drumbeat.core.model import Reading as CoreReading
 from drumbeat.core.moments import reading_moment
@@ -208,6 +208,15 @@ def kpis_filtered(
             | Q(**{f"{via}status__stale": True})
         )
     return rows
+
+
+def north_star_many_warning() -> str | None:
+    """The warning pages show while more than one KPI (not archived) is marked
+    north star, or None (one query)."""
+    keys = KPI.objects.filter(north_star=True, archived_at__isnull=True)
+    return north_stars_warning(
+        list(keys.order_by("position").values_list("key", flat=True))
+    )
 
 
 def dashboard_kpis(filters: DashboardFilters) -> QuerySet[KPI]:

@@ -42,6 +42,7 @@ from drumbeat.kpis.selectors import (
     dashboard_section_page,
     dictionary_page,
     kpi_draft_findings,
+    north_star_many_warning,
 )
 from drumbeat.kpis.services import definitions
 from drumbeat.kpis.services.definitions import (
@@ -71,6 +72,10 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "teams": Team.objects.filter(archived_at__isnull=True).values("key", "name"),
         "tiers": [t.value for t in Tier],
         "perspectives": PERSPECTIVES,
+        # Admins mark the north star: the ones to act on the warning.
+        "north_star_many": north_star_many_warning()
+        if is_admin(request.user) and not request.htmx
+        else None,
     }
     if shown > DASHBOARD_OPEN_LIMIT:
         context |= {
@@ -147,6 +152,7 @@ def kpi_dictionary(request: HtmxHttpRequest) -> HttpResponse:
         "perspectives": PERSPECTIVES,
         "lifecycles": LIFECYCLE_LABELS,
         "healths": HEALTH_LABELS,
+        "north_star_many": None if request.htmx else north_star_many_warning(),
     }
     template = "kpis/dictionary.html#rows" if request.htmx else "kpis/dictionary.html"
     return render(request, template, context)

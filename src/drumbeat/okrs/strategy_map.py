@@ -18,6 +18,7 @@ from drumbeat.core.strategy_map import (
     PER_ROW,
     Lane,
     MapItem,
+    map_label,
     strategy_map_layout,
 )
 from drumbeat.kpis.models import KPI
@@ -79,6 +80,7 @@ class StrategyMap:
                 {
                     "key": node.kpi.key,
                     "name": node.kpi.name,
+                    "label": map_label(node.kpi.name, targeted=bool(node.key_results)),
                     "url": reverse("kpi-detail", args=[node.kpi.key]),
                     "x": node.x,
                     "y": node.y,

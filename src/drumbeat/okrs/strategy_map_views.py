@@ -7,6 +7,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from drumbeat.kpis.selectors import north_star_many_warning
 from drumbeat.okrs.strategy_map import strategy_map
 
 
@@ -20,5 +21,6 @@ def strategy_map_page(request: HttpRequest) -> HttpResponse:
         {
             "map": the_map,
             "chart": json.dumps(the_map.chart_data()),
+            "north_star_many": north_star_many_warning(),
         },
     )

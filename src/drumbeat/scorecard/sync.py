@@ -160,6 +160,21 @@ def _update(row: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
+def _owner_fields(text: str | None, found: Any, people: PersonIndex) -> dict[str, Any]:
+    """The owner fields of a row written in a file (`owner_values`), except that a
+    row whose owner the file names as the database already does keeps its account:
+    an account given by hand (`drumbeat manage demo_users`, a form) whose display
+    name is not that text survives a file exported and applied again, as
+    `owner_assign` keeps it on a form."""
+    if (
+        found is not None
+        and found.owner_id is not None
+        and (text or "").strip() == found.owner_name
+    ):
+        return {"owner_id": found.owner_id, "owner_name": found.owner_name}
+    return owner_values(text, people)
+
+
 _LOOK_UP: Any = object()
 
 
@@ -324,7 +339,7 @@ def _kpis_apply(
             "direction": str(kpi.direction),
             "cadence": str(kpi.cadence) if kpi.cadence else "",
             "review_cadence": str(kpi.review_cadence) if kpi.review_cadence else "",
-            **owner_values(kpi.owner, people),
+            **_owner_fields(kpi.owner, existing.get(kpi.key), people),
             "team": kpi_team,
             "team_name": "" if kpi_team else (kpi.team or ""),
             "perspective": str(kpi.perspective) if kpi.perspective else "",
@@ -455,7 +470,7 @@ def _objectives_apply(
                 "cycle": cycles[objective.cycle],
                 "team": objective_team,
                 "team_name": "" if objective_team else (objective.team or ""),
-                **owner_values(objective.owner, people),
+                **_owner_fields(objective.owner, existing.get(objective.key), people),
                 "commitment": str(objective.commitment),
                 "position": position,
             },
@@ -583,7 +598,7 @@ def _key_result_apply(
             "target": target,
             "relative_target": kr.relative_target,
             "deadline": kr.deadline,
-            **owner_values(kr.owner, people),
+            **_owner_fields(kr.owner, found, people),
             "weight": kr.weight,
             "position": position,
         },

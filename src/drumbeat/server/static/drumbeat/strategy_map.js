@@ -3,7 +3,8 @@
  *
  * The element with
  *   data-strategy-map='{"lanes": [{"name": "Financial", "y": 120}],
- *     "nodes": [{"key": "revenue", "name": "Revenue", "url": "/kpis/revenue/",
+ *     "nodes": [{"key": "revenue", "name": "Revenue", "label": "Revenue ◎",
+ *       "url": "/kpis/revenue/",
  *       "x": 500, "y": 120, "health": "green", "health_label": "Green",
  *       "indicator": "lagging", "north_star": false, "key_results": ["o1/kr1"]}],
  *     "links": [{"source": "visits", "target": "revenue"}]}'
@@ -55,8 +56,8 @@
         symbol: n.indicator === "leading" ? "diamond" : "circle",
         itemStyle: { color: health[n.health] || health.unknown,
                      borderColor: targeted ? ring : "transparent", borderWidth: targeted ? 3 : 0 },
-        label: { show: true, position: "bottom", color: text, width: 110, overflow: "truncate",
-                 formatter: n.name + (targeted ? " ◎" : "") },
+        // The server cuts the name to fit and keeps the ◎ (core/strategy_map.py).
+        label: { show: true, position: "bottom", color: text, formatter: n.label || n.name },
       };
     }));
     // Room for each row of each lane, and for the KPIs of the fullest row: the
