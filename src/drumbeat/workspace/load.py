@@ -19,7 +19,7 @@ from typing import Any
 from croniter import croniter
 from pydantic import BaseModel, ValidationError
 
-from drumbeat.core.drives import drives_cycle, drives_cycle_text
+from drumbeat.core.drives import drives_cycle_text, drives_cycles
 from drumbeat.core.model import (
     KPI,
     Band,
@@ -366,6 +366,7 @@ def _reference_problems(
     team_keys = {team.key for team in schema.teams}
     kpi_keys = {kpi.key for kpi in schema.kpis}
     drives = {kpi.key: kpi.drives for kpi in schema.kpis}
+    cycles = drives_cycles(drives, drives)
     factor_keys = {factor.key for factor in schema.critical_success_factors}
     cycle_keys = {cycle.key for cycle in schema.cycles}
     objective_keys = {objective.key for objective in schema.objectives}
@@ -399,7 +400,7 @@ def _reference_problems(
         for position, driven in enumerate(kpi.drives):
             if driven not in kpi_keys:
                 yield missing((*at, "drives", position), "KPI", driven, kpi_keys)
-        if round_trip := drives_cycle(drives, kpi.key):
+        if round_trip := cycles.get(kpi.key):
             yield problem((*at, "drives"), drives_cycle_text(round_trip))
         for position, factor in enumerate(kpi.critical_success_factors):
             if factor_keys and factor not in factor_keys:
