@@ -212,22 +212,40 @@ def _good_direction(case: KeyResultCase) -> int:
 
 
 def kr_target_wrong_direction(ctx: LintContext, case: KeyResultCase) -> str | None:
-    target = case.scalar_target
-    if case.kpi is None or case.baseline is None or target is None:
+    """A change KR whose target (a number, or the nearest edge of a band) lies on
+    the KPI's bad side of the baseline: below it for `up`, above it for `down`,
+    away from the green band for `range`. A band around the baseline asks for no
+    move (kr-not-a-change says so)."""
+    if case.kpi is None or case.baseline is None or not case.is_change:
         return None
-    if not case.is_change:
+    if (band := case.band_target) is not None:
+        way = _way_into(band, case.baseline)
+        shown = format_target(band)
+    elif (target := case.scalar_target) is not None:
+        way = (target > case.baseline) - (target < case.baseline)
+        shown = format_number(target)
+    else:
         return None
     good = _good_direction(case)
-    if good == 0 or (target - case.baseline) * good >= 0:
+    if good == 0 or way * good >= 0:
         return None
     better = "higher" if good > 0 else "lower"
     side = "below" if good > 0 else "above"
     return (
-        f"target {format_number(target)} is {side} the baseline "
+        f"target {shown} is {side} the baseline "
         f"{format_number(case.baseline)}, but {better} is better for "
         f"'{case.kpi.key}': the KR would reward getting worse; set a target "
         f"{'above' if good > 0 else 'below'} the baseline"
     )
+
+
+def _way_into(band: Band, baseline: float) -> int:
+    """+1 when the band lies above the baseline, -1 below it, 0 around it."""
+    if baseline < band.low:
+        return 1
+    if baseline > band.high:
+        return -1
+    return 0
 
 
 def kr_not_a_change(ctx: LintContext, case: KeyResultCase) -> str | None:
