@@ -240,11 +240,20 @@ def test_the_live_check_refuses_what_cannot_resolve(small_workspace, users):
     assert "cannot grow from a baseline of 0" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/objectives/happier/", "/cycles/2026-Q3/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/objectives/happier/",
+        "/cycles/2026-Q3/",
+        "/cycles/2026-Q3/report/",
+        "/kpis/csat/",
+    ],
+)
 def test_pages_show_a_relative_target_both_ways(small_workspace, users, url):
     client_for(users["editor"]).post(EDIT, key_result_form(target="+10%"))
     page = client_for(users["viewer"]).get(url).content.decode()
     assert "<span data-relative-target>+10 % →</span> 93.5" in page
+    assert "+10 % → 93.5" in words(page)
 
 
 def test_a_csv_import_adds_to_a_cumulative_kr_at_once(small_workspace, users, tmp_path):
