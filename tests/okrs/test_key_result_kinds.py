@@ -16,7 +16,7 @@ from drumbeat.okrs.forms import TARGET_INVALID
 from drumbeat.okrs.models import KeyResult
 from drumbeat.scorecard.sync import workspace_apply, workspace_export
 from drumbeat.workspace import load_workspace_text
-from tests.conftest import client_for, key_result_form, words
+from tests.conftest import SMALL, client_for, key_result_form, words
 from tests.server.test_api import bearer, post
 from tests.workspace.test_load_kinds import KINDS
 
@@ -221,6 +221,28 @@ def test_the_live_check_reads_a_relative_target_the_wrong_way(small_workspace, u
     text = response.content.decode()
     assert "Target: -10 % → 76.5" in text
     assert 'data-rule="kr-target-wrong-direction"' in text
+
+
+WITH_PRESSURE = SMALL.replace(
+    "  - key: churn\n",
+    "  - key: pressure\n"
+    "    name: Systolic blood pressure\n"
+    "    direction: range\n"
+    "    thresholds: {green: [90, 120]}\n"
+    "    readings:\n"
+    "      - {at: 2026-06-26, value: 150}\n"
+    "  - key: churn\n",
+)
+
+
+def test_the_live_check_flags_a_band_away_from_the_green_band(db, users):
+    workspace_apply(load_workspace_text(WITH_PRESSURE))
+    response = client_for(users["editor"]).post(
+        f"{LINT}?replacing=csat-up", key_result_form(kpi="pressure", target="200, 300")
+    )
+    text = words(response.content.decode())
+    assert 'data-rule="kr-target-wrong-direction"' in response.content.decode()
+    assert "target [200, 300] is above the baseline 150, but lower is better" in text
 
 
 def test_the_live_check_of_a_cumulative_kr_on_a_down_kpi(small_workspace, users):

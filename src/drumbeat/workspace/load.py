@@ -20,6 +20,7 @@ from typing import Any
 from croniter import croniter
 from pydantic import BaseModel, ValidationError
 
+from drumbeat.core.display import format_number
 from drumbeat.core.drives import drives_cycle, drives_cycle_text
 from drumbeat.core.model import (
     KPI,
@@ -43,7 +44,6 @@ from drumbeat.core.model import (
     Workspace,
     reading_order,
 )
-from drumbeat.core.display import format_number
 from drumbeat.core.moments import moment_day, out_of_range_problem
 from drumbeat.core.scoring import (
     key_result_baseline,
@@ -630,6 +630,7 @@ def _target_problems(
     kr: KeyResultSchema, kpi: KPISchema, cycle_start: dt.date | None
 ) -> Iterator[tuple[Loc, str]]:
     if kr.relative_target is not None:
+        problem: str | None
         if isinstance(kr.target, RelativeTarget):
             problem = "the target is already a percent change; drop relative_target"
         elif isinstance(kr.target, tuple) or kr.kind is not KeyResultKind.CHANGE:
@@ -646,8 +647,8 @@ def _target_problems(
     if isinstance(kr.target, RelativeTarget):
         if cycle_start is not None:
             baseline = _schema_baseline(kr, kpi, cycle_start)
-            if problem := relative_target_problem(baseline, kr.kind, kr.target.written):
-                yield ("target",), problem
+            if written := relative_target_problem(baseline, kr.kind, kr.target.written):
+                yield ("target",), written
         return
     band_target = isinstance(kr.target, tuple)
     if kr.kind is KeyResultKind.CUMULATIVE and kpi.direction is Direction.RANGE:
