@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from drumbeat.cli import main
 from tests.workspace.test_load import GOOD
+from tests.workspace.test_load_kinds import KINDS
 
 
 @pytest.fixture
@@ -119,6 +120,24 @@ def test_score_table_shows_health_and_scores(workspace_file: Path):
     assert "okr target" in out
     assert "nps-up" in out
     assert "50%" in out
+
+
+def test_score_table_shows_a_relative_target_both_ways(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(KINDS)
+    code, out, _ = run("score", str(path), "--as-of", "2026-05-01")
+    assert code == 0
+    assert "+10 % → 16.5" in out
+
+
+def test_score_json_gives_a_relative_target_beside_the_resolved_level(tmp_path: Path):
+    path = tmp_path / "okrs.yaml"
+    path.write_text(KINDS)
+    code, out, _ = run("score", str(path), "--as-of", "2026-05-01", "--format", "json")
+    assert code == 0
+    [objective] = json.loads(out)["objectives"]
+    happier = {kr["key"]: kr for kr in objective["key_results"]}["happier"]
+    assert (happier["target"], happier["relative_target"]) == (16.5, 10)
 
 
 def test_lint_json_lists_findings_with_rule_severity_subject_message(

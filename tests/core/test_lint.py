@@ -191,6 +191,8 @@ def test_kr_missing_baseline_quiet(
 NEAR_ZERO = Thresholds(green=Band(99.9, 100))
 COMFORT = Thresholds(green=Band(20, 22))
 COMFORT_WIDE = Thresholds(green=Band(10, 20))
+UTILISATION = Thresholds(green=Band(75, 90))
+PRESSURE = Thresholds(green=Band(90, 120))
 
 
 @pytest.mark.parametrize(
@@ -225,6 +227,30 @@ COMFORT_WIDE = Thresholds(green=Band(10, 20))
             key_result(target=26.0),
             "target 26 is above the baseline 25, but lower is better for 'nps'",
             id="range-above-band-target-higher",
+        ),
+        # Hand-computed: from 96.5 above the green [75, 90], the band [100, 120]
+        # lies above the baseline (its nearest edge 100 > 96.5): away from green.
+        pytest.param(
+            kpi("nps", readings=history(96.5), direction=RANGE, thresholds=UTILISATION),
+            key_result(target=Band(100, 120)),
+            "target [100, 120] is above the baseline 96.5, but lower is better for "
+            "'nps'",
+            id="range-above-band-band-target-further-above",
+        ),
+        # From 150 above the green [90, 120], [200, 300] is above the baseline.
+        pytest.param(
+            kpi("nps", readings=history(150), direction=RANGE, thresholds=PRESSURE),
+            key_result(target=Band(200, 300)),
+            "target [200, 300] is above the baseline 150, but lower is better for "
+            "'nps'",
+            id="range-above-band-band-target-far-above",
+        ),
+        # From 60 below the green [90, 120], [20, 50] is below the baseline.
+        pytest.param(
+            kpi("nps", readings=history(60), direction=RANGE, thresholds=PRESSURE),
+            key_result(target=Band(20, 50)),
+            "target [20, 50] is below the baseline 60, but higher is better for 'nps'",
+            id="range-below-band-band-target-further-below",
         ),
     ],
 )
@@ -266,6 +292,28 @@ def test_kr_target_wrong_direction_fires(nps: KPI, kr: KeyResult, message: str) 
             id="sustain-is-not-judged",
         ),
         pytest.param(kpi("nps"), key_result(target=30.0), id="no-baseline"),
+        # From 150 above [90, 120], the band [90, 120] and [100, 130] lie below.
+        pytest.param(
+            kpi("nps", readings=history(150), direction=RANGE, thresholds=PRESSURE),
+            key_result(target=Band(90, 120)),
+            id="range-band-target-into-green",
+        ),
+        pytest.param(
+            kpi("nps", readings=history(150), direction=RANGE, thresholds=PRESSURE),
+            key_result(target=Band(100, 130)),
+            id="range-band-target-towards-green",
+        ),
+        # A band around the baseline asks for no move: kr-not-a-change's to say.
+        pytest.param(
+            kpi("nps", readings=history(150), direction=RANGE, thresholds=PRESSURE),
+            key_result(target=Band(140, 160)),
+            id="range-band-target-around-baseline",
+        ),
+        pytest.param(
+            kpi("nps", readings=history(150), direction=RANGE, thresholds=PRESSURE),
+            key_result(target=Band(200, 300), kind=SUSTAIN),
+            id="sustain-band-is-not-judged",
+        ),
     ],
 )
 def test_kr_target_wrong_direction_quiet(nps: KPI, kr: KeyResult) -> None:

@@ -118,14 +118,25 @@ def test_relative_target_text_round_trips():
 
 
 def test_relative_target_problems_name_what_is_missing():
-    assert relative_target_problem(15.0, KeyResultKind.CHANGE) is None
+    assert relative_target_problem(15.0, KeyResultKind.CHANGE, "+10%") is None
     assert "needs a baseline" in (
-        relative_target_problem(None, KeyResultKind.CHANGE) or ""
+        relative_target_problem(None, KeyResultKind.CHANGE, "+10%") or ""
     )
-    assert "baseline of 0" in (relative_target_problem(0.0, KeyResultKind.CHANGE) or "")
+    assert "baseline of 0" in (
+        relative_target_problem(0.0, KeyResultKind.CHANGE, "+10%") or ""
+    )
     assert "only for a change KR" in (
-        relative_target_problem(15.0, KeyResultKind.CUMULATIVE) or ""
+        relative_target_problem(15.0, KeyResultKind.CUMULATIVE, "+10%") or ""
     )
+
+
+def test_relative_target_problems_quote_what_was_written():
+    assert relative_target_problem(15.0, KeyResultKind.SUSTAIN, "+5%") == (
+        "a relative target (+5%) is only for a change KR; give one number"
+    )
+    assert (
+        relative_target_problem(None, KeyResultKind.CHANGE, "-3%") or ""
+    ).startswith("a relative target (-3%) needs a baseline")
 
 
 def test_relative_target_is_shown_both_ways():

@@ -68,7 +68,7 @@ def test_a_stale_kr_form_is_refused(small_workspace, users):
             {"target": "90, 95"},
             "a band target [low, high] is only for a sustain or change KR",
         ),
-        ({"target": "lots"}, "Enter a number, or low, high for a band."),
+        ({"target": "lots"}, "Enter a number, low, high for a band, or a change"),
         (
             {"key": "churn-down"},
             "this objective already has a KR &#x27;churn-down&#x27;",

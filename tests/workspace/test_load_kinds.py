@@ -88,6 +88,40 @@ def test_a_resolved_target_stays_when_the_baseline_moves():
     assert key_results(moved)["happier"].target == 16.5
 
 
+def test_a_relative_target_against_a_written_baseline_must_match_the_target():
+    text = KINDS.replace(
+        "    target: +10%",
+        "    baseline: 15\n    target: 16.5\n    relative_target: +20%",
+    )
+    with pytest.raises(WorkspaceError) as caught:
+        load_workspace_text(text)
+    problem = caught.value.problems[0]
+    assert problem.field == "objectives[grow].key_results[happier].relative_target"
+    assert problem.message == (
+        '+20% of the baseline 15 is 18, not the target 16.5: write target: "+20%" '
+        "to resolve it again, or drop relative_target"
+    )
+    assert problem.line == 33
+
+
+def test_a_relative_target_against_a_written_baseline_that_matches_is_kept():
+    text = KINDS.replace(
+        "    target: +10%",
+        "    baseline: 15\n    target: 18\n    relative_target: +20%",
+    )
+    assert key_results(text)["happier"].target == 18.0
+    assert key_results(text)["happier"].relative_target == 20.0
+
+
+def test_a_sustain_kr_quotes_the_relative_target_as_written():
+    text = KINDS.replace("    target: +10%", "    kind: sustain\n    target: +5 %")
+    with pytest.raises(WorkspaceError) as caught:
+        load_workspace_text(text)
+    assert caught.value.problems[0].message == (
+        "a relative target (+5 %) is only for a change KR; give one number"
+    )
+
+
 @pytest.mark.parametrize(
     ("old", "new", "field", "message"),
     [

@@ -27,6 +27,7 @@ from drumbeat.core.attribution import (
 from drumbeat.core.close import CycleClose
 from drumbeat.core.display import (
     format_count,
+    format_key_result_target,
     format_number,
     format_percent,
     format_target,
@@ -174,7 +175,7 @@ def print_status(status: WorkspaceStatus) -> None:
                     kr.kpi,
                     _number(kr.baseline),
                     _number(kr.current.value if kr.current else None),
-                    format_target(kr.target),
+                    format_key_result_target(kr.target, kr.relative_target),
                     _percent(kr.progress),
                     _percent(kr.score),
                     _styled(grade_text(kr.score), GRADE_STYLE),

@@ -143,19 +143,21 @@ def resolve_relative_target(baseline: float, percent: float) -> float:
     return round(baseline * (1 + percent / 100), SCORE_DECIMALS)
 
 
-def relative_target_problem(baseline: float | None, kind: KeyResultKind) -> str | None:
-    """Why a relative target cannot be resolved against this baseline, or None."""
+def relative_target_problem(
+    baseline: float | None, kind: KeyResultKind, written: str
+) -> str | None:
+    """Why a relative target cannot be resolved against this baseline, or None;
+    `written` is the target as written (`"+5%"`), quoted in the message."""
+    quoted = f"a relative target ({written})"
     if kind is not KeyResultKind.CHANGE:
-        return "a relative target (+10%) is only for a change KR; give one number"
+        return f"{quoted} is only for a change KR; give one number"
     if baseline is None:
         return (
-            "a relative target (+10%) needs a baseline: set `baseline:` on the KR, "
+            f"{quoted} needs a baseline: set `baseline:` on the KR, "
             "or record a reading on or before the cycle start"
         )
     if baseline == 0:
-        return (
-            "a relative target (+10%) cannot grow from a baseline of 0; give one number"
-        )
+        return f"{quoted} cannot grow from a baseline of 0; give one number"
     return None
 
 

@@ -466,6 +466,15 @@ class KeyResultIn(Schema):
             'a number, [low, high], or a percent change of the baseline such as "+10%"'
         )
     )
+    relative_target: float | None = Field(
+        None,
+        description=(
+            "beside a number target: the percent change it was set as, as a GET "
+            'gives it (10 for "+10%"); sent back unchanged with the same target, '
+            "the target stays put even if the baseline has moved; ignored when "
+            "`target` is a percent change"
+        ),
+    )
     deadline: dt.date | None = None
     owner: str = Field("", description=OWNER_HELP)
     weight: float = Field(1.0, gt=0)
@@ -493,6 +502,7 @@ def _key_result_values(payload: KeyResultIn) -> dict[str, Any]:
         "kind": payload.kind,
         "baseline": payload.baseline,
         "target": payload.target,
+        "relative_target": payload.relative_target,
         "deadline": payload.deadline,
         **owner_values(payload.owner, field="owner"),
         "weight": payload.weight,

@@ -10,7 +10,11 @@ from django import forms
 
 from drumbeat.accounts.forms import owner_field
 from drumbeat.core.contract import plain_target
-from drumbeat.core.display import format_number, format_target
+from drumbeat.core.display import (
+    format_key_result_target,
+    format_number,
+    format_target,
+)
 from drumbeat.core.scoring import parse_relative_target, relative_target_text
 from drumbeat.core.suggest import Suggestion
 from drumbeat.kpis.forms import number_or_band, number_or_band_text
@@ -77,15 +81,34 @@ class KeyResultForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["kpi"].choices = kpi_choices  # type: ignore[attr-defined]
 
+    def show_stored_target(self, target: float, percent: float) -> None:
+        """Say, under the target, the level a stored relative target resolved to,
+        and that it stays unless the target is edited."""
+        both = format_key_result_target(target, percent)
+        self.fields["target"].help_text = (
+            f"set as {both}; left as it is, the target stays "
+            f"{format_number(target)}; edited, it is resolved again against "
+            "the baseline"
+        )
+
     def clean_target(self) -> float | list[float] | str:
         text = self.cleaned_data["target"]
         percent = parse_relative_target(text)
         if percent is not None:
             return relative_target_text(percent)
-        value = number_or_band(text)
+        try:
+            value = number_or_band(text)
+        except forms.ValidationError:
+            raise forms.ValidationError(TARGET_INVALID) from None
         if value is None:
             raise forms.ValidationError("This field is required.")
         return value
+
+
+TARGET_INVALID = (
+    "Enter a number, low, high for a band, or a change of the baseline such as "
+    "+10% (the sign required)."
+)
 
 
 KEY_RESULT_DRAFT_FIELDS = ("key", "title", "kpi", "kind", "baseline", "target")

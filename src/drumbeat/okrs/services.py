@@ -20,7 +20,7 @@ from drumbeat.common.guards import is_admin
 from drumbeat.common.locks import serialized_write
 from drumbeat.core.cycles import cycle_contains
 from drumbeat.core.model import Target
-from drumbeat.core.scoring import parse_relative_target
+from drumbeat.core.scoring import parse_relative_target, relative_target_text
 from drumbeat.core.values import note_problem
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import current_readings, kpi_data, readings_data
@@ -149,6 +149,7 @@ def key_result_save(
     else:
         row = lock_for_edit(KeyResult, key_result.pk, version)
         before = values_of(row, KEY_RESULT_FIELDS)
+    kept = _kept_relative_target(row, values) if key_result is not None else None
     owner_assign(row, values)
     for name in KEY_RESULT_FIELDS:
         if name != "owner_name":
@@ -161,12 +162,16 @@ def key_result_save(
             [LocatedError(None, "key", f"this objective already has a KR '{row.key}'")],
         )
     # A relative target ("+10%") is checked and resolved by the format's rules,
-    # and stored resolved, with the percent it was set as.
-    row.relative_target = (
-        parse_relative_target(row.target) if isinstance(row.target, str) else None
-    )
+    # and stored resolved, with the percent it was set as; an edit that leaves it
+    # as it was keeps the stored level, even if the baseline has moved since.
+    if kept is not None:
+        row.target, row.relative_target = kept
+    elif isinstance(row.target, str):
+        row.relative_target = parse_relative_target(row.target)
+    else:
+        row.relative_target = values.get("relative_target")
     resolved = _validate(objective, row)
-    if row.relative_target is not None:
+    if isinstance(row.target, str):
         row.target = resolved
     row.save()
     change_record(
@@ -184,6 +189,28 @@ def key_result_save(
     return row
 
 
+def _kept_relative_target(
+    stored: KeyResult, values: dict[str, Any]
+) -> tuple[Target, float] | None:
+    """The stored target and its percent when an edit leaves the relative target
+    as it was: the same percent text (the form's "+25%") or the same level and
+    percent (the API's GET body sent back), on the same KPI, kind and baseline.
+    None when the target is to be resolved again (or is a level)."""
+    percent = stored.relative_target
+    if percent is None or any(
+        values[name] != getattr(stored, name)
+        for name in ("kpi_key", "kind", "baseline")
+    ):
+        return None
+    target = values["target"]
+    unchanged = (
+        parse_relative_target(target) == percent
+        if isinstance(target, str)
+        else (target, values.get("relative_target")) == (stored.target, percent)
+    )
+    return (stored.target, percent) if unchanged else None
+
+
 def _validate(objective: Objective, row: KeyResult) -> Target:
     """Check the KR by the workspace format's rules; its target as loaded (a
     relative one resolved against the baseline)."""
@@ -196,6 +223,8 @@ def _validate(objective: Objective, row: KeyResult) -> Target:
         "target": row.target,
         "weight": row.weight,
     }
+    if row.relative_target is not None and not isinstance(row.target, str):
+        kr["relative_target"] = relative_target_text(row.relative_target)
     if row.baseline is not None:
         kr["baseline"] = row.baseline
     if row.deadline is not None:

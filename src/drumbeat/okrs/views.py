@@ -281,8 +281,10 @@ def _key_result_form(
         # A draft from cycle planning (`?kpi=...&target=...`) fills the form in.
         initial |= key_result_draft_initial(request.GET)
         form = KeyResultForm(initial=initial, kpi_choices=choices)
+        _show_stored_target(form, key_result)
         return _render_form(request, objective, key_result, form)
     form = KeyResultForm(request.POST, kpi_choices=choices)
+    _show_stored_target(form, key_result)
     if form.is_valid() and isinstance(request.user, User):
         data = form.cleaned_data
         values = key_result_values(data)
@@ -301,6 +303,11 @@ def _key_result_form(
         if saved is not None:
             return redirect("objective-detail", key=objective.key)
     return _render_form(request, objective, key_result, form, status=400)
+
+
+def _show_stored_target(form: KeyResultForm, key_result: KeyResult | None) -> None:
+    if key_result is not None and key_result.relative_target is not None:
+        form.show_stored_target(key_result.target, key_result.relative_target)
 
 
 def _render_form(

@@ -80,6 +80,9 @@ class GradeRow:
     decimals: int | None = None
     """Those of its KPI's readings, which its baseline, achieved value and target
     show."""
+    relative_target: float | None = None
+    """The percent change the target was set as (shown `+10 % → 16.5`); None for
+    a level, and in a closed cycle's frozen grades, which keep the level only."""
 
 
 @dataclass(frozen=True)
@@ -341,6 +344,7 @@ def _current_objectives(
                         score=scored.score,
                         grade=grade_text(scored.score) or "",
                         decimals=decimals.get(scored.kpi),
+                        relative_target=scored.relative_target,
                     )
                     for scored in status.key_results
                 ],

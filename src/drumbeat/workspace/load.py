@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 from croniter import croniter
 from pydantic import BaseModel, ValidationError
 
+from drumbeat.core.display import format_number
 from drumbeat.core.drives import drives_cycle_text, drives_cycles
 from drumbeat.core.model import (
     KPI,
@@ -46,6 +48,7 @@ from drumbeat.core.moments import moment_day, out_of_range_problem
 from drumbeat.core.scoring import (
     key_result_baseline,
     relative_target_problem,
+    relative_target_text,
     resolve_relative_target,
 )
 from drumbeat.workspace.schema import (
@@ -628,10 +631,15 @@ def _target_problems(
     kr: KeyResultSchema, kpi: KPISchema, cycle_start: dt.date | None
 ) -> Iterator[tuple[Loc, str]]:
     if kr.relative_target is not None:
+        problem: str | None
         if isinstance(kr.target, RelativeTarget):
             problem = "the target is already a percent change; drop relative_target"
         elif isinstance(kr.target, tuple) or kr.kind is not KeyResultKind.CHANGE:
             problem = "a percent change is only for a change KR's one-number target"
+        elif kr.baseline is not None:
+            problem = _relative_target_contradiction(
+                kr.target, kr.baseline, kr.relative_target
+            )
         else:
             problem = None
         if problem:
@@ -640,8 +648,8 @@ def _target_problems(
     if isinstance(kr.target, RelativeTarget):
         if cycle_start is not None:
             baseline = _schema_baseline(kr, kpi, cycle_start)
-            if problem := relative_target_problem(baseline, kr.kind):
-                yield ("target",), problem
+            if written := relative_target_problem(baseline, kr.kind, kr.target.written):
+                yield ("target",), written
         return
     band_target = isinstance(kr.target, tuple)
     if kr.kind is KeyResultKind.CUMULATIVE and kpi.direction is Direction.RANGE:
@@ -668,6 +676,23 @@ def _target_problems(
         )
     elif band_target and kr.kind is KeyResultKind.CUMULATIVE:
         yield ("target",), "a cumulative target is one number, not a band"
+
+
+def _relative_target_contradiction(
+    target: float, baseline: float, percent: float
+) -> str | None:
+    """Why a resolved target contradicts the percent beside it, or None. Only
+    with a baseline written on the KR: one read from the readings may have been
+    corrected since the target was resolved, which leaves the target where it was."""
+    level = resolve_relative_target(baseline, percent)
+    if math.isclose(level, target, rel_tol=1e-9, abs_tol=1e-9):
+        return None
+    written = relative_target_text(percent)
+    return (
+        f"{written} of the baseline {format_number(baseline)} is "
+        f"{format_number(level)}, not the target {format_number(target)}: write "
+        f'target: "{written}" to resolve it again, or drop relative_target'
+    )
 
 
 def _parent_cycles(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import (
@@ -86,6 +86,8 @@ class RelativeTarget:
     resolved by `drumbeat.workspace.load` once the baseline is known."""
 
     percent: float
+    written: str = field(default="", compare=False)
+    """The text as written (`"+5 %"`), quoted back in messages."""
 
 
 def _key_result_target(value: Any) -> float | tuple[float, float] | RelativeTarget:
@@ -96,7 +98,7 @@ def _key_result_target(value: Any) -> float | tuple[float, float] | RelativeTarg
                 f"must be a number, [low, high], or a percent change of the "
                 f'baseline such as "+10%" or "-25%", not {value!r}'
             )
-        return RelativeTarget(finite_number(percent))
+        return RelativeTarget(finite_number(percent), value.strip())
     return _number_or_band(value)
 
 

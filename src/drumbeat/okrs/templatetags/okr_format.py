@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from drumbeat.core import display, rhythm
 from drumbeat.core.model import Band
@@ -63,6 +64,21 @@ def target(value: Any, decimals: int | None = None) -> str:
     if isinstance(value, Band | int | float):
         return display.format_target(value, grouped=True, decimals=decimals)
     return str(value)
+
+
+@register.filter
+def key_result_target(kr: Any, decimals: int | None = None) -> str:
+    """A KR's target, both ways when it was set as a percent change
+    (`+10 % → 16.5`, the percent marked `data-relative-target`); else as `target`
+    shows it, with its KPI's `decimals`."""
+    relative = getattr(kr, "relative_target", None)
+    if relative is None:
+        return target(kr.target, decimals)
+    return format_html(
+        "<span data-relative-target>{} →</span> {}",
+        percent_change(relative),
+        target(kr.target),
+    )
 
 
 @register.filter
