@@ -78,7 +78,7 @@
       },
       series: [{
         type: "graph", layout: "none", roam: false,
-        top: 24, bottom: 36, left: 16, right: 48,
+        top: 24, bottom: 48, left: 16, right: 84,  // room for the last labels
         edgeSymbol: ["none", "arrow"], edgeSymbolSize: 9,
         lineStyle: { color: muted, width: 1.5, curveness: 0.15, opacity: 0.9 },
         emphasis: { focus: "adjacency" },
