@@ -82,9 +82,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# On every core (pytest-xdist: each worker has its own test database).
+# On every core (pytest-xdist: each worker has its own test database; an idle
+# worker takes tests queued for the other, so the long browser tours do not leave
+# one core waiting at the end).
 unit: install
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 # The database tests again on PostgreSQL (pytest-django makes test_drumbeat): the
 # apps' tests; the core, the workspace format and the file-only CLI use no database,
@@ -108,9 +110,11 @@ NO_DATABASE_DIFFERENCE := --ignore=tests/server/test_deploy.py \
 	--ignore=tests/kpis/test_parmenter_pages.py --ignore=tests/kpis/test_north_star_many.py \
 	--ignore=tests/okrs/test_year_board.py --ignore=tests/okrs/test_strategy_map.py \
 	--ignore=tests/review/test_review_cadence.py --ignore=tests/review/test_assessment.py \
+	--ignore=tests/okrs/test_cycle_plan.py --ignore=tests/okrs/test_board_page.py \
+	--ignore=tests/scorecard/test_kpi_page.py --ignore=tests/scorecard/test_kpi_process_page.py \
 	--deselect=tests/imports/test_imports_readings.py::test_a_200000_row_csv_streams_with_bounded_memory
 unit-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto -m "not browser" $(NO_DATABASE_DIFFERENCE) $(DATABASE_TESTS)
+	DATABASE_URL=$(POSTGRES_URL) DRUMBEAT_CONN_MAX_AGE=0 $(BIN)/pytest -n auto --dist worksteal -m "not browser" $(NO_DATABASE_DIFFERENCE) $(DATABASE_TESTS)
 
 # The documentation (docs/, mkdocs.yml) into var/site; strict: a broken link or
 # anchor fails the build (not with --quiet, which hides the warnings it counts).
