@@ -1,8 +1,7 @@
-"""The strategy map in a real browser, at a laptop's and a phone's width: the
-graph is drawn (a canvas in the chart), the page does not scroll sideways, axe
-and the Content-Security-Policy find nothing, and a click on a KPI opens it. The
-tour (test_tour_browser.py) visits the page too; this test alone is quick to run,
-and with DRUMBEAT_SCREENSHOTS set it keeps docs/screenshots/strategy-map-*.png."""
+"""The strategy map in a real browser: the tour (test_tour_browser.py) checks at
+a laptop's and a phone's width that the graph is drawn, the page does not scroll
+sideways and axe and the Content-Security-Policy find nothing; here, that the
+lists below the chart name the links and that a click on a KPI opens it."""
 
 from __future__ import annotations
 
@@ -19,7 +18,6 @@ from tests.server.test_browser import (  # the browser and the sample, shared
 )
 from tests.server.test_tour_browser import (
     DESKTOP,
-    PHONE,
     Stop,
     Tour,
     strategy_map_drawn,
@@ -39,20 +37,14 @@ STOP = Stop("strategy-map", "/strategy-map/", as_role="viewer")
 
 
 @pytest.mark.usefixtures("users")
-@pytest.mark.parametrize("tour", [DESKTOP, PHONE], indirect=True, ids=lambda w: w.name)
-def test_the_map_is_drawn_and_fits(tour: Tour) -> None:
-    page = tour.visit(STOP)
-    strategy_map_drawn(tour, STOP, page)
-    assert tour.problems == []
-    # The lists below the chart name the same links.
-    assert page.locator("[data-map-links] tr[data-driver]").count() > 0
-
-
-@pytest.mark.usefixtures("users")
 @pytest.mark.parametrize("tour", [DESKTOP], indirect=True, ids=lambda w: w.name)
 def test_a_click_on_the_north_star_opens_its_page(tour: Tour) -> None:
+    # The tour checks the map is drawn and fits at both widths; here, that the
+    # lists below the chart name the links too, and that a node opens its KPI.
     page: Any = tour.visit(STOP)
     strategy_map_drawn(tour, STOP, page)
+    assert tour.problems == []
+    assert page.locator("[data-map-links] tr[data-driver]").count() > 0
     # Where ECharts drew the north star, in the canvas's pixels.
     star = page.evaluate(
         """() => {
