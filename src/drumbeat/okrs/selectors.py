@@ -242,6 +242,16 @@ def cycles_standing(
     }
 
 
+def cycles_running(on: dt.date | None = None) -> QuerySet[Cycle]:
+    """The cycles whose dates hold `on` (the server's date by default), archived
+    ones left out: a quarter before the year containing it (by start, the
+    shortest first), so `.first()` is the cycle worked in."""
+    day = on or timezone.localdate()
+    return Cycle.objects.filter(
+        archived_at__isnull=True, start__lte=day, end__gte=day
+    ).order_by("start", "end", "key")
+
+
 def active_cycles(on: dt.date | None = None) -> list[Cycle]:
     """The cycles active on `on` (the server's date by default): started, not
     ended, not closed and not archived."""

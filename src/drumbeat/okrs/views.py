@@ -45,6 +45,7 @@ from drumbeat.okrs.selectors import (
     cycle_findings,
     cycle_hit_forecasts,
     cycle_objectives,
+    cycles_running,
     cycles_standing,
     ended_cycle_attribution,
     hit_chances,
@@ -96,11 +97,9 @@ def refuses_closed_cycles(
 def cycles_index(request: HttpRequest) -> HttpResponse:
     """The cycle running today (the quarter, not the year containing it), else
     the latest one."""
-    today = timezone.localdate()
-    live = Cycle.objects.filter(archived_at__isnull=True)
     cycle = (
-        live.filter(start__lte=today, end__gte=today).order_by("end", "key").first()
-        or live.order_by("-start").first()
+        cycles_running().first()
+        or Cycle.objects.filter(archived_at__isnull=True).order_by("-start").first()
     )
     if cycle is None:
         if is_admin(request.user):

@@ -25,20 +25,16 @@ from drumbeat.core.rhythm import CheckInItem, checkin_agenda
 from drumbeat.kpis.models import KPI
 from drumbeat.kpis.selectors import kpi_decimals
 from drumbeat.okrs.models import Cycle, KeyResult, Objective
-from drumbeat.okrs.selectors import objectives_filtered, with_hit_forecasts
+from drumbeat.okrs.selectors import (
+    cycles_running,
+    objectives_filtered,
+    with_hit_forecasts,
+)
 from drumbeat.review.models import Investigation
 from drumbeat.review.selectors import investigations_assigned_to
 from drumbeat.scorecard.selectors import database_workspace
 
 _ATTENTION = (Health.RED.value, Health.AMBER.value)
-
-
-def cycles_active(today: dt.date | None = None) -> QuerySet[Cycle]:
-    """The cycles running on `today` (archived ones left out), earliest first."""
-    today = today or timezone.localdate()
-    return Cycle.objects.filter(
-        archived_at__isnull=True, start__lte=today, end__gte=today
-    ).order_by("start", "end", "key")  # a quarter before the year containing it
 
 
 @dataclass(frozen=True)
@@ -168,7 +164,7 @@ def my_week(user: User, today: dt.date | None = None) -> MyWeek:
     the KPIs they own that need them, their teams' objectives in active cycles,
     and the investigations assigned to them (constant queries)."""
     today = today or timezone.localdate()
-    cycles = list(cycles_active(today))
+    cycles = list(cycles_running(today))
     in_cycles = Objective.objects.filter(cycle__in=cycles, archived_at__isnull=True)
     theirs = KeyResult.objects.filter(objective__in=in_cycles).filter(
         Q(owner=user)
@@ -238,7 +234,7 @@ def agenda_cycle(key: str | None, today: dt.date | None = None) -> Cycle:
             raise Http404(f"No cycle '{key}'.")
         return found
     cycle = (
-        cycles_active(today).first()
+        cycles_running(today).first()
         or Cycle.objects.filter(archived_at__isnull=True).order_by("-start").first()
     )
     if cycle is not None:
