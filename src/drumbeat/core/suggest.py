@@ -35,6 +35,7 @@ from drumbeat.core.model import (
     Tier,
     Workspace,
 )
+from drumbeat.core.scoring import cumulative_reading
 from drumbeat.core.stagnation import Stagnation, stagnation
 
 _TIER_RANK = {Tier.KEY: 0, Tier.SECONDARY: 1, Tier.TRANSIENT: 2}
@@ -228,9 +229,10 @@ def cumulative_draft(
     None when the previous cycle holds no reading (nothing to add up) or the
     change draft's targets are bands (a `range` KPI is not added up)."""
     window = kpi.readings_between(previous.start, previous.end)
-    if not window or isinstance(commit, Band) or isinstance(stretch, Band):
+    summed = cumulative_reading(window)
+    if summed is None or isinstance(commit, Band) or isinstance(stretch, Band):
         return None
-    total = sum(reading.value for reading in window)
+    total = summed.value
     whole = all(float(reading.value).is_integer() for reading in window)
 
     def raised(target: float | None) -> float:
