@@ -116,6 +116,12 @@ def format_target(
     return format_number(target, grouped=grouped, decimals=decimals)
 
 
+def format_percent_change(percent: float) -> str:
+    """A relative target's percent as pages show it: 10.0 is `+10 %` (the file
+    writes `"+10%"`: `scoring.relative_target_text`)."""
+    return f"{percent:+g} %"
+
+
 def format_key_result_target(
     target: Target, relative_target: float | None, *, grouped: bool = False
 ) -> str:
@@ -124,7 +130,7 @@ def format_key_result_target(
     shown = format_target(target, grouped=grouped)
     if relative_target is None:
         return shown
-    return f"{relative_target:+g} % → {shown}"
+    return f"{format_percent_change(relative_target)} → {shown}"
 
 
 def percent_floor(fraction: float) -> int:

@@ -50,7 +50,7 @@ def score_value(value: float | None) -> str:
 def percent_change(value: float | None) -> str:
     """A relative target's percent (`10.0` → `+10 %`), shown before the level it
     resolved to: `+10 % → 16.5`; empty for a target set as a level."""
-    return "" if value is None else f"{value:+g} %"
+    return "" if value is None else display.format_percent_change(value)
 
 
 @register.filter
